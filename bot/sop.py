@@ -85,6 +85,7 @@ class Step:
     checklist: ChecklistSpec | None = None
     form: tuple[str, ...] = ()  # fields an action step asks for (e.g. a disposition)
     merge_next_paraf: bool = False  # approving also records the next paraf (same officer)
+    documents: tuple[str, ...] = ()  # documents rendered when the step is done
     note: str = ""
 
     @property
@@ -94,6 +95,15 @@ class Step:
     @property
     def is_versioned(self) -> bool:
         return self.kind in VERSIONED_KINDS
+
+    @property
+    def required_fields(self) -> tuple[str, ...]:
+        """Form fields that must be filled; a trailing "?" in the SOP marks one optional."""
+        return tuple(f for f in self.form if not f.endswith("?"))
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        return tuple(f.rstrip("?") for f in self.form)
 
 
 @dataclass(frozen=True, slots=True)

@@ -132,6 +132,18 @@ class WorkCalendar(Protocol):
         """How many working minutes a standard amounts to."""
         ...
 
+    def add_working_minutes(self, start: datetime, minutes: int) -> datetime:
+        """The instant `minutes` working minutes after `start`."""
+        ...
+
+    def next_working_morning(self, t: datetime) -> datetime:
+        """The opening instant of the first working day after `t`'s local date."""
+        ...
+
+    def is_working_time(self, t: datetime) -> bool:
+        """Whether the office is open at `t`."""
+        ...
+
 
 class AlwaysOpenCalendar:
     """A 24/7 calendar: every minute is a working minute, a day is 24 hours.
@@ -157,3 +169,13 @@ class AlwaysOpenCalendar:
         days = standard.working_days
         assert days is not None
         return days * 1440
+
+    def add_working_minutes(self, start: datetime, minutes: int) -> datetime:
+        return start + timedelta(minutes=minutes)
+
+    def next_working_morning(self, t: datetime) -> datetime:
+        midnight = t.replace(hour=0, minute=0, second=0, microsecond=0)
+        return midnight + timedelta(days=1)
+
+    def is_working_time(self, t: datetime) -> bool:
+        return True

@@ -1,0 +1,305 @@
+"""Cases, their tasks and file versions: the workflow core's `CaseState` on disk.
+
+A case row holds the scalar state and small JSON columns; tasks and files have their own
+tables so that "my open tasks" and "versions of this draft" are plain queries. `save`
+writes the whole case (tasks are few per case) and checks a revision counter, so a state
+loaded before another unit of work changed it can never overwrite that change.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from bot.workflow import (
+    CaseState,
+    CaseStatus,
+    FileVersion,
+    ItemState,
+    ItemStatus,
+    Task,
+    TaskStatus,
+)
+from storage.codec import dumps, from_iso, loads, opt_from_iso, opt_iso, to_iso
+
+
+class CaseNotFound(LookupError):
+    pass
+
+
+class ConcurrentUpdate(RuntimeError):
+    """The case changed since it was read: the caller must re-read and try again."""
+
+
+class DuplicateOpenCase(RuntimeError):
+    """An open case of this SOP and period already exists."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+class Cases:
+    def __init__(self, conn: aiosqlite.Connection, agency: str = "default") -> None:
+        self.conn = conn
+        self.agency = agency
+        self._revisions: dict[int, int] = {}
+
+    async def next_id(self) -> int:
+        async with self.conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM cases") as cur:
+            row = await cur.fetchone()
+        assert row is not None
+        return int(row[0])
+
+    async def get(self, case_id: int) -> CaseState:
+        async with self.conn.execute("SELECT * FROM cases WHERE id = ?", (case_id,)) as cur:
+            row = await cur.fetchone()
+        if row is None:
+            raise CaseNotFound(case_id)
+        return await self._assemble(row)
+
+    async def find_by_code(self, code: str) -> CaseState | None:
+        """The open case with this code, else the newest one."""
+        sql = (
+            "SELECT * FROM cases WHERE agency = ? AND code = ? "
+            "ORDER BY status = 'open' DESC, id DESC LIMIT 1"
+        )
+        async with self.conn.execute(sql, (self.agency, code.upper())) as cur:
+            row = await cur.fetchone()
+        return None if row is None else await self._assemble(row)
+
+    async def open_ids(self) -> list[int]:
+        sql = "SELECT id FROM cases WHERE agency = ? AND status = 'open' ORDER BY id"
+        async with self.conn.execute(sql, (self.agency,)) as cur:
+            return [int(r[0]) for r in await cur.fetchall()]
+
+    async def all_ids(self) -> list[int]:
+        sql = "SELECT id FROM cases WHERE agency = ? ORDER BY id"
+        async with self.conn.execute(sql, (self.agency,)) as cur:
+            return [int(r[0]) for r in await cur.fetchall()]
+
+    async def open_task_refs(self, assignee: str) -> list[tuple[int, int]]:
+        sql = (
+            "SELECT t.case_id, t.seq FROM tasks t JOIN cases c ON c.id = t.case_id "
+            "WHERE t.status = 'open' AND t.assignee = ? AND c.agency = ? "
+            "ORDER BY t.deadline, t.case_id, t.seq"
+        )
+        async with self.conn.execute(sql, (assignee, self.agency)) as cur:
+            return [(int(r[0]), int(r[1])) for r in await cur.fetchall()]
+
+    async def save(self, state: CaseState, now: datetime) -> None:
+        known = self._revisions.get(state.id)
+        scalars = _case_scalars(state)
+        if known is None:
+            try:
+                await self.conn.execute(
+                    "INSERT INTO cases (id, agency, sop_key, sop_hash, code, period_key, year, "
+                    "status, step_key, started_by, started_at, finished_at, cancel_reason, "
+                    "letter_json, rounds_json, checklists_json, chosen_json, data_json, "
+                    "next_seq, revision, updated_at) VALUES "
+                    "(:id, :agency, :sop_key, :sop_hash, :code, :period_key, :year, :status, "
+                    ":step_key, :started_by, :started_at, :finished_at, :cancel_reason, "
+                    ":letter_json, :rounds_json, :checklists_json, :chosen_json, :data_json, "
+                    ":next_seq, 1, :updated_at)",
+                    {**scalars, "agency": self.agency, "updated_at": to_iso(now)},
+                )
+            except sqlite3.IntegrityError as exc:
+                if "cases_one_open_per_period" in str(exc) or "cases.agency" in str(exc):
+                    raise DuplicateOpenCase(state.code) from exc
+                raise
+            self._revisions[state.id] = 1
+        else:
+            cur = await self.conn.execute(
+                "UPDATE cases SET status = :status, step_key = :step_key, "
+                "finished_at = :finished_at, cancel_reason = :cancel_reason, "
+                "rounds_json = :rounds_json, checklists_json = :checklists_json, "
+                "chosen_json = :chosen_json, data_json = :data_json, next_seq = :next_seq, "
+                "letter_json = :letter_json, revision = revision + 1, updated_at = :updated_at "
+                "WHERE id = :id AND revision = :revision",
+                {**scalars, "updated_at": to_iso(now), "revision": known},
+            )
+            if cur.rowcount != 1:
+                raise ConcurrentUpdate(state.id)
+            self._revisions[state.id] = known + 1
+        await self._save_tasks(state)
+        await self._save_files(state)
+
+    async def _save_tasks(self, state: CaseState) -> None:
+        await self.conn.executemany(
+            "INSERT INTO tasks (case_id, seq, step_key, round, assignee, status, created_at, "
+            "deadline, closed_at, outcome, reason, version, closed_by, data_json) VALUES "
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (case_id, seq) DO UPDATE SET status = excluded.status, "
+            "closed_at = excluded.closed_at, outcome = excluded.outcome, "
+            "reason = excluded.reason, version = excluded.version, "
+            "closed_by = excluded.closed_by, data_json = excluded.data_json",
+            [_task_row(state.id, t) for t in state.tasks],
+        )
+
+    async def _save_files(self, state: CaseState) -> None:
+        await self.conn.executemany(
+            "INSERT INTO files (case_id, number, sha256, filename, size, mime, uploaded_by, "
+            "uploaded_at, step_key, task_seq, purpose, item) VALUES "
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id, number) DO NOTHING",
+            [_file_row(state.id, f) for f in state.files],
+        )
+
+    async def _assemble(self, row: sqlite3.Row) -> CaseState:
+        case_id = int(row["id"])
+        async with self.conn.execute(
+            "SELECT * FROM tasks WHERE case_id = ? ORDER BY seq", (case_id,)
+        ) as cur:
+            tasks = [_task_from(r) for r in await cur.fetchall()]
+        async with self.conn.execute(
+            "SELECT * FROM files WHERE case_id = ? ORDER BY number", (case_id,)
+        ) as cur:
+            files = [_file_from(r) for r in await cur.fetchall()]
+        self._revisions[case_id] = int(row["revision"])
+        checklists = {
+            key: [_item_from(i) for i in items]
+            for key, items in loads(row["checklists_json"]).items()
+        }
+        return CaseState(
+            id=case_id,
+            sop_key=row["sop_key"],
+            sop_hash=row["sop_hash"],
+            code=row["code"],
+            period_key=row["period_key"],
+            year=int(row["year"]),
+            started_by=row["started_by"],
+            started_at=from_iso(row["started_at"]),
+            letter=loads(row["letter_json"]),
+            status=CaseStatus(row["status"]),
+            step_key=row["step_key"],
+            rounds={k: int(v) for k, v in loads(row["rounds_json"]).items()},
+            tasks=tasks,
+            files=files,
+            checklists=checklists,
+            chosen=loads(row["chosen_json"]),
+            data=loads(row["data_json"]),
+            finished_at=opt_from_iso(row["finished_at"]),
+            cancel_reason=row["cancel_reason"],
+            next_seq=int(row["next_seq"]),
+        )
+
+
+def _case_scalars(state: CaseState) -> dict[str, Any]:
+    return {
+        "id": state.id,
+        "sop_key": state.sop_key,
+        "sop_hash": state.sop_hash,
+        "code": state.code,
+        "period_key": state.period_key,
+        "year": state.year,
+        "status": state.status.value,
+        "step_key": state.step_key,
+        "started_by": state.started_by,
+        "started_at": to_iso(state.started_at),
+        "finished_at": opt_iso(state.finished_at),
+        "cancel_reason": state.cancel_reason,
+        "letter_json": dumps(state.letter),
+        "rounds_json": dumps(state.rounds),
+        "checklists_json": dumps(
+            {k: [_item_row(i) for i in items] for k, items in state.checklists.items()}
+        ),
+        "chosen_json": dumps(state.chosen),
+        "data_json": dumps(state.data),
+        "next_seq": state.next_seq,
+    }
+
+
+def _task_row(case_id: int, t: Task) -> tuple[Any, ...]:
+    return (
+        case_id,
+        t.seq,
+        t.step_key,
+        t.round,
+        t.assignee,
+        t.status.value,
+        to_iso(t.created_at),
+        to_iso(t.deadline),
+        opt_iso(t.closed_at),
+        t.outcome,
+        t.reason,
+        t.version,
+        t.closed_by,
+        dumps(t.data),
+    )
+
+
+def _task_from(r: sqlite3.Row) -> Task:
+    return Task(
+        seq=int(r["seq"]),
+        step_key=r["step_key"],
+        round=int(r["round"]),
+        assignee=r["assignee"],
+        created_at=from_iso(r["created_at"]),
+        deadline=from_iso(r["deadline"]),
+        status=TaskStatus(r["status"]),
+        closed_at=opt_from_iso(r["closed_at"]),
+        outcome=r["outcome"],
+        reason=r["reason"],
+        version=r["version"],
+        closed_by=r["closed_by"],
+        data=loads(r["data_json"]),
+    )
+
+
+def _file_row(case_id: int, f: FileVersion) -> tuple[Any, ...]:
+    return (
+        case_id,
+        f.number,
+        f.sha256,
+        f.filename,
+        f.size,
+        f.mime,
+        f.uploaded_by,
+        to_iso(f.uploaded_at),
+        f.step_key,
+        f.task_seq,
+        f.purpose,
+        f.item,
+    )
+
+
+def _file_from(r: sqlite3.Row) -> FileVersion:
+    return FileVersion(
+        number=int(r["number"]),
+        sha256=r["sha256"],
+        filename=r["filename"],
+        size=int(r["size"]),
+        mime=r["mime"],
+        uploaded_by=r["uploaded_by"],
+        uploaded_at=from_iso(r["uploaded_at"]),
+        step_key=r["step_key"],
+        task_seq=r["task_seq"],
+        purpose=r["purpose"],
+        item=r["item"],
+    )
+
+
+def _item_row(i: ItemState) -> dict[str, Any]:
+    return {
+        "item": i.item,
+        "status": i.status.value,
+        "by": i.by,
+        "at": opt_iso(i.at),
+        "reason": i.reason,
+        "proof_file": i.proof_file,
+        "proof_ref": i.proof_ref,
+    }
+
+
+def _item_from(d: dict[str, Any]) -> ItemState:
+    return ItemState(
+        item=d["item"],
+        status=ItemStatus(d["status"]),
+        by=d["by"],
+        at=opt_from_iso(d["at"]),
+        reason=d["reason"],
+        proof_file=d["proof_file"],
+        proof_ref=d["proof_ref"],
+    )

@@ -1,0 +1,137 @@
+"""The SQLite database: connection set-up, migrations and the unit of work.
+
+One process owns the database through one aiosqlite connection. PTB runs handlers and
+jobs concurrently on one event loop, and a connection is one transaction for everybody
+who shares it, so every unit of work holds an `asyncio.Lock` from `BEGIN IMMEDIATE` to
+`COMMIT`: two actions never interleave, and another task's commit can never commit our
+half-done writes. Nothing awaits Telegram while a transaction is open.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from storage.migrations import MIGRATIONS
+
+log = logging.getLogger(__name__)
+
+
+class DatabaseError(RuntimeError):
+    """The database cannot be used (corrupt, newer schema, ...); the bot must not start."""
+
+
+class Database:
+    """The single connection to the bot's SQLite file."""
+
+    def __init__(self, path: Path, *, timeout: float = 10.0) -> None:
+        self.path = path
+        self._timeout = timeout
+        self._conn: aiosqlite.Connection | None = None
+        self._lock = asyncio.Lock()
+
+    @property
+    def conn(self) -> aiosqlite.Connection:
+        if self._conn is None:
+            raise DatabaseError("the database is not open")
+        return self._conn
+
+    async def open(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = await aiosqlite.connect(self.path, isolation_level=None, timeout=self._timeout)
+        conn.row_factory = aiosqlite.Row
+        self._conn = conn
+        try:
+            await self._configure(conn)
+            await self._migrate(conn)
+        except BaseException:
+            await self.close()
+            raise
+
+    async def close(self) -> None:
+        if self._conn is not None:
+            conn, self._conn = self._conn, None
+            await conn.close()
+
+    async def __aenter__(self) -> Database:
+        await self.open()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    @staticmethod
+    async def _configure(conn: aiosqlite.Connection) -> None:
+        # Both pragmas are ignored inside a transaction: set them before any write.
+        await conn.execute("PRAGMA journal_mode=WAL")
+        await conn.execute("PRAGMA foreign_keys=ON")
+        # FULL: a committed decision survives a power cut, not only a killed process.
+        await conn.execute("PRAGMA synchronous=FULL")
+        async with conn.execute("PRAGMA foreign_keys") as cur:
+            row = await cur.fetchone()
+        if row is None or row[0] != 1:
+            raise DatabaseError("SQLite refused to enable foreign keys")
+
+    async def integrity_check(self) -> list[str]:
+        """Problems `PRAGMA integrity_check` reports; empty when the file is sound."""
+        async with self.conn.execute("PRAGMA integrity_check") as cur:
+            rows = await cur.fetchall()
+        problems = [str(r[0]) for r in rows]
+        return [] if problems == ["ok"] else problems
+
+    async def _migrate(self, conn: aiosqlite.Connection) -> None:
+        async with conn.execute("PRAGMA user_version") as cur:
+            row = await cur.fetchone()
+        current = int(row[0]) if row else 0
+        if current > len(MIGRATIONS):
+            raise DatabaseError(
+                f"{self.path} has schema version {current}, newer than this bot "
+                f"({len(MIGRATIONS)}): upgrade the bot or restore an older backup"
+            )
+        for version, script in enumerate(MIGRATIONS[current:], start=current + 1):
+            log.info("migrating %s to schema version %d", self.path, version)
+            # One transaction per migration: the schema and user_version move together.
+            await conn.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in _statements(script):
+                    await conn.execute(statement)
+                await conn.execute(f"PRAGMA user_version = {version}")
+                await conn.execute("COMMIT")
+            except BaseException:
+                await conn.execute("ROLLBACK")
+                raise
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """One unit of work: `BEGIN IMMEDIATE` ... `COMMIT`, or `ROLLBACK` on any error."""
+        async with self._lock:
+            conn = self.conn
+            await conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                await conn.execute("ROLLBACK")
+                raise
+            await conn.execute("COMMIT")
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A consistent read: waits for any unit of work in progress to finish."""
+        async with self._lock:
+            yield self.conn
+
+    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        async with self.reading() as conn, conn.execute(sql, params) as cur:
+            return list(await cur.fetchall())
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration script into statements (no semicolons inside our literals)."""
+    return [s.strip() for s in script.split(";") if s.strip()]

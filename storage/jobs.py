@@ -1,0 +1,70 @@
+"""Durable background jobs (rendering documents, converting to PDF).
+
+An action that needs a document rendered commits a job row with its state change; a
+worker runs the job after the commit and marks it done. A crash in between only means
+the job runs again at start-up, so rendering must be idempotent.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from storage.codec import dumps, loads, to_iso
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    id: int
+    kind: str
+    case_id: int | None
+    payload: Mapping[str, Any]
+    attempts: int
+
+
+class Jobs:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def add(
+        self, kind: str, case_id: int | None, payload: Mapping[str, Any], now: datetime
+    ) -> int:
+        cur = await self.conn.execute(
+            "INSERT INTO jobs (kind, case_id, payload_json, created_at) VALUES (?, ?, ?, ?)",
+            (kind, case_id, dumps(payload), to_iso(now)),
+        )
+        assert cur.lastrowid is not None
+        return int(cur.lastrowid)
+
+    async def pending(self, limit: int = 20) -> list[Job]:
+        async with self.conn.execute(
+            "SELECT * FROM jobs WHERE done_at IS NULL ORDER BY id LIMIT ?", (limit,)
+        ) as cur:
+            return [_job(r) for r in await cur.fetchall()]
+
+    async def done(self, job_id: int, now: datetime) -> None:
+        await self.conn.execute(
+            "UPDATE jobs SET done_at = ?, attempts = attempts + 1 WHERE id = ?",
+            (to_iso(now), job_id),
+        )
+
+    async def failed(self, job_id: int, error: str) -> None:
+        await self.conn.execute(
+            "UPDATE jobs SET attempts = attempts + 1, last_error = ? WHERE id = ?",
+            (error[:500], job_id),
+        )
+
+
+def _job(r: sqlite3.Row) -> Job:
+    return Job(
+        id=int(r["id"]),
+        kind=r["kind"],
+        case_id=r["case_id"],
+        payload=loads(r["payload_json"]),
+        attempts=int(r["attempts"]),
+    )

@@ -1,0 +1,176 @@
+"""Schema migrations, applied in order; `PRAGMA user_version` records how far we are.
+
+Never edit a migration that has shipped: add a new one. SQL stays portable (TEXT times
+in ISO 8601 UTC, no SQLite-only types) so the same repositories can move to PostgreSQL.
+The agency is a column from the start, one agency by default.
+"""
+
+from __future__ import annotations
+
+V1 = """
+CREATE TABLE sop_snapshots (
+    hash TEXT PRIMARY KEY,
+    sop_key TEXT NOT NULL,
+    text TEXT NOT NULL,
+    first_used_at TEXT NOT NULL
+);
+
+CREATE TABLE officer_accounts (
+    agency TEXT NOT NULL DEFAULT 'default',
+    officer_key TEXT NOT NULL,
+    telegram_id INTEGER,
+    language TEXT,
+    joined_at TEXT,
+    unreachable_since TEXT,
+    PRIMARY KEY (agency, officer_key)
+);
+CREATE UNIQUE INDEX officer_accounts_telegram ON officer_accounts (agency, telegram_id);
+
+CREATE TABLE cases (
+    id INTEGER PRIMARY KEY,
+    agency TEXT NOT NULL DEFAULT 'default',
+    sop_key TEXT NOT NULL,
+    sop_hash TEXT NOT NULL REFERENCES sop_snapshots (hash),
+    code TEXT NOT NULL,
+    period_key TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    step_key TEXT NOT NULL,
+    started_by TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    cancel_reason TEXT,
+    letter_json TEXT NOT NULL,
+    rounds_json TEXT NOT NULL,
+    checklists_json TEXT NOT NULL,
+    chosen_json TEXT NOT NULL,
+    data_json TEXT NOT NULL,
+    next_seq INTEGER NOT NULL,
+    revision INTEGER NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX cases_one_open_per_period ON cases (agency, sop_key, code)
+    WHERE status = 'open';
+CREATE INDEX cases_code ON cases (agency, code);
+
+CREATE TABLE tasks (
+    case_id INTEGER NOT NULL REFERENCES cases (id),
+    seq INTEGER NOT NULL,
+    step_key TEXT NOT NULL,
+    round INTEGER NOT NULL,
+    assignee TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    deadline TEXT NOT NULL,
+    closed_at TEXT,
+    outcome TEXT,
+    reason TEXT,
+    version INTEGER,
+    closed_by TEXT,
+    data_json TEXT NOT NULL,
+    PRIMARY KEY (case_id, seq)
+);
+CREATE INDEX tasks_open_by_assignee ON tasks (status, assignee);
+
+CREATE TABLE files (
+    case_id INTEGER NOT NULL REFERENCES cases (id),
+    number INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    filename TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mime TEXT NOT NULL,
+    uploaded_by TEXT NOT NULL,
+    uploaded_at TEXT NOT NULL,
+    step_key TEXT NOT NULL,
+    task_seq INTEGER,
+    purpose TEXT NOT NULL,
+    item TEXT,
+    PRIMARY KEY (case_id, number)
+);
+
+CREATE TABLE documents (
+    id INTEGER PRIMARY KEY,
+    case_id INTEGER NOT NULL REFERENCES cases (id),
+    kind TEXT NOT NULL,
+    format TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    filename TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+
+CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    agency TEXT NOT NULL DEFAULT 'default',
+    case_id INTEGER REFERENCES cases (id),
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    step_key TEXT NOT NULL,
+    round INTEGER NOT NULL,
+    task_seq INTEGER,
+    from_state TEXT NOT NULL,
+    to_state TEXT NOT NULL,
+    reason TEXT,
+    data_json TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE INDEX audit_log_case ON audit_log (case_id, id);
+
+CREATE TABLE reminders (
+    id INTEGER PRIMARY KEY,
+    case_id INTEGER NOT NULL REFERENCES cases (id),
+    task_seq INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    due_at TEXT NOT NULL,
+    sent_at TEXT,
+    cancelled_at TEXT,
+    UNIQUE (case_id, task_seq, kind)
+);
+CREATE INDEX reminders_due ON reminders (sent_at, cancelled_at, due_at);
+
+CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    case_id INTEGER REFERENCES cases (id),
+    task_seq INTEGER,
+    officer_key TEXT,
+    chat_id INTEGER,
+    kind TEXT NOT NULL,
+    payload_json TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    sent_at TEXT,
+    message_id INTEGER,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    failed_at TEXT
+);
+CREATE INDEX outbox_pending ON outbox (sent_at, failed_at, id);
+
+CREATE TABLE task_messages (
+    case_id INTEGER NOT NULL,
+    task_seq INTEGER NOT NULL,
+    chat_id INTEGER NOT NULL,
+    message_id INTEGER NOT NULL,
+    has_document INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (case_id, task_seq, chat_id)
+);
+
+CREATE TABLE jobs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    case_id INTEGER REFERENCES cases (id),
+    payload_json TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    done_at TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT
+);
+CREATE INDEX jobs_pending ON jobs (done_at, id);
+
+CREATE TABLE kv (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+)
+"""
+
+MIGRATIONS: tuple[str, ...] = (V1,)

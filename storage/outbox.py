@@ -1,0 +1,141 @@
+"""The outbox: messages an action caused, committed with it, delivered after the commit.
+
+A row is marked sent only after Telegram said OK, so a crash loses no message; the only
+duplicate possible is one delivered in the instant between Telegram's OK and the mark.
+Rows for the same task are delivered in id order, which keeps "send the task" before
+"edit the task" even across restarts.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from storage.codec import dumps, loads, opt_from_iso, to_iso
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    id: int
+    case_id: int | None
+    task_seq: int | None
+    officer_key: str | None
+    chat_id: int | None
+    kind: str  # send | edit | document
+    payload: Mapping[str, Any]
+    attempts: int
+    sent_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class TaskMessage:
+    chat_id: int
+    message_id: int
+    has_document: bool
+
+
+class Outbox:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def add(
+        self,
+        kind: str,
+        payload: Mapping[str, Any],
+        now: datetime,
+        *,
+        officer_key: str | None = None,
+        chat_id: int | None = None,
+        case_id: int | None = None,
+        task_seq: int | None = None,
+    ) -> int:
+        cur = await self.conn.execute(
+            "INSERT INTO outbox (case_id, task_seq, officer_key, chat_id, kind, payload_json, "
+            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (case_id, task_seq, officer_key, chat_id, kind, dumps(payload), to_iso(now)),
+        )
+        assert cur.lastrowid is not None
+        return int(cur.lastrowid)
+
+    async def pending(self, limit: int = 100) -> list[OutboxRow]:
+        async with self.conn.execute(
+            "SELECT * FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL ORDER BY id LIMIT ?",
+            (limit,),
+        ) as cur:
+            return [_row(r) for r in await cur.fetchall()]
+
+    async def all(self) -> list[OutboxRow]:
+        async with self.conn.execute("SELECT * FROM outbox ORDER BY id") as cur:
+            return [_row(r) for r in await cur.fetchall()]
+
+    async def mark_sent(self, row_id: int, now: datetime, message_id: int | None) -> None:
+        await self.conn.execute(
+            "UPDATE outbox SET sent_at = ?, message_id = ?, attempts = attempts + 1 "
+            "WHERE id = ? AND sent_at IS NULL",
+            (to_iso(now), message_id, row_id),
+        )
+
+    async def mark_attempt(self, row_id: int, error: str) -> None:
+        await self.conn.execute(
+            "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?",
+            (error[:500], row_id),
+        )
+
+    async def mark_failed(self, row_id: int, now: datetime, error: str) -> None:
+        """Give up on a row (e.g. the officer has no Telegram account yet); it stays visible."""
+        await self.conn.execute(
+            "UPDATE outbox SET failed_at = ?, last_error = ?, attempts = attempts + 1 "
+            "WHERE id = ?",
+            (to_iso(now), error[:500], row_id),
+        )
+
+    async def requeue_failed_for(self, officer_key: str) -> int:
+        """An officer joined or unblocked the bot: deliver what they missed."""
+        cur = await self.conn.execute(
+            "UPDATE outbox SET failed_at = NULL WHERE officer_key = ? AND sent_at IS NULL "
+            "AND failed_at IS NOT NULL",
+            (officer_key,),
+        )
+        return cur.rowcount
+
+    # -- where each task's message lives, so later edits can reach it -----------------
+
+    async def remember_task_message(
+        self, case_id: int, task_seq: int, chat_id: int, message_id: int, has_document: bool
+    ) -> None:
+        await self.conn.execute(
+            "INSERT INTO task_messages (case_id, task_seq, chat_id, message_id, has_document) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (case_id, task_seq, chat_id) DO UPDATE SET "
+            "message_id = excluded.message_id, has_document = excluded.has_document",
+            (case_id, task_seq, chat_id, message_id, int(has_document)),
+        )
+
+    async def task_message(self, case_id: int, task_seq: int) -> TaskMessage | None:
+        async with self.conn.execute(
+            "SELECT chat_id, message_id, has_document FROM task_messages "
+            "WHERE case_id = ? AND task_seq = ? ORDER BY rowid DESC LIMIT 1",
+            (case_id, task_seq),
+        ) as cur:
+            row = await cur.fetchone()
+        if row is None:
+            return None
+        return TaskMessage(int(row[0]), int(row[1]), bool(row[2]))
+
+
+def _row(r: sqlite3.Row) -> OutboxRow:
+    return OutboxRow(
+        id=int(r["id"]),
+        case_id=r["case_id"],
+        task_seq=r["task_seq"],
+        officer_key=r["officer_key"],
+        chat_id=r["chat_id"],
+        kind=r["kind"],
+        payload=loads(r["payload_json"]),
+        attempts=int(r["attempts"]),
+        sent_at=opt_from_iso(r["sent_at"]),
+    )

@@ -1,0 +1,89 @@
+"""Reminder rows: the database, not the scheduler, knows what is due and what was sent.
+
+A reminder is planned when a task's clock starts, cancelled when it stops, and marked
+sent in the same transaction that puts its message in the outbox. `tick(now)` reads
+`due(now)`; APScheduler only wakes it at `next_due()`.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiosqlite
+
+from storage.codec import from_iso, opt_from_iso, to_iso
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderRow:
+    id: int
+    case_id: int
+    task_seq: int
+    kind: str
+    due_at: datetime
+    sent_at: datetime | None
+
+
+class Reminders:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def plan(
+        self, case_id: int, task_seq: int, items: Iterable[tuple[str, datetime]]
+    ) -> None:
+        """Add reminders; one of a kind per task, so planning twice changes nothing."""
+        await self.conn.executemany(
+            "INSERT INTO reminders (case_id, task_seq, kind, due_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (case_id, task_seq, kind) DO NOTHING",
+            [(case_id, task_seq, kind, to_iso(at)) for kind, at in items],
+        )
+
+    async def cancel_for_task(self, case_id: int, task_seq: int, now: datetime) -> None:
+        await self.conn.execute(
+            "UPDATE reminders SET cancelled_at = ? WHERE case_id = ? AND task_seq = ? "
+            "AND sent_at IS NULL AND cancelled_at IS NULL",
+            (to_iso(now), case_id, task_seq),
+        )
+
+    async def due(self, now: datetime, limit: int = 500) -> list[ReminderRow]:
+        async with self.conn.execute(
+            "SELECT * FROM reminders WHERE sent_at IS NULL AND cancelled_at IS NULL "
+            "AND due_at <= ? ORDER BY due_at, id LIMIT ?",
+            (to_iso(now), limit),
+        ) as cur:
+            return [_row(r) for r in await cur.fetchall()]
+
+    async def next_due(self) -> datetime | None:
+        async with self.conn.execute(
+            "SELECT MIN(due_at) FROM reminders WHERE sent_at IS NULL AND cancelled_at IS NULL"
+        ) as cur:
+            row = await cur.fetchone()
+        return None if row is None or row[0] is None else from_iso(row[0])
+
+    async def mark_sent(self, reminder_id: int, now: datetime) -> bool:
+        cur = await self.conn.execute(
+            "UPDATE reminders SET sent_at = ? WHERE id = ? AND sent_at IS NULL",
+            (to_iso(now), reminder_id),
+        )
+        return cur.rowcount == 1
+
+    async def for_task(self, case_id: int, task_seq: int) -> list[ReminderRow]:
+        async with self.conn.execute(
+            "SELECT * FROM reminders WHERE case_id = ? AND task_seq = ? ORDER BY due_at, id",
+            (case_id, task_seq),
+        ) as cur:
+            return [_row(r) for r in await cur.fetchall()]
+
+
+def _row(r: sqlite3.Row) -> ReminderRow:
+    return ReminderRow(
+        id=int(r["id"]),
+        case_id=int(r["case_id"]),
+        task_seq=int(r["task_seq"]),
+        kind=r["kind"],
+        due_at=from_iso(r["due_at"]),
+        sent_at=opt_from_iso(r["sent_at"]),
+    )

@@ -1,0 +1,56 @@
+"""The unit of work: every repository bound to one open transaction."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import aiosqlite
+
+from storage.accounts import Accounts
+from storage.audit import AuditLog
+from storage.cases import Cases
+from storage.db import Database
+from storage.jobs import Jobs
+from storage.outbox import Outbox
+from storage.reminders import Reminders
+from storage.snapshots import Snapshots
+
+
+@dataclass(frozen=True, slots=True)
+class Tx:
+    conn: aiosqlite.Connection
+    cases: Cases
+    audit: AuditLog
+    outbox: Outbox
+    reminders: Reminders
+    accounts: Accounts
+    snapshots: Snapshots
+    jobs: Jobs
+
+    @classmethod
+    def bind(cls, conn: aiosqlite.Connection, agency: str = "default") -> Tx:
+        return cls(
+            conn=conn,
+            cases=Cases(conn, agency),
+            audit=AuditLog(conn, agency),
+            outbox=Outbox(conn),
+            reminders=Reminders(conn),
+            accounts=Accounts(conn, agency),
+            snapshots=Snapshots(conn),
+            jobs=Jobs(conn),
+        )
+
+
+@asynccontextmanager
+async def unit_of_work(db: Database, agency: str = "default") -> AsyncIterator[Tx]:
+    """State, audit, reminders and outbox of one action commit together or not at all."""
+    async with db.transaction() as conn:
+        yield Tx.bind(conn, agency)
+
+
+@asynccontextmanager
+async def reading(db: Database, agency: str = "default") -> AsyncIterator[Tx]:
+    async with db.reading() as conn:
+        yield Tx.bind(conn, agency)

@@ -1,0 +1,134 @@
+"""Shared test helpers: the shipped SOP, a roster like a real Dinas, and a case driver."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot.sop import Sop
+from bot.sop_loader import load_sop
+from bot.timestd import AlwaysOpenCalendar
+from bot.workflow import (
+    Action,
+    AuditEvent,
+    CaseRequest,
+    CaseState,
+    Context,
+    Effect,
+    FileRef,
+    Roster,
+    RosterEntry,
+    Task,
+    Transition,
+    act,
+    start_case,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+SOP_PATH = ROOT / "templates" / "sop" / "pelaporan_kinerja.toml"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+T0 = datetime(2026, 7, 6, 2, 0, tzinfo=UTC)  # Monday 09.00 WIB
+
+ROSTER = Roster(
+    officers=(
+        RosterEntry("kadin", "kadin"),
+        RosterEntry("sekretaris", "sekretaris"),
+        RosterEntry("kabid_1", "kabid"),
+        RosterEntry("kabid_2", "kabid"),
+        RosterEntry("kabid_3", "kabid"),
+        RosterEntry("kasubag", "kasubag"),
+        RosterEntry("staf_1", "staf"),
+        RosterEntry("staf_2", "staf"),
+        RosterEntry("sakip_ketua", "tim_sakip", leader=True),
+        RosterEntry("sakip_1", "tim_sakip"),
+    ),
+    admins=frozenset({"admin"}),
+)
+
+RECIPIENTS = ("Bupati", "Inspektorat", "Bappeda")
+
+LETTER = {
+    "from": "Bupati Contoh",
+    "number": "050/123/2026",
+    "date": "2026-07-01",
+    "subject": "Penyampaian Laporan Kinerja Triwulan II",
+    "agenda": "0456",
+    "urgency": "segera",
+}
+
+
+def shipped_sop() -> Sop:
+    return load_sop(SOP_PATH)
+
+
+def make_context(sop: Sop | None = None, roster: Roster = ROSTER) -> Context:
+    return Context(
+        sop=sop or shipped_sop(),
+        roster=roster,
+        calendar=AlwaysOpenCalendar(),
+        lists={"recipients": RECIPIENTS},
+    )
+
+
+def file_ref(content: str, name: str = "draf.docx") -> FileRef:
+    data = content.encode()
+    return FileRef(
+        sha256=hashlib.sha256(data).hexdigest(),
+        filename=name,
+        size=len(data),
+        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+
+
+@dataclass
+class CaseDriver:
+    """Walks a case through the engine the way officers would, keeping the history."""
+
+    ctx: Context
+    state: CaseState
+    now: datetime = T0
+    effects: list[Effect] = field(default_factory=list)
+    events: list[AuditEvent] = field(default_factory=list)
+
+    @classmethod
+    def start(
+        cls, ctx: Context | None = None, actor: str = "kadin", period: str = "TW2"
+    ) -> CaseDriver:
+        ctx = ctx or make_context()
+        request = CaseRequest(case_id=1, period_key=period, year=2026, letter=LETTER)
+        transition = start_case(ctx, request, actor, T0)
+        driver = cls(ctx, transition.state)
+        driver._record(transition)
+        return driver
+
+    def _record(self, transition: Transition) -> Transition:
+        self.state = transition.state
+        self.effects.extend(transition.effects)
+        self.events.extend(transition.events)
+        return transition
+
+    def tick(self, minutes: int = 5) -> None:
+        self.now += timedelta(minutes=minutes)
+
+    def do(self, actor: str, action: Action) -> Transition:
+        self.tick()
+        return self._record(act(self.ctx, self.state, actor, action, self.now))
+
+    def task_of(self, officer: str) -> Task:
+        mine = [t for t in self.state.open_tasks() if t.assignee == officer]
+        assert len(mine) == 1, f"{officer} has {len(mine)} open tasks at {self.state.step_key}"
+        return mine[0]
+
+    @property
+    def step(self) -> str:
+        return self.state.step_key
+
+    @property
+    def version(self) -> int | None:
+        return self.state.latest_version
+
+    def open_assignees(self) -> list[str]:
+        return sorted(t.assignee for t in self.state.open_tasks())
