@@ -298,6 +298,9 @@ class WorkflowService:
                 if task is None or not task.is_open:
                     await tx.reminders.cancel_for_task(row.case_id, row.task_seq, now)
                     continue
+                if row.kind == NUDGE and task.deadline <= now:
+                    await tx.reminders.skip(row.id, now)  # the deadline message says more
+                    continue
                 ctx = self.context(await self._sop_of(tx, state))
                 for recipient in self._reminder_recipients(task, row.kind):
                     lang = await self._language(tx, recipient)

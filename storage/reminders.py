@@ -48,6 +48,13 @@ class Reminders:
             (to_iso(now), case_id, task_seq),
         )
 
+    async def skip(self, reminder_id: int, now: datetime) -> None:
+        """A reminder that lost its meaning (a half-time nudge after the deadline)."""
+        await self.conn.execute(
+            "UPDATE reminders SET cancelled_at = ? WHERE id = ? AND sent_at IS NULL",
+            (to_iso(now), reminder_id),
+        )
+
     async def due(self, now: datetime, limit: int = 500) -> list[ReminderRow]:
         async with self.conn.execute(
             "SELECT * FROM reminders WHERE sent_at IS NULL AND cancelled_at IS NULL "

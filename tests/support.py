@@ -132,3 +132,43 @@ class CaseDriver:
 
     def open_assignees(self) -> list[str]:
         return sorted(t.assignee for t in self.state.open_tasks())
+
+
+def next_happy_action(ctx: Context, state: CaseState) -> tuple[str, Action]:
+    """The next action on the straight path, as a diligent officer would take it."""
+    from bot.sop import StepKind
+    from bot.workflow import (
+        Approve,
+        AttachFile,
+        Complete,
+        ItemStatus,
+        Order,
+        Paraf,
+        Sign,
+        Tick,
+    )
+
+    task = state.open_tasks()[0]
+    step = ctx.sop.step(task.step_key)
+    seq, version = task.seq, state.latest_version
+    if step.kind is StepKind.ACTION:
+        return task.assignee, Complete(seq, {"instruksi": "Segera susun laporan"})
+    if step.kind is StepKind.CHECKLIST:
+        items = state.checklist(step.key, task.round) or []
+        pending = [i.item for i in items if i.status is ItemStatus.OPEN]
+        if pending:
+            return task.assignee, Tick(seq, pending[0], proof_ref=f"SRIKANDI/{pending[0]}")
+        return task.assignee, Complete(seq)
+    if step.kind is StepKind.UPLOAD:
+        if any(f.task_seq == seq for f in state.files):
+            return task.assignee, Complete(seq)
+        return task.assignee, AttachFile(seq, file_ref(f"{step.key} round {task.round}"))
+    if step.kind in (StepKind.DECISION, StepKind.PARALLEL_DECISION):
+        return task.assignee, Approve(seq, version)
+    if step.kind is StepKind.PARAF:
+        return task.assignee, Paraf(seq, version)
+    if step.kind is StepKind.SIGN:
+        return task.assignee, Sign(seq, version)
+    assert step.next is not None
+    staff = ctx.roster.holders(ctx.sop.step(step.next).roles)
+    return task.assignee, Order(seq, (staff[-1],))
