@@ -260,11 +260,20 @@ class Catalogue:
 
 
 def _read_shipped() -> dict[str, str]:
+    """`<lang>.toml` plus every `<lang>/*.toml`: each feature keeps its messages in its own
+    file, which must own its top-level sections (the texts are joined, then parsed)."""
     package = files(_PACKAGE)
-    return {
-        lang: package.joinpath(f"{lang}.toml").read_text(encoding="utf-8")
-        for lang in SUPPORTED_LANGUAGES
-    }
+    sources: dict[str, str] = {}
+    for lang in SUPPORTED_LANGUAGES:
+        parts = [package.joinpath(f"{lang}.toml").read_text(encoding="utf-8")]
+        folder = package.joinpath(lang)
+        if folder.is_dir():
+            extra = sorted(
+                (p for p in folder.iterdir() if p.name.endswith(".toml")), key=lambda p: p.name
+            )
+            parts += [p.read_text(encoding="utf-8") for p in extra]
+        sources[lang] = "\n".join(parts)
+    return sources
 
 
 @cache

@@ -340,7 +340,11 @@ def _read_sop(data: Mapping[str, Any], report: _Report) -> Sop | None:
     header = _read_header(top, report)
     roles = _read_roles(top, report)
     periods = _read_periods(top, report)
-    steps = _read_steps(top, report, roles)
+    # Steps are checked against every role declared, even one whose entry has a mistake
+    # of its own, so that mistake is not reported again at each step that uses it.
+    declared = data.get("roles")
+    role_keys = tuple(declared) if isinstance(declared, dict) else None
+    steps = _read_steps(top, report, role_keys)
     if report.has_errors or header is None or roles is None or periods is None or steps is None:
         return None
     key, title, code_prefix, version = header
@@ -505,7 +509,7 @@ class _Draft:
 
 
 def _read_steps(
-    top: _Fields, report: _Report, roles: Mapping[str, str] | None
+    top: _Fields, report: _Report, roles: Sequence[str] | None
 ) -> tuple[Step, ...] | None:
     raw_steps = top.tables("steps")
     if raw_steps is None:
@@ -533,7 +537,7 @@ def _read_steps(
 
 
 def _read_step(
-    index: int, raw: Mapping[str, Any], report: _Report, roles: Mapping[str, str] | None
+    index: int, raw: Mapping[str, Any], report: _Report, roles: Sequence[str] | None
 ) -> _Draft:
     where = f"steps[{index}]"
     raw_key = raw.get("key")
@@ -558,7 +562,7 @@ def _read_step(
     elif step_roles is not None and roles is not None:
         for role in step_roles:
             if role not in roles:
-                f.error("roles", _unknown("role", role, tuple(roles)))
+                f.error("roles", _unknown("role", role, roles))
                 step_roles = None
 
     assign_text = f.string("assign", required=True)

@@ -173,4 +173,47 @@ CREATE TABLE kv (
 )
 """
 
-MIGRATIONS: tuple[str, ...] = (V1,)
+V2 = """
+CREATE TABLE invites (
+    code_hash TEXT PRIMARY KEY,
+    agency TEXT NOT NULL DEFAULT 'default',
+    officer_key TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    used_at TEXT,
+    used_by INTEGER
+);
+
+CREATE TABLE invite_attempts (
+    telegram_id INTEGER NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX invite_attempts_by_user ON invite_attempts (telegram_id, at);
+
+CREATE TABLE pending_uploads (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    telegram_id INTEGER NOT NULL,
+    officer_key TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    filename TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mime TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    resolved_at TEXT
+);
+
+CREATE TABLE ptb_conversations (
+    name TEXT NOT NULL,
+    key_json TEXT NOT NULL,
+    state_json TEXT NOT NULL,
+    PRIMARY KEY (name, key_json)
+);
+
+CREATE TABLE ptb_user_data (
+    user_id INTEGER PRIMARY KEY,
+    data_json TEXT NOT NULL
+)
+"""
+
+MIGRATIONS: tuple[str, ...] = (V1, V2)

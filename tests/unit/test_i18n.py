@@ -50,8 +50,10 @@ def _flat(tree: dict, prefix: str = "") -> dict[str, str]:
 
 
 def _read(lang: str) -> dict[str, str]:
-    with (MESSAGES / f"{lang}.toml").open("rb") as f:
-        return _flat(tomllib.load(f))
+    """The language's main file merged with its feature files (`<lang>/*.toml`)."""
+    texts = [(MESSAGES / f"{lang}.toml").read_text(encoding="utf-8")]
+    texts += [p.read_text(encoding="utf-8") for p in sorted((MESSAGES / lang).glob("*.toml"))]
+    return _flat(tomllib.loads("\n".join(texts)))
 
 
 def _fields(template: str) -> set[str]:
