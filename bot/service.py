@@ -39,6 +39,8 @@ from bot.workflow import (
     Effect,
     FileRef,
     Notify,
+    Refusal,
+    RefusalCode,
     RenderDocument,
     Roster,
     Task,
@@ -47,9 +49,11 @@ from bot.workflow import (
     TaskUpdated,
     Transition,
     act,
+    note,
+    require_open_task,
     start_case,
 )
-from storage.cases import DuplicateOpenCase
+from storage.cases import CaseNotFound, DuplicateOpenCase
 from storage.db import Database
 from storage.files import FileStore
 from storage.uow import Tx, reading, unit_of_work
@@ -147,6 +151,14 @@ class WorkflowService:
             sop=sop, roster=self.people.roster, calendar=self.calendar, lists=self.lists
         )
 
+    @staticmethod
+    async def _case_for_action(tx: Tx, case_id: int, task_seq: int | None) -> CaseState:
+        """A case named by a button: an unknown id is refused like an unknown task."""
+        try:
+            return await tx.cases.get(case_id)
+        except CaseNotFound:
+            raise Refusal(RefusalCode.TASK_NOT_FOUND, task=task_seq) from None
+
     async def _sop_of(self, tx: Tx, state: CaseState) -> Sop:
         """The SOP the case started with, even if the file has been edited since."""
         cached = self._snapshots.get(state.sop_hash)
@@ -194,13 +206,29 @@ class WorkflowService:
         """Apply an action; raises `bot.workflow.Refusal` (nothing written) when refused."""
         now = self.clock.now()
         async with unit_of_work(self.db, self.agency) as tx:
-            state = await tx.cases.get(case_id)
+            state = await self._case_for_action(tx, case_id, getattr(action, "task", None))
             ctx = self.context(await self._sop_of(tx, state))
             transition = act(ctx, state, actor, action, now)
             await tx.cases.save(transition.state, now)
             await tx.audit.append(case_id, transition.events)
             await self._apply(tx, ctx, transition, now)
         return transition
+
+    async def add_note(self, actor: str, case_id: int, task_seq: int, text: str) -> None:
+        """Keep a remark in the audit trail (e.g. a reason for a task withdrawn meanwhile)."""
+        now = self.clock.now()
+        async with unit_of_work(self.db, self.agency) as tx:
+            state = await tx.cases.get(case_id)
+            await tx.audit.append(case_id, [note(state, actor, task_seq, text, now)])
+
+    async def task_for(
+        self, actor: str, case_id: int, task_seq: int
+    ) -> tuple[Context, CaseState, Task]:
+        """The case and task `actor` may act on now; raises `Refusal` otherwise."""
+        async with reading(self.db, self.agency) as tx:
+            state = await self._case_for_action(tx, case_id, task_seq)
+            ctx = self.context(await self._sop_of(tx, state))
+        return ctx, state, require_open_task(state, actor, task_seq)
 
     async def store_upload(self, data: bytes, filename: str, mime: str) -> FileRef:
         """Put the bytes on disk first: an upload is stored before anyone is told so."""

@@ -500,6 +500,45 @@ def act(ctx: Context, state: CaseState, actor: str, action: Action, now: datetim
     return run.finish()
 
 
+def require_open_task(state: CaseState, actor: str, seq: int) -> Task:
+    """The task `actor` may act on, or the `Refusal` acting on it would meet.
+
+    Lets a dialog (asking a return's reason, say) refuse before it asks anything.
+    """
+    if state.status is not CaseStatus.OPEN:
+        raise Refusal(RefusalCode.CASE_CLOSED, status=state.status.value)
+    return _own_open_task(state, actor, seq)
+
+
+def _own_open_task(state: CaseState, actor: str, seq: int) -> Task:
+    task = state.task(seq)
+    if task is None:
+        raise Refusal(RefusalCode.TASK_NOT_FOUND, task=seq)
+    if task.assignee != actor:
+        raise Refusal(RefusalCode.NOT_ASSIGNEE, task=seq)
+    if task.status is TaskStatus.DONE:
+        raise Refusal(RefusalCode.ALREADY_DONE, task=seq, outcome=task.outcome)
+    if not task.is_open:
+        raise Refusal(RefusalCode.TASK_CLOSED, task=seq, status=task.status.value)
+    return task
+
+
+def note(state: CaseState, actor: str, seq: int, text: str, now: datetime) -> AuditEvent:
+    """A remark kept in the trail without changing the case (a reason typed too late)."""
+    task = state.task(seq)
+    return AuditEvent(
+        at=now,
+        actor=actor,
+        action="note",
+        step_key=task.step_key if task else state.step_key,
+        round=task.round if task else state.round,
+        task_seq=seq if task else None,
+        from_state=state.state_label,
+        to_state=state.state_label,
+        reason=" ".join(text.split()),
+    )
+
+
 def _cancel(
     ctx: Context, state: CaseState, actor: str, action: Cancel, now: datetime
 ) -> Transition:
@@ -571,16 +610,7 @@ class _Run:
         self._label_before = self.state.state_label
 
     def own_open_task(self, seq: int) -> Task:
-        task = self.state.task(seq)
-        if task is None:
-            raise Refusal(RefusalCode.TASK_NOT_FOUND, task=seq)
-        if task.assignee != self.actor:
-            raise Refusal(RefusalCode.NOT_ASSIGNEE, task=seq)
-        if task.status is TaskStatus.DONE:
-            raise Refusal(RefusalCode.ALREADY_DONE, task=seq, outcome=task.outcome)
-        if not task.is_open:
-            raise Refusal(RefusalCode.TASK_CLOSED, task=seq, status=task.status.value)
-        return task
+        return _own_open_task(self.state, self.actor, seq)
 
     def close(
         self,

@@ -55,6 +55,15 @@ class Database:
             await self.close()
             raise
 
+    async def ensure_open(self) -> None:
+        """Open on first use: PTB's persistence reads before `post_init` runs."""
+        if self._conn is None:
+            await self.open()
+
+    @property
+    def is_open(self) -> bool:
+        return self._conn is not None
+
     async def close(self) -> None:
         if self._conn is not None:
             conn, self._conn = self._conn, None

@@ -73,12 +73,24 @@ class Outbox:
         async with self.conn.execute("SELECT * FROM outbox ORDER BY id") as cur:
             return [_row(r) for r in await cur.fetchall()]
 
-    async def mark_sent(self, row_id: int, now: datetime, message_id: int | None) -> None:
+    async def mark_sent(
+        self, row_id: int, now: datetime, message_id: int | None, chat_id: int | None = None
+    ) -> None:
         await self.conn.execute(
-            "UPDATE outbox SET sent_at = ?, message_id = ?, attempts = attempts + 1 "
-            "WHERE id = ? AND sent_at IS NULL",
-            (to_iso(now), message_id, row_id),
+            "UPDATE outbox SET sent_at = ?, message_id = ?, chat_id = COALESCE(chat_id, ?), "
+            "attempts = attempts + 1 WHERE id = ? AND sent_at IS NULL",
+            (to_iso(now), message_id, chat_id, row_id),
         )
+
+    async def task_of_message(self, chat_id: int, message_id: int) -> tuple[int, int] | None:
+        """The task a message we sent belongs to (task message, its draft, a reminder)."""
+        async with self.conn.execute(
+            "SELECT case_id, task_seq FROM outbox WHERE chat_id = ? AND message_id = ? "
+            "AND case_id IS NOT NULL AND task_seq IS NOT NULL ORDER BY id DESC LIMIT 1",
+            (chat_id, message_id),
+        ) as cur:
+            row = await cur.fetchone()
+        return None if row is None else (int(row[0]), int(row[1]))
 
     async def mark_attempt(self, row_id: int, error: str) -> None:
         await self.conn.execute(

@@ -1,0 +1,306 @@
+"""The composition root: the PTB `Application`, its handlers, jobs and lifecycle.
+
+Handler order is visible here in one place:
+  group -1  guards (private chats only, edited messages)
+  group  0  the feature modules' handlers, then a fallback for anything else
+  group 99  flush persistence, so a dialog step the user saw is on disk
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
+from types import ModuleType
+from typing import Any
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+    Update,
+)
+from telegram.constants import ChatType, ParseMode
+from telegram.ext import (
+    AIORateLimiter,
+    ApplicationBuilder,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.commands import COMMANDS
+from bot.persistence import SqlitePersistence
+from bot.runtime import Runtime
+from bot.sender import OutboxSender
+from handlers import common as handler_common
+from handlers.common import RUNTIME_KEY, BotApp, BotContext, identify, reply
+
+log = logging.getLogger(__name__)
+
+TICK_JOB = "reminders:tick"
+OUTBOX_JOB = "outbox:retry"
+OUTBOX_RETRY_SECONDS = 30
+
+
+def feature_modules() -> Sequence[ModuleType]:
+    """Every handler module, in the order their handlers are tried."""
+    from handlers import tasks, uploads
+
+    return (tasks, uploads)
+
+
+def build_application(
+    runtime: Runtime,
+    *,
+    token: str,
+    base_url: str | None = None,
+    base_file_url: str | None = None,
+    rate_limit: bool = True,
+) -> BotApp:
+    builder: Any = (
+        ApplicationBuilder()
+        .token(token)
+        .context_types(ContextTypes(context=BotContext))
+        .persistence(SqlitePersistence(runtime.db))
+        .defaults(Defaults(tzinfo=runtime.tz, parse_mode=ParseMode.HTML))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if base_url:
+        builder = builder.base_url(base_url)
+    if base_file_url:
+        builder = builder.base_file_url(base_file_url)
+    if rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    app: BotApp = builder.build()
+    app.bot_data[RUNTIME_KEY] = runtime
+    app.add_handler(TypeHandler(Update, _guard), group=-1)
+    for module in feature_modules():
+        for handler in module.get_handlers():
+            app.add_handler(handler, group=0)
+    app.add_handler(CallbackQueryHandler(_unknown_press), group=0)
+    app.add_handler(MessageHandler(filters.ALL, _fallback), group=0)
+    app.add_handler(TypeHandler(Update, _flush_persistence), group=99)
+    app.add_error_handler(_on_error)
+    return app
+
+
+# -- lifecycle ------------------------------------------------------------------------------
+
+
+async def _post_init(app: BotApp) -> None:
+    runtime: Runtime = app.bot_data[RUNTIME_KEY]
+    await runtime.db.ensure_open()
+    runtime.sender = OutboxSender(
+        app.bot,
+        runtime.db,
+        runtime.files,
+        runtime.clock,
+        resolve_chat=runtime.chat_of,
+        on_unreachable=lambda officer, reason: _report_unreachable(runtime, officer, reason),
+        agency=runtime.agency,
+    )
+    runtime.wakeup = lambda: plan_wakeup(app, runtime)
+    await _publish_commands(app, runtime)
+    job_queue = app.job_queue
+    if job_queue is not None:
+        # Jobs added before start() run at start(); a past-due reminder goes out from here.
+        job_queue.run_once(
+            _tick_job,
+            0,
+            name=TICK_JOB,
+            job_kwargs={"id": TICK_JOB, "replace_existing": True, "misfire_grace_time": None},
+        )
+        job_queue.run_repeating(
+            _outbox_job,
+            OUTBOX_RETRY_SECONDS,
+            first=1,
+            name=OUTBOX_JOB,
+            job_kwargs={"id": OUTBOX_JOB, "replace_existing": True},
+        )
+
+
+async def _post_shutdown(app: BotApp) -> None:
+    runtime: Runtime = app.bot_data[RUNTIME_KEY]
+    await runtime.db.close()
+
+
+@asynccontextmanager
+async def running(
+    app: BotApp, *, poll_interval: float = 0.0, poll_timeout: int = 1
+) -> AsyncIterator[BotApp]:
+    """Run the application inside an existing event loop (tests, the demo, the crash rig).
+
+    `run_polling` owns its loop and calls the hooks itself; here we call them as it would.
+    """
+    await app.initialize()
+    if app.post_init is not None:
+        await app.post_init(app)
+    assert app.updater is not None
+    await app.updater.start_polling(poll_interval=poll_interval, timeout=poll_timeout)
+    await app.start()
+    try:
+        yield app
+    finally:
+        if app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        if app.post_stop is not None:
+            await app.post_stop(app)
+        await app.shutdown()
+        if app.post_shutdown is not None:
+            await app.post_shutdown(app)
+
+
+async def _publish_commands(app: BotApp, runtime: Runtime) -> None:
+    lang = runtime.config.language.value
+    everyone = [
+        BotCommand(c.name, runtime.plain(lang, c.description_key))
+        for c in COMMANDS
+        if not c.admin_only
+    ]
+    admins = everyone + [
+        BotCommand(c.name, runtime.plain(lang, c.description_key))
+        for c in COMMANDS
+        if c.admin_only
+    ]
+    await app.bot.set_my_commands(everyone, scope=BotCommandScopeDefault())
+    for key in runtime.directory.admins():
+        chat = await runtime.chat_of(key)
+        if chat is not None:
+            try:
+                await app.bot.set_my_commands(admins, scope=BotCommandScopeChat(chat))
+            except Exception as exc:  # an admin who never opened the chat: not fatal
+                log.info("could not set admin commands for %s: %s", key, exc)
+
+
+# -- jobs ----------------------------------------------------------------------------------
+
+
+async def _tick_job(context: BotContext) -> None:
+    runtime = context.runtime
+    await runtime.service.tick()
+    await runtime.deliver()
+
+
+async def _outbox_job(context: BotContext) -> None:
+    await context.runtime.deliver()
+
+
+async def plan_wakeup(app: BotApp, runtime: Runtime) -> datetime | None:
+    """Wake the tick at the next due reminder, or at the next opening if that is at night."""
+    job_queue = app.job_queue
+    if job_queue is None:
+        return None
+    due = await runtime.service.next_wakeup()
+    if due is None:
+        for job in job_queue.get_jobs_by_name(TICK_JOB):
+            job.schedule_removal()
+        return None
+    now = runtime.clock.now()
+    when = max(due, now)
+    if not runtime.calendar.is_working_time(when):
+        when = runtime.calendar.next_opening(when)
+    when = max(when, now + timedelta(seconds=1))
+    # A delay, not an instant: the clock may be simulated (tests, the demo), and then the
+    # tick is driven by whoever moves that clock, never by the wall clock catching up.
+    job_queue.run_once(
+        _tick_job,
+        when - now,
+        name=TICK_JOB,
+        job_kwargs={"id": TICK_JOB, "replace_existing": True, "misfire_grace_time": None},
+    )
+    return when
+
+
+# -- guards and fallbacks -------------------------------------------------------------------
+
+
+async def _guard(update: Update, context: BotContext) -> None:
+    """The bot works in private chats only; edits of old messages are not acted upon."""
+    runtime = context.runtime
+    chat = update.effective_chat
+    if chat is not None and chat.type != ChatType.PRIVATE:
+        _, lang = await identify(update, context)
+        if update.callback_query is not None:
+            await update.callback_query.answer(runtime.plain(lang, "common.private_only"))
+        elif update.message is not None:
+            await reply(update, runtime.text(lang, "common.private_only"))
+        raise ApplicationHandlerStop
+    if update.edited_message is not None:
+        _, lang = await identify(update, context)
+        await reply(update, runtime.text(lang, "guard.edited"))
+        raise ApplicationHandlerStop
+
+
+async def _fallback(update: Update, context: BotContext) -> None:
+    runtime = context.runtime
+    officer, lang = await identify(update, context)
+    message = update.effective_message
+    if message is None:
+        return
+    if officer is None:
+        await handler_common.unknown_user(update, context, lang)
+        return
+    if message.text and message.text.startswith("/"):
+        await reply(update, runtime.text(lang, "guard.unknown_command"))
+    elif message.text:
+        await reply(update, runtime.text(lang, "workflow.text_not_understood"))
+    else:
+        await reply(update, runtime.text(lang, "guard.unsupported"))
+
+
+async def _unknown_press(update: Update, context: BotContext) -> None:
+    """Every press gets an answer, even a forged or malformed one that no handler took."""
+    query = update.callback_query
+    assert query is not None
+    _, lang = await identify(update, context)
+    await handler_common.answer(query, context.runtime.plain(lang, "common.stale_button"), True)
+
+
+async def _flush_persistence(update: Update, context: BotContext) -> None:
+    await context.application.update_persistence()
+
+
+async def _on_error(update: object, context: BotContext) -> None:
+    log.error("error while handling %s", update, exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        try:
+            _, lang = await identify(update, context)
+            await context.bot.send_message(
+                update.effective_chat.id, context.runtime.text(lang, "common.error")
+            )
+        except Exception:  # the error report must never raise
+            log.exception("could not tell the user about the error")
+
+
+async def _report_unreachable(runtime: Runtime, officer: str, reason: str) -> None:
+    """A task could not reach its officer: every admin hears it, in the outbox."""
+    from storage.uow import unit_of_work
+
+    now = runtime.clock.now()
+    reason_key = (
+        "workflow.unreachable_blocked"
+        if "forbidden" in reason
+        else ("workflow.unreachable_not_joined")
+    )
+    async with unit_of_work(runtime.db, runtime.agency) as tx:
+        for admin in runtime.directory.admins():
+            if admin == officer:
+                continue
+            account = await tx.accounts.get(admin)
+            lang = (account.language if account else None) or runtime.directory.language(admin)
+            text = runtime.text(
+                lang,
+                "workflow.officer_unreachable",
+                name=runtime.directory.name(officer),
+                reason=runtime.plain(lang, reason_key),
+            )
+            await tx.outbox.add("send", {"text": text, "buttons": []}, now, officer_key=admin)

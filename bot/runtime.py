@@ -1,0 +1,176 @@
+"""Everything the running bot is made of, built once from the configuration.
+
+Handlers, jobs, the sender and the demo reach the services through one `Runtime` (kept in
+`application.bot_data`, exposed by `handlers.common.BotContext`), never through globals.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot.clock import Clock
+from bot.config import Config
+from bot.i18n import Catalogue
+from bot.people import Directory, admin_key
+from bot.presenter import CataloguePresenter
+from bot.reminders import ReminderPolicy
+from bot.sender import OutboxSender
+from bot.service import WorkflowService
+from bot.sop import Sop
+from bot.workclock import CalendarSettings, WorkingTimeCalendar
+from storage.db import Database
+from storage.files import FileStore
+from storage.uow import reading, unit_of_work
+
+log = logging.getLogger(__name__)
+
+
+class StartupError(RuntimeError):
+    """A mistake in the configuration that stops the bot, with one line per problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass
+class Runtime:
+    config: Config
+    directory: Directory
+    sops: dict[str, Sop]
+    catalogue: Catalogue
+    calendar: WorkingTimeCalendar
+    clock: Clock
+    db: Database
+    files: FileStore
+    service: WorkflowService
+    presenter: CataloguePresenter
+    policy: ReminderPolicy
+    tz: ZoneInfo
+    output_dir: Path
+    sender: OutboxSender | None = None  # set by bot.app once the Bot exists
+    wakeup: Callable[[], Awaitable[object]] | None = None  # re-plans the reminder tick
+
+    @classmethod
+    def build(cls, config: Config, sops: dict[str, Sop], clock: Clock) -> Runtime:
+        """Check what the engine needs of the config and wire the services together."""
+        problems: list[str] = []
+        settings, errors = CalendarSettings.from_mapping(
+            config.calendar, timezone=config.agency.timezone.key
+        )
+        problems += errors
+        policy, errors = ReminderPolicy.from_mapping(config.reminders)
+        problems += errors
+        problems += roles_problems(config, sops)
+        if problems or settings is None or policy is None:
+            raise StartupError(problems)
+        calendar = WorkingTimeCalendar(settings)
+        directory = Directory.from_config(config, policy.superior_role)
+        catalogue = Catalogue.load()
+        tz = config.agency.timezone
+        presenter = CataloguePresenter(
+            catalogue, directory, tz, calendar, calendar.working_minutes_per_day
+        )
+        db = Database(config.storage.database)
+        files = FileStore(config.storage.files)
+        service = WorkflowService(
+            db=db,
+            files=files,
+            sops=sops,
+            people=directory,
+            calendar=calendar,
+            clock=clock,
+            presenter=presenter,
+            policy=policy,
+            lists={"recipients": [r.name for r in config.recipients]},
+            agency=config.agency.id,
+        )
+        return cls(
+            config=config,
+            directory=directory,
+            sops=sops,
+            catalogue=catalogue,
+            calendar=calendar,
+            clock=clock,
+            db=db,
+            files=files,
+            service=service,
+            presenter=presenter,
+            policy=policy,
+            tz=tz,
+            output_dir=config.storage.output,
+        )
+
+    async def deliver(self) -> None:
+        """Send what the last actions put in the outbox (no-op before the bot is up)."""
+        if self.sender is not None:
+            await self.sender.drain()
+        if self.wakeup is not None:
+            await self.wakeup()
+
+    @property
+    def agency(self) -> str:
+        return self.config.agency.id
+
+    async def officer_for(self, telegram_id: int) -> str | None:
+        """The officer (or front-office admin) behind a Telegram account, if any."""
+        async with reading(self.db, self.agency) as tx:
+            bound = await tx.accounts.officer_for(telegram_id)
+        if bound is not None:
+            return bound
+        officer = self.directory.by_telegram_id(telegram_id)
+        if officer is not None:
+            return officer.key
+        if self.directory.is_admin_telegram_id(telegram_id):
+            return admin_key(telegram_id)
+        return None
+
+    async def chat_of(self, officer_key: str) -> int | None:
+        if officer_key.startswith("tg:"):
+            return int(officer_key.removeprefix("tg:"))
+        async with reading(self.db, self.agency) as tx:
+            account = await tx.accounts.get(officer_key)
+        if account is not None and account.telegram_id is not None:
+            return account.telegram_id
+        return self.directory.configured_telegram_id(officer_key)
+
+    async def language_of(self, officer_key: str) -> str:
+        async with reading(self.db, self.agency) as tx:
+            account = await tx.accounts.get(officer_key)
+        if account is not None and account.language:
+            return account.language
+        return self.directory.language(officer_key)
+
+    async def set_language(self, officer_key: str, language: str) -> None:
+        async with unit_of_work(self.db, self.agency) as tx:
+            await tx.accounts.set_language(officer_key, language)
+
+    def text(self, lang: str, key: str, **params: object) -> str:
+        return self.catalogue.text(lang, key, **params)
+
+    def plain(self, lang: str, key: str, **params: object) -> str:
+        return self.catalogue.plain(lang, key, **params)
+
+
+def roles_problems(config: Config, sops: dict[str, Sop]) -> list[str]:
+    """Every role an SOP step needs must be held by someone, and leaders must exist."""
+    problems: list[str] = []
+    for sop in sops.values():
+        for step in sorted(sop.steps, key=lambda s: s.number):
+            holders = [o for o in config.officers if o.role in step.roles]
+            where = f"{sop.key}: step {step.number} ({step.key})"
+            if not holders:
+                problems.append(
+                    f"{where} needs an officer with role {' or '.join(step.roles)}, "
+                    "but no officer in the config has it"
+                )
+            elif step.assign.value == "leader" and not any(o.leader for o in holders):
+                problems.append(
+                    f"{where} goes to the leader of {' or '.join(step.roles)}: "
+                    "mark one of them with leader = true"
+                )
+    return problems

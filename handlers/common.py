@@ -1,0 +1,93 @@
+"""What every handler needs: the typed context, who is asking, and how to answer.
+
+Handlers stay thin: find the officer behind the Telegram *user* (never the chat), call the
+service once, then deliver the outbox. Refusals from the engine become a short answer in
+the officer's language.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import CallbackQuery, Update
+from telegram.error import BadRequest
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.runtime import Runtime
+from bot.workflow import Refusal
+
+log = logging.getLogger(__name__)
+
+RUNTIME_KEY = "runtime"
+
+
+class BotContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """The callback context, carrying the services instead of globals."""
+
+    @property
+    def runtime(self) -> Runtime:
+        runtime = self.application.bot_data.get(RUNTIME_KEY)
+        if not isinstance(runtime, Runtime):
+            raise RuntimeError("the application was built without a Runtime")
+        return runtime
+
+
+BotApp = Application[ExtBot[None], BotContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any]
+
+
+async def identify(update: Update, context: BotContext) -> tuple[str | None, str]:
+    """The officer key behind the update's user (None for strangers) and their language."""
+    user = update.effective_user
+    if user is None:
+        return None, "id"
+    runtime = context.runtime
+    officer = await runtime.officer_for(user.id)
+    if officer is None:
+        from bot.i18n import resolve_language
+
+        return None, resolve_language(user.language_code)
+    return officer, await runtime.language_of(officer)
+
+
+async def reply(update: Update, text: str, **kwargs: Any) -> None:
+    """Answer in the chat the update came from (HTML, no link previews)."""
+    message = update.effective_message
+    if message is not None:
+        await message.reply_html(text, disable_web_page_preview=True, **kwargs)
+
+
+async def answer(query: CallbackQuery, text: str | None = None, alert: bool = False) -> None:
+    """Answer a callback query exactly once; an expired query is not an error for the user."""
+    try:
+        await query.answer(text[:200] if text else None, show_alert=alert)
+    except BadRequest as exc:
+        if (
+            "query is too old" in exc.message.lower()
+            or "query id is invalid" in exc.message.lower()
+        ):
+            raise QueryExpired from exc
+        raise
+
+
+class QueryExpired(Exception):
+    """The press was made long ago (e.g. while the bot was down): answer in the chat."""
+
+
+def refusal_text(runtime: Runtime, lang: str, refusal: Refusal) -> str:
+    key = f"refusal.{refusal.code.value}"
+    details = {k: _show(v) for k, v in refusal.details.items()}
+    params = {name: details.get(name, "") for name in runtime.catalogue.placeholders(key)}
+    return runtime.plain(lang, key, **params)
+
+
+def _show(value: object) -> str:
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+async def unknown_user(update: Update, context: BotContext, lang: str) -> None:
+    runtime = context.runtime
+    names = ", ".join(runtime.directory.name(a) for a in runtime.directory.admins()) or "admin"
+    await reply(update, runtime.text(lang, "common.unknown_user", admins=names))

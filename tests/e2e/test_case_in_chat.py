@@ -1,0 +1,181 @@
+"""A whole case in chat: the real Application, real updates, several officers."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+from bot.clock import FakeClock
+from bot.fakegram import BotMessage, FakeUser
+from bot.stage import Stage, stage
+from tests.integration.harness import at_local
+from tests.support import LETTER
+
+START = at_local(2026, 7, 6, 8, 0)  # Monday 08.00 WIB
+
+
+def docx_bytes(text: str) -> bytes:
+    """A minimal but real .docx (a zip with word/document.xml)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", f"<w:document><w:t>{text}</w:t></w:document>")
+    return buffer.getvalue()
+
+
+def task_message(user: FakeUser, step_number: int) -> BotMessage:
+    """The user's newest task message for a step (the one carrying its buttons)."""
+    marker = f"Langkah {step_number}:"
+    candidates = [m for m in user.transcript if marker in m.text and m.kind == "text"]
+    assert candidates, f"{user!r} got no task message for step {step_number}"
+    return candidates[-1]
+
+
+async def press(st: Stage, user: FakeUser, message: BotMessage, button: str) -> str:
+    query = user.press_button(message, button)
+    await st.fake.wait_for(
+        lambda: any(a.query_id == query and a.answered for a in user.callback_answers)
+    )
+    await st.fake.wait_idle()
+    return next(a.text or "" for a in user.callback_answers if a.query_id == query)
+
+
+async def say(st: Stage, user: FakeUser, text: str) -> BotMessage:
+    before = len(user.transcript)
+    user.send_text(text)
+    await st.fake.wait_for(lambda: len(user.transcript) > before)
+    await st.fake.wait_idle()
+    return user.transcript[-1]
+
+
+async def upload(st: Stage, user: FakeUser, name: str, data: bytes) -> BotMessage:
+    before = len(user.transcript)
+    user.send_document(name, data)
+    await st.fake.wait_for(lambda: len(user.transcript) > before)
+    await st.fake.wait_idle()
+    return user.transcript[-1]
+
+
+async def start_case(st: Stage) -> None:
+    await st.runtime.service.start_case("kadin", "pelaporan_kinerja", "TW2", 2026, LETTER)
+    await st.runtime.deliver()
+    await st.fake.wait_idle()
+
+
+async def walk_to_review(st: Stage) -> None:
+    kadin = st.user("kadin")
+    await press(st, kadin, task_message(kadin, 1), "Disposisikan")
+    assert "instruksi disposisi" in kadin.transcript[-1].text
+    await say(st, kadin, "Segera susun laporan triwulan II")
+    assert "catatan" in kadin.transcript[-1].text
+    await say(st, kadin, "-")
+    sakip = st.user("sakip_1")
+    for item in ("RENSTRA", "RENJA", "DPA", "LKj", "Laporan Bulanan"):
+        await press(st, sakip, task_message(sakip, 2), f"⬜ {item}")
+    assert task_message(sakip, 2).button_texts == [
+        "✅ RENSTRA", "✅ RENJA", "✅ DPA", "✅ LKj", "✅ Laporan Bulanan", "Selesai",
+    ]  # fmt: skip
+    await press(st, sakip, task_message(sakip, 2), "Selesai")
+    ketua = st.user("sakip_ketua")
+    ack = await upload(st, ketua, "konsep.docx", docx_bytes("konsep"))
+    assert "Draf versi 1 diterima" in ack.text
+    await press(st, ketua, task_message(ketua, 3), "Kirim")
+    staf = st.user("staf_1")
+    await upload(st, staf, "draf.docx", docx_bytes("draf diketik"))
+    await press(st, staf, task_message(staf, 4), "Kirim")
+
+
+async def test_the_straight_path_in_chat_reaches_every_officer(tmp_path: Path) -> None:
+    async with stage(tmp_path, FakeClock(START)) as st:
+        await start_case(st)
+        kadin = st.user("kadin")
+        first = task_message(kadin, 1)
+        assert "LKT-2026-TW2" in first.text
+        assert "Batas waktu: Senin, 6 Juli 2026 pukul 08.10 WIB" in first.text
+        assert first.button_texts == ["Disposisikan"]
+        await walk_to_review(st)
+
+        sek = st.user("sekretaris")
+        review = task_message(sek, 5)
+        assert review.button_texts == ["Setujui", "Kembalikan"]
+        drafts = [m for m in sek.transcript if m.kind == "document"]
+        assert drafts and drafts[-1].document is not None
+        assert sek.downloaded_document(drafts[-1]) == docx_bytes("draf diketik")
+        await press(st, sek, review, "Setujui")
+        assert task_message(sek, 5).buttons == []  # buttons gone once acted
+        await press(st, sek, task_message(sek, 6), "Paraf")
+        for kabid in ("kabid_1", "kabid_2", "kabid_3"):
+            user = st.user(kabid)
+            await press(st, user, task_message(user, 7), "Setujui")
+        await press(st, sek, task_message(sek, 8), "Paraf")
+        await press(st, kadin, task_message(kadin, 9), "Tanda tangani")
+        kasubag = st.user("kasubag")
+        order = task_message(kasubag, 10)
+        assert order.button_texts == ["⬜ Agus Salim", "⬜ Maya Sari, A.Md.", "Perintahkan"]
+        await press(st, kasubag, order, "⬜ Maya Sari, A.Md.")
+        assert task_message(kasubag, 10).button_texts[1] == "✅ Maya Sari, A.Md."
+        await press(st, kasubag, task_message(kasubag, 10), "Perintahkan")
+
+        maya = st.user("staf_2")
+        distribution = task_message(maya, 11)
+        assert distribution.button_texts[:3] == [
+            "⬜ Bupati Contoh",
+            "⬜ Inspektorat Kabupaten Contoh",
+            "⬜ Bappeda Kabupaten Contoh",
+        ]
+        for recipient in ("Bupati Contoh", "Inspektorat Kabupaten Contoh"):
+            await press(st, maya, task_message(maya, 11), f"⬜ {recipient}")
+            await say(st, maya, f"SRIKANDI 800/{len(recipient)}")
+        await press(st, maya, task_message(maya, 11), "⬜ Bappeda Kabupaten Contoh")
+        maya.send_photo(b"\xff\xd8\xff\xe0" + b"\x00" * 100, caption="tanda terima")
+        await st.fake.wait_idle()
+        await press(st, maya, task_message(maya, 11), "Selesai")
+
+        case = await st.runtime.service.case_by_code("LKT-2026-TW2")
+        assert case is not None and case.status.value == "finished"
+        assert any("selesai" in m.text for m in kadin.transcript[-3:])
+
+
+async def test_step_5_returns_to_the_typist_with_the_reason(tmp_path: Path) -> None:
+    async with stage(tmp_path, FakeClock(START)) as st:
+        await start_case(st)
+        await walk_to_review(st)
+        sek = st.user("sekretaris")
+        await press(st, sek, task_message(sek, 5), "Kembalikan")
+        assert "alasan pengembalian" in sek.transcript[-1].text
+        assert "Agus Salim" in sek.transcript[-1].text  # who the reason will reach
+        await say(st, sek, "ok")  # too short
+        assert "sekurang-kurangnya" in sek.transcript[-1].text
+        await say(st, sek, "Tabel capaian belum sesuai format baku")
+        staf = st.user("staf_1")
+        again = task_message(staf, 4)
+        assert "Tabel capaian belum sesuai format baku" in again.text
+        assert "Siti" not in again.text and "Sri Wahyuni" in again.text
+
+
+async def test_outsider_and_forged_presses_change_nothing(tmp_path: Path) -> None:
+    async with stage(tmp_path, FakeClock(START)) as st:
+        await start_case(st)
+        kadin = st.user("kadin")
+        message = task_message(kadin, 1)
+        data = message.callback_data[0]
+        intruder = st.user("staf_1")
+        query = intruder.forge_callback(data, message.message_id)
+        await st.fake.wait_for(
+            lambda: any(a.query_id == query and a.answered for a in intruder.callback_answers)
+        )
+        answer = intruder.callback_answer(query)
+        assert answer.text == "Mohon maaf, tugas ini tidak ditujukan kepada Bapak/Ibu."
+        query = intruder.forge_callback("t:1:1:zz:9", message.message_id)
+        await st.fake.wait_for(
+            lambda: any(a.query_id == query and a.answered for a in intruder.callback_answers)
+        )
+        assert intruder.callback_answer(query).text
+        stranger = st.fake.user(4242, "Orang Asing", started=True)
+        query = stranger.forge_callback(data, None)
+        await st.fake.wait_for(
+            lambda: any(a.query_id == query and a.answered for a in stranger.callback_answers)
+        )
+        state = await st.runtime.service.case_by_code("LKT-2026-TW2")
+        assert state is not None and state.step_key == "disposisi"
