@@ -50,9 +50,10 @@ OUTBOX_RETRY_SECONDS = 30
 
 def feature_modules() -> Sequence[ModuleType]:
     """Every handler module, in the order their handlers are tried."""
-    from handlers import tasks, uploads
+    from handlers import onboarding, queries, start_case, tasks, uploads
 
-    return (tasks, uploads)
+    # onboarding first: /start and invites must work for people not yet known.
+    return (onboarding, start_case, queries, tasks, uploads)
 
 
 def build_application(

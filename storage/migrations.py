@@ -216,4 +216,13 @@ CREATE TABLE ptb_user_data (
 )
 """
 
-MIGRATIONS: tuple[str, ...] = (V1, V2)
+V3 = """
+CREATE TABLE digest_runs (
+    agency TEXT NOT NULL DEFAULT 'default',
+    day TEXT NOT NULL,
+    done_at TEXT NOT NULL,
+    PRIMARY KEY (agency, day)
+)
+"""
+
+MIGRATIONS: tuple[str, ...] = (V1, V2, V3)

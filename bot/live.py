@@ -1,0 +1,54 @@
+"""Serving real Telegram: polling by default, webhook when the config says so.
+
+`run_polling`/`run_webhook` own the event loop and call `post_init`/`post_shutdown`
+themselves, so this is plain synchronous code (see PITFALLS: never inside asyncio.run).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+from telegram import Update
+
+from bot.app import build_application
+from bot.clock import SystemClock
+from bot.config import Config, Mode
+from bot.runtime import Runtime, StartupError
+from bot.sop import Sop
+
+log = logging.getLogger(__name__)
+
+
+def serve(config: Config, sops: Mapping[str, Sop]) -> int:
+    try:
+        runtime = Runtime.build(config, dict(sops), SystemClock())
+    except StartupError as exc:
+        print("\n".join(exc.problems))
+        return 2
+    telegram = config.telegram
+    app = build_application(
+        runtime,
+        token=telegram.token.reveal(),
+        base_url=telegram.base_url,
+        base_file_url=telegram.base_file_url,
+    )
+    log.info(
+        "serving %s (%s) for %s with SOPs %s",
+        config.agency.name,
+        telegram.mode.value,
+        config.source,
+        ", ".join(sops),
+    )
+    if telegram.mode is Mode.WEBHOOK:
+        assert telegram.webhook_url and telegram.webhook_secret
+        app.run_webhook(
+            listen="0.0.0.0",
+            port=telegram.webhook_port,
+            webhook_url=telegram.webhook_url,
+            secret_token=telegram.webhook_secret.reveal(),
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        app.run_polling(allowed_updates=Update.ALL_TYPES)
+    return 0
