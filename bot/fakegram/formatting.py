@@ -246,7 +246,7 @@ class _Parser:
         }
         if opened.tag == "a":
             url = opened.attrs.get("href", "")
-            entity["url"] = url or _utf16_slice("".join(self.out), opened.start, length)
+            entity["url"] = url or utf16_slice("".join(self.out), opened.start, length)
         elif opened.tag == "code":
             css = opened.attrs.get("class", "")
             if css.startswith("language-"):
@@ -267,7 +267,8 @@ class _Parser:
         self.entities.append(entity)
 
 
-def _utf16_slice(text: str, offset: int, length: int) -> str:
+def utf16_slice(text: str, offset: int, length: int) -> str:
+    """The text an entity covers (its offset and length count UTF-16 units)."""
     units = text.encode("utf-16-le")
     return units[offset * 2 : (offset + length) * 2].decode("utf-16-le")
 

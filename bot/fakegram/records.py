@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.fakegram.formatting import utf16_slice
+
 Button = tuple[str, str | None]
 """An inline button as a user sees it: (text, callback_data); URL buttons have None."""
 
@@ -70,9 +72,8 @@ class BotMessage:
 
     def entity_texts(self, entity_type: str) -> list[str]:
         """The text covered by each entity of a type, e.g. every bold part."""
-        units = self.text.encode("utf-16-le")
         return [
-            units[e["offset"] * 2 : (e["offset"] + e["length"]) * 2].decode("utf-16-le")
+            utf16_slice(self.text, e["offset"], e["length"])
             for e in self.entities
             if e["type"] == entity_type
         ]

@@ -86,8 +86,9 @@ class _HttpServer(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False  # a keep-alive connection must never hold up stop()
 
-    def __init__(self, address: tuple[str, int], fake: FakeTelegram) -> None:
-        self.fake = fake
+    def __init__(self, address: tuple[str, int], api: BotApi, token: str) -> None:
+        self.api = api
+        self.token = token
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
         super().__init__(address, _Handler)
@@ -192,7 +193,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._send_json(error.code, error.payload())
 
     def _handle(self) -> None:
-        fake = self.server.fake
+        api, bot_token = self.server.api, self.server.token
         try:
             body = self._read_body()
         except ApiError as error:
@@ -206,7 +207,7 @@ class _Handler(BaseHTTPRequestHandler):
         path = unquote(raw_path)  # PTB percent-encodes file URLs, the token's ":" included
         if path.startswith("/file/bot"):
             token, _, file_path = path.removeprefix("/file/bot").partition("/")
-            data = fake.api.file_by_path(file_path) if token == fake.token else None
+            data = api.file_by_path(file_path) if token == bot_token else None
             if data is None:
                 self._send_error(not_found())
             else:
@@ -216,11 +217,11 @@ class _Handler(BaseHTTPRequestHandler):
         if not path.startswith("/bot") or not method or "/" in method:
             self._send_error(not_found())
             return
-        if token != fake.token:
+        if token != bot_token:
             self._send_error(unauthorized() if _TOKEN_RE.match(token) else not_found())
             return
         try:
-            result = fake.api.call(method, self._params(body, query))
+            result = api.call(method, self._params(body, query))
         except ApiError as error:
             self._send_error(error)
             return
@@ -258,14 +259,14 @@ class FakeTelegram:
     ) -> None:
         if not _TOKEN_RE.match(token):
             raise ValueError(f"not a bot token: {token!r} (expected '<digits>:<secret>')")
-        self.world = World(
+        self._world = World(
             token=token,
             bot_username=bot_username,
             bot_name=bot_name,
             clock=clock,
             callback_query_ttl=callback_query_ttl,
         )
-        self.api = BotApi(self.world)
+        self._api = BotApi(self._world)
         self._host = host
         self._port = port
         self._server: _HttpServer | None = None
@@ -278,9 +279,9 @@ class FakeTelegram:
     def start(self) -> Self:
         if self._server is not None:
             return self
-        with self.world.cond:
-            self.world.closing = False
-        server = _HttpServer((self._host, self._port), self)
+        with self._world.cond:
+            self._world.closing = False
+        server = _HttpServer((self._host, self._port), self._api, self.token)
         self._port = int(server.server_address[1])
         self._server = server
         self._thread = threading.Thread(
@@ -296,9 +297,9 @@ class FakeTelegram:
         server, thread = self._server, self._thread
         if server is None:
             return
-        with self.world.cond:
-            self.world.closing = True  # parked long polls answer [] now
-            self.world.changed()
+        with self._world.cond:
+            self._world.closing = True  # parked long polls answer [] now
+            self._world.changed()
         server.shutdown()
         server.drop_connections()
         server.server_close()
@@ -339,15 +340,15 @@ class FakeTelegram:
 
     @property
     def token(self) -> str:
-        return self.world.token
+        return self._world.token
 
     @property
     def bot_id(self) -> int:
-        return self.world.bot_id
+        return self._world.bot_id
 
     @property
     def bot_username(self) -> str:
-        return self.world.bot_username
+        return self._world.bot_username
 
     # --- people -----------------------------------------------------------------------
 
@@ -368,11 +369,11 @@ class FakeTelegram:
         """
         if user_id <= 0:
             raise FakeUsageError("user ids are positive")
-        with self.world.cond:
+        with self._world.cond:
             existing = self._users.get(user_id)
             if existing is not None:
                 return existing
-            if user_id in self.world.chats:
+            if user_id in self._world.chats:
                 raise FakeUsageError(f"chat id {user_id} is taken")
             state = UserState(
                 id=user_id,
@@ -382,8 +383,8 @@ class FakeTelegram:
                 language_code=language_code,
                 started=started,
             )
-            self.world.users[user_id] = state
-            user = FakeUser(self.world, state, self.world.private_chat(state))
+            self._world.users[user_id] = state
+            user = FakeUser(self._world, state, self._world.private_chat(state))
             self._users[user_id] = user
             return user
 
@@ -395,14 +396,14 @@ class FakeTelegram:
         """
         if chat_id >= 0:
             raise FakeUsageError("group chat ids are negative")
-        with self.world.cond:
+        with self._world.cond:
             existing = self._groups.get(chat_id)
             if existing is not None:
                 return existing
             kind = "supergroup" if chat_id <= -(10**12) else "group"
             chat = Chat(id=chat_id, type=kind, title=title, privacy_mode=privacy_mode)
-            self.world.chats[chat_id] = chat
-            group = FakeGroup(self.world, chat)
+            self._world.chats[chat_id] = chat
+            group = FakeGroup(self._world, chat)
             self._groups[chat_id] = group
             return group
 
@@ -411,18 +412,18 @@ class FakeTelegram:
     @property
     def calls(self) -> list[ApiCall]:
         """Every Bot API call so far, in the order they finished (long polls included)."""
-        with self.world.cond:
-            return list(self.world.calls)
+        with self._world.cond:
+            return list(self._world.calls)
 
     def calls_to(self, method: str) -> list[ApiCall]:
-        wanted = (self.api.canonical(method) or method).lower()
+        wanted = (self._api.canonical(method) or method).lower()
         return [c for c in self.calls if c.method.lower() == wanted]
 
     @property
     def pending_updates(self) -> int:
         """Updates not yet confirmed by the bot (fetched or not)."""
-        with self.world.cond:
-            return len(self.world.updates)
+        with self._world.cond:
+            return len(self._world.updates)
 
     @property
     def polling(self) -> bool:
@@ -431,12 +432,12 @@ class FakeTelegram:
         A poll whose client went away (a cancelled task, a killed process) stays parked
         until its timeout, an update, or the next getUpdates ends it.
         """
-        with self.world.cond:
-            return self.world.parked_polls > 0
+        with self._world.cond:
+            return self._world.parked_polls > 0
 
     @property
     def webhook_url(self) -> str:
-        return self.world.webhook_url
+        return self._world.webhook_url
 
     def fail_next(
         self,
@@ -462,12 +463,12 @@ class FakeTelegram:
             retry_after=retry_after,
             applied=applied,
         )
-        self.api.inject_failure(method, failure, times)
+        self._api.inject_failure(method, failure, times)
 
     def expire_callback_queries(self) -> int:
         """Make every still answerable callback query too old; returns how many there were."""
-        with self.world.cond:
-            w = self.world
+        with self._world.cond:
+            w = self._world
             open_queries = [
                 q
                 for q in w.queries.values()
@@ -487,9 +488,9 @@ class FakeTelegram:
         """
         if scope is not None and hasattr(scope, "to_dict"):
             scope = scope.to_dict()
-        with self.world.cond:
-            key = (self.api.scope_key(scope), language_code)
-            return [(c["command"], c["description"]) for c in self.world.commands.get(key, [])]
+        with self._world.cond:
+            key = (self._api.scope_key(scope), language_code)
+            return [(c["command"], c["description"]) for c in self._world.commands.get(key, [])]
 
     def visible_commands(
         self, user: FakeUser, group: FakeGroup | None = None
@@ -505,8 +506,8 @@ class FakeTelegram:
             scopes = [("chat", uid, None), ("all_private_chats", None, None)]
         else:
             gid = group.id
-            with self.world.cond:
-                admin = uid in self.world.chats[gid].admins
+            with self._world.cond:
+                admin = uid in self._world.chats[gid].admins
             scopes = [("chat_member", gid, uid)]
             scopes += [("chat_administrators", gid, None)] if admin else []
             scopes += [("chat", gid, None)]
@@ -514,10 +515,10 @@ class FakeTelegram:
             scopes += [("all_group_chats", None, None)]
         scopes.append(("default", None, None))
         languages = [user.language_code or "", ""]
-        with self.world.cond:
+        with self._world.cond:
             for scope in scopes:
                 for language in languages:
-                    found = self.world.commands.get((scope, language))
+                    found = self._world.commands.get((scope, language))
                     if found:
                         return [(c["command"], c["description"]) for c in found]
         return []
@@ -539,7 +540,7 @@ class FakeTelegram:
         seconds as well. It runs on the caller's event loop. Raises TimeoutError naming
         the recent bot calls.
         """
-        return await self.world.wait_for(predicate, timeout, recheck)
+        return await self._world.wait_for(predicate, timeout, recheck)
 
     def wait_for_sync(
         self, predicate: Callable[[], T], timeout: float = 5.0, *, recheck: float = 0.05
@@ -548,7 +549,7 @@ class FakeTelegram:
 
         The predicate runs with the fake's lock held: keep it to reading the fake.
         """
-        return self.world.wait_for_sync(predicate, timeout, recheck)
+        return self._world.wait_for_sync(predicate, timeout, recheck)
 
     async def wait_idle(
         self,
@@ -563,7 +564,7 @@ class FakeTelegram:
         handler that computes longer than `quiet` without calling the API looks idle:
         prefer `wait_for` with a predicate on what the handler produces.
         """
-        await self.world.wait_idle(timeout, quiet)
+        await self._world.wait_idle(timeout, quiet)
 
     def wait_idle_sync(self, timeout: float = 5.0, quiet: float = 0.1) -> None:
-        self.world.wait_idle_sync(timeout, quiet)
+        self._world.wait_idle_sync(timeout, quiet)

@@ -152,7 +152,10 @@ class Message:
             text=self.visible_text,
             raw_text=self.raw,
             parse_mode=self.parse_mode,
-            entities=[dict(e) for e in (self.entities if self.text else self.caption_entities)],
+            entities=[
+                dict(e)
+                for e in (self.entities if self.text is not None else self.caption_entities)
+            ],
             keyboard=keyboard,
             reply_keyboard=reply_keyboard,
             document=self.document.snapshot() if self.document else None,

@@ -43,10 +43,6 @@ def text_entities(text: str) -> list[dict[str, Any]]:
     return sorted(found, key=lambda e: e["offset"])
 
 
-def _transcript(chat: Chat) -> list[BotMessage]:
-    return [m.snapshot() for m in chat.messages.values() if m.from_bot]
-
-
 class _ChatView:
     """Reading a chat's bot messages; shared by private chats and groups."""
 
@@ -62,7 +58,7 @@ class _ChatView:
     def transcript(self) -> list[BotMessage]:
         """Every message the bot sent into this chat, in order, deleted ones flagged."""
         with self._w.cond:
-            return _transcript(self._chat)
+            return [m.snapshot() for m in self._chat.messages.values() if m.from_bot]
 
     def last_message(self) -> BotMessage | None:
         """The bot's latest message still present, or None (handy as a wait predicate)."""

@@ -1,0 +1,612 @@
+"""Filling the .docx templates, assembling the final report, naming the files.
+
+Every render follows the same recipe (PITFALLS.md, docxtpl): a fresh `DocxTemplate` per
+document, `StrictUndefined` so a variable an agency's restyled template misspells fails
+loudly instead of printing nothing, and `autoescape=True` so an "&" or "<" in a letter's
+subject cannot corrupt document.xml. All formatting (Indonesian dates, separators,
+Rupiah, Roman numerals) happens here in Python through `bot.fmt`; the templates only
+place finished strings, so restyling in Word never touches a number format.
+
+Rendering is CPU-bound (about 60 ms for a 50-indicator report): call it from handlers
+through `asyncio.to_thread` so the bot keeps answering meanwhile.
+"""
+
+from __future__ import annotations
+
+import enum
+import io
+import logging
+import re
+import unicodedata
+import zipfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Final
+from zoneinfo import ZoneInfo
+
+from babel.dates import get_month_names
+from docxtpl import DocxTemplate, InlineImage
+from jinja2 import Environment, StrictUndefined, TemplateError
+
+from bot.documents.capaian import (
+    budget_totals,
+    evaluate_budget,
+    evaluate_indicator,
+    summarize,
+)
+from bot.documents.model import (
+    ApprovalSheet,
+    DispositionSheet,
+    Letterhead,
+    PerformanceReport,
+    PeriodKind,
+    ReportPeriod,
+    Signatory,
+    Urgency,
+)
+from bot.fmt import (
+    format_date,
+    format_day_date,
+    format_number,
+    format_percent,
+    format_rupiah,
+    format_time,
+)
+
+__all__ = [
+    "TEMPLATE_DIR",
+    "TEMPLATE_FILES",
+    "DocumentError",
+    "DocumentKind",
+    "DraftFormat",
+    "FinalReport",
+    "approval_context",
+    "build_final_report",
+    "detect_draft_format",
+    "disposition_context",
+    "document_filename",
+    "initials",
+    "render_approval",
+    "render_disposition",
+    "render_report",
+    "report_context",
+    "template_path",
+]
+
+log = logging.getLogger(__name__)
+
+TEMPLATE_DIR: Final = Path(__file__).resolve().parents[2] / "templates"
+
+# A `date` has no zone; fmt still asks for one (it converts datetimes). Any will do.
+_NO_ZONE: Final = ZoneInfo("UTC")
+_PLACEHOLDER: Final = "(Bagian ini belum diisi oleh Tim SAKIP.)"
+_DASH: Final = "-"
+_MAX_DRAFT_UNCOMPRESSED: Final = 300 * 1024 * 1024
+
+
+class DocumentError(Exception):
+    """A template could not be rendered (a restyled template with a broken tag, say)."""
+
+
+class DocumentKind(enum.StrEnum):
+    """What a file is; the value starts its file name."""
+
+    LAPORAN_KINERJA = "Laporan_Kinerja"
+    LEMBAR_PENGESAHAN = "Lembar_Pengesahan"
+    LEMBAR_DISPOSISI = "Lembar_Disposisi"
+    DATA_CAPAIAN = "Data_Capaian"
+
+
+TEMPLATE_FILES: Final = {
+    DocumentKind.LAPORAN_KINERJA: "laporan_kinerja.docx",
+    DocumentKind.LEMBAR_PENGESAHAN: "lembar_pengesahan.docx",
+    DocumentKind.LEMBAR_DISPOSISI: "lembar_disposisi.docx",
+}
+
+
+def template_path(kind: DocumentKind, template_dir: Path | None = None) -> Path:
+    return (template_dir or TEMPLATE_DIR) / TEMPLATE_FILES[kind]
+
+
+# --- file names ----------------------------------------------------------------------------
+
+
+def _name_part(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Za-z0-9]+", "_", ascii_text).strip("_")
+
+
+def document_filename(
+    kind: DocumentKind | str,
+    period_key: str,
+    year: int,
+    agency_short: str,
+    suffix: str = "",
+    ext: str = "docx",
+) -> str:
+    """ "Laporan_Kinerja_TW2_2026_Dinkes_final.pdf": what the file is, readable in any
+    chat or folder listing, and safe on every file system (ASCII, no spaces)."""
+    parts = [
+        _name_part(str(kind)),
+        _name_part(period_key),
+        str(year),
+        _name_part(agency_short),
+        _name_part(suffix),
+    ]
+    extension = re.sub(r"[^a-z0-9]", "", ext.lower())
+    stem = "_".join(p for p in parts if p)
+    return f"{stem}.{extension}" if extension else stem
+
+
+# --- text helpers --------------------------------------------------------------------------
+
+# Characters XML 1.0 forbids (lxml refuses them; docxtpl would produce a corrupt file),
+# plus \a and \f, which docxtpl would turn into paragraphs and page breaks.
+_ILLEGAL: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _clean(text: str) -> str:
+    return _ILLEGAL.sub("", text.replace("\r\n", "\n").replace("\r", "\n")).strip()
+
+
+def _prose(text: str, placeholder: str = _PLACEHOLDER) -> str:
+    """Paragraphs separated by blank lines become real Word paragraphs (docxtpl's "\\a")."""
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", _clean(text)) if p.strip()]
+    return "\a".join(paragraphs) if paragraphs else placeholder
+
+
+_NAME_PREFIXES: Final = frozenset(
+    {"h", "hj", "dr", "drs", "dra", "ir", "prof", "apt", "ns", "ners", "drg", "kh"}
+)
+
+
+def initials(name: str) -> str:
+    """ "dr. Hj. Ratna Wulandari, M.Kes." -> "RW": the paraf printed on a disposition.
+
+    Academic degrees follow the first comma, honorifics end in a dot (or are the usual
+    undotted ones); neither is part of a person's initials.
+    """
+    core = name.split(",")[0]
+    words = [
+        w
+        for w in core.split()
+        if not w.endswith(".") and w.strip(".").lower() not in _NAME_PREFIXES
+    ]
+    letters = "".join(w[0].upper() for w in words if w[0].isalpha())
+    return letters or _clean(name)[:2].upper()
+
+
+def _number(value: Decimal | None) -> str:
+    """As many decimals as the data has (up to four): targets are "90", "47,5", "0,125"."""
+    if value is None:
+        return _DASH
+    exponent = value.normalize().as_tuple().exponent
+    digits = min(max(-exponent, 0), 4) if isinstance(exponent, int) else 0
+    return format_number(value, digits=digits)
+
+
+def _percent_cell(value: Decimal | None) -> str:
+    return _DASH if value is None else format_number(value, digits=2)
+
+
+def _when(at: datetime, tz: ZoneInfo, *, day: bool = False) -> str:
+    """ "8 Juli 2026, 09.05 WIB" (or with the weekday for the signature itself)."""
+    shown = format_day_date(at, tz) if day else format_date(at, tz)
+    return f"{shown}, {format_time(at, tz)}"
+
+
+def _signatory(s: Signatory) -> dict[str, str]:
+    return {
+        "name": _clean(s.name),
+        "pangkat": _clean(s.pangkat),
+        "nip": _clean(s.nip),
+        "jabatan": _clean(s.jabatan),
+    }
+
+
+def _logo(tpl: DocxTemplate, path: Path | None, height_mm: int) -> InlineImage | str:
+    """The coat of arms, or "" when none is configured or the file has gone missing.
+
+    A missing logo must not stop a report the Kadin is waiting for; it is logged.
+    """
+    if path is None:
+        return ""
+    if not path.is_file():
+        log.warning("logo %s not found; rendering without it", path)
+        return ""
+    from docx.shared import Mm
+
+    return InlineImage(tpl, str(path), height=Mm(height_mm))
+
+
+def _kop(tpl: DocxTemplate, letterhead: Letterhead, logo_mm: int) -> dict[str, Any]:
+    region = _clean(letterhead.region)
+    full_region = region if region.lower().startswith("pemerintah") else f"Pemerintah {region}"
+    return {
+        "logo": _logo(tpl, letterhead.logo, logo_mm),
+        "kop_region": full_region.upper(),
+        "kop_agency": _clean(letterhead.agency).upper(),
+        "kop_address": _clean(letterhead.address),
+        "kop_contact": _clean(letterhead.contact),
+        "region": region,
+        "agency": _clean(letterhead.agency),
+        "city": _clean(letterhead.city),
+    }
+
+
+_PERIOD_MONTHS: Final = {PeriodKind.TRIWULAN: 3, PeriodKind.SEMESTER: 6}
+
+
+def _months(period: ReportPeriod) -> tuple[str, str]:
+    size = _PERIOD_MONTHS[period.kind]
+    last = period.number * size
+    names = get_month_names("wide", locale="id")
+    return str(names[last - size + 1]), str(names[last])
+
+
+def _next_period(period: ReportPeriod) -> ReportPeriod:
+    count = 12 // _PERIOD_MONTHS[period.kind]
+    if period.number < count:
+        return ReportPeriod.of(period.kind, period.number + 1, period.year)
+    return ReportPeriod.of(period.kind, 1, period.year + 1)
+
+
+# --- contexts ------------------------------------------------------------------------------
+
+
+def disposition_context(sheet: DispositionSheet, tpl: DocxTemplate) -> dict[str, Any]:
+    letter, disp, tz = sheet.letter, sheet.disposition, sheet.tz
+    boxes = [
+        ("☑" if letter.urgency == u else "☐") + " " + u.value
+        for u in (Urgency.SANGAT_SEGERA, Urgency.SEGERA, Urgency.RAHASIA)
+    ]
+    to = [_clean(t) for t in disp.to if _clean(t)]
+    return {
+        **_kop(tpl, sheet.letterhead, 22),
+        "letter": {
+            "sender": _clean(letter.sender),
+            "number": _clean(letter.number),
+            "date": format_date(letter.date, tz),
+            "date_received": format_date(letter.date_received, tz),
+            "agenda_number": _clean(letter.agenda_number),
+            "subject": _clean(letter.subject),
+        },
+        "urgency_boxes": "\n".join(boxes),
+        "disposition_to": to or [_DASH],
+        "instruction": _prose(disp.instruction, _DASH),
+        "note": _prose(disp.note, _DASH),
+        "due": format_date(disp.due, tz) if disp.due else _DASH,
+        "disposition_date": format_date(disp.at, tz),
+        "disposition_time": format_time(disp.at, tz),
+        "by": _signatory(disp.by),
+        "by_initials": initials(disp.by.name),
+    }
+
+
+def report_context(report: PerformanceReport, tpl: DocxTemplate) -> dict[str, Any]:
+    period, bands = report.period, report.bands
+    kop = _kop(tpl, report.letterhead, 40)
+    label, year = _clean(period.label), str(period.year)
+    results = [evaluate_indicator(row, bands) for row in report.indicators]
+    summary = summarize(results, bands)
+
+    plan_rows: list[dict[str, str]] = []
+    capaian_rows: list[dict[str, str]] = []
+    previous: str | None = None
+    for no, result in enumerate(results, start=1):
+        row = result.row
+        sasaran = _clean(row.sasaran_strategis)
+        shown_sasaran = "" if sasaran == previous else sasaran  # grouped, like merged cells
+        previous = sasaran
+        indikator = _clean(row.indikator) + ("" if row.higher_is_better else " (↓)")
+        notes = [n for n in (_clean(row.keterangan), result.capaian.reason or "") if n]
+        plan_rows.append(
+            {
+                "no": str(no),
+                "sasaran": shown_sasaran,
+                "indikator": indikator,
+                "satuan": _clean(row.satuan),
+                "target_tahunan": _number(row.target_tahunan),
+            }
+        )
+        capaian_rows.append(
+            {
+                "sasaran": shown_sasaran,
+                "indikator": indikator,
+                "satuan": _clean(row.satuan),
+                "target_tahunan": _number(row.target_tahunan),
+                "target_triwulan": _number(row.target_triwulan),
+                "realisasi": _number(row.realisasi),
+                "capaian": _percent_cell(result.capaian.value),
+                "predikat": result.predikat or _DASH,
+                "keterangan": "; ".join(notes),
+            }
+        )
+
+    agency = kop["agency"]
+    if summary.count == 0:
+        capaian_summary = "Belum ada data indikator kinerja untuk periode ini."
+    elif summary.average is None:
+        capaian_summary = (
+            f"Dari {summary.count} indikator kinerja {agency}, belum ada yang dapat diukur "
+            f"capaiannya pada {label} Tahun {year}; alasannya tercantum pada kolom Keterangan."
+        )
+    else:
+        capaian_summary = (
+            f"Dari {summary.count} indikator kinerja {agency}, {summary.measured} indikator "
+            f"dapat diukur capaiannya pada {label} Tahun {year} dengan rata-rata capaian "
+            f"{format_percent(summary.average)} (predikat {summary.predikat})."
+        )
+        unmeasured = summary.count - summary.measured
+        if unmeasured:
+            capaian_summary += (
+                f" Sebanyak {unmeasured} indikator belum dapat diukur; alasannya tercantum "
+                "pada kolom Keterangan."
+            )
+    counts = {band.label: 0 for band in bands.bands}
+    for result in results:
+        if result.predikat is not None:
+            counts[result.predikat] += 1
+
+    budget = [evaluate_budget(row) for row in report.budget]
+    totals = budget_totals(report.budget)
+    if budget:
+        persen = format_percent(totals.persen) if totals.persen is not None else _DASH
+        budget_summary = (
+            f"Pagu anggaran {agency} Tahun {year} sebesar {format_rupiah(totals.pagu)} dengan "
+            f"realisasi sampai dengan {label} sebesar {format_rupiah(totals.realisasi)} "
+            f"({persen}), sehingga sisa anggaran {format_rupiah(totals.sisa)}."
+        )
+    else:
+        budget_summary = "Belum ada data realisasi anggaran untuk periode ini."
+
+    first_month, last_month = _months(period)
+    narrative = report.narrative
+    return {
+        **kop,
+        "period_label": label,
+        "period_title": _clean(period.title),
+        "period_months": f"{first_month} – {last_month} {year}",
+        "period_months_lower": f"periode {first_month} sampai dengan {last_month} {year}",
+        "next_period_label": _next_period(period).label,
+        "year": year,
+        "kadin": _signatory(report.kadin),
+        "kadin_jabatan_upper": _clean(report.kadin.jabatan).upper(),
+        "foreword_date": format_date(report.date, _NO_ZONE),
+        "latar_belakang": _prose(narrative.latar_belakang),
+        "isu_strategis": _prose(narrative.isu_strategis),
+        "perencanaan": _prose(narrative.perencanaan),
+        "analisis": _prose(narrative.analisis, ""),
+        "hambatan": _prose(narrative.hambatan),
+        "upaya": _prose(narrative.upaya),
+        "rencana": _prose(narrative.rencana),
+        "penutup": _prose(narrative.penutup, ""),
+        "plan_rows": plan_rows,
+        "capaian_rows": capaian_rows,
+        "capaian_summary": capaian_summary,
+        "predikat_legend": bands.describe(),
+        "predikat_counts": [{"label": k, "count": str(v)} for k, v in counts.items()],
+        "unmeasured_count": str(summary.count - summary.measured),
+        "budget_rows": [
+            {
+                "program": _clean(b.row.program_kegiatan),
+                "pagu": format_rupiah(b.row.pagu),
+                "realisasi": format_rupiah(b.row.realisasi),
+                "persen": _percent_cell(b.persen),
+                "sisa": format_rupiah(b.sisa),
+            }
+            for b in budget
+        ],
+        "budget_total": {
+            "pagu": format_rupiah(totals.pagu),
+            "realisasi": format_rupiah(totals.realisasi),
+            "persen": _percent_cell(totals.persen),
+            "sisa": format_rupiah(totals.sisa),
+        },
+        "budget_summary": budget_summary,
+    }
+
+
+def approval_context(sheet: ApprovalSheet, tpl: DocxTemplate) -> dict[str, Any]:
+    tz = sheet.tz
+    title = _clean(sheet.document_title)
+    return {
+        **_kop(tpl, sheet.letterhead, 22),
+        "document_title": title,
+        "document_title_upper": title.upper(),
+        "case_code": _clean(sheet.case_code),
+        "period_label": _clean(sheet.period.label),
+        "year": str(sheet.period.year),
+        "draft_label": _DASH if sheet.draft_version is None else f"versi {sheet.draft_version}",
+        "draft_sha256": _clean(sheet.draft_sha256).lower(),
+        "paraf": [
+            {
+                "no": str(p.order),
+                "name": _clean(p.name),
+                "jabatan": _clean(p.jabatan),
+                "step": _clean(p.step_title),
+                "when": _when(p.at, tz),
+            }
+            for p in sorted(sheet.paraf, key=lambda p: (p.order, p.at))
+        ],
+        "kadin": _signatory(sheet.kadin),
+        "kadin_jabatan_upper": _clean(sheet.kadin.jabatan).upper(),
+        "signed_date": format_date(sheet.signed_at, tz),
+        "signed_when": _when(sheet.signed_at, tz, day=True),
+        "returned": [
+            {
+                "no": str(no),
+                "step": _clean(r.step_title),
+                "by": _clean(r.by_name),
+                "when": _when(r.at, tz),
+                "reason": _prose(r.reason, _DASH),
+            }
+            for no, r in enumerate(sorted(sheet.returned, key=lambda r: r.at), start=1)
+        ],
+        "verification_code": _clean(sheet.verification_code),
+    }
+
+
+# --- rendering -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Cached:
+    stamp: tuple[int, int]
+    data: bytes
+
+
+_template_cache: dict[Path, _Cached] = {}
+
+
+def _template(path: Path) -> DocxTemplate:
+    """A fresh DocxTemplate over the template's bytes, read from disk only when changed.
+
+    Fresh per render (replacements never leak between documents); the bytes are cached
+    by modification time and size, so an agency's restyled template is picked up
+    without a restart.
+    """
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        raise DocumentError(f"template {path} cannot be read: {exc}") from exc
+    stamp = (stat.st_mtime_ns, stat.st_size)
+    cached = _template_cache.get(path)
+    if cached is None or cached.stamp != stamp:
+        cached = _Cached(stamp, path.read_bytes())
+        _template_cache[path] = cached
+    return DocxTemplate(io.BytesIO(cached.data))
+
+
+def _render(path: Path, build: Callable[[DocxTemplate], Mapping[str, Any]]) -> bytes:
+    tpl = _template(path)
+    context = build(tpl)
+    try:
+        tpl.render(
+            dict(context), jinja_env=Environment(undefined=StrictUndefined), autoescape=True
+        )
+    except TemplateError as exc:
+        where = " / ".join(getattr(exc, "docx_context", None) or [])
+        near = f" near: {where}" if where else ""
+        raise DocumentError(f"template {path.name}: {type(exc).__name__}: {exc}{near}") from exc
+    out = io.BytesIO()
+    tpl.save(out)
+    return out.getvalue()
+
+
+def render_disposition(sheet: DispositionSheet, *, template: Path | None = None) -> bytes:
+    path = template or template_path(DocumentKind.LEMBAR_DISPOSISI)
+    return _render(path, lambda tpl: disposition_context(sheet, tpl))
+
+
+def render_report(report: PerformanceReport, *, template: Path | None = None) -> bytes:
+    path = template or template_path(DocumentKind.LAPORAN_KINERJA)
+    return _render(path, lambda tpl: report_context(report, tpl))
+
+
+def render_approval(sheet: ApprovalSheet, *, template: Path | None = None) -> bytes:
+    path = template or template_path(DocumentKind.LEMBAR_PENGESAHAN)
+    return _render(path, lambda tpl: approval_context(sheet, tpl))
+
+
+# --- the final report ----------------------------------------------------------------------
+
+
+class DraftFormat(enum.StrEnum):
+    DOCX = "docx"
+    PDF = "pdf"
+    OTHER = "bin"  # .doc, .odt, ...: kept as uploaded, never rewritten
+
+
+def detect_draft_format(data: bytes) -> DraftFormat:
+    """By content, not by the uploader's file name (a renamed .doc stays a .doc)."""
+    if data.startswith(b"%PDF-"):
+        return DraftFormat.PDF
+    if data.startswith(b"PK"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                if "word/document.xml" in archive.namelist():
+                    return DraftFormat.DOCX
+        except (zipfile.BadZipFile, ValueError, EOFError):
+            pass
+    return DraftFormat.OTHER
+
+
+@dataclass(frozen=True, slots=True)
+class FinalReport:
+    """What goes out after the signature.
+
+    For a .docx draft, `report` is the draft with the approval sheet appended (one
+    file, one print job) and `approval_sheet` is None. For a PDF (or any other) draft
+    nothing is rewritten: `report` is the draft exactly as signed (its sha256 is in the
+    verification code) and `approval_sheet` is the sheet as its own .docx.
+    """
+
+    report: bytes
+    report_format: DraftFormat
+    approval_sheet: bytes | None
+
+    @property
+    def sheet_appended(self) -> bool:
+        return self.approval_sheet is None
+
+    def files(
+        self, period_key: str, year: int, agency_short: str, report_ext: str | None = None
+    ) -> list[tuple[str, bytes]]:
+        """(file name, bytes) pairs in the order they should be sent."""
+        ext = report_ext or self.report_format.value
+        out = [
+            (
+                document_filename(
+                    DocumentKind.LAPORAN_KINERJA, period_key, year, agency_short, "final", ext
+                ),
+                self.report,
+            )
+        ]
+        if self.approval_sheet is not None:
+            out.append(
+                (
+                    document_filename(
+                        DocumentKind.LEMBAR_PENGESAHAN, period_key, year, agency_short
+                    ),
+                    self.approval_sheet,
+                )
+            )
+        return out
+
+
+def _declared_size(data: bytes) -> int:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return sum(info.file_size for info in archive.infolist())
+
+
+def build_final_report(draft: bytes, approval_sheet: bytes) -> FinalReport:
+    """Appends the approval sheet (rendered .docx) to the signed draft when it is a .docx.
+
+    The sheet starts on a new page (docxcompose inserts none) and takes the draft's page
+    setup and styles (docxcompose keeps the master's). A .docx that cannot be composed
+    (damaged, or absurdly large once inflated) is handled like a PDF rather than
+    failing: the Kadin has signed, the report must go out.
+    """
+    fmt = detect_draft_format(draft)
+    if fmt is not DraftFormat.DOCX:
+        return FinalReport(draft, fmt, approval_sheet)
+    try:
+        if _declared_size(draft) > _MAX_DRAFT_UNCOMPRESSED:
+            raise ValueError("draft too large once uncompressed")
+        from docx import Document
+        from docxcompose.composer import Composer
+
+        master = Document(io.BytesIO(draft))
+        master.add_page_break()
+        composer = Composer(master)
+        composer.append(Document(io.BytesIO(approval_sheet)))
+        out = io.BytesIO()
+        composer.save(out)
+    except Exception:  # python-docx/docxcompose/lxml raise many types on odd files
+        log.exception("could not append the approval sheet to the draft; sending it apart")
+        return FinalReport(draft, DraftFormat.DOCX, approval_sheet)
+    return FinalReport(out.getvalue(), DraftFormat.DOCX, None)

@@ -1,0 +1,109 @@
+"""The `[documents]` table of config.toml, validated by the module that uses it.
+
+`bot.config` passes the table through untouched (it does not know our keys); this reads
+it into `DocumentSettings` and reports every mistake at once, each prefixed with its key
+path, in the same spirit as the rest of the configuration:
+
+    [documents]
+    templates = "templat"          # a folder of restyled .docx templates (optional)
+    pdf = true                     # false: send .docx only even where LibreOffice exists
+    pdf_max_parallel = 2
+    pdf_timeout_seconds = 120
+
+    [documents.predikat]           # rating bands; the region's own if they differ
+    "Sangat Baik" = "91-100"
+    "Baik" = "76-90"
+    "Cukup" = "66-75"
+    "Kurang" = "51-65"
+    "Sangat Kurang" = "<=50"
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+from bot.documents.capaian import DEFAULT_BANDS, PredikatBands, PredikatBandsError
+from bot.documents.render import TEMPLATE_DIR, TEMPLATE_FILES
+
+__all__ = ["DocumentSettings", "DocumentSettingsError"]
+
+_KEYS: Final = frozenset(
+    {"templates", "pdf", "pdf_max_parallel", "pdf_timeout_seconds", "predikat"}
+)
+
+
+class DocumentSettingsError(ValueError):
+    def __init__(self, problems: list[str]) -> None:
+        self.problems: tuple[str, ...] = tuple(problems)
+        super().__init__("; ".join(self.problems))
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentSettings:
+    bands: PredikatBands = DEFAULT_BANDS
+    template_dir: Path = TEMPLATE_DIR
+    pdf: bool = True
+    pdf_max_parallel: int = 2
+    pdf_timeout_seconds: float = 120.0
+
+    @classmethod
+    def from_mapping(
+        cls, table: Mapping[str, Any], base_dir: Path | None = None
+    ) -> DocumentSettings:
+        """`base_dir` is the config file's folder: relative paths are resolved there."""
+        problems: list[str] = []
+        for key in sorted(set(table) - _KEYS):
+            known = ", ".join(sorted(_KEYS))
+            problems.append(f"documents.{key}: kunci tidak dikenal (yang dikenal: {known})")
+
+        bands = DEFAULT_BANDS
+        if "predikat" in table:
+            try:
+                bands = PredikatBands.from_mapping(table["predikat"])
+            except PredikatBandsError as exc:
+                problems.extend(f"documents.{p}" for p in exc.problems)
+
+        template_dir = TEMPLATE_DIR
+        if "templates" in table:
+            raw = table["templates"]
+            if not isinstance(raw, str) or not raw.strip():
+                problems.append("documents.templates: harus nama folder (teks)")
+            else:
+                path = Path(raw).expanduser()
+                if not path.is_absolute() and base_dir is not None:
+                    path = base_dir / path
+                missing = [n for n in sorted(TEMPLATE_FILES.values()) if not (path / n).is_file()]
+                if not path.is_dir():
+                    problems.append(f"documents.templates: folder {path} tidak ada")
+                elif missing:
+                    problems.append(
+                        f"documents.templates: {path} tidak berisi {', '.join(missing)}"
+                    )
+                else:
+                    template_dir = path
+
+        pdf = table.get("pdf", True)
+        if not isinstance(pdf, bool):
+            problems.append("documents.pdf: harus true atau false")
+            pdf = True
+
+        parallel = table.get("pdf_max_parallel", 2)
+        if isinstance(parallel, bool) or not isinstance(parallel, int) or not 1 <= parallel <= 8:
+            problems.append("documents.pdf_max_parallel: harus bilangan bulat 1 sampai 8")
+            parallel = 2
+
+        timeout = table.get("pdf_timeout_seconds", 120)
+        if (
+            isinstance(timeout, bool)
+            or not isinstance(timeout, int | float)
+            or not 10 <= timeout <= 600
+        ):
+            problems.append("documents.pdf_timeout_seconds: harus angka 10 sampai 600")
+            timeout = 120
+
+        if problems:
+            raise DocumentSettingsError(problems)
+        return cls(bands, template_dir, pdf, parallel, float(timeout))

@@ -1,0 +1,734 @@
+"""The indicator and budget spreadsheet the Tim SAKIP uploads, and its blank template.
+
+Format (what `write_sheet_template` produces, and what the users' guide describes):
+
+* ``.xlsx`` with a sheet **Indikator** and a sheet **Anggaran** (names matched without
+  regard to case; other sheets, such as the template's "Petunjuk", are ignored). In each
+  sheet the header row is the first non-empty row naming two known columns (a title row
+  above it is skipped); matching ignores case, spaces and anything in parentheses, so
+  "Pagu (Rp)" is ``pagu`` and "Program/Kegiatan" is ``program_kegiatan``. Extra columns
+  ("No") are ignored.
+
+  - Indikator: ``sasaran_strategis``, ``indikator``, ``satuan``, ``target_tahunan``,
+    ``target_triwulan`` (also accepted: ``target_periode``, ``target_semester``),
+    ``realisasi`` (these columns must exist), and optionally ``arah`` ("naik" = higher
+    is better, the default; "turun" = lower is better) and ``keterangan``. Cells of the
+    required columns must be filled, with two exceptions: a blank ``sasaran_strategis``
+    repeats the one above (merged cells read that way), and a blank ``realisasi`` means
+    "not in yet" (the report shows "-" for its capaian).
+  - Anggaran: ``program_kegiatan``, ``pagu``, ``realisasi``, all filled, in whole
+    rupiah (0 when nothing is spent yet; no negative amounts, no sen).
+
+* ``.csv`` as ONE file (a Telegram upload is one file per message, and two files that
+  must travel together are a trap): a column ``bagian`` says which section each row is
+  in ("Indikator" or "Anggaran"), the other columns are the union of both sheets'
+  (``realisasi`` serves both). UTF-8, with or without BOM; ``;`` or ``,`` separated
+  (whichever the header line uses more; Indonesian Excel writes ``;``).
+
+Numbers may be typed the Indonesian way: dots group thousands, a comma starts the
+decimals ("1.234.567", "95,5"); "1.234" is therefore one thousand two hundred and
+thirty-four. A single dot followed by other than three digits ("95.5", as English
+exports write it) is read as a decimal point. A trailing "%" is ignored. Rupiah may be
+written "Rp1.234.567" (read by `bot.fmt.parse_rupiah`).
+
+Every problem gives one message naming the sheet, the row as the spreadsheet numbers it,
+and the column, and all problems are reported at once (`SheetError.problems`), so the
+uploader fixes the file in one pass.
+
+An .xlsx is a zip: its declared uncompressed size and member count are checked before
+openpyxl opens it, and rows are counted while reading, so a zip bomb or a sheet of a
+million rows is refused instead of eating the bot's memory.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Final
+
+from bot.documents.model import BudgetRow, IndicatorRow
+from bot.fmt import parse_rupiah
+
+__all__ = [
+    "ANGGARAN",
+    "INDIKATOR",
+    "SheetData",
+    "SheetError",
+    "SheetLimits",
+    "read_csv",
+    "read_sheet",
+    "read_xlsx",
+    "write_sheet",
+    "write_sheet_template",
+]
+
+INDIKATOR: Final = "Indikator"
+ANGGARAN: Final = "Anggaran"
+PETUNJUK: Final = "Petunjuk"
+
+_MB: Final = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class SheetLimits:
+    """Ceilings far above any real agency's sheet (a Dinas has tens of indicators)."""
+
+    max_file_bytes: int = 10 * _MB
+    max_uncompressed_bytes: int = 50 * _MB
+    max_zip_members: int = 500
+    max_rows: int = 2000  # rows scanned per sheet, blank ones included (a CSV: twice that)
+    max_columns: int = 40
+
+
+@dataclass(frozen=True, slots=True)
+class SheetData:
+    indicators: tuple[IndicatorRow, ...]
+    budget: tuple[BudgetRow, ...]
+
+
+class SheetError(ValueError):
+    """The upload cannot be used; `problems` holds one message per problem found."""
+
+    def __init__(self, problems: Iterable[str]) -> None:
+        self.problems: tuple[str, ...] = tuple(problems)
+        super().__init__("\n".join(self.problems))
+
+
+# --- columns -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Column:
+    key: str
+    header: str  # as the template writes it
+    required: bool
+    aliases: tuple[str, ...] = ()
+
+
+_INDICATOR_COLUMNS: Final = (
+    _Column("sasaran_strategis", "Sasaran Strategis", True, ("sasaran",)),
+    _Column("indikator", "Indikator Kinerja", True, ("indikator_kinerja",)),
+    _Column("satuan", "Satuan", True),
+    _Column("target_tahunan", "Target Tahunan", True, ("target_tahun",)),
+    _Column("target_triwulan", "Target Triwulan", True, ("target_periode", "target_semester")),
+    _Column("realisasi", "Realisasi", True),
+    _Column("arah", "Arah (naik/turun)", False, ("polaritas",)),
+    _Column("keterangan", "Keterangan", False, ("catatan",)),
+)
+_BUDGET_COLUMNS: Final = (
+    _Column("program_kegiatan", "Program/Kegiatan", True, ("program", "kegiatan", "uraian")),
+    _Column("pagu", "Pagu (Rp)", True, ("pagu_anggaran", "anggaran")),
+    _Column("realisasi", "Realisasi (Rp)", True, ("realisasi_anggaran",)),
+)
+_SECTION_COLUMN: Final = "bagian"
+_HEADER_SEARCH: Final = 10  # non-blank rows looked at for the header
+
+_HIGHER: Final = frozenset({"naik", "positif", "maksimal", "maks", "max", "tinggi", "↑"})
+_LOWER: Final = frozenset({"turun", "negatif", "minimal", "min", "rendah", "↓"})
+
+
+def _normalize_header(value: object) -> str:
+    text = re.sub(r"\([^)]*\)", " ", _text(value).lower())
+    return re.sub(r"[^0-9a-z]+", "_", text).strip("_")
+
+
+def _text(value: object) -> str:
+    """A cell as one line of text: Excel's Alt+Enter breaks and runs of spaces collapse."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return " ".join(str(value).split())
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+# --- numbers -------------------------------------------------------------------------------
+
+_GROUPED: Final = re.compile(r"-?\d{1,3}(?:\.\d{3})+(?:,\d+)?")
+_PLAIN_COMMA: Final = re.compile(r"-?\d+(?:,\d+)?")
+_PLAIN_DOT: Final = re.compile(r"-?\d+\.\d+")
+
+
+class _NotANumber(Exception):
+    pass
+
+
+def _decimal(value: object) -> Decimal | None:
+    """A cell as a Decimal (None when blank); raises _NotANumber otherwise."""
+    if value is None:
+        return None
+    if isinstance(value, bool | datetime | date | time):
+        raise _NotANumber
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        result = Decimal(str(value))  # the shortest repr: 44.2 stays 44.2
+        if not result.is_finite():
+            raise _NotANumber
+        return result
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise _NotANumber
+        return value
+    text = "".join(str(value).split()).replace("−", "-")
+    if not text:
+        return None
+    text = text.removesuffix("%")
+    if _GROUPED.fullmatch(text):
+        return Decimal(text.replace(".", "").replace(",", "."))
+    if _PLAIN_COMMA.fullmatch(text):
+        return Decimal(text.replace(",", "."))
+    if _PLAIN_DOT.fullmatch(text):
+        return Decimal(text)
+    raise _NotANumber
+
+
+def _rupiah(value: object) -> Decimal | None:
+    if value is None or isinstance(value, int | float | Decimal | bool | datetime | date | time):
+        return _decimal(value)
+    text = str(value).strip()
+    if not text:
+        return None
+    try:
+        return parse_rupiah(text)
+    except ValueError:
+        raise _NotANumber from None
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    return str(value).strip()
+
+
+# --- reading sections ----------------------------------------------------------------------
+
+Row = tuple[int, Sequence[Any]]  # (row number as the spreadsheet shows it, cells)
+
+
+@dataclass
+class _Section:
+    """One sheet (xlsx) or one `bagian` (csv) being read, and where it reports problems."""
+
+    name: str
+    header_row: int
+    columns: dict[str, int]
+    problems: list[str]
+
+    def cell(self, cells: Sequence[Any], key: str) -> Any:
+        index = self.columns.get(key)
+        if index is None or index >= len(cells):
+            return None
+        value = cells[index]
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    def problem(self, row: int, key: str, message: str) -> None:
+        self.problems.append(f'{self.name} baris {row}, kolom "{key}": {message}')
+
+
+def _map_header(
+    name: str,
+    header_row: int,
+    header: Sequence[Any],
+    specs: Sequence[_Column],
+    problems: list[str],
+) -> _Section | None:
+    by_alias: dict[str, str] = {}
+    for spec in specs:
+        by_alias[spec.key] = spec.key
+        for alias in spec.aliases:
+            by_alias.setdefault(alias, spec.key)
+    columns: dict[str, int] = {}
+    ok = True
+    for index, raw in enumerate(header):
+        key = by_alias.get(_normalize_header(raw))
+        if key is None:
+            continue
+        if key in columns:
+            problems.append(
+                f'{name} baris {header_row}: kolom "{key}" muncul dua kali '
+                f"(kolom {_column_letter(columns[key])} dan {_column_letter(index)})"
+            )
+            ok = False
+            continue
+        columns[key] = index
+    for spec in specs:
+        if spec.required and spec.key not in columns:
+            problems.append(
+                f'{name} baris {header_row}: kolom "{spec.key}" tidak ada '
+                f'(judul kolom yang diharapkan: "{spec.header}")'
+            )
+            ok = False
+    return _Section(name, header_row, columns, problems) if ok else None
+
+
+def _is_blank(cells: Sequence[Any]) -> bool:
+    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
+
+
+def _read_indicators(section: _Section, rows: Iterable[Row]) -> list[IndicatorRow]:
+    result: list[IndicatorRow] = []
+    seen: dict[str, int] = {}
+    sasaran = ""
+    any_row = False
+    for row_no, cells in rows:
+        any_row = True
+        ok = True
+        own_sasaran = _text(section.cell(cells, "sasaran_strategis"))
+        if own_sasaran:
+            sasaran = own_sasaran
+        elif not sasaran:
+            section.problem(row_no, "sasaran_strategis", "kosong")
+            ok = False
+        name = _text(section.cell(cells, "indikator"))
+        if not name:
+            section.problem(row_no, "indikator", "kosong")
+            ok = False
+        else:
+            folded = name.casefold()
+            if folded in seen:
+                section.problem(
+                    row_no, "indikator", f'duplikat dari baris {seen[folded]} ("{name}")'
+                )
+                ok = False
+            else:
+                seen[folded] = row_no
+        satuan = _text(section.cell(cells, "satuan"))
+        if not satuan:
+            section.problem(row_no, "satuan", "kosong")
+            ok = False
+        numbers: dict[str, Decimal | None] = {}
+        for key in ("target_tahunan", "target_triwulan", "realisasi"):
+            raw = section.cell(cells, key)
+            try:
+                numbers[key] = _decimal(raw)
+            except _NotANumber:
+                section.problem(row_no, key, f'bukan angka ("{_shown(raw)}")')
+                ok = False
+                continue
+            if numbers[key] is None and key != "realisasi":
+                section.problem(row_no, key, "kosong")
+                ok = False
+        arah_raw = _text(section.cell(cells, "arah"))
+        arah = arah_raw.casefold()
+        if not arah or arah in _HIGHER:
+            higher = True
+        elif arah in _LOWER:
+            higher = False
+        else:
+            section.problem(row_no, "arah", f'tulis "naik" atau "turun" (bukan "{arah_raw}")')
+            ok = False
+            higher = True
+        if not ok:
+            continue
+        target_tahunan = numbers["target_tahunan"]
+        target_triwulan = numbers["target_triwulan"]
+        assert target_tahunan is not None and target_triwulan is not None
+        result.append(
+            IndicatorRow(
+                sasaran_strategis=sasaran,
+                indikator=name,
+                satuan=satuan,
+                target_tahunan=target_tahunan,
+                target_triwulan=target_triwulan,
+                realisasi=numbers["realisasi"],
+                higher_is_better=higher,
+                keterangan=_text(section.cell(cells, "keterangan")),
+            )
+        )
+    if not any_row:
+        section.problems.append(f"{section.name}: tidak ada baris data")
+    return result
+
+
+def _read_budget(section: _Section, rows: Iterable[Row]) -> list[BudgetRow]:
+    result: list[BudgetRow] = []
+    any_row = False
+    for row_no, cells in rows:
+        any_row = True
+        ok = True
+        name = _text(section.cell(cells, "program_kegiatan"))
+        if not name:
+            section.problem(row_no, "program_kegiatan", "kosong")
+            ok = False
+        amounts: dict[str, int] = {}
+        for key in ("pagu", "realisasi"):
+            raw = section.cell(cells, key)
+            try:
+                value = _rupiah(raw)
+            except _NotANumber:
+                section.problem(row_no, key, f'bukan jumlah rupiah ("{_shown(raw)}")')
+                ok = False
+                continue
+            if value is None:
+                hint = " (tulis 0 bila belum ada realisasi)" if key == "realisasi" else ""
+                section.problem(row_no, key, "kosong" + hint)
+                ok = False
+            elif value != value.to_integral_value():
+                section.problem(row_no, key, f'tulis rupiah penuh tanpa sen ("{_shown(raw)}")')
+                ok = False
+            elif value < 0:
+                section.problem(row_no, key, f'tidak boleh negatif ("{_shown(raw)}")')
+                ok = False
+            else:
+                amounts[key] = int(value)
+        if ok:
+            result.append(BudgetRow(name, amounts["pagu"], amounts["realisasi"]))
+    if not any_row:
+        section.problems.append(f"{section.name}: tidak ada baris data")
+    return result
+
+
+def _too_big(size: int, limits: SheetLimits) -> str:
+    return f"file terlalu besar ({size // _MB} MB, batas {limits.max_file_bytes // _MB} MB)"
+
+
+class _TooManyRows(Exception):
+    pass
+
+
+def _data_rows(rows: Iterator[Row], limit: int) -> Iterator[Row]:
+    """Non-blank rows below the header, refusing to scan more than `limit` rows."""
+    for count, (row_no, cells) in enumerate(rows, start=1):
+        if count > limit:
+            raise _TooManyRows
+        if not _is_blank(cells):
+            yield row_no, cells
+
+
+def _split_header(
+    rows: Iterator[Row], limit: int, known: frozenset[str]
+) -> tuple[int, Sequence[Any]] | None:
+    """The header row: the first non-blank row naming two known columns.
+
+    Rows above it (a title such as "Data Capaian TW II") are skipped. When none of the
+    first few non-blank rows qualifies, the first one is taken, so the missing-column
+    messages point at the row the uploader most likely meant.
+    """
+    first: tuple[int, Sequence[Any]] | None = None
+    candidates = 0
+    for count, (row_no, cells) in enumerate(rows, start=1):
+        if count > limit:
+            raise _TooManyRows
+        if _is_blank(cells):
+            continue
+        if first is None:
+            first = (row_no, cells)
+        if len({_normalize_header(c) for c in cells} & known) >= 2:
+            return row_no, cells
+        candidates += 1
+        if candidates >= _HEADER_SEARCH:
+            break
+    return first
+
+
+def _known_headers(specs: Iterable[_Column]) -> frozenset[str]:
+    return frozenset(name for spec in specs for name in (spec.key, *spec.aliases))
+
+
+# --- xlsx ----------------------------------------------------------------------------------
+
+
+def _check_zip(data: bytes, limits: SheetLimits) -> str | None:
+    """Refuses zip bombs by the sizes the archive declares, before anything is inflated.
+
+    Python's zipfile never inflates past a member's declared size (a member that lies
+    fails its CRC check), so the declared total is a real bound on memory.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
+        return "file ini bukan .xlsx yang sah (bukan arsip Office Open XML)"
+    if len(infos) > limits.max_zip_members:
+        return f"file .xlsx berisi terlalu banyak bagian ({len(infos)}); file ditolak"
+    total = sum(info.file_size for info in infos)
+    if total > limits.max_uncompressed_bytes:
+        return (
+            f"isi file .xlsx terlalu besar setelah diekstrak ({total // _MB} MB, batas "
+            f"{limits.max_uncompressed_bytes // _MB} MB); file ditolak"
+        )
+    return None
+
+
+def _xlsx_rows(worksheet: Any, limits: SheetLimits) -> Iterator[Row]:
+    yield from enumerate(
+        worksheet.iter_rows(max_col=limits.max_columns, values_only=True), start=1
+    )
+
+
+def read_xlsx(data: bytes, *, limits: SheetLimits | None = None) -> SheetData:
+    """Parses an uploaded workbook; raises SheetError with every problem found."""
+    from openpyxl import load_workbook  # imported here: only uploads need it
+
+    limits = limits or SheetLimits()
+    if len(data) > limits.max_file_bytes:
+        raise SheetError([_too_big(len(data), limits)])
+    refusal = _check_zip(data, limits)
+    if refusal:
+        raise SheetError([refusal])
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a damaged file
+        raise SheetError([f"file .xlsx tidak dapat dibaca ({type(exc).__name__})"]) from exc
+    try:
+        by_name = {name.strip().casefold(): name for name in workbook.sheetnames}
+        problems: list[str] = []
+        indicators: list[IndicatorRow] = []
+        budget: list[BudgetRow] = []
+        for wanted, specs in ((INDIKATOR, _INDICATOR_COLUMNS), (ANGGARAN, _BUDGET_COLUMNS)):
+            actual = by_name.get(wanted.casefold())
+            if actual is None:
+                present = ", ".join(f'"{n}"' for n in workbook.sheetnames)
+                problems.append(f'lembar "{wanted}" tidak ada (lembar yang ada: {present})')
+                continue
+            rows = _xlsx_rows(workbook[actual], limits)
+            try:
+                header = _split_header(rows, limits.max_rows, _known_headers(specs))
+                if header is None:
+                    problems.append(f"{wanted}: lembar kosong (tidak ada baris judul kolom)")
+                    continue
+                section = _map_header(wanted, header[0], header[1], specs, problems)
+                if section is None:
+                    continue
+                data_rows = _data_rows(rows, limits.max_rows)
+                if wanted == INDIKATOR:
+                    indicators = _read_indicators(section, data_rows)
+                else:
+                    budget = _read_budget(section, data_rows)
+            except _TooManyRows:
+                problems.append(
+                    f"{wanted}: terlalu banyak baris (lebih dari {limits.max_rows}); file ditolak"
+                )
+    except SheetError:
+        raise
+    except Exception as exc:  # a damaged part found only while streaming rows
+        raise SheetError([f"file .xlsx tidak dapat dibaca ({type(exc).__name__})"]) from exc
+    finally:
+        workbook.close()
+    if problems:
+        raise SheetError(problems)
+    return SheetData(tuple(indicators), tuple(budget))
+
+
+# --- csv -----------------------------------------------------------------------------------
+
+
+def _sniff_delimiter(text: str) -> str:
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    counts = {d: first.count(d) for d in (";", ",", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ";"
+
+
+_CSV_KNOWN: Final = _known_headers((*_INDICATOR_COLUMNS, *_BUDGET_COLUMNS)) | {_SECTION_COLUMN}
+
+
+def read_csv(data: bytes, *, limits: SheetLimits | None = None) -> SheetData:
+    """Parses the one-file CSV form (a `bagian` column); raises SheetError."""
+    limits = limits or SheetLimits()
+    if len(data) > limits.max_file_bytes:
+        raise SheetError([_too_big(len(data), limits)])
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise SheetError(
+            ['CSV: bukan teks UTF-8; simpan ulang dari Excel sebagai "CSV UTF-8"']
+        ) from None
+    if "\x00" in text:
+        raise SheetError(["CSV: berisi karakter biner; apakah ini benar file CSV?"])
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
+
+    def numbered() -> Iterator[Row]:
+        try:
+            for cells in reader:
+                yield reader.line_num, cells
+        except csv.Error as exc:
+            raise SheetError([f"CSV baris {reader.line_num}: tidak dapat dibaca ({exc})"]) from exc
+
+    rows = numbered()
+    problems: list[str] = []
+    try:
+        header = _split_header(rows, limits.max_rows, _CSV_KNOWN)
+        if header is None:
+            raise SheetError(["CSV: file kosong (tidak ada baris judul kolom)"])
+        header_row, header_cells = header
+        if _SECTION_COLUMN not in {_normalize_header(h) for h in header_cells}:
+            raise SheetError(
+                [
+                    f'CSV baris {header_row}: kolom "{_SECTION_COLUMN}" tidak ada; setiap baris '
+                    f'perlu "{INDIKATOR}" atau "{ANGGARAN}" di kolom itu'
+                ]
+            )
+        indicator_section = _map_header(
+            INDIKATOR, header_row, header_cells, _INDICATOR_COLUMNS, problems
+        )
+        budget_section = _map_header(ANGGARAN, header_row, header_cells, _BUDGET_COLUMNS, problems)
+        section_index = {_normalize_header(h): i for i, h in enumerate(header_cells)}[
+            _SECTION_COLUMN
+        ]
+        by_section: dict[str, list[Row]] = {INDIKATOR: [], ANGGARAN: []}
+        for row_no, cells in _data_rows(rows, 2 * limits.max_rows):
+            raw = _text(cells[section_index]) if section_index < len(cells) else ""
+            match = next((s for s in by_section if s.casefold() == raw.casefold()), None)
+            if match is None:
+                where = f'CSV baris {row_no}, kolom "{_SECTION_COLUMN}"'
+                problems.append(
+                    f'{where}: tulis "{INDIKATOR}" atau "{ANGGARAN}" (bukan "{raw}")'
+                    if raw
+                    else f"{where}: kosong"
+                )
+                continue
+            by_section[match].append((row_no, cells))
+    except _TooManyRows:
+        raise SheetError(
+            [f"CSV: terlalu banyak baris (lebih dari {2 * limits.max_rows}); file ditolak"]
+        ) from None
+    indicators = (
+        _read_indicators(indicator_section, by_section[INDIKATOR]) if indicator_section else []
+    )
+    budget = _read_budget(budget_section, by_section[ANGGARAN]) if budget_section else []
+    if problems:
+        raise SheetError(problems)
+    return SheetData(tuple(indicators), tuple(budget))
+
+
+def read_sheet(data: bytes, filename: str, *, limits: SheetLimits | None = None) -> SheetData:
+    """Dispatches on the file name's extension, which is all Telegram tells us reliably."""
+    suffix = Path(filename).suffix.lower()
+    if suffix == ".xlsx":
+        return read_xlsx(data, limits=limits)
+    if suffix == ".csv":
+        return read_csv(data, limits=limits)
+    raise SheetError([f'format "{suffix or filename}" tidak didukung; kirim file .xlsx atau .csv'])
+
+
+# --- writing -------------------------------------------------------------------------------
+
+_GUIDE: Final = (
+    "Petunjuk pengisian data capaian kinerja",
+    "",
+    "Lembar Indikator: satu baris per indikator kinerja.",
+    "- Sasaran Strategis boleh dikosongkan bila sama dengan baris di atasnya.",
+    "- Target Triwulan adalah target periode laporan; capaian dihitung terhadapnya.",
+    '- Realisasi dikosongkan bila datanya belum ada (capaian ditulis "-").',
+    '- Arah: "naik" bila semakin tinggi semakin baik, "turun" bila semakin rendah '
+    'semakin baik (misalnya angka kematian). Kosong berarti "naik".',
+    "",
+    "Lembar Anggaran: satu baris per program/kegiatan, pagu dan realisasi dalam rupiah penuh.",
+    "",
+    "Angka boleh ditulis cara Indonesia: 1.234.567 atau 95,5.",
+    "Jangan mengganti nama lembar atau judul kolom.",
+)
+
+
+def _new_workbook() -> Any:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    workbook = Workbook()
+    header_font = Font(name="Arial", bold=True)
+    fill = PatternFill("solid", fgColor="D9E2F3")
+    indicator_sheet = workbook.active
+    indicator_sheet.title = INDIKATOR
+    budget_sheet = workbook.create_sheet(ANGGARAN)
+    widths = {
+        INDIKATOR: (36, 44, 14, 14, 14, 12, 16, 30),
+        ANGGARAN: (52, 20, 20),
+    }
+    for sheet, specs in ((indicator_sheet, _INDICATOR_COLUMNS), (budget_sheet, _BUDGET_COLUMNS)):
+        sheet.append([spec.header for spec in specs])
+        for index, width in enumerate(widths[sheet.title]):
+            letter = _column_letter(index)
+            sheet.column_dimensions[letter].width = width
+            cell = sheet[f"{letter}1"]
+            cell.font = header_font
+            cell.fill = fill
+            cell.alignment = Alignment(wrap_text=True, vertical="center")
+        sheet.freeze_panes = "A2"
+    arah = DataValidation(type="list", formula1='"naik,turun"', allow_blank=True)
+    arah.error = 'Tulis "naik" atau "turun"'
+    indicator_sheet.add_data_validation(arah)
+    arah.add(f"G2:G{SheetLimits().max_rows}")
+    guide = workbook.create_sheet(PETUNJUK)
+    guide.column_dimensions["A"].width = 100
+    for line in _GUIDE:
+        guide.append([line])
+    guide["A1"].font = header_font
+    return workbook
+
+
+def _number_cell(value: Decimal | None) -> int | float | None:
+    # Stored as numbers (not text) so Excel shows them in the user's own locale.
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def write_sheet(
+    path: Path | str, indicators: Sequence[IndicatorRow], budget: Sequence[BudgetRow]
+) -> None:
+    """Writes data in the upload format (the demo file, test fixtures, benchmarks)."""
+    workbook = _new_workbook()
+    indicator_sheet = workbook[INDIKATOR]
+    previous = None
+    for row in indicators:
+        indicator_sheet.append(
+            [
+                "" if row.sasaran_strategis == previous else row.sasaran_strategis,
+                row.indikator,
+                row.satuan,
+                _number_cell(row.target_tahunan),
+                _number_cell(row.target_triwulan),
+                _number_cell(row.realisasi),
+                "naik" if row.higher_is_better else "turun",
+                row.keterangan or None,
+            ]
+        )
+        previous = row.sasaran_strategis
+    budget_sheet = workbook[ANGGARAN]
+    for b in budget:
+        budget_sheet.append([b.program_kegiatan, b.pagu, b.realisasi])
+        for column in ("B", "C"):
+            budget_sheet[f"{column}{budget_sheet.max_row}"].number_format = "#,##0"
+    workbook.save(str(path))
+
+
+_EXAMPLE_INDICATOR: Final = IndicatorRow(
+    sasaran_strategis="Meningkatnya derajat kesehatan masyarakat",
+    indikator="Angka Kematian Ibu (per 100.000 kelahiran hidup)",
+    satuan="per 100.000 KH",
+    target_tahunan=Decimal(90),
+    target_triwulan=Decimal(90),
+    realisasi=Decimal(85),
+    higher_is_better=False,
+    keterangan="Contoh: hapus baris ini",
+)
+_EXAMPLE_BUDGET: Final = BudgetRow(
+    "Program Pemenuhan Upaya Kesehatan Perorangan dan Upaya Kesehatan Masyarakat",
+    1_250_000_000,
+    512_345_000,
+)
+
+
+def write_sheet_template(path: Path | str) -> None:
+    """The blank template users download: headers, one example row per sheet, a guide."""
+    write_sheet(path, [_EXAMPLE_INDICATOR], [_EXAMPLE_BUDGET])

@@ -1,0 +1,83 @@
+"""The `[documents]` table: defaults, overrides, and every mistake at once."""
+
+from __future__ import annotations
+
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from bot.documents.capaian import DEFAULT_BANDS
+from bot.documents.render import TEMPLATE_DIR, TEMPLATE_FILES
+from bot.documents.settings import DocumentSettings, DocumentSettingsError
+
+
+def test_defaults() -> None:
+    settings = DocumentSettings.from_mapping({})
+    assert settings == DocumentSettings()
+    assert settings.bands is DEFAULT_BANDS and settings.template_dir == TEMPLATE_DIR
+    assert (settings.pdf, settings.pdf_max_parallel, settings.pdf_timeout_seconds) == (
+        True,
+        2,
+        120.0,
+    )
+
+
+def test_overrides_with_a_relative_template_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "templat"
+    folder.mkdir()
+    for name in TEMPLATE_FILES.values():
+        shutil.copy(TEMPLATE_DIR / name, folder / name)
+    settings = DocumentSettings.from_mapping(
+        {
+            "templates": "templat",
+            "pdf": False,
+            "pdf_max_parallel": 1,
+            "pdf_timeout_seconds": 60,
+            "predikat": {"Tinggi": ">=80", "Sedang": "60-79", "Rendah": "<=59"},
+        },
+        base_dir=tmp_path,
+    )
+    assert settings.template_dir == folder
+    assert (settings.pdf, settings.pdf_max_parallel, settings.pdf_timeout_seconds) == (
+        False,
+        1,
+        60.0,
+    )
+    assert settings.bands.predikat(Decimal("79.5")) == "Sedang"
+
+
+def test_every_mistake_at_once(tmp_path: Path) -> None:
+    (tmp_path / "setengah").mkdir()
+    with pytest.raises(DocumentSettingsError) as info:
+        DocumentSettings.from_mapping(
+            {
+                "templat": "x",
+                "templates": "setengah",
+                "pdf": "ya",
+                "pdf_max_parallel": 0,
+                "pdf_timeout_seconds": True,
+                "predikat": {"Baik": "baik sekali", "Buruk": "<=50"},
+            },
+            base_dir=tmp_path,
+        )
+    assert info.value.problems == (
+        "documents.templat: kunci tidak dikenal (yang dikenal: pdf, pdf_max_parallel, "
+        "pdf_timeout_seconds, predikat, templates)",
+        'documents.predikat "Baik": "baik sekali" tidak dapat dibaca; tulis seperti "76-90", '
+        '">=91", "<=50" atau satu angka batas bawah',
+        f"documents.templates: {tmp_path / 'setengah'} tidak berisi laporan_kinerja.docx, "
+        "lembar_disposisi.docx, lembar_pengesahan.docx",
+        "documents.pdf: harus true atau false",
+        "documents.pdf_max_parallel: harus bilangan bulat 1 sampai 8",
+        "documents.pdf_timeout_seconds: harus angka 10 sampai 600",
+    )
+
+
+def test_missing_template_folder(tmp_path: Path) -> None:
+    with pytest.raises(DocumentSettingsError) as info:
+        DocumentSettings.from_mapping({"templates": "tidak-ada"}, base_dir=tmp_path)
+    assert info.value.problems == (
+        f"documents.templates: folder {tmp_path / 'tidak-ada'} tidak ada",
+    )
