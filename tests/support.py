@@ -152,7 +152,10 @@ def next_happy_action(ctx: Context, state: CaseState) -> tuple[str, Action]:
     step = ctx.sop.step(task.step_key)
     seq, version = task.seq, state.latest_version
     if step.kind is StepKind.ACTION:
-        return task.assignee, Complete(seq, {"instruksi": "Segera susun laporan"})
+        form = {name: f"isian {name}" for name in step.field_names}
+        if "instruksi" in form:
+            form["instruksi"] = "Segera susun laporan"
+        return task.assignee, Complete(seq, form)
     if step.kind is StepKind.CHECKLIST:
         items = state.checklist(step.key, task.round) or []
         pending = [i.item for i in items if i.status is ItemStatus.OPEN]

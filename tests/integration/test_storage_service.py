@@ -160,8 +160,6 @@ async def test_a_refused_action_writes_nothing(tmp_path: Path) -> None:
 
 
 async def test_a_running_case_keeps_the_sop_it_started_with(tmp_path: Path) -> None:
-    import dataclasses
-
     clock = FakeClock(START)
     async with open_service(tmp_path, clock) as h:
         case_id = (await start(h.service)).state.id
@@ -185,7 +183,6 @@ async def test_a_running_case_keeps_the_sop_it_started_with(tmp_path: Path) -> N
         assert h.calendar.elapsed_minutes(step2.created_at, step2.deadline) == 120
         new_case = await h.service.start_case("kadin", sop.key, "TW3", 2026, LETTER)
         assert new_case.state.sop_hash == edited.source_hash
-        del dataclasses
 
 
 async def test_stored_files_are_verified_when_read(tmp_path: Path) -> None:

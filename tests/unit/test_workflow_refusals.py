@@ -140,8 +140,6 @@ def test_only_admins_cancel_and_a_cancelled_case_takes_no_more_actions() -> None
 
 
 def test_order_must_name_officers_who_can_do_the_next_step() -> None:
-    from tests.unit.test_workflow_paths import walk_from_kabid_to_end
-
     d = CaseDriver.start()
     walk_to_review(d)
     approve_and_paraf(d)
@@ -152,7 +150,6 @@ def test_order_must_name_officers_who_can_do_the_next_step() -> None:
     task = d.task_of("kasubag").seq
     assert refused(d, "kasubag", Order(task, ())).code is RefusalCode.INVALID_CHOICE
     assert refused(d, "kasubag", Order(task, ("kabid_1",))).code is RefusalCode.INVALID_CHOICE
-    del walk_from_kabid_to_end
 
 
 def test_only_admins_and_the_first_steps_role_may_start_a_case() -> None:
