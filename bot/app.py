@@ -234,10 +234,12 @@ async def _guard(update: Update, context: BotContext) -> None:
             await update.callback_query.answer(runtime.plain(lang, "common.private_only"))
         elif update.message is not None:
             await reply(update, runtime.text(lang, "common.private_only"))
+        _handled(update, context)
         raise ApplicationHandlerStop
     if update.edited_message is not None:
         _, lang = await identify(update, context)
         await reply(update, runtime.text(lang, "guard.edited"))
+        _handled(update, context)
         raise ApplicationHandlerStop
 
 
@@ -268,6 +270,12 @@ async def _unknown_press(update: Update, context: BotContext) -> None:
 
 async def _flush_persistence(update: Update, context: BotContext) -> None:
     await context.application.update_persistence()
+    _handled(update, context)
+
+
+def _handled(update: Update, context: BotContext) -> None:
+    runtime = context.runtime
+    runtime.last_update_id = max(runtime.last_update_id, update.update_id)
 
 
 async def _on_error(update: object, context: BotContext) -> None:

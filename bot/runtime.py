@@ -54,6 +54,7 @@ class Runtime:
     output_dir: Path
     sender: OutboxSender | None = None  # set by bot.app once the Bot exists
     wakeup: Callable[[], Awaitable[object]] | None = None  # re-plans the reminder tick
+    last_update_id: int = 0  # the newest update fully handled (tests wait on it)
 
     @classmethod
     def build(cls, config: Config, sops: dict[str, Sop], clock: Clock) -> Runtime:

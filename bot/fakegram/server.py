@@ -420,6 +420,12 @@ class FakeTelegram:
         return [c for c in self.calls if c.method.lower() == wanted]
 
     @property
+    def last_update_id(self) -> int:
+        """The id of the newest update users produced (0 before any)."""
+        with self._world.cond:
+            return self._world.next_update_id - 1
+
+    @property
     def pending_updates(self) -> int:
         """Updates not yet confirmed by the bot (fetched or not)."""
         with self._world.cond:

@@ -34,33 +34,25 @@ def task_message(user: FakeUser, step_number: int) -> BotMessage:
 
 async def press(st: Stage, user: FakeUser, message: BotMessage, button: str) -> str:
     query = user.press_button(message, button)
-    await st.fake.wait_for(
-        lambda: any(a.query_id == query and a.answered for a in user.callback_answers)
-    )
-    await st.fake.wait_idle()
+    await st.settle()
     return next(a.text or "" for a in user.callback_answers if a.query_id == query)
 
 
 async def say(st: Stage, user: FakeUser, text: str) -> BotMessage:
-    before = len(user.transcript)
     user.send_text(text)
-    await st.fake.wait_for(lambda: len(user.transcript) > before)
-    await st.fake.wait_idle()
+    await st.settle()
     return user.transcript[-1]
 
 
 async def upload(st: Stage, user: FakeUser, name: str, data: bytes) -> BotMessage:
-    before = len(user.transcript)
     user.send_document(name, data)
-    await st.fake.wait_for(lambda: len(user.transcript) > before)
-    await st.fake.wait_idle()
+    await st.settle()
     return user.transcript[-1]
 
 
 async def start_case(st: Stage) -> None:
     await st.runtime.service.start_case("kadin", "pelaporan_kinerja", "TW2", 2026, LETTER)
     await st.runtime.deliver()
-    await st.fake.wait_idle()
 
 
 async def walk_to_review(st: Stage) -> None:
@@ -129,7 +121,7 @@ async def test_the_straight_path_in_chat_reaches_every_officer(tmp_path: Path) -
             await say(st, maya, f"SRIKANDI 800/{len(recipient)}")
         await press(st, maya, task_message(maya, 11), "⬜ Bappeda Kabupaten Contoh")
         maya.send_photo(b"\xff\xd8\xff\xe0" + b"\x00" * 100, caption="tanda terima")
-        await st.fake.wait_idle()
+        await st.settle()
         await press(st, maya, task_message(maya, 11), "Selesai")
 
         case = await st.runtime.service.case_by_code("LKT-2026-TW2")
