@@ -1,0 +1,64 @@
+"""Stop the bot mid-case (and mid-dialog), start a new one on the same data: nothing lost."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from bot.clock import FakeClock
+from bot.fakegram import FakeTelegram, FakeUser
+from bot.stage import STAGE_TOKEN, stage
+from tests.e2e.test_case_in_chat import (
+    START,
+    press,
+    say,
+    start_case,
+    task_message,
+    walk_to_review,
+)
+
+
+def message_counts(users: dict[str, FakeUser]) -> Counter[str]:
+    return Counter({key: len(user.transcript) for key, user in users.items()})
+
+
+async def test_a_restart_in_step_7_and_in_a_reason_dialog_loses_nothing(tmp_path: Path) -> None:
+    clock = FakeClock(START)
+    with FakeTelegram(token=STAGE_TOKEN) as fake:
+        async with stage(tmp_path, clock, fake=fake) as st:
+            await start_case(st)
+            await walk_to_review(st)
+            sek = st.user("sekretaris")
+            await press(st, sek, task_message(sek, 5), "Setujui")
+            await press(st, sek, task_message(sek, 6), "Paraf")
+            kabid_1 = st.user("kabid_1")
+            await press(st, kabid_1, task_message(kabid_1, 7), "Setujui")
+            kabid_2 = st.user("kabid_2")
+            await press(st, kabid_2, task_message(kabid_2, 7), "Kembalikan")
+            assert "alasan pengembalian" in kabid_2.transcript[-1].text
+            before = message_counts(st.users)
+
+        # A new process on the same folder: the reason typed now still belongs to the press.
+        async with stage(tmp_path, clock, fake=fake) as st:
+            assert message_counts(st.users) == before, "a restart alone sends nothing"
+            kabid_2 = st.user("kabid_2")
+            await say(st, kabid_2, "Realisasi anggaran Bidang SD belum diperbarui")
+            assert kabid_2.transcript[-1].text == "Alasan tercatat dan disampaikan."
+            kabid_3 = st.user("kabid_3")
+            withdrawn = task_message(kabid_3, 7)
+            assert withdrawn.buttons == []
+            assert "ditarik" in withdrawn.text
+            sek = st.user("sekretaris")
+            back = task_message(sek, 5)
+            assert "Realisasi anggaran Bidang SD belum diperbarui" in back.text
+            after = message_counts(st.users)
+            new_messages = after - before
+            # Exactly: the Sekretaris's new step-5 task (+ its draft), the reason's
+            # acknowledgement to kabid_2; edits change existing messages, not counts.
+            assert new_messages == Counter({"sekretaris": 2, "kabid_2": 1})
+
+        # And once more: the pending step-5 task is still actionable after another restart.
+        async with stage(tmp_path, clock, fake=fake) as st:
+            sek = st.user("sekretaris")
+            await press(st, sek, task_message(sek, 5), "Setujui")
+            assert task_message(sek, 6).button_texts == ["Paraf"]
