@@ -63,6 +63,7 @@ def build_application(
     base_url: str | None = None,
     base_file_url: str | None = None,
     rate_limit: bool = True,
+    local_mode: bool = False,
 ) -> BotApp:
     builder: Any = (
         ApplicationBuilder()
@@ -77,6 +78,8 @@ def build_application(
         builder = builder.base_url(base_url)
     if base_file_url:
         builder = builder.base_file_url(base_file_url)
+    if local_mode:
+        builder = builder.local_mode(True)
     if rate_limit:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     app: BotApp = builder.build()

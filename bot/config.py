@@ -145,6 +145,8 @@ class TelegramSettings:
     webhook_url: str | None = None  # the public https URL Telegram posts updates to
     webhook_port: int = 8443  # the local port the bot listens on (behind a reverse proxy)
     webhook_secret: Secret | None = None  # required in webhook mode
+    # A self-hosted Bot API server in --local mode: files up to 2 GB, read from disk.
+    local_mode: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -426,6 +428,7 @@ _TELEGRAM_KEYS: Final = (
     "webhook_url",
     "webhook_port",
     "webhook_secret",
+    "local_mode",
 )
 _AGENCY_KEYS: Final = (
     "id",
@@ -705,6 +708,11 @@ class _Parser:
             ),
             expected='expected 1 to 256 characters, each a letter, digit, "_" or "-"',
         )
+        local_mode = self.boolean(table, "telegram", "local_mode", default=False)
+        if local_mode and base_url is None:
+            self.errors.append(
+                "telegram.local_mode: needs base_url (the self-hosted Bot API server)"
+            )
         if token is None or mode is None or port is None:
             return None
         return TelegramSettings(
@@ -715,6 +723,7 @@ class _Parser:
             webhook_url=webhook_url,
             webhook_port=port,
             webhook_secret=webhook_secret,
+            local_mode=local_mode,
         )
 
     def agency(self, data: Mapping[str, Any]) -> AgencySettings | None:

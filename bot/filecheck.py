@@ -126,7 +126,8 @@ def judge(
     if kind is None or kind == "zip":
         if ext == "csv" and "csv" in allowed and _looks_like_text(data):
             return Verdict(True, "csv")
-        return Verdict(False, None, "not_what_it_claims" if ext else "type_refused")
+        claims_known_type = ext in {*MIME_BY_KIND, "jpg"}
+        return Verdict(False, None, "not_what_it_claims" if claims_known_type else "type_refused")
     expected_ext = {"jpeg": ("jpg", "jpeg")}.get(kind, (kind,))
     if ext and ext not in expected_ext:
         return Verdict(False, kind, "not_what_it_claims")

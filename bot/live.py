@@ -32,6 +32,7 @@ def serve(config: Config, sops: Mapping[str, Sop]) -> int:
         token=telegram.token.reveal(),
         base_url=telegram.base_url,
         base_file_url=telegram.base_file_url,
+        local_mode=telegram.local_mode,
     )
     log.info(
         "serving %s (%s) for %s with SOPs %s",

@@ -36,8 +36,8 @@ SELF_HOSTED_LIMIT = 2_000_000_000
 
 
 def _limit(context: BotContext) -> int:
-    """The Bot API lets bots download 20 MB; a self-hosted server lifts that."""
-    return SELF_HOSTED_LIMIT if context.runtime.config.telegram.base_url else MAX_DOWNLOAD_BYTES
+    """The Bot API lets bots download 20 MB; a self-hosted server in local mode lifts that."""
+    return SELF_HOSTED_LIMIT if context.runtime.config.telegram.local_mode else MAX_DOWNLOAD_BYTES
 
 
 async def receive_file(

@@ -1,0 +1,76 @@
+"""Double presses, files too big or of the wrong type: clear answers, nothing changed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.clock import FakeClock
+from bot.stage import Stage, stage
+from storage.audit import AuditRow
+from storage.uow import reading
+from tests.e2e.test_case_in_chat import START, docx_bytes, press, start_case, task_message
+
+
+async def _trail(st: Stage, case_id: int) -> list[AuditRow]:
+    async with reading(st.runtime.db, st.runtime.agency) as tx:
+        return await tx.audit.for_case(case_id)
+
+
+async def test_an_approval_pressed_twice_is_recorded_once(tmp_path: Path) -> None:
+    from tests.e2e.test_case_in_chat import walk_to_review
+
+    async with stage(tmp_path, FakeClock(START)) as st:
+        await start_case(st)
+        await walk_to_review(st)
+        sek = st.user("sekretaris")
+        message = task_message(sek, 5)
+        approve = message.callback_data[0]
+        first = sek.press(message, approve)
+        second = sek.forge_callback(approve, message.message_id)
+        await st.settle()
+        answers = {a.query_id: a.text for a in sek.callback_answers}
+        assert answers[first] == "✓ Tercatat."
+        assert answers[second] == "Tindakan ini sudah tercatat sebelumnya."
+        state = await st.runtime.service.case_by_code("LKT-2026-TW2")
+        assert state is not None
+        approvals = [e for e in await _trail(st, state.id) if e.action == "approve"]
+        assert len(approvals) == 1
+
+
+async def test_uploads_too_big_or_of_the_wrong_type_are_refused(tmp_path: Path) -> None:
+    async with stage(tmp_path, FakeClock(START)) as st:
+        await start_case(st)
+        kadin = st.user("kadin")
+        await press(st, kadin, task_message(kadin, 1), "Disposisikan")
+        kadin.send_text("Segera susun laporan")
+        kadin.send_text("-")
+        await st.settle()
+        sakip = st.user("sakip_1")
+        for item in ("RENSTRA", "RENJA", "DPA", "LKj", "Laporan Bulanan"):
+            await press(st, sakip, task_message(sakip, 2), f"⬜ {item}")
+        await press(st, sakip, task_message(sakip, 2), "Selesai")
+        ketua = st.user("sakip_ketua")
+
+        ketua.send_document("konsep.docx", b"PK\x03\x04" + b"0" * (20_000_001 - 4))
+        await st.settle()
+        assert ketua.transcript[-1].text == (
+            "Mohon maaf, berkas konsep.docx (20 MB) melebihi batas ukuran 20 MB."
+        )
+        ketua.send_document("konsep.exe", b"MZ\x90\x00 not a document")
+        await st.settle()
+        assert ketua.transcript[-1].text == (
+            "Mohon maaf, jenis berkas konsep.exe tidak dapat diterima. "
+            "Jenis yang diterima: .docx, .pdf."
+        )
+        ketua.send_document("konsep.docx", b"this is plain text, not a docx")
+        await st.settle()
+        assert ketua.transcript[-1].text == (
+            "Isi berkas konsep.docx tidak sesuai dengan jenisnya. "
+            "Jenis yang diterima: .docx, .pdf."
+        )
+        ketua.send_document("../../etc/konsep\x07.docx", docx_bytes("konsep"))
+        await st.settle()
+        assert ketua.transcript[-1].text.startswith("Draf versi 1 diterima (konsep.docx,")
+        state = await st.runtime.service.case_by_code("LKT-2026-TW2")
+        assert state is not None
+        assert [f.filename for f in state.files] == ["konsep.docx"]
