@@ -282,15 +282,23 @@ def _handled(update: Update, context: BotContext) -> None:
 
 
 async def _on_error(update: object, context: BotContext) -> None:
+    """Log where and why; tell the user something went wrong, without internals."""
     log.error("error while handling %s", update, exc_info=context.error)
-    if isinstance(update, Update) and update.effective_chat is not None:
-        try:
-            _, lang = await identify(update, context)
-            await context.bot.send_message(
-                update.effective_chat.id, context.runtime.text(lang, "common.error")
-            )
-        except Exception:  # the error report must never raise
-            log.exception("could not tell the user about the error")
+    if not isinstance(update, Update):
+        return  # a job: the log is the place
+    try:
+        _, lang = await identify(update, context)
+        text = context.runtime.text(lang, "common.error")
+        query = update.callback_query
+        if query is not None:
+            try:
+                await query.answer(context.runtime.plain(lang, "common.error")[:200])
+            except Exception:  # already answered or expired: the chat message below says it
+                log.debug("could not answer the query after an error", exc_info=True)
+        if update.effective_chat is not None:
+            await context.bot.send_message(update.effective_chat.id, text)
+    except Exception:  # the error report must never raise
+        log.exception("could not tell the user about the error")
 
 
 async def _report_unreachable(runtime: Runtime, officer: str, reason: str) -> None:
