@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from bot.clock import Clock
 from bot.config import Config
 from bot.i18n import Catalogue
+from bot.invites import InvitePolicy
 from bot.people import Directory, admin_key
 from bot.presenter import CataloguePresenter
 from bot.reminders import ReminderPolicy
@@ -66,6 +67,7 @@ class Runtime:
         problems += errors
         policy, errors = ReminderPolicy.from_mapping(config.reminders)
         problems += errors
+        problems += InvitePolicy.from_mapping(config.invites)[1]
         problems += roles_problems(config, sops)
         if problems or settings is None or policy is None:
             raise StartupError(problems)

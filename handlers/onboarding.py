@@ -1,11 +1,374 @@
-"""Placeholder: filled in by its feature."""
+"""Getting people into the bot: /start (with or without an invite), /undang, /bahasa, /bantuan.
+
+These handlers come first: they must work for people the bot does not know yet. Who may
+invite, what a code is worth and what joining sets off live in `bot.invites`; here we
+only read the update, call it once, and answer in the asker's language.
+"""
 
 from __future__ import annotations
 
+import logging
+import re
 from typing import Any
 
-from telegram.ext import BaseHandler
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import InlineKeyboardButtonLimit
+from telegram.error import BadRequest
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.helpers import create_deep_linked_url
+
+from bot.commands import COMMANDS
+from bot.fmt import format_deadline, format_time
+from bot.i18n import SUPPORTED_LANGUAGES
+from bot.invites import (
+    Invitations,
+    InvitePolicy,
+    NotAllowed,
+    Outcome,
+    Redemption,
+    UnknownOfficer,
+    page_of,
+)
+from bot.runtime import Runtime
+from handlers.common import BotContext, QueryExpired, answer, identify, reply, unknown_user
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = 8
+PAGE = re.compile(r"^inv:p:(\d{1,4})$")
+PICK = re.compile(r"^inv:o:([a-z][a-z0-9_]{0,39})$")
+LANGUAGE = re.compile(rf"^lang:({'|'.join(SUPPORTED_LANGUAGES)})$")
+LANGUAGE_LABELS = {"id": "onboarding.language.indonesian", "en": "onboarding.language.english"}
+
+
+def page_data(page: int) -> str:
+    return _checked(f"inv:p:{page}")
+
+
+def pick_data(officer_key: str) -> str:
+    return _checked(f"inv:o:{officer_key}")
+
+
+def language_data(lang: str) -> str:
+    return _checked(f"lang:{lang}")
+
+
+def _checked(data: str) -> str:
+    """Telegram refuses callback data over 64 bytes, and PTB does not check it for us."""
+    assert len(data.encode()) <= InlineKeyboardButtonLimit.MAX_CALLBACK_DATA, data
+    return data
+
+
+def invitations(runtime: Runtime) -> Invitations:
+    policy, problems = InvitePolicy.from_mapping(runtime.config.invites)
+    if policy is None:  # Runtime.build refuses such a config; never reached when running
+        raise RuntimeError("; ".join(problems))
+    return Invitations(
+        runtime.db,
+        runtime.clock,
+        runtime.directory,
+        runtime.catalogue,
+        policy,
+        runtime.agency,
+    )
+
+
+def admin_names(runtime: Runtime) -> str:
+    return ", ".join(runtime.directory.name(a) for a in runtime.directory.admins()) or "admin"
+
+
+# -- /start -----------------------------------------------------------------------------
+
+
+async def on_start(update: Update, context: BotContext) -> None:
+    runtime = context.runtime
+    officer, lang = await identify(update, context)
+    user = update.effective_user
+    if context.args and user is not None:
+        result = await invitations(runtime).redeem(user.id, context.args[0])
+        await _answer_redemption(update, context, result, lang)
+        return
+    if officer is None:
+        await unknown_user(update, context, lang)
+        return
+    await _greet(update, runtime, officer, lang)
+
+
+async def _greet(update: Update, runtime: Runtime, officer: str, lang: str, *before: str) -> None:
+    """Welcome a known account, then send what could not reach them before."""
+    await invitations(runtime).catch_up(officer)
+    await reply(update, "\n\n".join([*before, await welcome(runtime, officer, lang)]))
+    await runtime.deliver()
+
+
+async def welcome(runtime: Runtime, officer_key: str, lang: str) -> str:
+    officer = runtime.directory.get(officer_key)
+    if officer is None:  # a front-office admin, known only by Telegram id
+        admin = runtime.text(lang, "onboarding.welcome_admin", agency=runtime.config.agency.name)
+        return "\n\n".join([admin, runtime.text(lang, "onboarding.help_hint")])
+    role = next(
+        (s.roles[officer.role] for s in runtime.sops.values() if officer.role in s.roles),
+        officer.role,
+    )
+    count = len(await runtime.service.open_tasks_of(officer_key))
+    tasks = (
+        runtime.text(lang, "onboarding.tasks_waiting", count=count)
+        if count
+        else runtime.text(lang, "onboarding.no_tasks")
+    )
+    return "\n\n".join(
+        [
+            runtime.text(
+                lang, "onboarding.welcome", name=officer.name, jabatan=officer.jabatan, role=role
+            ),
+            tasks,
+            runtime.text(lang, "onboarding.help_hint"),
+        ]
+    )
+
+
+async def _answer_redemption(
+    update: Update, context: BotContext, result: Redemption, lang: str
+) -> None:
+    runtime = context.runtime
+    if result.outcome is Outcome.JOINED and result.officer_key is not None:
+        officer = result.officer_key
+        lang = await runtime.language_of(officer)
+        joined = runtime.text(lang, "onboarding.joined", agency=runtime.config.agency.name)
+        await reply(update, "\n\n".join([joined, await welcome(runtime, officer, lang)]))
+        await runtime.deliver()  # the tasks they missed, and the news for their inviters
+        return
+    if result.outcome is Outcome.ALREADY_LINKED and result.officer_key is not None:
+        officer = result.officer_key
+        name = runtime.directory.name(officer)
+        note = runtime.text(lang, "onboarding.already_linked", name=name)
+        await _greet(update, runtime, officer, lang, note)
+        return
+    if result.outcome is Outcome.TOO_MANY_ATTEMPTS and result.retry_at is not None:
+        when = format_time(result.retry_at, runtime.tz, lang)
+        await reply(update, runtime.text(lang, "onboarding.invite.too_many", time=when))
+        return
+    key = f"onboarding.invite.{result.outcome.value}"
+    await reply(update, runtime.text(lang, key, admins=admin_names(runtime)))
+
+
+# -- /undang ----------------------------------------------------------------------------
+
+
+async def on_invite(update: Update, context: BotContext) -> None:
+    runtime = context.runtime
+    officer, lang = await identify(update, context)
+    if officer is None:
+        await unknown_user(update, context, lang)
+        return
+    if not runtime.directory.is_admin(officer):
+        text = runtime.text(lang, "onboarding.invite.not_admin", admins=admin_names(runtime))
+        await reply(update, text)
+        return
+    text, keyboard = await invite_page(runtime, lang, 0)
+    await reply(update, text, reply_markup=keyboard)
+
+
+async def invite_page(
+    runtime: Runtime, lang: str, number: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    """One page of officers to invite, with ‹ › to move between pages."""
+    candidates = await invitations(runtime).candidates()
+    page = page_of(len(candidates), number, PAGE_SIZE)
+    rows = []
+    for candidate in candidates[page.start : page.stop]:
+        name = candidate.officer.name
+        label = runtime.plain(lang, "onboarding.invite.joined_mark", name=name)
+        button = InlineKeyboardButton(
+            label if candidate.joined else name, callback_data=pick_data(candidate.officer.key)
+        )
+        rows.append([button])
+    moves = []
+    if page.has_previous:
+        label = runtime.plain(lang, "onboarding.invite.previous")
+        moves.append(InlineKeyboardButton(label, callback_data=page_data(page.number - 1)))
+    if page.has_next:
+        label = runtime.plain(lang, "onboarding.invite.next")
+        moves.append(InlineKeyboardButton(label, callback_data=page_data(page.number + 1)))
+    if moves:
+        rows.append(moves)
+    text = runtime.text(lang, "onboarding.invite.choose", page=page.number + 1, pages=page.count)
+    return text, InlineKeyboardMarkup(rows)
+
+
+async def on_invite_page(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    assert query is not None and context.match is not None
+    officer, lang = await _admin_pressing(update, context)
+    if officer is None:
+        return
+    text, keyboard = await invite_page(context.runtime, lang, int(context.match.group(1)))
+    await _answer(query)
+    await _edit(query, text, keyboard)
+
+
+async def on_invite_pick(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    assert query is not None and context.match is not None
+    runtime = context.runtime
+    admin, lang = await _admin_pressing(update, context)
+    if admin is None:
+        return
+    try:
+        issued = await invitations(runtime).create(admin, context.match.group(1))
+    except NotAllowed:
+        await _answer(query, runtime.plain(lang, "common.not_allowed"), alert=True)
+        return
+    except UnknownOfficer:
+        await _answer(query, runtime.plain(lang, "common.stale_button"), alert=True)
+        return
+    officer = runtime.directory.get(issued.officer_key)
+    assert officer is not None
+    await _answer(query, runtime.plain(lang, "onboarding.invite.created_answer"))
+    await _edit(query, runtime.text(lang, "onboarding.invite.created", name=officer.name), None)
+    their = runtime.directory.language(officer.key)
+    invitation = runtime.text(
+        their,
+        "onboarding.invite.message",
+        agency=runtime.config.agency.name,
+        name=officer.name,
+        jabatan=officer.jabatan,
+        link=create_deep_linked_url(context.bot.username, issued.code),
+        expires=format_deadline(issued.expires_at, runtime.tz, their),
+    )
+    chat = update.effective_chat
+    if chat is not None:
+        await chat.send_message(invitation, disable_web_page_preview=True)
+
+
+async def _admin_pressing(update: Update, context: BotContext) -> tuple[str | None, str]:
+    """The admin behind a press of the invite list; anyone else gets an answer and None."""
+    query = update.callback_query
+    assert query is not None
+    runtime = context.runtime
+    officer, lang = await identify(update, context)
+    if officer is None:
+        await _answer(
+            query,
+            runtime.plain(lang, "common.unknown_user", admins=admin_names(runtime)),
+            alert=True,
+        )
+        return None, lang
+    if not runtime.directory.is_admin(officer):
+        await _answer(query, runtime.plain(lang, "common.not_allowed"), alert=True)
+        return None, lang
+    return officer, lang
+
+
+# -- /bahasa ----------------------------------------------------------------------------
+
+
+async def on_language(update: Update, context: BotContext) -> None:
+    runtime = context.runtime
+    officer, lang = await identify(update, context)
+    if officer is None:
+        await unknown_user(update, context, lang)
+        return
+    buttons = [
+        InlineKeyboardButton(
+            runtime.plain(lang, LANGUAGE_LABELS[code]), callback_data=language_data(code)
+        )
+        for code in SUPPORTED_LANGUAGES
+    ]
+    markup = InlineKeyboardMarkup([buttons])
+    await reply(update, runtime.text(lang, "common.language_prompt"), reply_markup=markup)
+
+
+async def on_language_pick(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    assert query is not None and context.match is not None
+    runtime = context.runtime
+    officer, lang = await identify(update, context)
+    if officer is None:
+        text = runtime.plain(lang, "common.unknown_user", admins=admin_names(runtime))
+        await _answer(query, text, alert=True)
+        return
+    chosen = context.match.group(1)
+    await runtime.set_language(officer, chosen)
+    await _answer(query, runtime.plain(chosen, "common.language_set"))
+    await _edit(query, runtime.text(chosen, "common.language_set"), None)
+
+
+# -- /bantuan ---------------------------------------------------------------------------
+
+
+async def on_help(update: Update, context: BotContext) -> None:
+    runtime = context.runtime
+    officer, lang = await identify(update, context)
+    if officer is None:
+        await unknown_user(update, context, lang)
+        return
+    await reply(update, help_text(runtime, lang, runtime.directory.is_admin(officer)))
+
+
+def help_text(runtime: Runtime, lang: str, admin: bool) -> str:
+    """The commands from the registry (admins also see theirs) and how tasks work."""
+
+    def lines(admin_only: bool) -> list[str]:
+        return [
+            runtime.text(
+                lang,
+                "onboarding.help.line",
+                command=c.name,
+                description=runtime.plain(lang, c.description_key),
+            )
+            for c in COMMANDS
+            if c.admin_only == admin_only
+        ]
+
+    parts = [
+        runtime.text(lang, "onboarding.help.title"),
+        "\n".join([runtime.text(lang, "onboarding.help.commands"), *lines(False)]),
+    ]
+    if admin:
+        parts.append(
+            "\n".join([runtime.text(lang, "onboarding.help.admin_commands"), *lines(True)])
+        )
+    parts.append(
+        "\n".join(
+            [
+                runtime.text(lang, "onboarding.help.tasks_title"),
+                runtime.text(lang, "onboarding.help.tasks"),
+            ]
+        )
+    )
+    return "\n\n".join(parts)
+
+
+# -- answering presses -------------------------------------------------------------------
+
+
+async def _answer(query: CallbackQuery, text: str | None = None, alert: bool = False) -> None:
+    try:
+        await answer(query, text, alert)
+    except QueryExpired:
+        log.info("a press on an onboarding message expired before it was answered")
+
+
+async def _edit(query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup | None) -> None:
+    """Show the outcome on the pressed message; a deleted or unchanged message is fine."""
+    if query.message is None:  # a forged press carries no message to edit
+        return
+    try:
+        await query.edit_message_text(text, reply_markup=keyboard, disable_web_page_preview=True)
+    except BadRequest as exc:
+        message = exc.message.lower()
+        if "not modified" not in message and "not found" not in message:
+            raise
 
 
 def get_handlers() -> list[BaseHandler[Any, Any, Any]]:
-    return []
+    return [
+        CommandHandler("start", on_start),
+        CommandHandler("undang", on_invite),
+        CommandHandler("bahasa", on_language),
+        CommandHandler("bantuan", on_help),
+        CallbackQueryHandler(on_invite_page, pattern=PAGE),
+        CallbackQueryHandler(on_invite_pick, pattern=PICK),
+        CallbackQueryHandler(on_language_pick, pattern=LANGUAGE),
+    ]
