@@ -34,6 +34,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot import scheduling
 from bot.commands import COMMANDS
 from bot.persistence import SqlitePersistence
 from bot.runtime import Runtime
@@ -50,10 +51,10 @@ OUTBOX_RETRY_SECONDS = 30
 
 def feature_modules() -> Sequence[ModuleType]:
     """Every handler module, in the order their handlers are tried."""
-    from handlers import onboarding, queries, start_case, tasks, uploads
+    from handlers import digest, onboarding, queries, start_case, tasks, uploads
 
     # onboarding first: /start and invites must work for people not yet known.
-    return (onboarding, start_case, queries, tasks, uploads)
+    return (onboarding, start_case, queries, digest, tasks, uploads)
 
 
 def build_application(
@@ -128,6 +129,7 @@ async def _post_init(app: BotApp) -> None:
             name=OUTBOX_JOB,
             job_kwargs={"id": OUTBOX_JOB, "replace_existing": True},
         )
+        scheduling.start_jobs(app)  # the daily digest and the holiday-data check
 
 
 async def _post_shutdown(app: BotApp) -> None:

@@ -32,7 +32,7 @@ DEFAULT_SUPERIOR_ROLE: Mapping[str, str | None] = {
 
 @dataclass(frozen=True, slots=True)
 class ReminderPolicy:
-    nudge_percent: int = 50  # of the standard, for standards of a day or more
+    nudge_percent: int = 50  # of the standard, for standards of a day or more; 0: none
     at_deadline: bool = True
     overdue_mornings: bool = True
     grace_percent: int = 100  # escalation after deadline + max(this % of standard, minimum)
@@ -66,8 +66,8 @@ class ReminderPolicy:
                     errors.append(
                         f"reminders.{key}: expected a non-negative integer, got {value!r}"
                     )
-                elif key == "nudge_percent" and not 0 < value < 100:
-                    errors.append(f"reminders.{key}: expected 1-99, got {value}")
+                elif key == "nudge_percent" and value >= 100:
+                    errors.append(f"reminders.{key}: expected 0 (no nudge) to 99, got {value}")
                 else:
                     values[key] = value
         for key in ("at_deadline", "overdue_mornings", "escalate"):
@@ -87,6 +87,13 @@ class ReminderPolicy:
                         errors.append(
                             f'reminders.superior_role.{role}: expected a role key or "", '
                             f"got {superior!r}"
+                        )
+                    elif superior == role:
+                        # Role-based escalation skips the officer, so this would escalate
+                        # to a colleague of the same rank: a typo, not a hierarchy.
+                        errors.append(
+                            f"reminders.superior_role.{role}: a role cannot be its own "
+                            'superior; name the role above it, or "" for nobody'
                         )
                     else:
                         merged[str(role)] = superior or None
@@ -131,9 +138,16 @@ def plan_task_reminders(
 
 
 def next_overdue(
-    sent_kind: str, sent_due_at: datetime, calendar: WorkCalendar, policy: ReminderPolicy
+    sent_kind: str, sent_at: datetime, calendar: WorkCalendar, policy: ReminderPolicy
 ) -> tuple[str, datetime] | None:
-    """After the deadline reminder or a morning one, the next working morning's reminder."""
+    """After the deadline reminder or a morning one, the next working morning's reminder.
+
+    Counted from when the reminder actually went out, not from when it fell due: a
+    deadline at closing time is announced at the next opening, and a reminder held back
+    while the bot was down goes out at start; counting from the due time would put the
+    next morning's reminder at that same instant (or a burst of them) instead of the
+    following morning.
+    """
     if not policy.overdue_mornings:
         return None
     if sent_kind == DUE:
@@ -143,4 +157,4 @@ def next_overdue(
         if previous is None:
             return None
         n = previous + 1
-    return overdue_kind(n), calendar.next_working_morning(sent_due_at)
+    return overdue_kind(n), calendar.next_working_morning(sent_at)

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.config import Config
+from bot.digest import digest_problems
 from bot.i18n import Catalogue
 from bot.invites import InvitePolicy
 from bot.people import Directory, admin_key
@@ -68,6 +69,7 @@ class Runtime:
         policy, errors = ReminderPolicy.from_mapping(config.reminders)
         problems += errors
         problems += InvitePolicy.from_mapping(config.invites)[1]
+        problems += digest_problems(config)
         problems += roles_problems(config, sops)
         if problems or settings is None or policy is None:
             raise StartupError(problems)

@@ -336,7 +336,7 @@ class WorkflowService:
                     await self._enqueue(tx, state, out, now)
                     sent += 1
                 await tx.reminders.mark_sent(row.id, now)
-                following = next_overdue(row.kind, row.due_at, self.calendar, self.policy)
+                following = next_overdue(row.kind, now, self.calendar, self.policy)
                 if following is not None:
                     await tx.reminders.plan(row.case_id, row.task_seq, [following])
         return sent

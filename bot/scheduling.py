@@ -1,0 +1,253 @@
+"""The daily jobs beside the reminder tick: the Sekretaris's digest and the holiday-data check.
+
+Like the tick (`bot.app.plan_wakeup`), each job is planned as a *delay* from the injected
+clock, one job per deterministic id, and each does its work through a plain function of
+`now` (`run_digest`, `warn_missing_cuti_bersama`): tests and the demo call those with a
+`FakeClock`'s time instead of waiting, and the scheduler only decides when to call them.
+
+The database decides what was done: a digest is recorded in `digest_runs` in the same
+transaction as its outbox rows, and a holiday warning in `kv`, so a restart repeats
+neither. At start, a digest missed while the bot was down goes out if that working day
+is not over yet (its office hours have not closed); one that fell due before the bot was
+first started on this database does not (a new installation at 10.00 has missed
+nothing).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import holidays
+from telegram.ext import Application
+
+from bot.digest import (
+    DigestMessage,
+    DigestRenderer,
+    DigestSettings,
+    DigestView,
+    build_view,
+    digest_recipients,
+    digest_settings,
+    unreachable_officers,
+)
+from bot.runtime import Runtime
+from handlers.common import BotContext
+from storage.cases import CaseNotFound
+from storage.codec import from_iso, to_iso
+from storage.digests import DigestRuns
+from storage.kv import KeyValues
+from storage.uow import reading, unit_of_work
+
+log = logging.getLogger(__name__)
+
+DIGEST_JOB = "digest:daily"
+STARTUP_JOB = "scheduling:startup"
+FIRST_START_KEY = "scheduling.first_start"
+_LOOKAHEAD_DAYS = 400
+
+AnyApp = Application[Any, Any, Any, Any, Any, Any]  # the bot, or a job's view of it
+
+
+# --- the digest --------------------------------------------------------------------------
+
+
+def renderer(runtime: Runtime) -> DigestRenderer:
+    calendar = runtime.calendar
+    return DigestRenderer(
+        runtime.catalogue,
+        runtime.directory,
+        runtime.tz,
+        calendar,
+        calendar.working_minutes_per_day,
+    )
+
+
+async def collect_digest(runtime: Runtime, now: datetime) -> DigestView:
+    """Every open case with the SOP it started with, and who cannot be reached."""
+    service = runtime.service
+    cases = []
+    for state in await service.open_cases():
+        cases.append((state, (await service.context_for(state)).sop))
+    async with reading(runtime.db, runtime.agency) as tx:
+        accounts = {a.officer_key: a for a in await tx.accounts.all()}
+    unreachable = unreachable_officers(runtime.directory.in_order(), accounts)
+    return build_view(now, runtime.calendar, cases, unreachable)
+
+
+async def digest_messages(runtime: Runtime, now: datetime, lang: str) -> list[DigestMessage]:
+    """The digest as of `now` (what `/ringkasan` answers)."""
+    return renderer(runtime).digest(await collect_digest(runtime, now), lang)
+
+
+async def case_details(
+    runtime: Runtime, case_id: int, now: datetime, lang: str
+) -> list[str] | None:
+    """A case's steps so far and where it stands (the digest's button); None if unknown."""
+    try:
+        state = await runtime.service.case(case_id)
+    except CaseNotFound:
+        return None
+    sop = (await runtime.service.context_for(state)).sop
+    return renderer(runtime).case_details(state, sop, now, lang)
+
+
+def digest_due_at(day: date, settings: DigestSettings, runtime: Runtime) -> datetime:
+    return datetime.combine(day, settings.time, tzinfo=runtime.tz)
+
+
+def next_digest_at(now: datetime, settings: DigestSettings, runtime: Runtime) -> datetime:
+    """The first working day's digest time after `now` (weekends and holidays have none)."""
+    calendar = runtime.calendar
+    today = calendar.local_date(now)
+    for offset in range(_LOOKAHEAD_DAYS):
+        day = today + timedelta(days=offset)
+        if calendar.is_working_day(day) and digest_due_at(day, settings, runtime) > now:
+            return digest_due_at(day, settings, runtime)
+    raise RuntimeError(f"no working day within {_LOOKAHEAD_DAYS} days of {today}")
+
+
+async def run_digest(runtime: Runtime, now: datetime) -> int:
+    """Put today's digest in the outbox if it is due and not yet sent; returns the rows.
+
+    Nothing on weekends and holidays, before the digest time, or once the office has
+    closed for the day (tomorrow's digest says it better than one at night). One message
+    per recipient (more if it is long), in the recipient's language.
+    """
+    calendar = runtime.calendar
+    day = calendar.local_date(now)
+    if not calendar.is_working_day(day):
+        return 0
+    settings = digest_settings(runtime.config)
+    due = digest_due_at(day, settings, runtime)
+    closing = calendar.intervals(day)[-1][1]
+    if not due <= now < closing:
+        return 0
+    async with reading(runtime.db, runtime.agency) as tx:
+        if await DigestRuns(tx.conn, runtime.agency).done(day):
+            return 0
+        first_start = await KeyValues(tx.conn, runtime.agency).get(FIRST_START_KEY)
+    if first_start is not None and from_iso(first_start) > due:
+        return 0
+    view = await collect_digest(runtime, now)
+    render = renderer(runtime)
+    by_language: dict[str, list[DigestMessage]] = {}
+    outgoing: list[tuple[str, DigestMessage]] = []
+    for officer in digest_recipients(settings, runtime.config.officers):
+        lang = await runtime.language_of(officer)
+        if lang not in by_language:
+            by_language[lang] = render.digest(view, lang)
+        outgoing += [(officer, message) for message in by_language[lang]]
+    async with unit_of_work(runtime.db, runtime.agency) as tx:
+        if not await DigestRuns(tx.conn, runtime.agency).claim(day, now):
+            return 0  # another run got there first
+        for officer, message in outgoing:
+            payload = {"text": message.text, "buttons": message.buttons, "digest": day.isoformat()}
+            await tx.outbox.add("send", payload, now, officer_key=officer)
+    log.info(
+        "digest of %s: %d message(s) to %d officer(s)",
+        day,
+        len(outgoing),
+        len(set(o for o, _ in outgoing)),
+    )
+    return len(outgoing)
+
+
+# --- the holiday data ------------------------------------------------------------------
+
+
+async def warn_missing_cuti_bersama(runtime: Runtime, now: datetime) -> int:
+    """Tell every admin when this or next year's cuti bersama are not in `holidays` yet.
+
+    Once per calendar year per missing year: at the first start, then on the first run
+    in January (the daily job runs this too), until the package is upgraded. Returns the
+    messages put in the outbox.
+    """
+    today = runtime.calendar.local_date(now)
+    missing = runtime.calendar.missing_cuti_bersama_years(today)
+    if not missing:
+        return 0
+    admins = list(runtime.directory.admins())
+    sent = 0
+    async with unit_of_work(runtime.db, runtime.agency) as tx:
+        memory = KeyValues(tx.conn, runtime.agency)
+        fresh = [
+            year
+            for year in missing
+            if await memory.put_if_absent(f"cuti_bersama_warned:{today.year}:{year}", to_iso(now))
+        ]
+        if not fresh:
+            return 0
+        years = ", ".join(str(y) for y in fresh)
+        for admin in admins:
+            account = await tx.accounts.get(admin)
+            lang = (account.language if account else None) or runtime.directory.language(admin)
+            text = runtime.text(
+                lang,
+                "holiday_data.missing_cuti_bersama",
+                years=years,
+                version=holidays.__version__,
+            )
+            await tx.outbox.add("send", {"text": text, "buttons": []}, now, officer_key=admin)
+            sent += 1
+    log.warning("cuti bersama of %s missing from holidays %s", years, holidays.__version__)
+    return sent
+
+
+# --- jobs --------------------------------------------------------------------------------
+
+
+def start_jobs(app: AnyApp) -> None:
+    """From `post_init`: the start-up run (catch-up digest, holiday check), then daily."""
+    job_queue = app.job_queue
+    if job_queue is None:
+        return
+    job_queue.run_once(
+        _startup_job,
+        0,
+        name=STARTUP_JOB,
+        job_kwargs={"id": STARTUP_JOB, "replace_existing": True, "misfire_grace_time": None},
+    )
+
+
+async def plan_digest(app: AnyApp, runtime: Runtime) -> datetime | None:
+    """Wake the digest job at the next working day's digest time."""
+    job_queue = app.job_queue
+    if job_queue is None:
+        return None
+    now = runtime.clock.now()
+    when = next_digest_at(now, digest_settings(runtime.config), runtime)
+    # A delay from the injected clock, as for the tick: a simulated clock drives it.
+    job_queue.run_once(
+        _digest_job,
+        max(when - now, timedelta(seconds=1)),
+        name=DIGEST_JOB,
+        job_kwargs={"id": DIGEST_JOB, "replace_existing": True, "misfire_grace_time": None},
+    )
+    return when
+
+
+async def _startup_job(context: BotContext) -> None:
+    runtime = context.runtime
+    now = runtime.clock.now()
+    async with unit_of_work(runtime.db, runtime.agency) as tx:
+        await KeyValues(tx.conn, runtime.agency).put_if_absent(FIRST_START_KEY, to_iso(now))
+    try:
+        await _daily_work(runtime, now)
+    finally:  # a failed run must not end the daily digests: the error handler logs it
+        await plan_digest(context.application, runtime)
+
+
+async def _digest_job(context: BotContext) -> None:
+    runtime = context.runtime
+    try:
+        await _daily_work(runtime, runtime.clock.now())
+    finally:
+        await plan_digest(context.application, runtime)
+
+
+async def _daily_work(runtime: Runtime, now: datetime) -> None:
+    await warn_missing_cuti_bersama(runtime, now)
+    await run_digest(runtime, now)
+    await runtime.deliver()

@@ -1,0 +1,253 @@
+"""The digest's composition (pure) and the `[digest]` table."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Any
+
+import pytest
+
+from bot.config import Language, Officer
+from bot.digest import (
+    DigestRenderer,
+    DigestSettings,
+    Unreachable,
+    build_view,
+    digest_recipients,
+    unreachable_officers,
+)
+from bot.i18n import Catalogue
+from bot.people import Directory
+from bot.textsplit import visible_length
+from bot.workclock import WorkingTimeCalendar
+from bot.workflow import CaseState, CaseStatus, Task, TaskStatus
+from storage.accounts import Account
+from tests.integration.harness import JAKARTA, OFFICERS, at_local
+from tests.support import LETTER, shipped_sop
+
+SOP = shipped_sop()
+CALENDAR = WorkingTimeCalendar()
+PEOPLE = Directory(OFFICERS, admins=("sekretaris",))
+RENDER = DigestRenderer(Catalogue.load(), PEOPLE, JAKARTA, CALENDAR)
+MORNING = at_local(2026, 7, 13, 7, 45)  # Monday
+
+
+def case(
+    case_id: int,
+    period: str,
+    step_key: str,
+    assignees: tuple[str, ...],
+    created: datetime,
+    earlier: list[Task] | None = None,
+) -> CaseState:
+    step = SOP.step(step_key)
+    deadline = CALENDAR.deadline(created, step.time)
+    tasks = list(earlier or [])
+    for assignee in assignees:
+        tasks.append(Task(len(tasks) + 1, step_key, 1, assignee, created, deadline))
+    return CaseState(
+        id=case_id,
+        sop_key=SOP.key,
+        sop_hash=SOP.source_hash,
+        code=f"LKT-2026-{period}",
+        period_key=period,
+        year=2026,
+        started_by="kadin",
+        started_at=at_local(2026, 7, 6, 8, 0),
+        letter=dict(LETTER),
+        step_key=step_key,
+        tasks=tasks,
+        next_seq=len(tasks) + 1,
+    )
+
+
+def typing_late() -> CaseState:
+    """Step 4 ("3 hari") given Tue 7 July 09.00 to both clerks: due Fri 10 July 09.00."""
+    return case(1, "TW2", "ketik", ("staf_1", "staf_2"), at_local(2026, 7, 7, 9, 0))
+
+
+def disposition_on_time() -> CaseState:
+    """Step 1 ("10 menit") given Mon 13 July 07.40: due 07.50."""
+    return case(2, "TW3", "disposisi", ("kadin",), at_local(2026, 7, 13, 7, 40))
+
+
+# --- composition -------------------------------------------------------------------------
+
+
+def test_overdue_cases_come_first_with_how_late_and_the_time_used() -> None:
+    view = build_view(MORNING, CALENDAR, [(disposition_on_time(), SOP), (typing_late(), SOP)])
+    [message] = RENDER.digest(view, "id")
+    assert message.text == "\n".join(
+        [
+            "<b>Ringkasan tugas per Senin, 13 Juli 2026</b>",
+            "",
+            "<b>Terlambat</b>",
+            "• <b>LKT-2026-TW2</b> · Langkah 4: Mengetik konsep laporan sesuai format laporan"
+            " yang baku — Agus Salim, Maya Sari, terlambat 6 jam 15 menit",
+            "↳ Waktu terpakai 3 hari 6 jam 15 menit dari mutu baku 3 hari",
+            "",
+            "<b>Dalam proses</b>",
+            "• <b>LKT-2026-TW3</b> · Langkah 1: Memerintahkan untuk menyusun laporan periodik"
+            " (triwulan) — Dr. H. Ahmad Fauzi, M.Si., batas waktu Senin, 13 Juli 2026 pukul"
+            " 07.50 WIB",
+            "↳ Waktu terpakai 5 menit dari mutu baku 10 menit",
+        ]
+    )
+    assert message.buttons == [
+        [{"text": "Rincian LKT-2026-TW2", "data": "dg:1"}],
+        [{"text": "Rincian LKT-2026-TW3", "data": "dg:2"}],
+    ]
+
+
+def test_nothing_overdue_says_so_and_nothing_open_says_that() -> None:
+    view = build_view(MORNING, CALENDAR, [(disposition_on_time(), SOP)])
+    text = RENDER.digest(view, "id")[0].text
+    assert text.split("\n")[:4] == [
+        "<b>Ringkasan tugas per Senin, 13 Juli 2026</b>",
+        "",
+        "Semua tugas tepat waktu.",
+        "",
+    ]
+    [empty] = RENDER.digest(build_view(MORNING, CALENDAR, []), "id")
+    assert empty.text == (
+        "<b>Ringkasan tugas per Senin, 13 Juli 2026</b>\n\nTidak ada proses yang sedang berjalan."
+    )
+    assert empty.buttons == []
+
+
+def test_officers_the_bot_cannot_reach_are_listed() -> None:
+    officers = [
+        Officer("kadin", "Dr. H. Ahmad Fauzi", "kadin", "Kepala Dinas", telegram_id=1001),
+        Officer("staf_1", "Agus Salim", "staf", "Staf"),  # never joined
+        Officer("staf_2", "Maya Sari", "staf", "Staf"),  # joined through an invite
+        Officer("kabid_1", "Bambang", "kabid", "Kabid", telegram_id=1003),  # blocked the bot
+    ]
+    blocked_at = at_local(2026, 7, 10, 9, 0)
+    accounts = {
+        "staf_2": Account("staf_2", 2002, None, blocked_at, None),
+        "kabid_1": Account("kabid_1", 1003, None, None, blocked_at),
+    }
+    unreachable = unreachable_officers(officers, accounts)
+    assert unreachable == [Unreachable("staf_1", None), Unreachable("kabid_1", blocked_at)]
+    render = DigestRenderer(Catalogue.load(), Directory(officers), JAKARTA, CALENDAR)
+    text = render.digest(build_view(MORNING, CALENDAR, [], unreachable), "id")[0].text
+    assert text.split("\n")[-3:] == [
+        "<b>Pegawai yang belum dapat menerima pesan bot</b>",
+        "• Agus Salim — belum bergabung dengan bot",
+        "• Bambang — tidak dapat dihubungi sejak 10 Juli 2026 (bot diblokir atau belum dimulai)",
+    ]
+
+
+def test_the_digest_speaks_english_to_officers_who_chose_it() -> None:
+    view = build_view(MORNING, CALENDAR, [(typing_late(), SOP)])
+    lines = RENDER.digest(view, "en")[0].text.split("\n")
+    assert lines[0] == "<b>Task summary as of Monday, 13 July 2026</b>"
+    assert lines[3].endswith("— Agus Salim, Maya Sari, 6 hours 15 minutes overdue")
+    assert lines[4] == ("↳ Working time used 3 days 6 hours 15 minutes of the standard 3 hari")
+
+
+def test_a_long_digest_is_split_at_line_boundaries_with_the_buttons_on_the_last_part() -> None:
+    cases = [
+        (case(i, f"X{i}", "ketik", ("staf_1", "staf_2"), at_local(2026, 7, 7, 9, 0)), SOP)
+        for i in range(1, 61)
+    ]
+    messages = RENDER.digest(build_view(MORNING, CALENDAR, cases), "id")
+    assert len(messages) > 1
+    assert all(visible_length(m.text) <= 4096 for m in messages)
+    assert all(m.buttons == [] for m in messages[:-1])
+    assert len(messages[-1].buttons) == 60
+    lines = [line for m in messages for line in m.text.split("\n")]
+    heads = [line for line in lines if line.startswith("• <b>LKT-2026-X")]
+    assert len(heads) == 60  # no case cut in two or lost
+    assert all(line.endswith("terlambat 6 jam 15 menit") for line in heads)
+
+
+def test_a_parallel_step_lists_only_those_who_still_hold_it() -> None:
+    state = case(3, "S1", "periksa_kabid", ("kabid_1", "kabid_2", "kabid_3"), MORNING)
+    state.tasks[0].status = TaskStatus.DONE
+    state.tasks[0].outcome = "approved"
+    state.tasks[0].closed_at = MORNING
+    later = at_local(2026, 7, 13, 8, 15)
+    [line] = build_view(later, CALENDAR, [(state, SOP)]).cases
+    assert line.holders == ("kabid_2", "kabid_3")
+    assert (line.used_minutes, line.overdue_minutes, line.standard) == (30, None, "60 menit")
+
+
+def test_finished_cases_and_cases_without_open_tasks_are_left_out() -> None:
+    done = typing_late()
+    done.status = CaseStatus.FINISHED
+    assert build_view(MORNING, CALENDAR, [(done, SOP)]).cases == ()
+
+
+# --- a case's details ------------------------------------------------------------------
+
+
+def test_the_details_list_each_step_done_and_the_one_still_open() -> None:
+    disposed = Task(
+        1,
+        "disposisi",
+        1,
+        "kadin",
+        at_local(2026, 7, 6, 8, 0),
+        at_local(2026, 7, 6, 8, 10),
+        status=TaskStatus.DONE,
+        closed_at=at_local(2026, 7, 6, 8, 3),
+        outcome="completed",
+    )
+    state = case(1, "TW2", "ketik", ("staf_1",), at_local(2026, 7, 7, 9, 0), [disposed])
+    [text] = RENDER.case_details(state, SOP, MORNING, "id")
+    assert text.split("\n") == [
+        "<b>LKT-2026-TW2</b> · SOP Pelaporan Kinerja",
+        "Dimulai oleh Dr. H. Ahmad Fauzi, M.Si. pada Senin, 6 Juli 2026 pukul 08.00 WIB.",
+        "",
+        "✅ Langkah 1: Memerintahkan untuk menyusun laporan periodik (triwulan) —"
+        " Dr. H. Ahmad Fauzi, M.Si., Senin, 6 Juli 2026 pukul 08.03 WIB"
+        " (waktu 3 menit; mutu baku 10 menit)",
+        "⚠️ Langkah 4: Mengetik konsep laporan sesuai format laporan yang baku — Agus Salim,"
+        " terlambat 6 jam 15 menit (batas waktu Jumat, 10 Juli 2026 pukul 09.00 WIB)",
+    ]
+
+
+# --- `[digest]` ------------------------------------------------------------------------------
+
+KEYS = {o.key for o in OFFICERS}
+
+
+def test_the_defaults_are_0745_and_only_the_sekretaris() -> None:
+    settings, errors = DigestSettings.from_mapping({}, KEYS)
+    assert errors == [] and settings == DigestSettings(time(7, 45), ())
+    assert digest_recipients(DigestSettings(), OFFICERS) == ["sekretaris"]
+
+
+@pytest.mark.parametrize("written", ["07:30", "7.30", time(7, 30)])
+def test_the_time_may_be_written_several_ways(written: Any) -> None:
+    settings, errors = DigestSettings.from_mapping({"time": written}, KEYS)
+    assert errors == [] and settings is not None and settings.time == time(7, 30)
+
+
+def test_configured_recipients_come_after_the_sekretaris_once_each() -> None:
+    settings, errors = DigestSettings.from_mapping(
+        {"recipients": ["kadin", "sekretaris", "kadin"]}, KEYS
+    )
+    assert errors == [] and settings is not None
+    assert digest_recipients(settings, OFFICERS) == ["sekretaris", "kadin"]
+
+
+def test_every_mistake_in_digest_is_reported_with_its_key() -> None:
+    settings, errors = DigestSettings.from_mapping(
+        {"time": "7:75", "recipients": ["kadinn", 5], "when": "pagi"}, KEYS
+    )
+    assert settings is None
+    assert errors == [
+        "digest.when: unknown key; expected one of time, recipients",
+        'digest.time: expected a local time "HH:MM" such as "07:45", got \'7:75\'',
+        'digest.recipients[0]: no officer has the key "kadinn"; did you mean "kadin"?',
+        "digest.recipients[1]: expected an officer key, got 5",
+    ]
+    _, errors = DigestSettings.from_mapping({"recipients": "kadin"}, KEYS)
+    assert errors == ['digest.recipients: expected a list of officer keys ["kadin"]']
+
+
+def test_every_holder_of_the_sekretaris_role_gets_it_in_config_order() -> None:
+    acting = Officer("plt_sek", "Sri", "sekretaris", "Plt. Sekretaris", language=Language.EN)
+    assert digest_recipients(DigestSettings(), [acting, *OFFICERS]) == ["plt_sek", "sekretaris"]
