@@ -1,11 +1,297 @@
-"""Placeholder: filled in by its feature."""
+"""Looking things up: /tugas, /status, /riwayat, /berkas and the buttons they offer.
+
+Nothing here changes a case. Every registered officer (and front-office admin) may ask;
+strangers get the usual "not registered" answer. Long answers are split under Telegram's
+limit (`bot.textsplit`), the buttons riding on the last piece. The one write is showing a
+task message again: it goes through the outbox like any task message, so the sender
+records it as the task's message and later edits reach it instead of the old one.
+"""
 
 from __future__ import annotations
 
+import logging
+import re
+from dataclasses import dataclass, replace
 from typing import Any
 
-from telegram.ext import BaseHandler
+from telegram import CallbackQuery, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot.query_views import CASES_OFFERED, Keyboard, QueryViews, TaskItem
+from bot.runtime import Runtime
+from bot.sender import keyboard
+from bot.textsplit import CAPTION_LIMIT, split_html, visible_length
+from bot.workflow import CaseState, Refusal
+from handlers.common import BotContext, QueryExpired, answer, identify, refusal_text, unknown_user
+from storage.cases import CaseNotFound
+from storage.files import FileCorrupt, FileMissing
+from storage.uow import reading, unit_of_work
+
+log = logging.getLogger(__name__)
+
+PATTERN = re.compile(r"^q:([thbf]):(\d{1,9})(?::(\d{1,9}))?$")
+_WITH_ARG = frozenset({"t", "f"})
+
+
+@dataclass(frozen=True, slots=True)
+class Press:
+    op: str  # t: show a task again, h: history, b: draft versions, f: one version
+    case_id: int
+    arg: int | None
+
+
+def parse(data: str | None) -> Press | None:
+    match = PATTERN.match(data or "")
+    if match is None:
+        return None
+    op, case_id, arg = match.group(1), int(match.group(2)), match.group(3)
+    if (arg is not None) != (op in _WITH_ARG):
+        return None
+    return Press(op, case_id, int(arg) if arg is not None else None)
+
+
+def _views(runtime: Runtime, lang: str) -> QueryViews:
+    return QueryViews(
+        catalogue=runtime.catalogue,
+        people=runtime.directory,
+        tz=runtime.tz,
+        calendar=runtime.calendar,
+        minutes_per_day=runtime.calendar.working_minutes_per_day,
+        lang=lang,
+    )
+
+
+def _chat_id(update: Update) -> int:
+    chat = update.effective_chat or update.effective_user
+    assert chat is not None
+    return chat.id
+
+
+async def _send(
+    update: Update, context: BotContext, text: str, buttons: Keyboard | None = None
+) -> None:
+    """The answer in as many messages as it takes; the buttons go with the last one."""
+    pieces = split_html(text)
+    for index, piece in enumerate(pieces):
+        last = index == len(pieces) - 1
+        await context.bot.send_message(
+            _chat_id(update),
+            piece,
+            reply_markup=keyboard(buttons) if last else None,
+            disable_web_page_preview=True,
+        )
+
+
+async def _officer(update: Update, context: BotContext) -> tuple[str | None, str]:
+    officer, lang = await identify(update, context)
+    if officer is None:
+        await unknown_user(update, context, lang)
+    return officer, lang
+
+
+# -- commands ---------------------------------------------------------------------------
+
+
+async def on_tasks(update: Update, context: BotContext) -> None:
+    officer, lang = await _officer(update, context)
+    if officer is None:
+        return
+    runtime = context.runtime
+    found = await runtime.service.open_tasks_of(officer)
+    if not found:
+        await _send(update, context, runtime.text(lang, "task.none_pending"))
+        return
+    items = []
+    for state, task in found:
+        ctx = await runtime.service.context_for(state)
+        items.append(TaskItem(state, task, ctx.sop.step(task.step_key)))
+    text, buttons = _views(runtime, lang).task_list(items, runtime.clock.now())
+    await _send(update, context, text, buttons)
+
+
+async def on_status(update: Update, context: BotContext) -> None:
+    officer, lang = await _officer(update, context)
+    if officer is None:
+        return
+    runtime = context.runtime
+    cases = []
+    for state in await runtime.service.open_cases():
+        cases.append((state, (await runtime.service.context_for(state)).sop))
+    text = _views(runtime, lang).status_board(cases, runtime.clock.now())
+    await _send(update, context, text)
+
+
+async def on_history(update: Update, context: BotContext) -> None:
+    await _by_code(update, context, "h", "query.choose_history")
+
+
+async def on_files(update: Update, context: BotContext) -> None:
+    await _by_code(update, context, "b", "query.choose_files")
+
+
+async def _by_code(update: Update, context: BotContext, op: str, choose_key: str) -> None:
+    """A command naming a case by its code; without one, offer the cases as buttons."""
+    officer, lang = await _officer(update, context)
+    if officer is None:
+        return
+    runtime = context.runtime
+    if not context.args:
+        states = await _recent_cases(runtime)
+        if not states:
+            await _send(update, context, runtime.text(lang, "query.no_cases"))
+            return
+        buttons = _views(runtime, lang).case_choice(states, op)
+        await _send(update, context, runtime.text(lang, choose_key), buttons)
+        return
+    code = context.args[0]
+    state = await runtime.service.case_by_code(code)
+    if state is None:
+        await _send(update, context, runtime.text(lang, "case.not_found", case_code=code))
+        return
+    await _show(update, context, lang, op, state)
+
+
+async def _recent_cases(runtime: Runtime) -> list[CaseState]:
+    async with reading(runtime.db, runtime.agency) as tx:
+        ids = await tx.cases.all_ids()
+        open_ids = set(await tx.cases.open_ids())
+        # Every running case, and the newest closed ones up to the number offered.
+        wanted = sorted(open_ids | set(ids[-CASES_OFFERED:]))
+        return [await tx.cases.get(i) for i in wanted]
+
+
+async def _show(update: Update, context: BotContext, lang: str, op: str, state: CaseState) -> None:
+    if op == "h":
+        await _send_history(update, context, lang, state)
+    else:
+        await _send_versions(update, context, lang, state)
+
+
+async def _send_history(update: Update, context: BotContext, lang: str, state: CaseState) -> None:
+    runtime = context.runtime
+    async with reading(runtime.db, runtime.agency) as tx:
+        trail = await tx.audit.for_case(state.id)
+    sop = (await runtime.service.context_for(state)).sop
+    text = _views(runtime, lang).history(state, sop, trail, runtime.clock.now())
+    await _send(update, context, text)
+
+
+async def _send_versions(update: Update, context: BotContext, lang: str, state: CaseState) -> None:
+    views = _views(context.runtime, lang)
+    text, buttons = views.versions(state)
+    latest = state.latest_draft
+    if latest is not None:
+        await _send_version(update, context, views, state, latest.number)
+    await _send(update, context, text, buttons)
+
+
+async def _send_version(
+    update: Update, context: BotContext, views: QueryViews, state: CaseState, number: int
+) -> None:
+    """Send one draft version from the file store; a damaged file is reported, never sent."""
+    draft = next((d for d in state.drafts if d.number == number), None)
+    if draft is None:
+        return
+    try:
+        data = await context.runtime.files.get(draft.sha256)
+    except (FileCorrupt, FileMissing) as exc:
+        log.error("case %s version %d not sent: %s", state.code, number, exc)
+        corrupt = isinstance(exc, FileCorrupt)
+        await _send(update, context, views.file_problem(draft, corrupt=corrupt))
+        return
+    caption = views.version_caption(state, draft)
+    await context.bot.send_document(
+        _chat_id(update),
+        document=data,
+        filename=draft.filename,
+        caption=caption if visible_length(caption) <= CAPTION_LIMIT else None,
+    )
+
+
+# -- buttons ----------------------------------------------------------------------------
+
+
+async def on_press(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    runtime = context.runtime
+    officer, lang = await identify(update, context)
+    press = parse(query.data)
+    if officer is None:
+        admins = ", ".join(runtime.directory.name(a) for a in runtime.directory.admins())
+        await _answer(query, runtime.plain(lang, "common.unknown_user", admins=admins), True)
+        return
+    if press is None:
+        await _answer(query, runtime.plain(lang, "common.stale_button"), True)
+        return
+    if press.op == "t":
+        await _show_task_again(update, context, officer, lang, press)
+        return
+    try:
+        state = await runtime.service.case(press.case_id)
+    except CaseNotFound:
+        await _answer(query, runtime.plain(lang, "common.stale_button"), True)
+        return
+    if press.op == "f":
+        assert press.arg is not None
+        views = _views(runtime, lang)
+        if not any(d.number == press.arg for d in state.drafts):
+            await _answer(query, runtime.plain(lang, "query.answer.no_version", number=press.arg))
+            return
+        await _answer(query)
+        await _send_version(update, context, views, state, press.arg)
+        return
+    await _answer(query)
+    await _show(update, context, lang, press.op, state)
+
+
+async def _show_task_again(
+    update: Update, context: BotContext, officer: str, lang: str, press: Press
+) -> None:
+    """Put the task message in the outbox again; delivered, it becomes the task's message."""
+    query = update.callback_query
+    assert query is not None and press.arg is not None
+    runtime = context.runtime
+    try:
+        ctx, state, task = await runtime.service.task_for(officer, press.case_id, press.arg)
+    except Refusal as refusal:
+        await _answer(query, refusal_text(runtime, lang, refusal), True)
+        return
+    header = _views(runtime, lang).resent_header()
+    text, _ = runtime.presenter.render_task(ctx, state, task, lang)
+    now = runtime.clock.now()
+    async with unit_of_work(runtime.db, runtime.agency) as tx:
+        for out in runtime.presenter.task_message(ctx, state, task, lang):
+            payload = dict(out.payload)
+            if payload.get("task_message"):
+                payload["text"] = f"{header}\n\n{text}"
+            out = replace(out, payload=payload)
+            await tx.outbox.add(
+                out.kind,
+                out.payload,
+                now,
+                officer_key=out.officer_key,
+                chat_id=out.chat_id,
+                case_id=state.id,
+                task_seq=out.task_seq,
+            )
+    await _answer(query, runtime.plain(lang, "query.answer.resent"))
+    await runtime.deliver()
+
+
+async def _answer(query: CallbackQuery, text: str | None = None, alert: bool = False) -> None:
+    """Answer the press; one made long ago still gets its content in the chat."""
+    try:
+        await answer(query, text, alert)
+    except QueryExpired:
+        log.info("callback query %s expired before it was answered", query.id)
 
 
 def get_handlers() -> list[BaseHandler[Any, Any, Any]]:
-    return []
+    return [
+        CommandHandler("tugas", on_tasks),
+        CommandHandler("status", on_status),
+        CommandHandler("riwayat", on_history),
+        CommandHandler("berkas", on_files),
+        CallbackQueryHandler(on_press, pattern=PATTERN),
+    ]
