@@ -58,6 +58,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         config, sops = load_everything(path)
     except (ConfigError, SopError) as exc:
         return _fail(str(exc))
+    from bot.backup import startup_problem
+
+    damaged = startup_problem(config)
+    if damaged is not None:
+        return _fail(damaged)
     from bot.live import serve
 
     return serve(config, sops)
@@ -104,6 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
     check_sop = sub.add_parser("check-sop", help="check SOP files")
     check_sop.add_argument("paths", nargs="+")
     check_sop.set_defaults(func=cmd_check_sop)
+    from bot.backup import add_commands
+
+    add_commands(sub)  # backup, restore, verify-audit
     return parser
 
 

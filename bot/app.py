@@ -8,6 +8,7 @@ Handler order is visible here in one place:
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -35,7 +36,9 @@ from telegram.ext import (
 )
 
 from bot import scheduling
+from bot.backup import plan_backup, report_damaged_file
 from bot.commands import COMMANDS
+from bot.crashpoints import crashpoint
 from bot.persistence import SqlitePersistence
 from bot.runtime import Runtime
 from bot.sender import OutboxSender
@@ -47,14 +50,15 @@ log = logging.getLogger(__name__)
 TICK_JOB = "reminders:tick"
 OUTBOX_JOB = "outbox:retry"
 OUTBOX_RETRY_SECONDS = 30
+FINAL_DRAIN_SECONDS = 10
 
 
 def feature_modules() -> Sequence[ModuleType]:
     """Every handler module, in the order their handlers are tried."""
-    from handlers import digest, onboarding, queries, start_case, tasks, uploads
+    from handlers import digest, documents, onboarding, queries, start_case, tasks, uploads
 
     # onboarding first: /start and invites must work for people not yet known.
-    return (onboarding, start_case, queries, digest, tasks, uploads)
+    return (onboarding, start_case, queries, digest, tasks, documents, uploads)
 
 
 def build_application(
@@ -73,6 +77,7 @@ def build_application(
         .persistence(SqlitePersistence(runtime.db))
         .defaults(Defaults(tzinfo=runtime.tz, parse_mode=ParseMode.HTML))
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
     )
     if base_url:
@@ -102,6 +107,7 @@ def build_application(
 async def _post_init(app: BotApp) -> None:
     runtime: Runtime = app.bot_data[RUNTIME_KEY]
     await runtime.db.ensure_open()
+    crashpoint("startup.db_open")
     runtime.sender = OutboxSender(
         app.bot,
         runtime.db,
@@ -110,8 +116,11 @@ async def _post_init(app: BotApp) -> None:
         resolve_chat=runtime.chat_of,
         on_unreachable=lambda officer, reason: _report_unreachable(runtime, officer, reason),
         agency=runtime.agency,
+        on_damaged_file=lambda row, exc: report_damaged_file(runtime, row, exc),
     )
     runtime.wakeup = lambda: plan_wakeup(app, runtime)
+    if runtime.docjobs is not None:  # documents a crash left unmade are made now
+        await runtime.docjobs.start()
     await _publish_commands(app, runtime)
     job_queue = app.job_queue
     if job_queue is not None:
@@ -130,10 +139,23 @@ async def _post_init(app: BotApp) -> None:
             job_kwargs={"id": OUTBOX_JOB, "replace_existing": True},
         )
         scheduling.start_jobs(app)  # the daily digest and the holiday-data check
+        plan_backup(app, runtime)
+
+
+async def _post_stop(app: BotApp) -> None:
+    """SIGTERM/SIGINT: the update in hand and the jobs are done; deliver what they left."""
+    runtime: Runtime = app.bot_data[RUNTIME_KEY]
+    if runtime.sender is not None and runtime.db.is_open:
+        try:  # bounded: a Telegram outage must not hold the stop (the rows wait on disk)
+            await asyncio.wait_for(runtime.sender.drain(), FINAL_DRAIN_SECONDS)
+        except Exception:
+            log.warning("outbox not fully delivered at stop; it goes out at the next start")
 
 
 async def _post_shutdown(app: BotApp) -> None:
     runtime: Runtime = app.bot_data[RUNTIME_KEY]
+    if runtime.docjobs is not None:
+        await runtime.docjobs.close()
     await runtime.db.close()
 
 
@@ -246,6 +268,12 @@ async def _guard(update: Update, context: BotContext) -> None:
         await reply(update, runtime.text(lang, "guard.edited"))
         _handled(update, context)
         raise ApplicationHandlerStop
+    query = update.callback_query
+    if query is not None and not query.data:  # PTB hands a data-less press to any pattern
+        _, lang = await identify(update, context)
+        await handler_common.answer(query, runtime.plain(lang, "common.stale_button"), True)
+        _handled(update, context)
+        raise ApplicationHandlerStop
 
 
 async def _fallback(update: Update, context: BotContext) -> None:
@@ -274,6 +302,7 @@ async def _unknown_press(update: Update, context: BotContext) -> None:
 
 
 async def _flush_persistence(update: Update, context: BotContext) -> None:
+    crashpoint("persistence.before_flush")
     await context.application.update_persistence()
     _handled(update, context)
 

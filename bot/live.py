@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from urllib.parse import urlsplit
 
 from telegram import Update
 
 from bot.app import build_application
 from bot.clock import SystemClock
 from bot.config import Config, Mode
+from bot.crashpoints import pinned_clock_from_env
 from bot.runtime import Runtime, StartupError
 from bot.sop import Sop
 
@@ -22,7 +24,8 @@ log = logging.getLogger(__name__)
 
 def serve(config: Config, sops: Mapping[str, Sop]) -> int:
     try:
-        runtime = Runtime.build(config, dict(sops), SystemClock())
+        clock = pinned_clock_from_env() or SystemClock()  # pinned only by the crash rig
+        runtime = Runtime.build(config, dict(sops), clock)
     except StartupError as exc:
         print("\n".join(exc.problems))
         return 2
@@ -46,6 +49,8 @@ def serve(config: Config, sops: Mapping[str, Sop]) -> int:
         app.run_webhook(
             listen="0.0.0.0",
             port=telegram.webhook_port,
+            # The proxy passes Telegram's path on: listen on the path of the public URL.
+            url_path=urlsplit(telegram.webhook_url).path,
             webhook_url=telegram.webhook_url,
             secret_token=telegram.webhook_secret.reveal(),
             allowed_updates=Update.ALL_TYPES,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from bot.fmt import format_deadline, format_minutes, format_work_duration
@@ -43,6 +43,28 @@ def callback(case_id: int, task_seq: int, op: str, arg: str | int | None = None)
     return data
 
 
+class TaskExtras(Protocol):
+    """What a feature adds to task messages (the documents: a button, the final report).
+
+    Called while the message is rendered, so it must answer from memory, without I/O.
+    """
+
+    def buttons(
+        self, ctx: Context, state: CaseState, task: Task, lang: str
+    ) -> list[list[Button]]: ...
+
+    def attachments(
+        self,
+        ctx: Context,
+        state: CaseState,
+        task: Task,
+        lang: str,
+        default: list[dict[str, Any]],
+    ) -> list[dict[str, Any]]:
+        """The files sent before the task message; `default` is the draft, if any."""
+        ...
+
+
 class CataloguePresenter:
     def __init__(
         self,
@@ -51,12 +73,14 @@ class CataloguePresenter:
         tz: ZoneInfo,
         calendar: WorkCalendar,
         minutes_per_day: int = 450,
+        extras: TaskExtras | None = None,
     ) -> None:
         self.cat = catalogue
         self.people = people
         self.tz = tz
         self.calendar = calendar
         self.minutes_per_day = minutes_per_day
+        self.extras = extras
 
     # -- pieces ----------------------------------------------------------------------
 
@@ -172,6 +196,8 @@ class CataloguePresenter:
             rows.append(row)
         elif kind is StepKind.ORDER:
             rows.extend(self.order_buttons(ctx, state, task, lang, 0))
+        if self.extras is not None:
+            rows.extend(self.extras.buttons(ctx, state, task, lang))
         return rows
 
     def order_buttons(
@@ -223,17 +249,24 @@ class CataloguePresenter:
         step = ctx.sop.step(task.step_key)
         out: list[Outgoing] = []
         draft = state.latest_draft
+        files: list[dict[str, Any]] = []
         if step.works_on_draft and draft is not None:
             caption = self._t(lang, "task.draft", version=draft.number, filename=draft.filename)
+            files.append(
+                {
+                    "sha256": draft.sha256,
+                    "filename": draft.filename,
+                    "caption": f"{state.code} · {caption}",
+                }
+            )
+        if self.extras is not None:
+            files = self.extras.attachments(ctx, state, task, lang, files)
+        for payload in files:
             out.append(
                 Outgoing(
                     officer_key=task.assignee,
                     kind="document",
-                    payload={
-                        "sha256": draft.sha256,
-                        "filename": draft.filename,
-                        "caption": f"{state.code} · {caption}",
-                    },
+                    payload=payload,
                     task_seq=task.seq,
                 )
             )

@@ -12,9 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bot.backup import BackupSettings
 from bot.clock import Clock
 from bot.config import Config
 from bot.digest import digest_problems
+from bot.docjobs import DocumentExtras, DocumentIndex, DocumentWorker, document_settings
+from bot.documents import DocumentSettings, PdfConverter
 from bot.i18n import Catalogue
 from bot.invites import InvitePolicy
 from bot.people import Directory, admin_key
@@ -57,6 +60,9 @@ class Runtime:
     sender: OutboxSender | None = None  # set by bot.app once the Bot exists
     wakeup: Callable[[], Awaitable[object]] | None = None  # re-plans the reminder tick
     last_update_id: int = 0  # the newest update fully handled (tests wait on it)
+    document_settings: DocumentSettings | None = None  # the [documents] table
+    pdf: PdfConverter | None = None  # None: PDF copies are switched off
+    docjobs: DocumentWorker | None = None  # renders documents after the commit
 
     @classmethod
     def build(cls, config: Config, sops: dict[str, Sop], clock: Clock) -> Runtime:
@@ -69,16 +75,25 @@ class Runtime:
         policy, errors = ReminderPolicy.from_mapping(config.reminders)
         problems += errors
         problems += InvitePolicy.from_mapping(config.invites)[1]
+        problems += BackupSettings.from_mapping(config.backup)[1]
         problems += digest_problems(config)
         problems += roles_problems(config, sops)
-        if problems or settings is None or policy is None:
+        doc_settings, data_role, errors = document_settings(config, sops)
+        problems += errors
+        if problems or settings is None or policy is None or doc_settings is None:
             raise StartupError(problems)
         calendar = WorkingTimeCalendar(settings)
         directory = Directory.from_config(config, policy.superior_role)
         catalogue = Catalogue.load()
         tz = config.agency.timezone
+        index = DocumentIndex()
         presenter = CataloguePresenter(
-            catalogue, directory, tz, calendar, calendar.working_minutes_per_day
+            catalogue,
+            directory,
+            tz,
+            calendar,
+            calendar.working_minutes_per_day,
+            extras=DocumentExtras(catalogue, index, data_role),
         )
         db = Database(config.storage.database)
         files = FileStore(config.storage.files)
@@ -94,7 +109,7 @@ class Runtime:
             lists={"recipients": [r.name for r in config.recipients]},
             agency=config.agency.id,
         )
-        return cls(
+        runtime = cls(
             config=config,
             directory=directory,
             sops=sops,
@@ -108,12 +123,41 @@ class Runtime:
             policy=policy,
             tz=tz,
             output_dir=config.storage.output,
+            document_settings=doc_settings,
+            pdf=PdfConverter(
+                max_parallel=doc_settings.pdf_max_parallel,
+                timeout=doc_settings.pdf_timeout_seconds,
+            )
+            if doc_settings.pdf
+            else None,
         )
+        runtime.docjobs = DocumentWorker(
+            db=db,
+            files=files,
+            service=service,
+            config=config,
+            catalogue=catalogue,
+            directory=directory,
+            clock=clock,
+            settings=doc_settings,
+            converter=runtime.pdf,
+            index=index,
+            data_role=data_role,
+            after_output=runtime.deliver,
+            agency=config.agency.id,
+        )
+        return runtime
 
     async def deliver(self) -> None:
         """Send what the last actions put in the outbox (no-op before the bot is up)."""
         if self.sender is not None:
             await self.sender.drain()
+        if self.docjobs is not None:
+            # Then the documents those actions asked for, and their files at once (also
+            # when another task rendered them meanwhile: its drain may still be sending).
+            await self.docjobs.run_pending()
+            if self.sender is not None:
+                await self.sender.drain()
         if self.wakeup is not None:
             await self.wakeup()
 

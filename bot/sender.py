@@ -18,6 +18,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.clock import Clock
+from bot.crashpoints import crashpoint
 from storage.db import Database
 from storage.files import FileCorrupt, FileMissing, FileStore
 from storage.outbox import OutboxRow
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 
 ChatResolver = Callable[[str], Awaitable[int | None]]
 UnreachableHandler = Callable[[str, str], Awaitable[None]]
+DamagedFileHandler = Callable[[OutboxRow, Exception], Awaitable[None]]
 
 
 def keyboard(buttons: Any) -> InlineKeyboardMarkup | None:
@@ -51,6 +53,7 @@ class OutboxSender:
         resolve_chat: ChatResolver,
         on_unreachable: UnreachableHandler,
         agency: str = "default",
+        on_damaged_file: DamagedFileHandler | None = None,
     ) -> None:
         self.bot = bot
         self.db = db
@@ -59,6 +62,7 @@ class OutboxSender:
         self.resolve_chat = resolve_chat
         self.on_unreachable = on_unreachable
         self.agency = agency
+        self.on_damaged_file = on_damaged_file
         self._lock = asyncio.Lock()
 
     async def drain(self) -> int:
@@ -83,6 +87,7 @@ class OutboxSender:
                 chat_id = await self.resolve_chat(row.officer_key)
             if chat_id is None:
                 raise NotJoined(row.officer_key)
+            crashpoint("sender.before_send", row.kind)
             message = await self._call(row, chat_id)
         except NotJoined:
             await self._give_up(row, "not joined")
@@ -102,9 +107,14 @@ class OutboxSender:
             return "retry-later"
         except (FileCorrupt, FileMissing) as exc:
             log.error("outbox row %d: stored file unusable, not sent: %s", row.id, exc)
-            await self._give_up(row, f"file: {exc}")
+            # The recipient is reachable: the file is what failed, and people must hear it.
+            await self._give_up(row, f"file: {exc}", report=self.on_damaged_file is None)
+            if self.on_damaged_file is not None:
+                await self.on_damaged_file(row, exc)
             return "failed"
+        crashpoint("sender.sent_unmarked", row.kind)
         await self._mark_sent(row, message)
+        crashpoint("sender.marked", row.kind)
         return "sent"
 
     async def _bad_request(self, row: OutboxRow, exc: BadRequest) -> str:

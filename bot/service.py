@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from bot.clock import Clock
+from bot.crashpoints import crashpoint
 from bot.reminders import (
     DUE,
     ESCALATE,
@@ -208,10 +209,13 @@ class WorkflowService:
         async with unit_of_work(self.db, self.agency) as tx:
             state = await self._case_for_action(tx, case_id, getattr(action, "task", None))
             ctx = self.context(await self._sop_of(tx, state))
+            crashpoint("service.before_engine", type(action).__name__)
             transition = act(ctx, state, actor, action, now)
             await tx.cases.save(transition.state, now)
             await tx.audit.append(case_id, transition.events)
             await self._apply(tx, ctx, transition, now)
+            crashpoint("service.before_commit", type(action).__name__)
+        crashpoint("service.committed", type(action).__name__)
         return transition
 
     async def add_note(self, actor: str, case_id: int, task_seq: int, text: str) -> None:
@@ -242,6 +246,13 @@ class WorkflowService:
         if account is not None and account.language:
             return account.language
         return self.people.language(officer)
+
+    async def send(self, state: CaseState, messages: Sequence[Outgoing]) -> None:
+        """Put ready messages about a case in the outbox (e.g. a task message shown again)."""
+        now = self.clock.now()
+        async with unit_of_work(self.db, self.agency) as tx:
+            for out in messages:
+                await self._enqueue(tx, state, out, now)
 
     async def _enqueue(self, tx: Tx, state: CaseState, out: Outgoing, now: datetime) -> None:
         await tx.outbox.add(
@@ -339,6 +350,9 @@ class WorkflowService:
                 following = next_overdue(row.kind, now, self.calendar, self.policy)
                 if following is not None:
                     await tx.reminders.plan(row.case_id, row.task_seq, [following])
+                crashpoint("tick.before_commit")
+        if sent:
+            crashpoint("tick.committed")
         return sent
 
     def _reminder_recipients(self, task: Task, kind: str) -> list[str]:

@@ -56,14 +56,19 @@ class Stage:
     def user(self, officer_key: str) -> FakeUser:
         return self.users[officer_key]
 
-    async def settle(self, limit: float = 10.0) -> None:
+    async def settle(self, limit: float = 10.0, recheck: float = 0.01) -> None:
         """Wait until the bot has fully handled every update users have produced so far.
 
         Event-driven (no quiet period): handlers deliver their messages before they
         return, so once the newest update is handled its answers are in the transcripts.
         """
         target = self.fake.last_update_id
-        await self.fake.wait_for(lambda: self.runtime.last_update_id >= target, limit)
+        await self.fake.wait_for(
+            lambda: self.runtime.last_update_id >= target, limit, recheck=recheck
+        )
+        if self.runtime.docjobs is not None:  # PDF copies converting in the background
+            await self.runtime.docjobs.idle()
+            await self.runtime.deliver()
 
 
 def build_stage_app(config: Config, runtime: Runtime) -> BotApp:

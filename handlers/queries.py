@@ -25,7 +25,7 @@ from bot.workflow import CaseState, Refusal
 from handlers.common import BotContext, QueryExpired, answer, identify, refusal_text, unknown_user
 from storage.cases import CaseNotFound
 from storage.files import FileCorrupt, FileMissing
-from storage.uow import reading, unit_of_work
+from storage.uow import reading
 
 log = logging.getLogger(__name__)
 
@@ -259,22 +259,12 @@ async def _show_task_again(
         return
     header = _views(runtime, lang).resent_header()
     text, _ = runtime.presenter.render_task(ctx, state, task, lang)
-    now = runtime.clock.now()
-    async with unit_of_work(runtime.db, runtime.agency) as tx:
-        for out in runtime.presenter.task_message(ctx, state, task, lang):
-            payload = dict(out.payload)
-            if payload.get("task_message"):
-                payload["text"] = f"{header}\n\n{text}"
-            out = replace(out, payload=payload)
-            await tx.outbox.add(
-                out.kind,
-                out.payload,
-                now,
-                officer_key=out.officer_key,
-                chat_id=out.chat_id,
-                case_id=state.id,
-                task_seq=out.task_seq,
-            )
+    messages = []
+    for out in runtime.presenter.task_message(ctx, state, task, lang):
+        if out.payload.get("task_message"):
+            out = replace(out, payload={**out.payload, "text": f"{header}\n\n{text}"})
+        messages.append(out)
+    await runtime.service.send(state, messages)
     await _answer(query, runtime.plain(lang, "query.answer.resent"))
     await runtime.deliver()
 

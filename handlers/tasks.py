@@ -26,6 +26,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
+from bot.crashpoints import crashpoint
 from bot.runtime import Runtime
 from bot.sop import Step, StepKind
 from bot.workflow import (
@@ -97,6 +98,7 @@ async def on_button(update: Update, context: BotContext) -> int:
     if press is None:
         await _answer(update, runtime.plain(lang, "common.stale_button"), True)
         return END
+    crashpoint("button.received")
     try:
         ctx, state, task = await runtime.service.task_for(officer, press.case_id, press.task)
         step = ctx.sop.step(task.step_key)
@@ -111,7 +113,9 @@ async def on_button(update: Update, context: BotContext) -> int:
         await _answer(update, refusal_text(runtime, lang, refusal), True)
         await _strip_stale_buttons(update, refusal)
         return END
+    crashpoint("button.committed")
     await _answer(update, runtime.plain(lang, "workflow.acted"))
+    crashpoint("button.answered")
     await runtime.deliver()
     return END
 
@@ -199,6 +203,7 @@ async def _open_dialog(
     assert context.user_data is not None
     context.user_data[DIALOG] = scratch
     await _send(update, text)
+    crashpoint("dialog.prompted")
     return next_state
 
 
@@ -335,9 +340,11 @@ async def _finish_dialog(
             await reply(update, refusal_text(runtime, lang, refusal))
         _clear(context)
         return END
+    crashpoint("dialog.committed")
     _clear(context)
     key = "workflow.reason_saved" if isinstance(action, Return) else "workflow.acted"
     await reply(update, runtime.text(lang, key))
+    crashpoint("dialog.acknowledged")
     await runtime.deliver()
     return END
 

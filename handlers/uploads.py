@@ -15,6 +15,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
+from bot.crashpoints import crashpoint
 from bot.filecheck import (
     DRAFT_KINDS,
     MAX_DOWNLOAD_BYTES,
@@ -72,6 +73,7 @@ async def receive_file(
         return None
     telegram_file = await media.get_file()
     data = bytes(await telegram_file.download_as_bytearray())
+    crashpoint("upload.downloaded")
     allowed = DRAFT_KINDS if purpose == "draft" else PROOF_KINDS
     verdict = judge(name, data, allowed)
     if not verdict.ok:
@@ -85,7 +87,9 @@ async def receive_file(
         await reply(update, text)
         return None
     assert verdict.kind is not None
-    return await runtime.service.store_upload(data, name, MIME_BY_KIND[verdict.kind])
+    ref = await runtime.service.store_upload(data, name, MIME_BY_KIND[verdict.kind])
+    crashpoint("upload.stored")
+    return ref
 
 
 async def on_file(update: Update, context: BotContext) -> None:
@@ -143,6 +147,7 @@ async def _attach(
     except Refusal as refusal:
         await reply(update, refusal_text(runtime, lang, refusal))
         return
+    crashpoint("upload.committed")
     version = transition.state.files[-1].number
     await reply(
         update,
@@ -154,6 +159,7 @@ async def _attach(
             size=format_file_size(ref.size, lang),
         ),
     )
+    crashpoint("upload.acknowledged")
     await runtime.deliver()
 
 

@@ -225,4 +225,23 @@ CREATE TABLE digest_runs (
 )
 """
 
-MIGRATIONS: tuple[str, ...] = (V1, V2, V3)
+# Documents: `source` names what a document was made from (a signature's verification code,
+# a disposition's step round, an uploaded sheet), so a re-run job finds it already made.
+# Indicator sheets are kept apart from draft versions: they are data, not the report.
+V4 = """
+ALTER TABLE documents ADD COLUMN source TEXT NOT NULL DEFAULT '';
+CREATE UNIQUE INDEX documents_one_per_source ON documents (case_id, kind, format, source);
+CREATE TABLE indicator_sheets (
+    id INTEGER PRIMARY KEY,
+    case_id INTEGER NOT NULL REFERENCES cases (id),
+    task_seq INTEGER,
+    sha256 TEXT NOT NULL,
+    filename TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    uploaded_by TEXT NOT NULL,
+    uploaded_at TEXT NOT NULL
+);
+CREATE INDEX indicator_sheets_case ON indicator_sheets (case_id, id)
+"""
+
+MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import io
+import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -71,6 +73,18 @@ def make_context(sop: Sop | None = None, roster: Roster = ROSTER) -> Context:
         calendar=AlwaysOpenCalendar(),
         lists={"recipients": RECIPIENTS},
     )
+
+
+def docx_bytes(text: str) -> bytes:
+    """A minimal but real .docx (a zip with word/document.xml), the same bytes every time."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in (
+            ("[Content_Types].xml", "<Types/>"),
+            ("word/document.xml", f"<w:document><w:t>{text}</w:t></w:document>"),
+        ):
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2026, 7, 1, 0, 0, 0)), data)
+    return buffer.getvalue()
 
 
 def file_ref(content: str, name: str = "draf.docx") -> FileRef:

@@ -63,8 +63,8 @@ class IncomingLetter:
 
     sender: str
     number: str
-    date: dt.date
-    date_received: dt.date
+    date: dt.date | None  # None: not recorded with the letter; the sheet prints "-"
+    date_received: dt.date | None
     agenda_number: str
     urgency: Urgency
     subject: str

@@ -269,8 +269,10 @@ def disposition_context(sheet: DispositionSheet, tpl: DocxTemplate) -> dict[str,
         "letter": {
             "sender": _clean(letter.sender),
             "number": _clean(letter.number),
-            "date": format_date(letter.date, tz),
-            "date_received": format_date(letter.date_received, tz),
+            "date": format_date(letter.date, tz) if letter.date else _DASH,
+            "date_received": (
+                format_date(letter.date_received, tz) if letter.date_received else _DASH
+            ),
             "agenda_number": _clean(letter.agenda_number),
             "subject": _clean(letter.subject),
         },

@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-import io
-import zipfile
 from pathlib import Path
 
 from bot.clock import FakeClock
 from bot.fakegram import BotMessage, FakeUser
 from bot.stage import Stage, stage
 from tests.integration.harness import at_local
-from tests.support import LETTER
+from tests.support import LETTER, docx_bytes
 
 START = at_local(2026, 7, 6, 8, 0)  # Monday 08.00 WIB
-
-
-def docx_bytes(text: str) -> bytes:
-    """A minimal but real .docx (a zip with word/document.xml)."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("word/document.xml", f"<w:document><w:t>{text}</w:t></w:document>")
-    return buffer.getvalue()
 
 
 def task_message(user: FakeUser, step_number: int) -> BotMessage:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-import zipfile
 from pathlib import Path
 
 from bot.clock import FakeClock
@@ -12,7 +10,7 @@ from bot.sop import StepKind
 from bot.stage import Stage, stage
 from bot.workflow import AttachFile, CaseState, Complete, Return, Tick, Untick
 from tests.integration.harness import at_local
-from tests.support import LETTER, next_happy_action
+from tests.support import LETTER, docx_bytes, next_happy_action
 
 EXPECTED = Path(__file__).resolve().parent / "expected"
 START = at_local(2026, 7, 6, 8, 0)  # Monday 08.00 WIB
@@ -23,19 +21,6 @@ TITLE_7 = (
     "Memeriksa draft Laporan Periodik jika setuju maka diparaf dan diajukan kepada KADIN, "
     "jika tidak diserahkan ke Sek. Tim SAKIP untuk segera diperbaiki"
 )
-
-
-def docx_bytes(text: str) -> bytes:
-    """A minimal but real .docx (a zip with word/document.xml), the same bytes every time."""
-    buffer = io.BytesIO()
-    stamp = (2026, 7, 6, 8, 0, 0)
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr(zipfile.ZipInfo("[Content_Types].xml", stamp), "<Types/>")
-        archive.writestr(
-            zipfile.ZipInfo("word/document.xml", stamp),
-            f"<w:document><w:t>{text}</w:t></w:document>",
-        )
-    return buffer.getvalue()
 
 
 # -- driving the case through the service, as the officers' buttons would -------------

@@ -299,7 +299,7 @@ def test_raw_params_are_inserted_as_is(cat: Catalogue) -> None:
 
 def test_plain_does_not_escape(cat: Catalogue) -> None:
     assert cat.plain("id", "task.claimed", name="Tom & Jerry") == (
-        "Tugas ini sudah diambil oleh Tom & Jerry."
+        "Tugas ini sudah ditangani oleh Tom & Jerry; Bapak/Ibu tidak perlu menindaklanjutinya."
     )
 
 

@@ -1,0 +1,248 @@
+"""Documents in chat: the indicator sheet upload, /templat and /verifikasi.
+
+"Unggah data capaian" (on the data role's upload task) opens a short persistent dialog
+("sheet_upload") that takes the next spreadsheet the officer sends. The file is stored
+and read by `bot.docjobs`; a sheet with mistakes gets every problem listed (row and
+column each) and the dialog stays open for the corrected file. A file that is not a
+spreadsheet closes the dialog and is handled as an ordinary upload (a draft, most
+likely), so a forgotten dialog never swallows a draft.
+
+Registered before `handlers.uploads`: while the dialog is open its file handler sees the
+document first.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from typing import Any, Final
+
+from telegram import Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot.docjobs import SHEET_PATTERN, SHEET_TEMPLATE_NAME, DocumentWorker, sheet_template
+from bot.documents import SheetError, SheetLimits, normalize_verification_code
+from bot.filecheck import SHEET_KINDS, extension, judge, safe_filename
+from bot.fmt import format_deadline, format_file_size
+from bot.workflow import Refusal
+from handlers import uploads
+from handlers.common import (
+    BotContext,
+    QueryExpired,
+    answer,
+    identify,
+    refusal_text,
+    reply,
+    unknown_user,
+)
+
+log = logging.getLogger(__name__)
+
+SHEET = 0
+END = ConversationHandler.END
+SCRATCH: Final = "sheet_upload"
+MAX_PROBLEMS_SHOWN: Final = 30  # one line each; the rest are counted (4096-char messages)
+
+
+def _worker(context: BotContext) -> DocumentWorker:
+    worker = context.runtime.docjobs
+    if worker is None:
+        raise RuntimeError("the runtime was built without a document worker")
+    return worker
+
+
+# -- the indicator sheet -----------------------------------------------------------------------
+
+
+async def on_upload_button(update: Update, context: BotContext) -> int:
+    query = update.callback_query
+    assert query is not None
+    runtime = context.runtime
+    officer, lang = await identify(update, context)
+    match = SHEET_PATTERN.match(query.data or "")
+    if officer is None or match is None:
+        await _answer(update, runtime.plain(lang, "common.stale_button"), alert=True)
+        return END
+    case_id, task_seq = int(match.group(1)), int(match.group(2))
+    try:
+        state = await _worker(context).sheet_task(officer, case_id, task_seq)
+    except Refusal as refusal:
+        await _answer(update, refusal_text(runtime, lang, refusal), alert=True)
+        return END
+    await _answer(update, None)
+    assert context.user_data is not None
+    context.user_data[SCRATCH] = {"case": case_id, "task": task_seq}
+    chat = update.effective_chat
+    if chat is not None:
+        await chat.send_message(runtime.text(lang, "documents.sheet.ask", case_code=state.code))
+    return SHEET
+
+
+async def on_sheet_file(update: Update, context: BotContext) -> int:
+    runtime = context.runtime
+    officer, lang = await identify(update, context)
+    message = update.effective_message
+    scratch = context.user_data.get(SCRATCH) if context.user_data is not None else None
+    document = message.document if message is not None else None
+    name = safe_filename(document.file_name if document is not None else None)
+    if officer is None or document is None or not scratch or extension(name) not in SHEET_KINDS:
+        _clear(context)  # not a sheet for this dialog (a draft, most likely): an upload
+        await uploads.on_file(update, context)
+        return END
+    limit = SheetLimits().max_file_bytes
+    if document.file_size is not None and document.file_size > limit:
+        size, most = format_file_size(document.file_size, lang), format_file_size(limit, lang)
+        await reply(
+            update,
+            runtime.text(lang, "documents.sheet.too_big", filename=name, size=size, limit=most),
+        )
+        return SHEET
+    data = bytes(await (await document.get_file()).download_as_bytearray())
+    if not judge(name, data, SHEET_KINDS).ok:
+        await reply(update, runtime.text(lang, "documents.sheet.not_a_sheet", filename=name))
+        return SHEET
+    try:
+        sheet = await _worker(context).accept_sheet(
+            officer, int(scratch["case"]), int(scratch["task"]), data, name
+        )
+    except Refusal as refusal:
+        _clear(context)
+        await reply(update, refusal_text(runtime, lang, refusal))
+        return END
+    except SheetError as error:
+        await reply(update, _problems_text(context, lang, name, error.problems))
+        return SHEET
+    _clear(context)
+    await reply(
+        update,
+        runtime.text(
+            lang,
+            "documents.sheet.received",
+            filename=name,
+            indicators=len(sheet.indicators),
+            programs=len(sheet.budget),
+        ),
+    )
+    await runtime.deliver()
+    return END
+
+
+def _problems_text(context: BotContext, lang: str, name: str, problems: tuple[str, ...]) -> str:
+    runtime = context.runtime
+    lines = [runtime.text(lang, "documents.sheet.problems", filename=name)]
+    lines += [
+        runtime.text(lang, "documents.sheet.problem", problem=p)
+        for p in problems[:MAX_PROBLEMS_SHOWN]
+    ]
+    hidden = len(problems) - MAX_PROBLEMS_SHOWN
+    if hidden > 0:
+        lines.append(runtime.text(lang, "documents.sheet.more_problems", count=hidden))
+    return "\n".join(lines)
+
+
+async def on_cancel(update: Update, context: BotContext) -> int:
+    _, lang = await identify(update, context)
+    _clear(context)
+    await reply(update, context.runtime.text(lang, "documents.sheet.cancelled"))
+    return END
+
+
+def _clear(context: BotContext) -> None:
+    if context.user_data is not None:
+        context.user_data.pop(SCRATCH, None)
+
+
+async def _answer(update: Update, text: str | None, *, alert: bool = False) -> None:
+    query = update.callback_query
+    assert query is not None
+    try:
+        await answer(query, text, alert)
+    except QueryExpired:
+        if text:
+            await reply(update, text)
+
+
+# -- /templat ----------------------------------------------------------------------------------
+
+
+async def on_template(update: Update, context: BotContext) -> None:
+    officer, lang = await identify(update, context)
+    if officer is None:
+        await unknown_user(update, context, lang)
+        return
+    message = update.effective_message
+    if message is None:
+        return
+    await message.reply_document(
+        document=sheet_template(),
+        filename=SHEET_TEMPLATE_NAME,
+        caption=context.runtime.text(lang, "documents.template_caption"),
+    )
+
+
+# -- /verifikasi -------------------------------------------------------------------------------
+
+
+async def on_verify(update: Update, context: BotContext) -> None:
+    runtime = context.runtime
+    officer, lang = await identify(update, context)
+    if officer is None:
+        await unknown_user(update, context, lang)
+        return
+    typed = " ".join(context.args or []).strip()
+    if not typed:
+        await reply(update, runtime.text(lang, "documents.verify.usage"))
+        return
+    code = normalize_verification_code(typed)
+    if code is None:
+        await reply(update, runtime.text(lang, "documents.verify.not_a_code", text=typed[:40]))
+        return
+    found = await _worker(context).verify(code)
+    if found is None:
+        await reply(update, runtime.text(lang, "documents.verify.not_found", code=code))
+        return
+    signer = runtime.directory.get(found.signer)
+    lines = [
+        runtime.text(
+            lang,
+            "documents.verify.found",
+            code=code,
+            case_code=found.case_code,
+            period=found.period,
+            version="-" if found.version is None else found.version,
+            draft_sha256=found.draft_sha256,
+            name=signer.name if signer else found.signer,
+            jabatan=signer.jabatan if signer else "-",
+            when=format_deadline(found.signed_at, runtime.tz, lang),
+        )
+    ]
+    lines += [
+        runtime.text(lang, "documents.verify.final_file", filename=name, sha256=sha)
+        for name, sha in found.final_files
+    ] or [runtime.text(lang, "documents.verify.no_final_file")]
+    await reply(update, "\n".join(lines))
+
+
+def get_handlers() -> list[BaseHandler[Any, Any, Any]]:
+    warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
+    button = CallbackQueryHandler(on_upload_button, pattern=SHEET_PATTERN)
+    return [
+        CommandHandler("verifikasi", on_verify),
+        CommandHandler("templat", on_template),
+        ConversationHandler(
+            entry_points=[button],  # type: ignore[list-item]
+            states={SHEET: [MessageHandler(filters.Document.ALL, on_sheet_file)]},
+            fallbacks=[CommandHandler("batal", on_cancel), button],  # type: ignore[list-item]
+            name="sheet_upload",
+            persistent=True,
+            allow_reentry=True,
+        ),
+    ]

@@ -1,0 +1,290 @@
+"""The documents in chat: what officers receive as files, and how they check a signature."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import shutil
+
+import pytest
+from docx import Document
+from pypdf import PdfReader
+
+from bot.clock import FakeClock
+from bot.documents import read_sheet
+from bot.fakegram import BotMessage, FakeUser
+from bot.stage import Stage, stage
+from tests.e2e.test_case_in_chat import START, press, say, start_case, task_message, upload
+from tests.support import LETTER
+
+INSTRUCTION = "Segera susun laporan triwulan II"
+KADIN = "Dr. H. Ahmad Santoso, M.Pd."
+needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="no LibreOffice")
+
+SHEET_HEADER = (
+    "bagian;Sasaran Strategis;Indikator Kinerja;Satuan;Target Tahunan;Target Triwulan;"
+    "Realisasi;Arah (naik/turun);Keterangan;Program/Kegiatan;Pagu (Rp)\n"
+)
+GOOD_ROWS = (
+    "Indikator;Meningkatnya akses PAUD;APK PAUD;%;80;80;78,5;naik;;;\n"
+    "Indikator;;Angka putus sekolah SD;%;0,5;0,5;0,4;turun;;;\n"
+    "Anggaran;;;;;;Rp1.250.000.000;;;Program Pengelolaan Pendidikan;Rp2.500.000.000\n"
+)
+BAD_ROWS = GOOD_ROWS.replace(";0,4;turun", ";sembilan;turun")
+
+
+def real_docx(text: str) -> bytes:
+    document = Document()
+    document.add_paragraph(text)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def docx_text(data: bytes) -> str:
+    document = Document(io.BytesIO(data))
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts += [cell.text for cell in row.cells]
+    return "\n".join(parts)
+
+
+def files_named(user: FakeUser, filename: str) -> list[BotMessage]:
+    return [
+        m
+        for m in user.transcript
+        if m.kind == "document" and m.document is not None and m.document.filename == filename
+    ]
+
+
+def file_names(user: FakeUser) -> list[str]:
+    return [m.document.filename or "" for m in user.transcript if m.document is not None]
+
+
+async def documents_done(st: Stage) -> None:
+    """Wait for the PDF copies in flight (LibreOffice runs beside the bot)."""
+    assert st.runtime.docjobs is not None
+    await st.runtime.docjobs.idle()
+    await st.settle()
+
+
+async def dispose(st: Stage) -> None:
+    kadin = st.user("kadin")
+    await press(st, kadin, task_message(kadin, 1), "Disposisikan")
+    await say(st, kadin, INSTRUCTION)
+    await say(st, kadin, "-")
+
+
+async def collect_material(st: Stage) -> None:
+    sakip = st.user("sakip_1")
+    for item in ("RENSTRA", "RENJA", "DPA", "LKj", "Laporan Bulanan"):
+        await press(st, sakip, task_message(sakip, 2), f"⬜ {item}")
+    await press(st, sakip, task_message(sakip, 2), "Selesai")
+
+
+async def test_the_kadin_gets_the_disposition_sheet_after_step_1(tmp_path) -> None:
+    async with stage(tmp_path, FakeClock(START)) as st:
+        await start_case(st)
+        await dispose(st)
+        kadin = st.user("kadin")
+        [sheet] = files_named(kadin, "Lembar_Disposisi_TW2_2026_Disdik.docx")
+        assert sheet.text == (
+            "📄 Lembar Disposisi LKT-2026-TW2 (Triwulan II Tahun 2026) dari "
+            f"{KADIN}, berkas Word (.docx)."
+        )
+        text = docx_text(kadin.downloaded_document(sheet))
+        assert INSTRUCTION in text
+        assert LETTER["number"] in text and LETTER["subject"] in text
+        assert "Hendra Gunawan, S.E. (Ketua Tim SAKIP)" in text
+        for officer in ("sakip_ketua", "sakip_1"):  # the officers of step 2
+            assert files_named(st.user(officer), "Lembar_Disposisi_TW2_2026_Disdik.docx")
+        assert not files_named(st.user("sekretaris"), "Lembar_Disposisi_TW2_2026_Disdik.docx")
+
+
+async def walk_to_signature(st: Stage, draft: bytes) -> None:
+    await dispose(st)
+    await collect_material(st)
+    ketua = st.user("sakip_ketua")
+    await upload(st, ketua, "konsep.docx", real_docx("Konsep laporan"))
+    await press(st, ketua, task_message(ketua, 3), "Kirim")
+    staf = st.user("staf_1")
+    await upload(st, staf, "draf.docx", draft)
+    await press(st, staf, task_message(staf, 4), "Kirim")
+    sek = st.user("sekretaris")
+    await press(st, sek, task_message(sek, 5), "Setujui")
+    await press(st, sek, task_message(sek, 6), "Paraf")
+    for kabid in ("kabid_1", "kabid_2", "kabid_3"):
+        user = st.user(kabid)
+        await press(st, user, task_message(user, 7), "Setujui")
+    await press(st, sek, task_message(sek, 8), "Paraf")
+    kadin = st.user("kadin")
+    await press(st, kadin, task_message(kadin, 9), "Tanda tangani")
+
+
+@needs_soffice
+async def test_the_signed_report_reaches_its_officers_and_its_code_verifies(tmp_path) -> None:
+    draft = real_docx("Laporan Kinerja Triwulan II: isi yang ditandatangani")
+    async with stage(tmp_path, FakeClock(START)) as st:
+        await start_case(st)
+        await walk_to_signature(st, draft)
+
+        finals = {
+            key: files_named(st.user(key), "Laporan_Kinerja_TW2_2026_Disdik_final.docx")
+            for key in ("kadin", "kasubag", "sekretaris", "kabid_1", "staf_1")
+        }
+        assert {key: len(found) for key, found in finals.items()} == {
+            "kadin": 1,
+            "kasubag": 1,
+            "sekretaris": 1,
+            "kabid_1": 0,
+            "staf_1": 0,
+        }
+        kadin = st.user("kadin")
+        final = kadin.downloaded_document(finals["kadin"][0])
+        text = docx_text(final)
+        assert "Laporan Kinerja Triwulan II: isi yang ditandatangani" in text
+        match = re.search(r"Kode verifikasi: ([A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{2})", text)
+        assert match is not None
+        code = match.group(1)
+        assert finals["kadin"][0].text == (
+            "📘 Laporan final LKT-2026-TW2 (Triwulan II Tahun 2026): draf versi 2 yang telah "
+            f"ditandatangani, dengan lembar pengesahan, berkas Word (.docx). Kode verifikasi: "
+            f"{code}."
+        )
+
+        await documents_done(st)  # the PDF follows the .docx
+        for key in ("kadin", "kasubag", "sekretaris"):
+            [pdf] = files_named(st.user(key), "Laporan_Kinerja_TW2_2026_Disdik_final.pdf")
+            assert file_names(st.user(key)).index(
+                "Laporan_Kinerja_TW2_2026_Disdik_final.pdf"
+            ) > file_names(st.user(key)).index("Laporan_Kinerja_TW2_2026_Disdik_final.docx")
+        reader = PdfReader(io.BytesIO(kadin.downloaded_document(pdf)))
+        pdf_text = "\n".join(page.extract_text() for page in reader.pages)
+        assert len(reader.pages) >= 2
+        assert "LEMBAR PENGESAHAN" in pdf_text and "Ahmad Santoso" in pdf_text
+
+        answer = await say(st, st.user("staf_1"), f"/verifikasi {code.lower().replace('-', ' ')}")
+        assert answer.text == (
+            f"✅ Kode {code} sah.\n\n"
+            "Berkas: LKT-2026-TW2 (Triwulan II Tahun 2026)\n"
+            "Yang ditandatangani: draf versi 2\n"
+            f"Sidik draf (SHA-256): {hashlib.sha256(draft).hexdigest()}\n"
+            f"Ditandatangani oleh: {KADIN}, Kepala Dinas Pendidikan\n"
+            "Waktu: Senin, 6 Juli 2026 pukul 08.00 WIB\n"
+            "Sidik Laporan_Kinerja_TW2_2026_Disdik_final.docx (SHA-256): "
+            f"{hashlib.sha256(final).hexdigest()}\n"
+            "Sidik Laporan_Kinerja_TW2_2026_Disdik_final.pdf (SHA-256): "
+            f"{hashlib.sha256(kadin.downloaded_document(pdf)).hexdigest()}"
+        )
+        unknown = await say(st, st.user("staf_1"), "/verifikasi AAAA-BBBB-CC")
+        assert unknown.text == (
+            "❌ Kode AAAA-BBBB-CC tidak ditemukan. Dokumen dengan kode ini tidak "
+            "ditandatangani melalui bot ini, atau kodenya salah ketik."
+        )
+
+        # The staff chosen to distribute get the signed report with their task, not the draft.
+        kasubag = st.user("kasubag")
+        await press(st, kasubag, task_message(kasubag, 10), "⬜ Maya Sari, A.Md.")
+        await press(st, kasubag, task_message(kasubag, 10), "Perintahkan")
+        maya = st.user("staf_2")
+        task_message(maya, 11)
+        # (konsep.docx came with her step-4 task; the signed draft draf.docx never comes.)
+        assert file_names(maya) == ["konsep.docx", "Laporan_Kinerja_TW2_2026_Disdik_final.docx"]
+        [attached] = files_named(maya, "Laporan_Kinerja_TW2_2026_Disdik_final.docx")
+        assert maya.downloaded_document(attached) == final
+        assert attached.text == (
+            "LKT-2026-TW2 · Laporan final yang telah ditandatangani: "
+            "Laporan_Kinerja_TW2_2026_Disdik_final.docx"
+        )
+
+
+async def test_the_indicator_sheet_upload_reports_bad_rows_and_feeds_the_typist(
+    tmp_path,
+) -> None:
+    async with stage(tmp_path, FakeClock(START)) as st:
+        await start_case(st)
+        await dispose(st)
+        await collect_material(st)
+        ketua = st.user("sakip_ketua")
+        assert task_message(ketua, 3).button_texts == ["Unggah data capaian"]
+        assert "Unggah data capaian" not in task_message(st.user("sakip_1"), 2).button_texts
+
+        button = task_message(ketua, 3)
+        intruder = st.user("staf_1")
+        query = intruder.forge_callback(button.callback_data[0], button.message_id)
+        await st.settle()
+        assert intruder.callback_answer(query).text == (
+            "Mohon maaf, tugas ini tidak ditujukan kepada Bapak/Ibu."
+        )
+        await press(st, ketua, task_message(ketua, 3), "Unggah data capaian")
+        cancelled = await say(st, ketua, "/batal")
+        assert cancelled.text == "Pengiriman data capaian dibatalkan."
+        await press(st, ketua, task_message(ketua, 3), "Unggah data capaian")
+        assert ketua.transcript[-1].text == (
+            "Silakan kirim berkas data capaian kinerja dan anggaran (.xlsx atau .csv) untuk "
+            "LKT-2026-TW2.\nTemplat kosong dapat diunduh dengan /templat. Ketik /batal untuk "
+            "membatalkan."
+        )
+        bad = await upload(st, ketua, "data_capaian.csv", (SHEET_HEADER + BAD_ROWS).encode())
+        assert bad.text == (
+            "Berkas data_capaian.csv belum dapat dipakai. Mohon perbaiki hal berikut lalu kirim "
+            'kembali:\n• Indikator baris 3, kolom "realisasi": bukan angka ("sembilan")'
+        )
+        before = len(ketua.transcript)
+        await upload(st, ketua, "data_capaian.csv", (SHEET_HEADER + GOOD_ROWS).encode())
+        replies = [m.text for m in ketua.transcript[before:] if m.kind == "text"]
+        assert replies == [
+            "✓ Data capaian data_capaian.csv diterima: 2 indikator dan 1 program/kegiatan. "
+            "Laporan format baku sedang disusun dan segera dikirim."
+        ]
+        [report] = files_named(ketua, "Laporan_Kinerja_TW2_2026_Disdik_format_baku.docx")
+        assert report.text == (
+            "📊 Laporan LKT-2026-TW2 (Triwulan II Tahun 2026) dalam format baku, disusun dari "
+            "data capaian data_capaian.csv, berkas Word (.docx). Silakan dipakai sebagai dasar "
+            "pengetikan laporan."
+        )
+        text = docx_text(ketua.downloaded_document(report))
+        assert "APK PAUD" in text and "98,13" in text  # 78,5 / 80 x 100
+        assert "Rp2.500.000.000" in text and "LAPORAN KINERJA TRIWULAN II TAHUN 2026" in text
+
+        # The sheet is no draft: the concept is still version 1, and the typist gets both.
+        # A draft sent while the sheet dialog is open is taken as the draft it is.
+        await press(st, ketua, task_message(ketua, 3), "Unggah data capaian")
+        ack = await upload(st, ketua, "konsep.docx", real_docx("Konsep laporan"))
+        assert "Draf versi 1 diterima" in ack.text
+        await press(st, ketua, task_message(ketua, 3), "Kirim")
+        staf = st.user("staf_1")
+        task_message(staf, 4)
+        assert file_names(staf) == [
+            "konsep.docx",
+            "Laporan_Kinerja_TW2_2026_Disdik_format_baku.docx",
+        ]
+
+
+async def test_templat_sends_the_empty_sheet(tmp_path) -> None:
+    async with stage(tmp_path, FakeClock(START)) as st:
+        staf = st.user("staf_1")
+        answer = await say(st, staf, "/templat")
+        assert answer.document is not None
+        assert answer.document.filename == "Templat_Data_Capaian.xlsx"
+        data = staf.downloaded_document(answer)
+        sheet = read_sheet(data, "Templat_Data_Capaian.xlsx")
+        assert len(sheet.indicators) == 1 and len(sheet.budget) == 1
+        assert answer.text.startswith("Templat data capaian kinerja dan anggaran.")
+
+
+async def test_verifikasi_explains_itself_and_refuses_what_is_no_code(tmp_path) -> None:
+    async with stage(tmp_path, FakeClock(START)) as st:
+        staf = st.user("staf_1")
+        usage = await say(st, staf, "/verifikasi")
+        assert usage.text == (
+            "Ketik /verifikasi diikuti kode verifikasi yang tercetak pada lembar pengesahan, "
+            "misalnya /verifikasi ABCD-EFGH-JK."
+        )
+        wrong = await say(st, staf, "/verifikasi 12")
+        assert wrong.text == (
+            "“12” bukan kode verifikasi. Kode terdiri atas 10 huruf dan angka, misalnya "
+            "ABCD-EFGH-JK."
+        )
