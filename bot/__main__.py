@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -21,11 +22,22 @@ DEFAULT_CONFIG = Path("config.toml")
 log = logging.getLogger("bot")
 
 
+BOT_TOKEN = re.compile(r"\b\d{5,}:[A-Za-z0-9_-]{30,}\b")
+
+
+class RedactingFormatter(logging.Formatter):
+    """Hides anything shaped like a bot token, tracebacks included (PTB quotes the token
+    in `InvalidToken`, and request URLs carry it)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return BOT_TOKEN.sub("<token hidden>", super().format(record))
+
+
 def configure_logging(level: str = "INFO") -> None:
-    logging.basicConfig(
-        level=getattr(logging, level.upper(), logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    logging.basicConfig(level=getattr(logging, level.upper(), logging.INFO))
+    formatter = RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.setFormatter(formatter)
     # Request URLs contain the token: keep the HTTP client quiet.
     for noisy in ("httpx", "httpcore", "telegram.ext.ExtBot", "telegram.Bot"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

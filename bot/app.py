@@ -28,6 +28,7 @@ from telegram.ext import (
     ApplicationBuilder,
     ApplicationHandlerStop,
     CallbackQueryHandler,
+    CommandHandler,
     ContextTypes,
     Defaults,
     MessageHandler,
@@ -43,6 +44,7 @@ from bot.persistence import SqlitePersistence
 from bot.runtime import Runtime
 from bot.sender import OutboxSender
 from handlers import common as handler_common
+from handlers import tasks as tasks_handlers
 from handlers.common import RUNTIME_KEY, BotApp, BotContext, identify, reply
 
 log = logging.getLogger(__name__)
@@ -94,6 +96,8 @@ def build_application(
     for module in feature_modules():
         for handler in module.get_handlers():
             app.add_handler(handler, group=0)
+    # /batal outside every dialog (each dialog's own /batal comes first): nothing to cancel.
+    app.add_handler(CommandHandler("batal", tasks_handlers.on_cancel), group=0)
     app.add_handler(CallbackQueryHandler(_unknown_press), group=0)
     app.add_handler(MessageHandler(filters.ALL, _fallback), group=0)
     app.add_handler(TypeHandler(Update, _flush_persistence), group=99)

@@ -7,10 +7,12 @@ themselves, so this is plain synchronous code (see PITFALLS: never inside asynci
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from telegram import Update
+from telegram.error import InvalidToken, NetworkError
 
 from bot.app import build_application
 from bot.clock import SystemClock
@@ -18,6 +20,7 @@ from bot.config import Config, Mode
 from bot.crashpoints import pinned_clock_from_env
 from bot.runtime import Runtime, StartupError
 from bot.sop import Sop
+from handlers.common import BotApp
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +47,28 @@ def serve(config: Config, sops: Mapping[str, Sop]) -> int:
         config.source,
         ", ".join(sops),
     )
+    try:
+        _run(app, config)
+    except InvalidToken:
+        # PTB's own message quotes the token: say what is wrong without it.
+        print(
+            "telegram.token: Telegram refused this token (revoked or mistyped?). "
+            "Get the current one from @BotFather and set it in config.toml or SOPBOT_TOKEN.",
+            file=sys.stderr,
+        )
+        return 2
+    except NetworkError as exc:
+        print(
+            f"Cannot reach Telegram ({type(exc).__name__}). Check the server's internet "
+            "access, proxy and firewall (api.telegram.org, port 443), or telegram.base_url.",
+            file=sys.stderr,
+        )
+        return 2
+    return 0
+
+
+def _run(app: BotApp, config: Config) -> None:
+    telegram = config.telegram
     if telegram.mode is Mode.WEBHOOK:
         assert telegram.webhook_url and telegram.webhook_secret
         app.run_webhook(
@@ -57,4 +82,3 @@ def serve(config: Config, sops: Mapping[str, Sop]) -> int:
         )
     else:
         app.run_polling(allowed_updates=Update.ALL_TYPES)
-    return 0

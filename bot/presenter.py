@@ -174,7 +174,8 @@ class CataloguePresenter:
             items = state.checklist(step.key, task.round) or []
             for index, item in enumerate(items):
                 mark = {"ticked": "✅", "skipped": "➖"}.get(item.status.value, "⬜")
-                rows.append([{"text": f"{mark} {item.item}", "data": callback(c, s, "ck", index)}])
+                op = "ck" if item.status is ItemStatus.OPEN else "uk"
+                rows.append([{"text": f"{mark} {item.item}", "data": callback(c, s, op, index)}])
             if any(i.status is ItemStatus.OPEN for i in items):
                 rows.append([b("continue_without", "sk")])
             else:

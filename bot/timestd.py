@@ -81,16 +81,13 @@ def parse_time_standard(text: str) -> TimeStandard:
     """Parse "10 menit", "2 Jam", "1 minggu", "3 days"; reject anything else."""
     match = _PATTERN.match(text)
     if not match:
-        raise TimeStandardError(
-            f'expected "<number> <menit|jam|hari|minggu>", got "{text}"'
-        )
+        raise TimeStandardError(f'expected "<number> <menit|jam|hari|minggu>", got "{text}"')
     amount = int(match.group(1))
     word = match.group(2).lower()
     unit = _UNIT_WORDS.get(word)
     if unit is None:
         raise TimeStandardError(
-            f'unknown time unit "{match.group(2)}" in "{text}" '
-            "(use menit, jam, hari or minggu)"
+            f'unknown time unit "{match.group(2)}" in "{text}" (use menit, jam, hari or minggu)'
         )
     if amount <= 0:
         raise TimeStandardError(f'a time standard must be positive, got "{text}"')

@@ -139,13 +139,17 @@ def _decide(
         return Complete(seq), None
     if op == "sk":
         return None, "skip"
-    if op == "ck":
+    if op in ("ck", "uk"):
+        # The button says what it does (tick "⬜", untick "✅"), so a double tap or an
+        # old keyboard repeats the same intention and is answered "already done".
         items = state.checklist(task.step_key, task.round) or []
         if arg is None or arg >= len(items):
             raise Refusal(RefusalCode.UNKNOWN_ITEM, item=arg)
         item = items[arg]
-        if item.status is not ItemStatus.OPEN:
+        if op == "uk":
             return Untick(seq, item.item), None
+        if item.status is not ItemStatus.OPEN:
+            raise Refusal(RefusalCode.ALREADY_DONE, item=item.item)
         if step.checklist is not None and step.checklist.proof_required:
             return None, "proof"
         return Tick(seq, item.item), None
@@ -407,8 +411,11 @@ async def _send(update: Update, text: str) -> None:
 
 
 async def _strip_stale_buttons(update: Update, refusal: Refusal) -> None:
-    """A button that can never work again is removed, so it cannot be pressed again."""
-    if refusal.code not in (
+    """A button that can never work again is removed, so it cannot be pressed again.
+
+    Only when the whole task is over: an item already ticked leaves the checklist usable.
+    """
+    if "item" in refusal.details or refusal.code not in (
         RefusalCode.ALREADY_DONE,
         RefusalCode.TASK_CLOSED,
         RefusalCode.CASE_CLOSED,
@@ -446,5 +453,5 @@ def get_handlers() -> list[BaseHandler[Any, Any, Any]]:
             name="task_dialog",
             persistent=True,
             allow_reentry=True,
-        )
+        ),
     ]

@@ -42,8 +42,8 @@ class FileStore:
     def put_sync(self, data: bytes) -> str:
         digest = sha256_hex(data)
         target = self.path_of(digest)
-        if target.exists() and target.stat().st_size == len(data):
-            return digest
+        if target.exists() and sha256_hex(target.read_bytes()) == digest:
+            return digest  # already stored whole; a damaged copy is rewritten below
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
         try:

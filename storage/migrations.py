@@ -244,4 +244,18 @@ CREATE TABLE indicator_sheets (
 CREATE INDEX indicator_sheets_case ON indicator_sheets (case_id, id)
 """
 
-MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4)
+# The audit trail is append-only in the database itself, not only by convention: an
+# UPDATE or DELETE through SQL is refused. (Someone editing the file directly can drop
+# the triggers; the hash chain and `python -m bot verify-audit` catch that.)
+V5 = """
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN
+    SELECT RAISE(ABORT, 'audit_log is append-only');
+END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN
+    SELECT RAISE(ABORT, 'audit_log is append-only');
+END
+"""
+
+MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4, V5)

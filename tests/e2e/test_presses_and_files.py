@@ -74,3 +74,30 @@ async def test_uploads_too_big_or_of_the_wrong_type_are_refused(tmp_path: Path) 
         state = await st.runtime.service.case_by_code("LKT-2026-TW2")
         assert state is not None
         assert [f.filename for f in state.files] == ["konsep.docx"]
+
+
+async def test_a_checklist_box_tapped_twice_is_ticked_once(tmp_path: Path) -> None:
+    async with stage(tmp_path, FakeClock(START)) as st:
+        await start_case(st)
+        kadin = st.user("kadin")
+        await press(st, kadin, task_message(kadin, 1), "Disposisikan")
+        kadin.send_text("Segera susun laporan")
+        kadin.send_text("-")
+        await st.settle()
+        sakip = st.user("sakip_1")
+        message = task_message(sakip, 2)
+        renstra = message.callback_data[0]
+        first = sakip.press(message, renstra)
+        second = sakip.forge_callback(renstra, message.message_id)  # the same "⬜" again
+        await st.settle()
+        answers = {a.query_id: a.text for a in sakip.callback_answers}
+        assert answers[first] == "✓ Tercatat."
+        assert answers[second] == "Tindakan ini sudah tercatat sebelumnya."
+        assert task_message(sakip, 2).button_texts[0] == "✅ RENSTRA"
+        # The fresh "✅" button unticks, on purpose.
+        await press(st, sakip, task_message(sakip, 2), "✅ RENSTRA")
+        assert task_message(sakip, 2).button_texts[0] == "⬜ RENSTRA"
+        state = await st.runtime.service.case_by_code("LKT-2026-TW2")
+        assert state is not None
+        trail = [e.action for e in await _trail(st, state.id) if e.action in ("tick", "untick")]
+        assert trail == ["tick", "untick"]

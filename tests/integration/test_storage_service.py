@@ -189,9 +189,12 @@ async def test_stored_files_are_verified_when_read(tmp_path: Path) -> None:
     async with open_service(tmp_path, FakeClock(START)) as h:
         ref = await h.service.store_upload(b"isi draf", "draf.docx", "application/octet-stream")
         assert await h.service.files.get(ref.sha256) == b"isi draf"
-        h.service.files.path_of(ref.sha256).write_bytes(b"isi dirusak")
+        h.service.files.path_of(ref.sha256).write_bytes(b"isi DRAF")  # same size, other bytes
         with pytest.raises(FileCorrupt):
             await h.service.files.get(ref.sha256)
+        # The same upload again repairs the damaged copy.
+        await h.service.store_upload(b"isi draf", "draf.docx", "application/octet-stream")
+        assert await h.service.files.get(ref.sha256) == b"isi draf"
 
 
 async def test_tampering_with_the_audit_log_is_detected(tmp_path: Path) -> None:
@@ -199,6 +202,12 @@ async def test_tampering_with_the_audit_log_is_detected(tmp_path: Path) -> None:
     async with open_service(tmp_path, clock) as h:
         await start(h.service)
     raw = sqlite3.connect(tmp_path / "sopbot.db")
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        raw.execute("UPDATE audit_log SET actor = 'staf_1' WHERE id = 1")
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        raw.execute("DELETE FROM audit_log WHERE id = 1")
+    # Someone with the file in hand can drop the guard; the hash chain still tells.
+    raw.execute("DROP TRIGGER audit_log_no_update")
     raw.execute("UPDATE audit_log SET actor = 'staf_1' WHERE id = 1")
     raw.commit()
     raw.close()

@@ -206,6 +206,9 @@ def test_an_edited_deleted_or_forged_row_is_found(
 ) -> None:
     database = audited.parent / "sopbot.db"
     with sqlite3.connect(database) as conn:
+        # Editing the file by hand: first the append-only triggers go, then the rows.
+        conn.execute("DROP TRIGGER audit_log_no_update")
+        conn.execute("DROP TRIGGER audit_log_no_delete")
         conn.execute(tamper)
         (last,) = conn.execute("SELECT MAX(id) FROM audit_log").fetchone()
     code, out, err = verify(audited, capsys)

@@ -126,12 +126,6 @@ def test_undang_by_staff_names_the_admins(live: LiveStage) -> None:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="/batal outside a dialog reaches the fallback: its CommandHandler lives only "
-    "in the tasks ConversationHandler (handlers/tasks.py), so the menu command says "
-    "'unknown command'",
-)
 def test_batal_outside_a_dialog_says_there_is_nothing_to_cancel(live: LiveStage) -> None:
     user = live.user(OFFICER)
     assert replies(live, user, lambda: user.send_text("/batal"), "command") == [

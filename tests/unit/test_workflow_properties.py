@@ -82,9 +82,7 @@ def sensible_action(ctx: Context, state: CaseState, draw: Draw) -> tuple[str, Ac
     return task.assignee, action
 
 
-def candidate_actions(
-    ctx: Context, state: CaseState, draw: Draw
-) -> tuple[str, Action]:
+def candidate_actions(ctx: Context, state: CaseState, draw: Draw) -> tuple[str, Action]:
     """Mostly sensible actions, sometimes plausible ones, sometimes anybody with junk."""
     open_tasks = state.open_tasks()
     if open_tasks and draw(st.integers(0, 9)) < 6:
