@@ -27,6 +27,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("ringkasan"),
     Command("mulai"),
     Command("verifikasi"),
+    Command("templat"),
     Command("bahasa"),
     Command("bantuan"),
     Command("batal"),

@@ -10,12 +10,13 @@ Callback data is compact ASCII under Telegram's 64-byte limit and carries ids on
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from bot.fmt import format_deadline, format_minutes, format_work_duration
+from bot.fmt import format_date, format_deadline, format_minutes, format_work_duration
 from bot.i18n import Catalogue, Raw
 from bot.people import Directory
 from bot.reminders import DUE, ESCALATE, NUDGE, overdue_number
@@ -109,6 +110,8 @@ class CataloguePresenter:
             lines.append(
                 self._t(lang, "task.draft", version=draft.number, filename=draft.filename)
             )
+        if step.key == ctx.sop.first.key and state.letter:
+            lines += self._letter_lines(state.letter, lang)
         returned = task.data.get("returned")
         if returned:
             lines.append(
@@ -121,6 +124,14 @@ class CataloguePresenter:
                 )
             )
         return lines
+
+    def _letter_lines(self, letter: Mapping[str, Any], lang: str) -> list[str]:
+        """The incoming letter, for the officer who disposes it (the SOP's first step)."""
+        fields = ("from", "number", "date", "subject", "agenda", "urgency")
+        values = {name: str(letter.get(name) or "-") for name in fields}
+        with contextlib.suppress(ValueError):  # a date that is not ISO is shown as typed
+            values["date"] = format_date(date.fromisoformat(values["date"]), self.tz, lang)
+        return ["", self._t(lang, "workflow.letter", **values)]
 
     def _status_line(self, task: Task, lang: str) -> str | None:
         when = self._when(task.closed_at, lang) if task.closed_at else ""
@@ -268,6 +279,20 @@ class CataloguePresenter:
                     officer_key=task.assignee,
                     kind="document",
                     payload=payload,
+                    task_seq=task.seq,
+                )
+            )
+        scan = state.letter.get("scan_sha256") if step.key == ctx.sop.first.key else None
+        if scan:
+            out.append(
+                Outgoing(
+                    officer_key=task.assignee,
+                    kind="document",
+                    payload={
+                        "sha256": scan,
+                        "filename": state.letter.get("scan_filename") or "surat_masuk",
+                        "caption": f"{state.code} · {state.letter.get('subject') or ''}",
+                    },
                     task_seq=task.seq,
                 )
             )

@@ -21,6 +21,7 @@ from bot.filecheck import (
     MAX_DOWNLOAD_BYTES,
     MIME_BY_KIND,
     PROOF_KINDS,
+    Verdict,
     judge,
     safe_filename,
 )
@@ -75,7 +76,18 @@ async def receive_file(
     data = bytes(await telegram_file.download_as_bytearray())
     crashpoint("upload.downloaded")
     allowed = DRAFT_KINDS if purpose == "draft" else PROOF_KINDS
-    verdict = judge(name, data, allowed)
+    converter = runtime.pdf if runtime.pdf is not None and runtime.pdf.available else None
+    verdict = judge(name, data, allowed, can_convert=converter is not None)
+    if verdict.ok and verdict.needs_conversion and converter is not None:
+        # An old Word (.doc) or OpenDocument (.odt) draft becomes a .docx on receipt.
+        converted = await converter.convert(
+            data, name, source=verdict.kind or "doc", target="docx"
+        )
+        if converted is None:
+            verdict = Verdict(False, verdict.kind, "cannot_convert")
+        else:
+            name, data = f"{name.rpartition('.')[0] or name}.docx", converted
+            verdict = judge(name, data, allowed)
     if not verdict.ok:
         allowed_text = ", ".join("." + k.replace("jpeg", "jpg") for k in allowed)
         if verdict.problem == "type_refused":

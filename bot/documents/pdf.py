@@ -86,26 +86,32 @@ class PdfConverter:
             shutil.rmtree(self._profiles, ignore_errors=True)
             self._profiles = None
 
-    async def convert(self, docx: bytes, name: str = "document") -> bytes | None:
-        """The PDF, or None (and a log line saying why) when it could not be made."""
+    async def convert(
+        self, docx: bytes, name: str = "document", *, source: str = "docx", target: str = "pdf"
+    ) -> bytes | None:
+        """The PDF, or None (and a log line saying why) when it could not be made.
+
+        `source`/`target` (file extensions) serve other conversions through the same
+        queue and profiles, e.g. an old .doc or .odt draft to .docx on receipt.
+        """
         if self.soffice is None:
             return None
         async with self._semaphore:
             slot = self._free_slots.pop()
             try:
-                return await self._convert_in_slot(self.soffice, slot, docx, name)
+                return await self._convert_in_slot(self.soffice, slot, docx, name, source, target)
             finally:
                 self._free_slots.append(slot)
 
     async def _convert_in_slot(
-        self, soffice: str, slot: int, docx: bytes, name: str
+        self, soffice: str, slot: int, docx: bytes, name: str, source_ext: str, target: str
     ) -> bytes | None:
         profile = self._profile_root() / f"lo-profile-{slot}"
         workdir = Path(
             await asyncio.to_thread(tempfile.mkdtemp, prefix="lo-job-", dir=self._work_root)
         )
         try:
-            source = workdir / "in" / "document.docx"
+            source = workdir / "in" / f"document.{source_ext}"
             outdir = workdir / "out"
             await asyncio.to_thread(_prepare, source, outdir, docx)
             args = [
@@ -115,7 +121,7 @@ class PdfConverter:
                 "--norestore",
                 "--nolockcheck",
                 "--convert-to",
-                "pdf",
+                target,
                 "--outdir",
                 str(outdir),
                 str(source),
@@ -139,8 +145,8 @@ class PdfConverter:
                 with contextlib.suppress(Exception):
                     await asyncio.shield(proc.wait())
                 raise
-            pdf = outdir / "document.pdf"
-            data = await asyncio.to_thread(_read_if_nonempty, pdf)
+            result = outdir / f"document.{target}"
+            data = await asyncio.to_thread(_read_if_nonempty, result)
             if data is None:
                 log.error(
                     "PDF of %s: no output (exit %s); stdout: %s; stderr: %s",

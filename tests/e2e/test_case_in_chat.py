@@ -75,6 +75,11 @@ async def test_the_straight_path_in_chat_reaches_every_officer(tmp_path: Path) -
         assert "LKT-2026-TW2" in first.text
         assert "Batas waktu: Senin, 6 Juli 2026 pukul 08.10 WIB" in first.text
         assert first.button_texts == ["Disposisikan"]
+        assert (
+            "Surat masuk dari Bupati Contoh\nNomor 050/123/2026, tanggal 1 Juli 2026\n"
+            "Perihal: Penyampaian Laporan Kinerja Triwulan II\n"
+            "Nomor agenda 0456 · Sifat: segera"
+        ) in first.text
         await walk_to_review(st)
 
         sek = st.user("sekretaris")

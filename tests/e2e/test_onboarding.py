@@ -313,6 +313,7 @@ async def test_bantuan_lists_the_commands_and_how_tasks_work(tmp_path: Path) -> 
             "/ringkasan — Ringkasan tugas dan keterlambatan\n"
             "/mulai — Memulai proses SOP baru\n"
             "/verifikasi — Memeriksa keaslian dokumen berdasarkan kodenya\n"
+            "/templat — Templat lembar data capaian kinerja dan anggaran (.xlsx)\n"
             "/bahasa — Mengganti bahasa (Indonesia/English)\n"
             "/bantuan — Petunjuk penggunaan bot\n"
             "/batal — Membatalkan isian yang sedang berlangsung"

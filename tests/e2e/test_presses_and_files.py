@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
+
+import pytest
 
 from bot.clock import FakeClock
 from bot.stage import Stage, stage
 from storage.audit import AuditRow
 from storage.uow import reading
 from tests.e2e.test_case_in_chat import START, docx_bytes, press, start_case, task_message
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def walk_to_step_3(st: Stage) -> None:
+    kadin = st.user("kadin")
+    await press(st, kadin, task_message(kadin, 1), "Disposisikan")
+    kadin.send_text("Segera susun laporan")
+    kadin.send_text("-")
+    await st.settle()
+    sakip = st.user("sakip_1")
+    for item in ("RENSTRA", "RENJA", "DPA", "LKj", "Laporan Bulanan"):
+        await press(st, sakip, task_message(sakip, 2), f"⬜ {item}")
+    await press(st, sakip, task_message(sakip, 2), "Selesai")
 
 
 async def _trail(st: Stage, case_id: int) -> list[AuditRow]:
@@ -40,15 +57,7 @@ async def test_an_approval_pressed_twice_is_recorded_once(tmp_path: Path) -> Non
 async def test_uploads_too_big_or_of_the_wrong_type_are_refused(tmp_path: Path) -> None:
     async with stage(tmp_path, FakeClock(START)) as st:
         await start_case(st)
-        kadin = st.user("kadin")
-        await press(st, kadin, task_message(kadin, 1), "Disposisikan")
-        kadin.send_text("Segera susun laporan")
-        kadin.send_text("-")
-        await st.settle()
-        sakip = st.user("sakip_1")
-        for item in ("RENSTRA", "RENJA", "DPA", "LKj", "Laporan Bulanan"):
-            await press(st, sakip, task_message(sakip, 2), f"⬜ {item}")
-        await press(st, sakip, task_message(sakip, 2), "Selesai")
+        await walk_to_step_3(st)
         ketua = st.user("sakip_ketua")
 
         ketua.send_document("konsep.docx", b"PK\x03\x04" + b"0" * (20_000_001 - 4))
@@ -101,3 +110,23 @@ async def test_a_checklist_box_tapped_twice_is_ticked_once(tmp_path: Path) -> No
         assert state is not None
         trail = [e.action for e in await _trail(st, state.id) if e.action in ("tick", "untick")]
         assert trail == ["tick", "untick"]
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="needs LibreOffice (soffice)")
+async def test_an_odt_draft_is_converted_to_docx_on_receipt(tmp_path: Path) -> None:
+    from bot.documents.pdf import PdfConverter
+
+    converter = PdfConverter()
+    real_docx = (ROOT / "templates" / "demo" / "konsep_laporan_tw2_2026.docx").read_bytes()
+    odt = await converter.convert(real_docx, "konsep", target="odt")
+    converter.close()
+    assert odt is not None and odt.startswith(b"PK")
+    async with stage(tmp_path, FakeClock(START)) as st:
+        await start_case(st)
+        await walk_to_step_3(st)
+        ketua = st.user("sakip_ketua")
+        ketua.send_document("konsep_lama.odt", odt)
+        await st.settle()
+        assert ketua.transcript[-1].text.startswith("Draf versi 1 diterima (konsep_lama.docx,")
+        state = await st.runtime.service.case_by_code("LKT-2026-TW2")
+        assert state is not None and state.files[-1].mime.endswith("wordprocessingml.document")

@@ -164,7 +164,11 @@ async def test_tugas_lists_overdue_tasks_first_and_shows_a_task_again(tmp_path: 
             "Kelengkapan: Surat masuk\n"
             "Keluaran: Disposisi Pimpinan\n"
             "Mutu baku waktu: 10 menit\n"
-            "Batas waktu: Senin, 6 Juli 2026 pukul 08.10 WIB"
+            "Batas waktu: Senin, 6 Juli 2026 pukul 08.10 WIB\n\n"
+            "Surat masuk dari Bupati Contoh\n"
+            "Nomor 050/123/2026, tanggal 1 Juli 2026\n"
+            "Perihal: Penyampaian Laporan Kinerja Triwulan II\n"
+            "Nomor agenda 0456 · Sifat: segera"
         )
         assert again.button_texts == ["Disposisikan"]
 
