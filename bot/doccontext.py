@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Final, Protocol
+from typing import Any, Final
 
 from bot.config import Config, Officer
 from bot.documents import (
@@ -40,7 +40,7 @@ from bot.documents import (
     verification_code,
 )
 from bot.sop import Sop, Step, StepKind
-from bot.workflow import CaseState
+from bot.workflow import AuditRecord, CaseState
 
 __all__ = [
     "APPROVAL",
@@ -88,23 +88,7 @@ class DocumentContextError(ValueError):
     """The case cannot give this document what it needs (e.g. nothing signed yet)."""
 
 
-class AuditEntry(Protocol):
-    """What is read of an audit row: both `AuditEvent` and the stored `AuditRow` fit."""
-
-    @property
-    def at(self) -> datetime: ...
-    @property
-    def actor(self) -> str: ...
-    @property
-    def action(self) -> str: ...
-    @property
-    def step_key(self) -> str: ...
-    @property
-    def round(self) -> int: ...
-    @property
-    def reason(self) -> str | None: ...
-    @property
-    def data(self) -> Mapping[str, Any]: ...
+AuditEntry = AuditRecord  # what is read of an audit row
 
 
 # -- people and the agency -------------------------------------------------------------------

@@ -32,10 +32,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from bot.sop import Sop
 from bot.timestd import WorkCalendar
+from bot.workflow import AuditRecord
 
 __all__ = [
     "CasePerformance",
@@ -55,32 +56,7 @@ _BOUNDARIES = frozenset({ENTER, FINISH, CANCEL})
 _NOT_ACTS = frozenset({ENTER, FINISH, START})
 
 
-class TrailEvent(Protocol):
-    """One line of the audit trail: `storage.audit.AuditRow` and `AuditEvent` both fit."""
-
-    @property
-    def at(self) -> datetime: ...
-
-    @property
-    def actor(self) -> str: ...
-
-    @property
-    def action(self) -> str: ...
-
-    @property
-    def step_key(self) -> str: ...
-
-    @property
-    def round(self) -> int: ...
-
-    @property
-    def task_seq(self) -> int | None: ...
-
-    @property
-    def reason(self) -> str | None: ...
-
-    @property
-    def data(self) -> Mapping[str, Any]: ...
+TrailEvent = AuditRecord  # one line of the audit trail
 
 
 @dataclass(frozen=True, slots=True)

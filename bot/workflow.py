@@ -18,7 +18,7 @@ import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from bot.sop import Assign, Sop, Step, StepKind
 from bot.timestd import WorkCalendar
@@ -433,6 +433,34 @@ class AuditEvent:
     to_state: str
     reason: str | None = None
     data: Mapping[str, Any] = field(default_factory=dict)
+
+
+class AuditRecord(Protocol):
+    """What readers of the trail need: both `AuditEvent` and the stored `AuditRow` fit."""
+
+    @property
+    def at(self) -> datetime: ...
+
+    @property
+    def actor(self) -> str: ...
+
+    @property
+    def action(self) -> str: ...
+
+    @property
+    def step_key(self) -> str: ...
+
+    @property
+    def round(self) -> int: ...
+
+    @property
+    def task_seq(self) -> int | None: ...
+
+    @property
+    def reason(self) -> str | None: ...
+
+    @property
+    def data(self) -> Mapping[str, Any]: ...
 
 
 @dataclass(frozen=True, slots=True)

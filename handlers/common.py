@@ -7,6 +7,7 @@ the officer's language.
 
 from __future__ import annotations
 
+import html
 import logging
 from typing import Any
 
@@ -68,6 +69,16 @@ async def answer(query: CallbackQuery, text: str | None = None, alert: bool = Fa
         ):
             raise QueryExpired from exc
         raise
+
+
+async def answer_press(query: CallbackQuery, text: str | None = None, alert: bool = False) -> None:
+    """Answer a press; one made long ago (e.g. while the bot was down) has expired, so its
+    answer comes as a chat message instead of silence."""
+    try:
+        await answer(query, text, alert)
+    except QueryExpired:
+        if text:
+            await query.get_bot().send_message(query.from_user.id, html.escape(text))
 
 
 class QueryExpired(Exception):

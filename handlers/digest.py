@@ -6,16 +6,21 @@ an officer waiting on a colleague benefits as much as the Sekretaris.
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
-from telegram import CallbackQuery, Update
+from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.digest import DETAIL_PATTERN
 from bot.scheduling import case_details, digest_messages
 from bot.sender import keyboard
-from handlers.common import BotContext, QueryExpired, answer, identify, reply, unknown_user
+from handlers.common import (
+    BotContext,
+    answer_press,
+    identify,
+    reply,
+    unknown_user,
+)
 
 
 async def on_ringkasan(update: Update, context: BotContext) -> None:
@@ -36,24 +41,20 @@ async def on_detail(update: Update, context: BotContext) -> None:
     match = DETAIL_PATTERN.match(query.data or "")
     if officer is None:
         names = ", ".join(runtime.directory.name(a) for a in runtime.directory.admins())
-        await _answer(query, runtime.plain(lang, "common.unknown_user", admins=names or "admin"))
+        await answer_press(
+            query, runtime.plain(lang, "common.unknown_user", admins=names or "admin"), alert=True
+        )
         return
     if match is None:
-        await _answer(query, runtime.plain(lang, "common.stale_button"))
+        await answer_press(query, runtime.plain(lang, "common.stale_button"), alert=True)
         return
     texts = await case_details(runtime, int(match.group(1)), runtime.clock.now(), lang)
     if texts is None:
-        await _answer(query, runtime.plain(lang, "daily_digest.not_found"))
+        await answer_press(query, runtime.plain(lang, "daily_digest.not_found"), alert=True)
         return
-    await _answer(query, None)
+    await answer_press(query)
     for text in texts:
         await reply(update, text)
-
-
-async def _answer(query: CallbackQuery, text: str | None) -> None:
-    # Pressed long ago (the bot was down): the query has expired, but the reply still helps.
-    with contextlib.suppress(QueryExpired):
-        await answer(query, text, alert=text is not None)
 
 
 def get_handlers() -> list[BaseHandler[Any, Any, Any]]:

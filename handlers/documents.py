@@ -36,8 +36,7 @@ from bot.workflow import Refusal
 from handlers import uploads
 from handlers.common import (
     BotContext,
-    QueryExpired,
-    answer,
+    answer_press,
     identify,
     refusal_text,
     reply,
@@ -161,13 +160,9 @@ def _clear(context: BotContext) -> None:
 
 
 async def _answer(update: Update, text: str | None, *, alert: bool = False) -> None:
-    query = update.callback_query
-    assert query is not None
-    try:
-        await answer(query, text, alert)
-    except QueryExpired:
-        if text:
-            await reply(update, text)
+    """Answer the press (`answer_press`: an expired one is answered in the chat)."""
+    assert update.callback_query is not None
+    await answer_press(update.callback_query, text, alert)
 
 
 # -- /templat ----------------------------------------------------------------------------------

@@ -30,7 +30,13 @@ from bot.invites import (
     page_of,
 )
 from bot.runtime import Runtime
-from handlers.common import BotContext, QueryExpired, answer, identify, reply, unknown_user
+from handlers.common import (
+    BotContext,
+    answer_press,
+    identify,
+    reply,
+    unknown_user,
+)
 
 log = logging.getLogger(__name__)
 
@@ -203,7 +209,7 @@ async def on_invite_page(update: Update, context: BotContext) -> None:
     if officer is None:
         return
     text, keyboard = await invite_page(context.runtime, lang, int(context.match.group(1)))
-    await _answer(query)
+    await answer_press(query)
     await _edit(query, text, keyboard)
 
 
@@ -217,14 +223,14 @@ async def on_invite_pick(update: Update, context: BotContext) -> None:
     try:
         issued = await invitations(runtime).create(admin, context.match.group(1))
     except NotAllowed:
-        await _answer(query, runtime.plain(lang, "common.not_allowed"), alert=True)
+        await answer_press(query, runtime.plain(lang, "common.not_allowed"), alert=True)
         return
     except UnknownOfficer:
-        await _answer(query, runtime.plain(lang, "common.stale_button"), alert=True)
+        await answer_press(query, runtime.plain(lang, "common.stale_button"), alert=True)
         return
     officer = runtime.directory.get(issued.officer_key)
     assert officer is not None
-    await _answer(query, runtime.plain(lang, "onboarding.invite.created_answer"))
+    await answer_press(query, runtime.plain(lang, "onboarding.invite.created_answer"))
     await _edit(query, runtime.text(lang, "onboarding.invite.created", name=officer.name), None)
     their = runtime.directory.language(officer.key)
     invitation = runtime.text(
@@ -248,14 +254,14 @@ async def _admin_pressing(update: Update, context: BotContext) -> tuple[str | No
     runtime = context.runtime
     officer, lang = await identify(update, context)
     if officer is None:
-        await _answer(
+        await answer_press(
             query,
             runtime.plain(lang, "common.unknown_user", admins=admin_names(runtime)),
             alert=True,
         )
         return None, lang
     if not runtime.directory.is_admin(officer):
-        await _answer(query, runtime.plain(lang, "common.not_allowed"), alert=True)
+        await answer_press(query, runtime.plain(lang, "common.not_allowed"), alert=True)
         return None, lang
     return officer, lang
 
@@ -286,11 +292,11 @@ async def on_language_pick(update: Update, context: BotContext) -> None:
     officer, lang = await identify(update, context)
     if officer is None:
         text = runtime.plain(lang, "common.unknown_user", admins=admin_names(runtime))
-        await _answer(query, text, alert=True)
+        await answer_press(query, text, alert=True)
         return
     chosen = context.match.group(1)
     await runtime.set_language(officer, chosen)
-    await _answer(query, runtime.plain(chosen, "common.language_set"))
+    await answer_press(query, runtime.plain(chosen, "common.language_set"))
     await _edit(query, runtime.text(chosen, "common.language_set"), None)
 
 
@@ -341,13 +347,6 @@ def help_text(runtime: Runtime, lang: str, admin: bool) -> str:
 
 
 # -- answering presses -------------------------------------------------------------------
-
-
-async def _answer(query: CallbackQuery, text: str | None = None, alert: bool = False) -> None:
-    try:
-        await answer(query, text, alert)
-    except QueryExpired:
-        log.info("a press on an onboarding message expired before it was answered")
 
 
 async def _edit(query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup | None) -> None:

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-from telegram import CallbackQuery, Update
+from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.query_views import CASES_OFFERED, Keyboard, QueryViews, TaskItem
@@ -22,7 +22,13 @@ from bot.runtime import Runtime
 from bot.sender import keyboard
 from bot.textsplit import CAPTION_LIMIT, split_html, visible_length
 from bot.workflow import CaseState, Refusal
-from handlers.common import BotContext, QueryExpired, answer, identify, refusal_text, unknown_user
+from handlers.common import (
+    BotContext,
+    answer_press,
+    identify,
+    refusal_text,
+    unknown_user,
+)
 from storage.cases import CaseNotFound
 from storage.files import FileCorrupt, FileMissing
 from storage.uow import reading
@@ -219,10 +225,10 @@ async def on_press(update: Update, context: BotContext) -> None:
     press = parse(query.data)
     if officer is None:
         admins = ", ".join(runtime.directory.name(a) for a in runtime.directory.admins())
-        await _answer(query, runtime.plain(lang, "common.unknown_user", admins=admins), True)
+        await answer_press(query, runtime.plain(lang, "common.unknown_user", admins=admins), True)
         return
     if press is None:
-        await _answer(query, runtime.plain(lang, "common.stale_button"), True)
+        await answer_press(query, runtime.plain(lang, "common.stale_button"), True)
         return
     if press.op == "t":
         await _show_task_again(update, context, officer, lang, press)
@@ -230,18 +236,20 @@ async def on_press(update: Update, context: BotContext) -> None:
     try:
         state = await runtime.service.case(press.case_id)
     except CaseNotFound:
-        await _answer(query, runtime.plain(lang, "common.stale_button"), True)
+        await answer_press(query, runtime.plain(lang, "common.stale_button"), True)
         return
     if press.op == "f":
         assert press.arg is not None
         views = _views(runtime, lang)
         if not any(d.number == press.arg for d in state.drafts):
-            await _answer(query, runtime.plain(lang, "query.answer.no_version", number=press.arg))
+            await answer_press(
+                query, runtime.plain(lang, "query.answer.no_version", number=press.arg)
+            )
             return
-        await _answer(query)
+        await answer_press(query)
         await _send_version(update, context, views, state, press.arg)
         return
-    await _answer(query)
+    await answer_press(query)
     await _show(update, context, lang, press.op, state)
 
 
@@ -255,7 +263,7 @@ async def _show_task_again(
     try:
         ctx, state, task = await runtime.service.task_for(officer, press.case_id, press.arg)
     except Refusal as refusal:
-        await _answer(query, refusal_text(runtime, lang, refusal), True)
+        await answer_press(query, refusal_text(runtime, lang, refusal), True)
         return
     header = _views(runtime, lang).resent_header()
     text, _ = runtime.presenter.render_task(ctx, state, task, lang)
@@ -265,16 +273,8 @@ async def _show_task_again(
             out = replace(out, payload={**out.payload, "text": f"{header}\n\n{text}"})
         messages.append(out)
     await runtime.service.send(state, messages)
-    await _answer(query, runtime.plain(lang, "query.answer.resent"))
+    await answer_press(query, runtime.plain(lang, "query.answer.resent"))
     await runtime.deliver()
-
-
-async def _answer(query: CallbackQuery, text: str | None = None, alert: bool = False) -> None:
-    """Answer the press; one made long ago still gets its content in the chat."""
-    try:
-        await answer(query, text, alert)
-    except QueryExpired:
-        log.info("callback query %s expired before it was answered", query.id)
 
 
 def get_handlers() -> list[BaseHandler[Any, Any, Any]]:

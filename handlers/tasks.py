@@ -51,8 +51,7 @@ from bot.workflow import (
 )
 from handlers.common import (
     BotContext,
-    QueryExpired,
-    answer,
+    answer_press,
     identify,
     refusal_text,
     reply,
@@ -394,14 +393,9 @@ def _clear(context: BotContext) -> None:
 
 
 async def _answer(update: Update, text: str | None, alert: bool = False) -> None:
-    """Answer the press; a press made long ago gets its answer in the chat instead."""
-    query = update.callback_query
-    assert query is not None
-    try:
-        await answer(query, text, alert)
-    except QueryExpired:
-        if text:
-            await _send(update, text)
+    """Answer the press (`answer_press`: an expired one is answered in the chat)."""
+    assert update.callback_query is not None
+    await answer_press(update.callback_query, text, alert)
 
 
 async def _send(update: Update, text: str) -> None:

@@ -36,7 +36,7 @@ async def open_case(st: Stage, period: str = "TW2") -> CaseState:
 
 async def settle(st: Stage) -> None:
     await st.runtime.deliver()
-    await st.fake.wait_idle()
+    await st.settle()
 
 
 def clock(st: Stage) -> FakeClock:
@@ -104,26 +104,19 @@ async def ask(st: Stage, user: FakeUser, text: str) -> list[BotMessage]:
     """Send a command; the messages the bot answered with."""
     before = len(user.transcript)
     user.send_text(text)
-    await st.fake.wait_for(lambda: len(user.transcript) > before)
-    await st.fake.wait_idle()
+    await st.settle()
     return user.transcript[before:]
 
 
 async def press(st: Stage, user: FakeUser, message: BotMessage, button: str) -> str:
     query = user.press_button(message, button)
-    await st.fake.wait_for(
-        lambda: any(a.query_id == query and a.answered for a in user.callback_answers)
-    )
-    await st.fake.wait_idle()
+    await st.settle()
     return user.callback_answer(query).text or ""
 
 
 async def forge(st: Stage, user: FakeUser, data: str) -> str:
     query = user.forge_callback(data, None)
-    await st.fake.wait_for(
-        lambda: any(a.query_id == query and a.answered for a in user.callback_answers)
-    )
-    await st.fake.wait_idle()
+    await st.settle()
     return user.callback_answer(query).text or ""
 
 
