@@ -59,7 +59,7 @@ from bot.sop import Sop, Step, StepKind
 from bot.workflow import CaseState, Context, Refusal, RefusalCode, Task
 from storage.db import Database
 from storage.documents import Documents, StoredDocument
-from storage.files import FileStore
+from storage.files import FileStore, write_copy
 from storage.jobs import Job
 from storage.uow import Tx, reading, unit_of_work
 
@@ -580,6 +580,7 @@ class DocumentWorker:
         now = self.clock.now()
         stored: list[StoredDocument] = []
         async with unit_of_work(self.db, self.agency) as tx:
+            code = (await tx.cases.get(case_id)).code
             documents = Documents(tx.conn)
             for output, sha in zip(outputs, hashes, strict=True):
                 document = await documents.find(case_id, output.kind, output.fmt, output.source)
@@ -609,7 +610,18 @@ class DocumentWorker:
         self._finished.add(job.id)
         for document in stored:
             self.index.note(document)
+        await self._export(code, [o for o in outputs if o.data is not None])
         return len(stored)
+
+    async def _export(self, code: str, outputs: list[_Output]) -> None:
+        """Copies in `[storage] output/<case code>/` for the office's own filing."""
+        folder = self.config.storage.output / code
+        for output in outputs:
+            assert output.data is not None
+            try:
+                await asyncio.to_thread(write_copy, folder, output.filename, output.data)
+            except OSError:
+                log.warning("could not copy %s into %s", output.filename, folder, exc_info=True)
 
     async def _send(
         self,

@@ -78,6 +78,24 @@ class FileStore:
         return self.path_of(sha256).exists()
 
 
+def write_copy(folder: Path, name: str, data: bytes) -> Path:
+    """A readable copy outside the store (generated documents for the office's own
+    filing), replaced atomically; the store stays the source of truth."""
+    if "/" in name or "\\" in name or name in ("", ".", ".."):
+        raise ValueError(f"not a plain file name: {name!r}")
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".copy-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        target = folder / name
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
 def _fsync_dir(path: Path) -> None:
     if os.name != "posix":
         return

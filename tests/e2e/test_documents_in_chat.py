@@ -164,6 +164,12 @@ async def test_the_signed_report_reaches_its_officers_and_its_code_verifies(tmp_
         pdf_text = "\n".join(page.extract_text() for page in reader.pages)
         assert len(reader.pages) >= 2
         assert "LEMBAR PENGESAHAN" in pdf_text and "Ahmad Santoso" in pdf_text
+        # The office's own copies, beside the store: [storage] output/<case code>/.
+        copies = st.config.storage.output / "LKT-2026-TW2"
+        assert (copies / "Laporan_Kinerja_TW2_2026_Disdik_final.docx").read_bytes() == final
+        assert (copies / "Laporan_Kinerja_TW2_2026_Disdik_final.pdf").read_bytes() == (
+            kadin.downloaded_document(pdf)
+        )
 
         answer = await say(st, st.user("staf_1"), f"/verifikasi {code.lower().replace('-', ' ')}")
         assert answer.text == (
