@@ -80,6 +80,8 @@ __all__ = [
 
 RENDER: Final = "render"
 PDF: Final = "pdf"
+DRAFT_PDF: Final = "draft_pdf"  # a phone-readable PDF of the draft a reviewer must judge
+DRAFT_KIND: Final = "draf"
 MAX_ATTEMPTS: Final = 3
 DEFAULT_DATA_ROLE: Final = "tim_sakip"
 _DATA_ROLE_KEY: Final = "data_role"
@@ -365,7 +367,7 @@ class DocumentWorker:
                     seen.add(job.id)  # a failed job waits for the next call
                     if job.kind == RENDER:
                         made += await self._render(job)
-                    elif job.kind == PDF and job.id not in self._converting:
+                    elif job.kind in (PDF, DRAFT_PDF) and job.id not in self._converting:
                         self._start_conversion(job)
 
     async def _render(self, job: Job) -> int:
@@ -610,7 +612,7 @@ class DocumentWorker:
         self._finished.add(job.id)
         for document in stored:
             self.index.note(document)
-        await self._export(code, [o for o in outputs if o.data is not None])
+        await self._export(code, [o for o in outputs if o.data and o.kind != DRAFT_KIND])
         return len(stored)
 
     async def _export(self, code: str, outputs: list[_Output]) -> None:
@@ -707,6 +709,9 @@ class DocumentWorker:
             await self._failed(job, exc, tell_admins=False)
 
     async def _convert_job(self, job: Job) -> None:
+        if job.kind == DRAFT_PDF:
+            await self._convert_draft(job)
+            return
         payload = job.payload
         async with reading(self.db, self.agency) as tx:
             document = await Documents(tx.conn).get(int(payload.get("document", 0)))
@@ -741,6 +746,43 @@ class DocumentWorker:
                 await self.after_output()
             except Exception:
                 log.warning("PDF of %s stored; delivery deferred", pdf_name, exc_info=True)
+
+    async def _convert_draft(self, job: Job) -> None:
+        """The draft version under review as PDF, for the reviewer who reads on a phone.
+
+        Converted once per version (stored as its own document); each reviewer's job
+        only sends it. The .docx (the file that counts) went with the task message.
+        """
+        payload = job.payload
+        if job.case_id is None or self.converter is None:
+            await self._close(job)
+            return
+        version = str(payload.get("version", ""))
+        source = f"draft:{version}"
+        name = PurePath(str(payload.get("filename", "draf"))).with_suffix(".pdf").name
+        data: bytes | None = None
+        if await self._stored(job.case_id, DRAFT_KIND, "pdf", source) is None:
+            docx = await self.files.get(str(payload.get("sha256", "")))
+            data = await self.converter.convert(docx, name)
+            if data is None:  # the .docx went out with the task; the log says why
+                await self._failed(job, "no PDF produced", tell_admins=False)
+                return
+        output = _Output(
+            DRAFT_KIND,
+            "pdf",
+            name,
+            source,
+            data,
+            (str(payload.get("officer", "")),),
+            "documents.draft_pdf",
+            {"case_code": str(payload.get("case_code", "")), "version": version},
+        )
+        await self._publish(job, job.case_id, [output])
+        if self.after_output is not None:
+            try:  # committed; the outbox retry delivers it if this fails
+                await self.after_output()
+            except Exception:
+                log.warning("PDF of draft %s stored; delivery deferred", name, exc_info=True)
 
     # -- indicator sheets ------------------------------------------------------------------
 

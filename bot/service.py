@@ -281,6 +281,7 @@ class WorkflowService:
             if isinstance(effect, TaskOpened):
                 for out in presenter.task_message(ctx, state, task, lang):
                     await self._enqueue(tx, state, out, now)
+                await self._queue_draft_pdf(tx, ctx, state, task, now)
             else:
                 await self._enqueue(tx, state, presenter.task_update(ctx, state, task, lang), now)
         elif isinstance(effect, ClockStarted):
@@ -307,6 +308,27 @@ class WorkflowService:
                 await self._enqueue(
                     tx, state, presenter.case_ended(ctx, state, officer, lang), now
                 )
+
+    @staticmethod
+    async def _queue_draft_pdf(
+        tx: Tx, ctx: Context, state: CaseState, task: Task, now: datetime
+    ) -> None:
+        """Who must approve, initial or sign a .docx draft also gets it as PDF to read on a
+        phone (made after the commit, where LibreOffice exists)."""
+        step = ctx.sop.step(task.step_key)
+        draft = state.latest_draft
+        if not (step.is_versioned and step.works_on_draft and draft is not None):
+            return
+        if not draft.filename.lower().endswith(".docx"):
+            return
+        payload = {
+            "version": draft.number,
+            "sha256": draft.sha256,
+            "filename": draft.filename,
+            "officer": task.assignee,
+            "case_code": state.code,
+        }
+        await tx.jobs.add("draft_pdf", state.id, payload, now)
 
     def _case_audience(self, state: CaseState) -> list[str]:
         """Who hears that a case ended: whoever started it and everyone who worked on it."""

@@ -147,8 +147,8 @@ class PdfConverter:
                 raise
             result = outdir / f"document.{target}"
             data = await asyncio.to_thread(_read_if_nonempty, result)
-            if data is None:
-                log.error(
+            if data is None:  # usually a file LibreOffice cannot read: the user's file
+                log.warning(
                     "PDF of %s: no output (exit %s); stdout: %s; stderr: %s",
                     name,
                     proc.returncode,

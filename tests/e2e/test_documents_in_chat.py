@@ -294,3 +294,35 @@ async def test_verifikasi_explains_itself_and_refuses_what_is_no_code(tmp_path) 
             "“12” bukan kode verifikasi. Kode terdiri atas 10 huruf dan angka, misalnya "
             "ABCD-EFGH-JK."
         )
+
+
+@needs_soffice
+async def test_each_reviewer_also_gets_the_draft_as_pdf_to_read_on_a_phone(tmp_path) -> None:
+    async with stage(tmp_path, FakeClock(START)) as st:
+        await start_case(st)
+        await dispose(st)
+        await collect_material(st)
+        ketua = st.user("sakip_ketua")
+        await upload(st, ketua, "konsep.docx", real_docx("Konsep laporan"))
+        await press(st, ketua, task_message(ketua, 3), "Kirim")
+        staf = st.user("staf_1")
+        await upload(st, staf, "draf.docx", real_docx("Draf yang diketik"))
+        await press(st, staf, task_message(staf, 4), "Kirim")
+        await documents_done(st)
+        sek = st.user("sekretaris")
+        [pdf] = files_named(sek, "draf.pdf")
+        assert pdf.text == (
+            "📄 LKT-2026-TW2 · Draf versi 2 dalam bentuk PDF agar mudah dibaca di ponsel. "
+            "Keputusan Bapak/Ibu tetap berlaku untuk berkas draf aslinya."
+        )
+        assert (
+            "Draf yang diketik"
+            in PdfReader(io.BytesIO(sek.downloaded_document(pdf))).pages[0].extract_text()
+        )
+        assert not files_named(staf, "draf.pdf")  # the typist's step takes no decision
+        await press(st, sek, task_message(sek, 5), "Setujui")
+        await press(st, sek, task_message(sek, 6), "Paraf")
+        await documents_done(st)
+        for kabid in ("kabid_1", "kabid_2", "kabid_3"):  # converted once, sent to each
+            assert len(files_named(st.user(kabid), "draf.pdf")) == 1
+        assert len(files_named(sek, "draf.pdf")) == 2  # step 5 and step 6 (paraf)
