@@ -208,6 +208,7 @@ _KIND_LABELS: Final = {
     "laporan_baku": "Laporan format baku",
     "lembar_pengesahan": "Lembar pengesahan",
     "laporan_final": "Laporan final (ditandatangani)",
+    "draf": "Draf untuk dibaca (PDF)",
 }
 
 
