@@ -872,8 +872,13 @@ def _on_attach(run: _Run, step: Step, task: Task, action: AttachFile) -> None:
         state.files.append(_version(run, step, task, action.file, number, "proof", item.item))
         run.claim(step, task)
         item.proof_file = number
-        if step.checklist is not None and step.checklist.proof_required:
-            item.status, item.by, item.at = ItemStatus.TICKED, run.actor, run.now
+        if item.status is not ItemStatus.TICKED:  # the file is the item: it is there
+            item.status, item.by, item.at, item.reason = (
+                ItemStatus.TICKED,
+                run.actor,
+                run.now,
+                None,
+            )
         run.effects.append(TaskUpdated(task.seq))
         run.event("attach_proof", task, data={"item": item.item, "file": number})
         return

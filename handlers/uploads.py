@@ -12,7 +12,7 @@ import logging
 import re
 from typing import Any
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from bot.crashpoints import crashpoint
@@ -26,14 +26,24 @@ from bot.filecheck import (
     safe_filename,
 )
 from bot.fmt import format_file_size
+from bot.sop import StepKind
 from bot.workflow import AttachFile, FileRef, Refusal
-from handlers.common import BotContext, answer, identify, refusal_text, reply, unknown_user
+from handlers.common import (
+    BotContext,
+    answer,
+    answer_press,
+    identify,
+    refusal_text,
+    reply,
+    unknown_user,
+)
 from storage.codec import to_iso
 from storage.uow import reading, unit_of_work
 
 log = logging.getLogger(__name__)
 
 PICK_PATTERN = re.compile(r"^u:(\d{1,12}):(\d{1,9}):(\d{1,6})$")
+ITEM_PATTERN = re.compile(r"^ui:(\d{1,12}):(\d{1,9}):(\d{1,6}):(\d{1,3})$")
 SELF_HOSTED_LIMIT = 2_000_000_000
 
 
@@ -139,7 +149,7 @@ async def _file_tasks(context: BotContext, officer: str) -> list[tuple[int, int,
     for state, task in await context.runtime.service.open_tasks_of(officer):
         ctx = await context.runtime.service.context_for(state)
         step = ctx.sop.step(task.step_key)
-        if step.takes_files:
+        if step.takes_files or step.kind is StepKind.CHECKLIST:
             result.append((state.id, task.seq, f"{state.code} · {step.number}. {step.title}"))
     return result
 
@@ -155,6 +165,24 @@ async def _attach(
 ) -> None:
     runtime = context.runtime
     try:
+        ctx, state, task = await runtime.service.task_for(officer, case_id, task_seq)
+        items = state.checklist(task.step_key, task.round)
+        if ctx.sop.step(task.step_key).kind is StepKind.CHECKLIST and items:
+            pending = await _keep_pending(update, context, officer, ref)
+            rows = [
+                [
+                    InlineKeyboardButton(
+                        i.item[:60], callback_data=f"ui:{pending}:{case_id}:{task_seq}:{n}"
+                    )
+                ]
+                for n, i in enumerate(items)
+            ]
+            await reply(
+                update,
+                runtime.text(lang, "upload.which_item", filename=ref.filename),
+                reply_markup=InlineKeyboardMarkup(rows),
+            )
+            return
         transition = await runtime.service.act(officer, case_id, AttachFile(task_seq, ref))
     except Refusal as refusal:
         await reply(update, refusal_text(runtime, lang, refusal))
@@ -184,6 +212,19 @@ async def _ask_which_task(
     candidates: list[tuple[int, int, str]],
 ) -> None:
     runtime = context.runtime
+    pending = await _keep_pending(update, context, officer, ref)
+    rows = [
+        [InlineKeyboardButton(label[:60], callback_data=f"u:{pending}:{case_id}:{seq}")]
+        for case_id, seq, label in candidates
+    ]
+    await reply(
+        update, runtime.text(lang, "file.which_task"), reply_markup=InlineKeyboardMarkup(rows)
+    )
+
+
+async def _keep_pending(update: Update, context: BotContext, officer: str, ref: FileRef) -> int:
+    """The stored file waits for the sender's choice (which task, which item)."""
+    runtime = context.runtime
     user = update.effective_user
     assert user is not None
     async with unit_of_work(runtime.db, runtime.agency) as tx:
@@ -200,16 +241,63 @@ async def _ask_which_task(
                 to_iso(runtime.clock.now()),
             ),
         )
-        pending = cur.lastrowid
-    from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+    assert cur.lastrowid is not None
+    return int(cur.lastrowid)
 
-    rows = [
-        [InlineKeyboardButton(label[:60], callback_data=f"u:{pending}:{case_id}:{seq}")]
-        for case_id, seq, label in candidates
-    ]
+
+async def _take_pending(context: BotContext, pending_id: int, telegram_id: int) -> FileRef | None:
+    """The waiting file, once: a second press on the same choice finds nothing."""
+    runtime = context.runtime
+    async with unit_of_work(runtime.db, runtime.agency) as tx:
+        cur = await tx.conn.execute(
+            "SELECT sha256, filename, size, mime FROM pending_uploads WHERE id = ? "
+            "AND telegram_id = ? AND resolved_at IS NULL",
+            (pending_id, telegram_id),
+        )
+        row = await cur.fetchone()
+        if row is None:
+            return None
+        await tx.conn.execute(
+            "UPDATE pending_uploads SET resolved_at = ? WHERE id = ?",
+            (to_iso(runtime.clock.now()), pending_id),
+        )
+    return FileRef(sha256=row[0], filename=row[1], size=int(row[2]), mime=row[3])
+
+
+async def on_pick_item(update: Update, context: BotContext) -> None:
+    """The checklist item a file was sent for: attach it there (which ticks the item)."""
+    query = update.callback_query
+    assert query is not None
+    runtime = context.runtime
+    officer, lang = await identify(update, context)
+    match = ITEM_PATTERN.match(query.data or "")
+    user = update.effective_user
+    if officer is None or match is None or user is None:
+        await answer_press(query, runtime.plain(lang, "common.stale_button"), True)
+        return
+    pending_id, case_id, seq, index = (int(g) for g in match.groups())
+    try:
+        _, state, task = await runtime.service.task_for(officer, case_id, seq)
+    except Refusal as refusal:
+        await answer_press(query, refusal_text(runtime, lang, refusal), True)
+        return
+    items = state.checklist(task.step_key, task.round) or []
+    ref = await _take_pending(context, pending_id, user.id) if index < len(items) else None
+    if ref is None:
+        await answer_press(query, runtime.plain(lang, "common.stale_button"), True)
+        return
+    await answer_press(query)
+    await query.edit_message_reply_markup(reply_markup=None)
+    item = items[index].item
+    try:
+        await runtime.service.act(officer, case_id, AttachFile(seq, ref, item=item))
+    except Refusal as refusal:
+        await reply(update, refusal_text(runtime, lang, refusal))
+        return
     await reply(
-        update, runtime.text(lang, "file.which_task"), reply_markup=InlineKeyboardMarkup(rows)
+        update, runtime.text(lang, "upload.item_attached", filename=ref.filename, item=item)
     )
+    await runtime.deliver()
 
 
 async def on_pick_task(update: Update, context: BotContext) -> None:
@@ -223,29 +311,18 @@ async def on_pick_task(update: Update, context: BotContext) -> None:
         await answer(query, runtime.plain(lang, "common.stale_button"), True)
         return
     pending_id, case_id, seq = (int(g) for g in match.groups())
-    async with unit_of_work(runtime.db, runtime.agency) as tx:
-        cur = await tx.conn.execute(
-            "SELECT sha256, filename, size, mime FROM pending_uploads WHERE id = ? "
-            "AND telegram_id = ? AND resolved_at IS NULL",
-            (pending_id, user.id),
-        )
-        row = await cur.fetchone()
-        if row is not None:
-            await tx.conn.execute(
-                "UPDATE pending_uploads SET resolved_at = ? WHERE id = ?",
-                (to_iso(runtime.clock.now()), pending_id),
-            )
-    if row is None:
+    ref = await _take_pending(context, pending_id, user.id)
+    if ref is None:
         await answer(query, runtime.plain(lang, "common.stale_button"), True)
         return
     await answer(query)
     await query.edit_message_reply_markup(reply_markup=None)
-    ref = FileRef(sha256=row[0], filename=row[1], size=int(row[2]), mime=row[3])
     await _attach(update, context, officer, lang, case_id, seq, ref)
 
 
 def get_handlers() -> list[BaseHandler[Any, Any, Any]]:
     return [
         CallbackQueryHandler(on_pick_task, pattern=PICK_PATTERN),
+        CallbackQueryHandler(on_pick_item, pattern=ITEM_PATTERN),
         MessageHandler(filters.Document.ALL | filters.PHOTO, on_file),
     ]

@@ -130,3 +130,34 @@ async def test_an_odt_draft_is_converted_to_docx_on_receipt(tmp_path: Path) -> N
         assert ketua.transcript[-1].text.startswith("Draf versi 1 diterima (konsep_lama.docx,")
         state = await st.runtime.service.case_by_code("LKT-2026-TW2")
         assert state is not None and state.files[-1].mime.endswith("wordprocessingml.document")
+
+
+async def test_a_file_sent_at_the_checklist_step_is_attached_to_the_item_chosen(
+    tmp_path: Path,
+) -> None:
+    async with stage(tmp_path, FakeClock(START)) as st:
+        await start_case(st)
+        kadin = st.user("kadin")
+        await press(st, kadin, task_message(kadin, 1), "Disposisikan")
+        kadin.send_text("Segera susun laporan")
+        kadin.send_text("-")
+        await st.settle()
+        sakip = st.user("sakip_1")
+        sakip.send_document("renstra_2025_2029.pdf", b"%PDF-1.4 renstra dinas")
+        await st.settle()
+        question = sakip.transcript[-1]
+        assert question.text == "Berkas renstra_2025_2029.pdf untuk butir yang mana?"
+        assert question.button_texts == ["RENSTRA", "RENJA", "DPA", "LKj", "Laporan Bulanan"]
+        await press(st, sakip, question, "RENSTRA")
+        assert sakip.transcript[-1].text == (
+            "Berkas renstra_2025_2029.pdf dilampirkan pada butir RENSTRA dan butir itu dicentang."
+        )
+        assert task_message(sakip, 2).button_texts[0] == "✅ RENSTRA"
+        state = await st.runtime.service.case_by_code("LKT-2026-TW2")
+        assert state is not None
+        [attached] = state.files
+        assert (attached.purpose, attached.item) == ("proof", "RENSTRA")
+        assert state.latest_draft is None  # an item's file is not a draft version
+        query = sakip.forge_callback(question.callback_data[0], question.message_id)
+        await st.settle()
+        assert sakip.callback_answer(query).text == "Tombol ini sudah tidak berlaku."
