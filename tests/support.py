@@ -87,6 +87,29 @@ def docx_bytes(text: str) -> bytes:
     return buffer.getvalue()
 
 
+def real_docx(text: str) -> bytes:
+    """A .docx made by python-docx: LibreOffice converts it and the final report merges it."""
+    from docx import Document
+
+    document = Document()
+    document.add_paragraph(text)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def docx_text(data: bytes) -> str:
+    """Every paragraph and table cell of a .docx, one per line (what the reader sees)."""
+    from docx import Document
+
+    document = Document(io.BytesIO(data))
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts += [cell.text for cell in row.cells]
+    return "\n".join(parts)
+
+
 def file_ref(content: str, name: str = "draf.docx") -> FileRef:
     data = content.encode()
     return FileRef(

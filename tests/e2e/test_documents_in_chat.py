@@ -8,7 +8,6 @@ import re
 import shutil
 
 import pytest
-from docx import Document
 from pypdf import PdfReader
 
 from bot.clock import FakeClock
@@ -16,7 +15,7 @@ from bot.documents import read_sheet
 from bot.fakegram import BotMessage, FakeUser
 from bot.stage import Stage, stage
 from tests.e2e.test_case_in_chat import START, press, say, start_case, task_message, upload
-from tests.support import LETTER
+from tests.support import LETTER, docx_text, real_docx
 
 INSTRUCTION = "Segera susun laporan triwulan II"
 KADIN = "Dr. H. Ahmad Santoso, M.Pd."
@@ -32,23 +31,6 @@ GOOD_ROWS = (
     "Anggaran;;;;;;Rp1.250.000.000;;;Program Pengelolaan Pendidikan;Rp2.500.000.000\n"
 )
 BAD_ROWS = GOOD_ROWS.replace(";0,4;turun", ";sembilan;turun")
-
-
-def real_docx(text: str) -> bytes:
-    document = Document()
-    document.add_paragraph(text)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
-
-
-def docx_text(data: bytes) -> str:
-    document = Document(io.BytesIO(data))
-    parts = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            parts += [cell.text for cell in row.cells]
-    return "\n".join(parts)
 
 
 def files_named(user: FakeUser, filename: str) -> list[BotMessage]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -11,7 +10,6 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from docx import Document
 
 from bot.clock import FakeClock
 from bot.config import AgencySettings, Config, Secret, StoragePaths, TelegramSettings
@@ -25,7 +23,7 @@ from storage.jobs import Jobs
 from storage.outbox import OutboxRow
 from storage.uow import reading
 from tests.integration.harness import JAKARTA, OFFICERS, Harness, at_local, directory, open_service
-from tests.support import LETTER, next_happy_action
+from tests.support import LETTER, docx_text, next_happy_action, real_docx
 
 START = at_local(2026, 7, 6, 8, 0)  # Monday 08.00 WIB
 INSTRUCTION = "Susun laporan triwulan II sesuai format baku"
@@ -80,23 +78,6 @@ async def running_bot(
             yield Bot(h, worker)
         finally:
             await worker.close()
-
-
-def real_docx(text: str) -> bytes:
-    document = Document()
-    document.add_paragraph(text)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
-
-
-def docx_text(data: bytes) -> str:
-    document = Document(io.BytesIO(data))
-    parts = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            parts += [cell.text for cell in row.cells]
-    return "\n".join(parts)
 
 
 async def start_and_dispose(bot: Bot) -> int:

@@ -36,7 +36,7 @@ from bot.workflow import (
     Sign,
     Tick,
 )
-from tests.support import LETTER, ROOT, T0, CaseDriver, file_ref
+from tests.support import LETTER, ROOT, T0, CaseDriver, docx_text, file_ref
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 KABID_RETURN = "Capaian indikator APK PAUD belum sesuai data Dapodik"
@@ -54,15 +54,6 @@ def demo_config() -> Config:
 
 
 CONFIG = demo_config()
-
-
-def docx_text(data: bytes) -> str:
-    document = Document(io.BytesIO(data))
-    parts = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            parts += [cell.text for cell in row.cells]
-    return "\n".join(parts)
 
 
 def dispose(case: CaseDriver, form: dict[str, str]) -> None:
