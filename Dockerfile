@@ -47,6 +47,8 @@ FROM python-layer AS bot
 COPY bot ./bot
 COPY handlers ./handlers
 COPY storage ./storage
+COPY demo ./demo
+COPY fakegram ./fakegram
 COPY templates ./templates
 COPY manage.py config.example.toml README.md ./
 

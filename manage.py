@@ -25,7 +25,7 @@ PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 USAGE = """usage:
   python3 manage.py run [--demo] [--config PATH]   run the bot (offline demo without config.toml)
   python3 manage.py test [pytest args]             run the whole test suite
-  python3 manage.py check                          ruff and mypy
+  python3 manage.py check                          ruff, mypy and the import contracts
   python3 manage.py bench                          run the benchmarks and print figures
   python3 manage.py cli ARGS                       any `python -m bot` sub-command (backup, ...)
 """
@@ -64,9 +64,12 @@ def cmd_test(extra: list[str]) -> int:
 
 
 def cmd_check() -> int:
+    """ruff, mypy and the import contracts (the layers of `docs/architecture.md`)."""
     ruff = _run(["-m", "ruff", "check", "."])
     mypy = _run(["-m", "mypy"])
-    return ruff or mypy
+    lint_imports = BIN / ("lint-imports.exe" if os.name == "nt" else "lint-imports")
+    layers = subprocess.run([str(lint_imports), "--no-cache", "--no-logo"], cwd=ROOT).returncode
+    return ruff or mypy or layers
 
 
 def main(argv: list[str]) -> int:

@@ -29,8 +29,8 @@ from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.sop import StepKind
-from bot.workflow import AttachFile, CaseRequest, FileRef, act, start_case
+from bot.core.sop import StepKind
+from bot.core.workflow import AttachFile, CaseRequest, FileRef, act, start_case
 from storage import backup as store
 from storage.db import Database
 from storage.files import FileStore

@@ -28,15 +28,15 @@ from zoneinfo import ZoneInfo
 
 import aiosqlite
 
-from bot.clock import FakeClock
 from bot.config import Officer
-from bot.i18n import Catalogue
-from bot.people import Directory
-from bot.presenter import CataloguePresenter
-from bot.service import WorkflowService
-from bot.sop_loader import load_sop
-from bot.workclock import WorkingTimeCalendar
-from bot.workflow import Approve, CaseState, act
+from bot.core.clock import FakeClock
+from bot.core.people import Directory
+from bot.core.sop_loader import load_sop
+from bot.core.workclock import WorkingTimeCalendar
+from bot.core.workflow import Approve, CaseState, act
+from bot.services.workflow_service import WorkflowService
+from bot.views.i18n import Catalogue
+from bot.views.presenter import CataloguePresenter
 from storage.db import Database
 from storage.files import FileStore
 from tests.support import next_happy_action

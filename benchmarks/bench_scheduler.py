@@ -27,15 +27,15 @@ from zoneinfo import ZoneInfo
 
 from telegram.ext import ApplicationBuilder, ContextTypes
 
-from bot.app import plan_wakeup
-from bot.clock import FakeClock
 from bot.config import load_config
-from bot.reminders import plan_task_reminders
+from bot.core.clock import FakeClock
+from bot.core.reminders import plan_task_reminders
+from bot.core.sop_loader import load_sops
+from bot.core.workflow import CaseRequest, start_case
+from bot.ptb.context import BotApp, BotContext
+from bot.ptb.jobs import plan_wakeup
 from bot.runtime import Runtime
-from bot.sop_loader import load_sops
-from bot.stage import DEMO_CONFIG, STAGE_TOKEN
-from bot.workflow import CaseRequest, start_case
-from handlers.common import BotApp, BotContext
+from demo.stage import DEMO_CONFIG, STAGE_TOKEN
 from storage.reminders import Reminders
 from storage.uow import unit_of_work
 

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from bot.config import ConfigError, load_config
-from bot.sop_loader import SopError, load_sops
+from bot.core.sop_loader import SopError, load_sops
 
 DEFAULT_CONFIG = Path("config.toml")
 
@@ -61,7 +61,7 @@ def load_everything(path: Path):  # type: ignore[no-untyped-def]
 def cmd_run(args: argparse.Namespace) -> int:
     path = Path(args.config)
     if args.demo or (not path.exists() and args.config == str(DEFAULT_CONFIG)):
-        from bot.demo import main as demo_main
+        from demo import main as demo_main
 
         return demo_main(Path(args.demo_out))
     if not path.exists():
@@ -70,7 +70,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         config, sops = load_everything(path)
     except (ConfigError, SopError) as exc:
         return _fail(str(exc))
-    from bot.backup import startup_problem
+    from bot.services.backup import startup_problem
 
     damaged = startup_problem(config)
     if damaged is not None:
@@ -85,7 +85,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         config, sops = load_everything(Path(args.config))
     except (ConfigError, SopError) as exc:
         return _fail(str(exc))
-    from bot.clock import SystemClock
+    from bot.core.clock import SystemClock
     from bot.runtime import Runtime, StartupError
 
     try:
@@ -121,7 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     check_sop = sub.add_parser("check-sop", help="check SOP files")
     check_sop.add_argument("paths", nargs="+")
     check_sop.set_defaults(func=cmd_check_sop)
-    from bot.backup import add_commands
+    from bot.cli import add_commands
 
     add_commands(sub)  # backup, restore, verify-audit
     return parser

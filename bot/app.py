@@ -12,7 +12,6 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from datetime import datetime, timedelta
 from types import ModuleType
 from typing import Any
 
@@ -36,22 +35,21 @@ from telegram.ext import (
     filters,
 )
 
-from bot import scheduling
-from bot.backup import plan_backup, report_damaged_file
-from bot.commands import COMMANDS
 from bot.crashpoints import crashpoint
-from bot.persistence import SqlitePersistence
+from bot.ptb import jobs
+from bot.ptb.context import RUNTIME_KEY, BotApp, BotContext
+from bot.ptb.persistence import SqlitePersistence
+from bot.ptb.sender import OutboxSender
 from bot.runtime import Runtime
-from bot.sender import OutboxSender
+from bot.services.backup import report_damaged_file
+from bot.services.notices import report_unreachable
+from bot.views.commands import COMMANDS
 from handlers import common as handler_common
 from handlers import tasks as tasks_handlers
-from handlers.common import RUNTIME_KEY, BotApp, BotContext, identify, reply
+from handlers.common import identify, reply
 
 log = logging.getLogger(__name__)
 
-TICK_JOB = "reminders:tick"
-OUTBOX_JOB = "outbox:retry"
-OUTBOX_RETRY_SECONDS = 30
 FINAL_DRAIN_SECONDS = 10
 
 
@@ -118,32 +116,15 @@ async def _post_init(app: BotApp) -> None:
         runtime.files,
         runtime.clock,
         resolve_chat=runtime.chat_of,
-        on_unreachable=lambda officer, reason: _report_unreachable(runtime, officer, reason),
+        on_unreachable=lambda officer, reason: report_unreachable(runtime, officer, reason),
         agency=runtime.agency,
         on_damaged_file=lambda row, exc: report_damaged_file(runtime, row, exc),
     )
-    runtime.wakeup = lambda: plan_wakeup(app, runtime)
+    runtime.wakeup = lambda: jobs.plan_wakeup(app, runtime)
     if runtime.docjobs is not None:  # documents a crash left unmade are made now
         await runtime.docjobs.start()
     await _publish_commands(app, runtime)
-    job_queue = app.job_queue
-    if job_queue is not None:
-        # Jobs added before start() run at start(); a past-due reminder goes out from here.
-        job_queue.run_once(
-            _tick_job,
-            0,
-            name=TICK_JOB,
-            job_kwargs={"id": TICK_JOB, "replace_existing": True, "misfire_grace_time": None},
-        )
-        job_queue.run_repeating(
-            _outbox_job,
-            OUTBOX_RETRY_SECONDS,
-            first=1,
-            name=OUTBOX_JOB,
-            job_kwargs={"id": OUTBOX_JOB, "replace_existing": True},
-        )
-        scheduling.start_jobs(app)  # the daily digest and the holiday-data check
-        plan_backup(app, runtime)
+    jobs.start_jobs(app, runtime)  # tick, outbox retry, digest, holiday check, backup
 
 
 async def _post_stop(app: BotApp) -> None:
@@ -211,45 +192,6 @@ async def _publish_commands(app: BotApp, runtime: Runtime) -> None:
                 await app.bot.set_my_commands(admins, scope=BotCommandScopeChat(chat))
             except Exception as exc:  # an admin who never opened the chat: not fatal
                 log.info("could not set admin commands for %s: %s", key, exc)
-
-
-# -- jobs ----------------------------------------------------------------------------------
-
-
-async def _tick_job(context: BotContext) -> None:
-    runtime = context.runtime
-    await runtime.service.tick()
-    await runtime.deliver()
-
-
-async def _outbox_job(context: BotContext) -> None:
-    await context.runtime.deliver()
-
-
-async def plan_wakeup(app: BotApp, runtime: Runtime) -> datetime | None:
-    """Wake the tick at the next due reminder, or at the next opening if that is at night."""
-    job_queue = app.job_queue
-    if job_queue is None:
-        return None
-    due = await runtime.service.next_wakeup()
-    if due is None:
-        for job in job_queue.get_jobs_by_name(TICK_JOB):
-            job.schedule_removal()
-        return None
-    now = runtime.clock.now()
-    when = max(due, now)
-    if not runtime.calendar.is_working_time(when):
-        when = runtime.calendar.next_opening(when)
-    when = max(when, now + timedelta(seconds=1))
-    # A delay, not an instant: the clock may be simulated (tests, the demo), and then the
-    # tick is driven by whoever moves that clock, never by the wall clock catching up.
-    job_queue.run_once(
-        _tick_job,
-        when - now,
-        name=TICK_JOB,
-        job_kwargs={"id": TICK_JOB, "replace_existing": True, "misfire_grace_time": None},
-    )
-    return when
 
 
 # -- guards and fallbacks -------------------------------------------------------------------
@@ -334,28 +276,3 @@ async def _on_error(update: object, context: BotContext) -> None:
             await context.bot.send_message(update.effective_chat.id, text)
     except Exception:  # the error report must never raise
         log.exception("could not tell the user about the error")
-
-
-async def _report_unreachable(runtime: Runtime, officer: str, reason: str) -> None:
-    """A task could not reach its officer: every admin hears it, in the outbox."""
-    from storage.uow import unit_of_work
-
-    now = runtime.clock.now()
-    reason_key = (
-        "workflow.unreachable_blocked"
-        if "forbidden" in reason
-        else ("workflow.unreachable_not_joined")
-    )
-    async with unit_of_work(runtime.db, runtime.agency) as tx:
-        for admin in runtime.directory.admins():
-            if admin == officer:
-                continue
-            account = await tx.accounts.get(admin)
-            lang = (account.language if account else None) or runtime.directory.language(admin)
-            text = runtime.text(
-                lang,
-                "workflow.officer_unreachable",
-                name=runtime.directory.name(officer),
-                reason=runtime.plain(lang, reason_key),
-            )
-            await tx.outbox.add("send", {"text": text, "buttons": []}, now, officer_key=admin)

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
-from bot.clock import FakeClock
+from bot.core.clock import FakeClock
 
 log = logging.getLogger(__name__)
 

@@ -15,12 +15,12 @@ from telegram import Update
 from telegram.error import InvalidToken, NetworkError
 
 from bot.app import build_application
-from bot.clock import SystemClock
 from bot.config import Config, Mode
+from bot.core.clock import SystemClock
+from bot.core.sop import Sop
 from bot.crashpoints import pinned_clock_from_env
+from bot.ptb.context import BotApp
 from bot.runtime import Runtime, StartupError
-from bot.sop import Sop
-from handlers.common import BotApp
 
 log = logging.getLogger(__name__)
 

@@ -10,28 +10,34 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from bot.backup import BackupSettings
-from bot.clock import Clock
 from bot.config import Config
-from bot.digest import digest_problems
-from bot.docjobs import DocumentExtras, DocumentIndex, DocumentWorker, document_settings
+from bot.core.clock import Clock
+from bot.core.people import Directory, admin_key
+from bot.core.reminders import ReminderPolicy
+from bot.core.sop import Sop
+from bot.core.workclock import CalendarSettings, WorkingTimeCalendar
 from bot.documents import DocumentSettings, PdfConverter
-from bot.i18n import Catalogue
-from bot.invites import InvitePolicy
-from bot.people import Directory, admin_key
-from bot.presenter import CataloguePresenter
-from bot.reminders import ReminderPolicy
-from bot.sender import OutboxSender
-from bot.service import WorkflowService
-from bot.sop import Sop
-from bot.workclock import CalendarSettings, WorkingTimeCalendar
+from bot.services.backup import BackupSettings
+from bot.services.digest import digest_problems
+from bot.services.documents import DocumentExtras, DocumentIndex, DocumentWorker, document_settings
+from bot.services.invites import InvitePolicy
+from bot.services.workflow_service import WorkflowService
+from bot.views.i18n import Catalogue
+from bot.views.presenter import CataloguePresenter
 from storage.db import Database
 from storage.files import FileStore
 from storage.uow import reading, unit_of_work
 
 log = logging.getLogger(__name__)
+
+
+class Deliverer(Protocol):
+    """Sends what the outbox holds (the PTB adapter's `OutboxSender`, once the Bot exists)."""
+
+    async def drain(self) -> int: ...
 
 
 class StartupError(RuntimeError):
@@ -57,7 +63,7 @@ class Runtime:
     policy: ReminderPolicy
     tz: ZoneInfo
     output_dir: Path
-    sender: OutboxSender | None = None  # set by bot.app once the Bot exists
+    sender: Deliverer | None = None  # set by bot.app once the Bot exists
     wakeup: Callable[[], Awaitable[object]] | None = None  # re-plans the reminder tick
     last_update_id: int = 0  # the newest update fully handled (tests wait on it)
     document_settings: DocumentSettings | None = None  # the [documents] table

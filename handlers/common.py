@@ -13,29 +13,12 @@ from typing import Any
 
 from telegram import CallbackQuery, Update
 from telegram.error import BadRequest
-from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.core.workflow import Refusal
+from bot.ptb.context import BotContext
 from bot.runtime import Runtime
-from bot.workflow import Refusal
 
 log = logging.getLogger(__name__)
-
-RUNTIME_KEY = "runtime"
-
-
-class BotContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
-    """The callback context, carrying the services instead of globals."""
-
-    @property
-    def runtime(self) -> Runtime:
-        runtime = self.application.bot_data.get(RUNTIME_KEY)
-        if not isinstance(runtime, Runtime):
-            raise RuntimeError("the application was built without a Runtime")
-        return runtime
-
-
-BotApp = Application[ExtBot[None], BotContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], Any]
-
 
 async def identify(update: Update, context: BotContext) -> tuple[str | None, str]:
     """The officer key behind the update's user (None for strangers) and their language."""
@@ -45,7 +28,7 @@ async def identify(update: Update, context: BotContext) -> tuple[str | None, str
     runtime = context.runtime
     officer = await runtime.officer_for(user.id)
     if officer is None:
-        from bot.i18n import resolve_language
+        from bot.views.i18n import resolve_language
 
         return None, resolve_language(user.language_code)
     return officer, await runtime.language_of(officer)

@@ -11,16 +11,11 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.digest import DETAIL_PATTERN
-from bot.scheduling import case_details, digest_messages
-from bot.sender import keyboard
-from handlers.common import (
-    BotContext,
-    answer_press,
-    identify,
-    reply,
-    unknown_user,
-)
+from bot.ptb.context import BotContext
+from bot.ptb.sender import keyboard
+from bot.services.digest import DETAIL_PATTERN
+from bot.services.scheduling import case_details, digest_messages
+from handlers.common import answer_press, identify, reply, unknown_user
 
 
 async def on_ringkasan(update: Update, context: BotContext) -> None:

@@ -2,7 +2,7 @@
 
 "Unggah data capaian" (on the data role's upload task) opens a short persistent dialog
 ("sheet_upload") that takes the next spreadsheet the officer sends. The file is stored
-and read by `bot.docjobs`; a sheet with mistakes gets every problem listed (row and
+and read by `bot.services.documents`; a sheet with mistakes gets every problem listed (row and
 column each) and the dialog stays open for the corrected file. A file that is not a
 spreadsheet closes the dialog and is handled as an ordinary upload (a draft, most
 likely), so a forgotten dialog never swallows a draft.
@@ -28,20 +28,19 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.docjobs import SHEET_PATTERN, SHEET_TEMPLATE_NAME, DocumentWorker, sheet_template
+from bot.core.filecheck import SHEET_KINDS, extension, judge, safe_filename
+from bot.core.workflow import Refusal
 from bot.documents import SheetError, SheetLimits, normalize_verification_code
-from bot.filecheck import SHEET_KINDS, extension, judge, safe_filename
-from bot.fmt import format_deadline, format_file_size
-from bot.workflow import Refusal
-from handlers import uploads
-from handlers.common import (
-    BotContext,
-    answer_press,
-    identify,
-    refusal_text,
-    reply,
-    unknown_user,
+from bot.ptb.context import BotContext
+from bot.services.documents import (
+    SHEET_PATTERN,
+    SHEET_TEMPLATE_NAME,
+    DocumentWorker,
+    sheet_template,
 )
+from bot.views.fmt import format_deadline, format_file_size
+from handlers import uploads
+from handlers.common import answer_press, identify, refusal_text, reply, unknown_user
 
 log = logging.getLogger(__name__)
 

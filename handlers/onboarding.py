@@ -1,7 +1,7 @@
 """Getting people into the bot: /start (with or without an invite), /undang, /bahasa, /bantuan.
 
 These handlers come first: they must work for people the bot does not know yet. Who may
-invite, what a code is worth and what joining sets off live in `bot.invites`; here we
+invite, what a code is worth and what joining sets off live in `bot.services.invites`; here we
 only read the update, call it once, and answer in the asker's language.
 """
 
@@ -17,10 +17,9 @@ from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from telegram.helpers import create_deep_linked_url
 
-from bot.commands import COMMANDS
-from bot.fmt import format_deadline, format_time
-from bot.i18n import SUPPORTED_LANGUAGES
-from bot.invites import (
+from bot.ptb.context import BotContext
+from bot.runtime import Runtime
+from bot.services.invites import (
     Invitations,
     InvitePolicy,
     NotAllowed,
@@ -29,14 +28,10 @@ from bot.invites import (
     UnknownOfficer,
     page_of,
 )
-from bot.runtime import Runtime
-from handlers.common import (
-    BotContext,
-    answer_press,
-    identify,
-    reply,
-    unknown_user,
-)
+from bot.views.commands import COMMANDS
+from bot.views.fmt import format_deadline, format_time
+from bot.views.i18n import SUPPORTED_LANGUAGES
+from handlers.common import answer_press, identify, reply, unknown_user
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 Nothing here changes a case. Every registered officer (and front-office admin) may ask;
 strangers get the usual "not registered" answer. Long answers are split under Telegram's
-limit (`bot.textsplit`), the buttons riding on the last piece. The one write is showing a
+limit (`bot.views.textsplit`), the buttons riding on the last piece. The one write is showing a
 task message again: it goes through the outbox like any task message, so the sender
 records it as the task's message and later edits reach it instead of the old one.
 """
@@ -17,18 +17,13 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.query_views import CASES_OFFERED, Keyboard, QueryViews, TaskItem
+from bot.core.workflow import CaseState, Refusal
+from bot.ptb.context import BotContext
+from bot.ptb.sender import keyboard
 from bot.runtime import Runtime
-from bot.sender import keyboard
-from bot.textsplit import CAPTION_LIMIT, split_html, visible_length
-from bot.workflow import CaseState, Refusal
-from handlers.common import (
-    BotContext,
-    answer_press,
-    identify,
-    refusal_text,
-    unknown_user,
-)
+from bot.views.queries import CASES_OFFERED, Keyboard, QueryViews, TaskItem
+from bot.views.textsplit import CAPTION_LIMIT, split_html, visible_length
+from handlers.common import answer_press, identify, refusal_text, unknown_user
 from storage.cases import CaseNotFound
 from storage.files import FileCorrupt, FileMissing
 from storage.uow import reading

@@ -41,17 +41,14 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.fmt import format_date, format_deadline, format_file_size
-from bot.periods import (
+from bot.core.periods import (
     ordered_periods,
     parse_letter_date,
     plausible_report_year,
     year_choices,
 )
-from bot.runtime import Runtime
-from bot.service import CaseCodeTaken
-from bot.sop import Sop, StepKind
-from bot.workflow import (
+from bot.core.sop import Sop, StepKind
+from bot.core.workflow import (
     Cancel,
     CaseState,
     CaseStatus,
@@ -62,7 +59,11 @@ from bot.workflow import (
     Transition,
     can_start,
 )
-from handlers.common import BotContext, answer, identify, refusal_text, reply, unknown_user
+from bot.ptb.context import BotContext
+from bot.runtime import Runtime
+from bot.services.workflow_service import CaseCodeTaken
+from bot.views.fmt import format_date, format_deadline, format_file_size
+from handlers.common import answer, identify, refusal_text, reply, unknown_user
 from handlers.uploads import receive_file
 
 KEY = "start_case"

@@ -26,10 +26,8 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.crashpoints import crashpoint
-from bot.runtime import Runtime
-from bot.sop import Step, StepKind
-from bot.workflow import (
+from bot.core.sop import Step, StepKind
+from bot.core.workflow import (
     Action,
     Approve,
     AttachFile,
@@ -49,13 +47,10 @@ from bot.workflow import (
     Tick,
     Untick,
 )
-from handlers.common import (
-    BotContext,
-    answer_press,
-    identify,
-    refusal_text,
-    reply,
-)
+from bot.crashpoints import crashpoint
+from bot.ptb.context import BotContext
+from bot.runtime import Runtime
+from handlers.common import answer_press, identify, refusal_text, reply
 from handlers.uploads import receive_file
 
 log = logging.getLogger(__name__)
@@ -374,7 +369,7 @@ async def _show_order_selection(
     assert officer is not None
     ctx, state, task = await runtime.service.task_for(officer, press.case_id, press.task)
     buttons = runtime.presenter.order_buttons(ctx, state, task, lang, press.arg or 0)
-    from bot.sender import keyboard
+    from bot.ptb.sender import keyboard
 
     await _answer(update, None)
     await query.edit_message_reply_markup(reply_markup=keyboard(buttons))

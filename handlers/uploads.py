@@ -15,8 +15,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
-from bot.crashpoints import crashpoint
-from bot.filecheck import (
+from bot.core.filecheck import (
     DRAFT_KINDS,
     MAX_DOWNLOAD_BYTES,
     MIME_BY_KIND,
@@ -25,18 +24,12 @@ from bot.filecheck import (
     judge,
     safe_filename,
 )
-from bot.fmt import format_file_size
-from bot.sop import StepKind
-from bot.workflow import AttachFile, FileRef, Refusal
-from handlers.common import (
-    BotContext,
-    answer,
-    answer_press,
-    identify,
-    refusal_text,
-    reply,
-    unknown_user,
-)
+from bot.core.sop import StepKind
+from bot.core.workflow import AttachFile, FileRef, Refusal
+from bot.crashpoints import crashpoint
+from bot.ptb.context import BotContext
+from bot.views.fmt import format_file_size
+from handlers.common import answer, answer_press, identify, refusal_text, reply, unknown_user
 from storage.codec import to_iso
 from storage.uow import reading, unit_of_work
 

@@ -56,7 +56,7 @@ from bot.documents import (  # noqa: E402
     evaluate_indicator,
     write_sheet,
 )
-from bot.fmt import format_percent, format_rupiah  # noqa: E402
+from bot.views.fmt import format_percent, format_rupiah  # noqa: E402
 
 DEMO = ROOT / "templates" / "demo"
 FONT = "Times New Roman"  # Liberation Serif where LibreOffice renders it

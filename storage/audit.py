@@ -11,11 +11,12 @@ import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import aiosqlite
 
-from bot.workflow import AuditEvent
+from bot.core.workflow import AuditEvent
 from storage.codec import dumps, from_iso, loads, to_iso
 
 GENESIS = "0" * 64
@@ -135,3 +136,13 @@ def _row(r: sqlite3.Row) -> AuditRow:
         prev_hash=r["prev_hash"],
         hash=r["hash"],
     )
+
+
+async def verify_audit(database: Path) -> tuple[int, list[str]]:
+    """(rows, problems) of the audit log's hash chain, read without writing anything."""
+    async with aiosqlite.connect(database) as conn:
+        conn.row_factory = aiosqlite.Row
+        async with conn.execute("SELECT COUNT(*) FROM audit_log") as cur:
+            row = await cur.fetchone()
+        problems = await AuditLog(conn).verify()
+    return (int(row[0]) if row else 0), problems

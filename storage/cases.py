@@ -14,7 +14,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.workflow import (
+from bot.core.workflow import (
     CaseState,
     CaseStatus,
     FileVersion,

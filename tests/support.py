@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.sop import Sop
-from bot.sop_loader import load_sop
-from bot.timestd import AlwaysOpenCalendar
-from bot.workflow import (
+from bot.core.sop import Sop
+from bot.core.sop_loader import load_sop
+from bot.core.timestd import AlwaysOpenCalendar
+from bot.core.workflow import (
     Action,
     AuditEvent,
     CaseRequest,
@@ -173,8 +173,8 @@ class CaseDriver:
 
 def next_happy_action(ctx: Context, state: CaseState) -> tuple[str, Action]:
     """The next action on the straight path, as a diligent officer would take it."""
-    from bot.sop import StepKind
-    from bot.workflow import (
+    from bot.core.sop import StepKind
+    from bot.core.workflow import (
         Approve,
         AttachFile,
         Complete,

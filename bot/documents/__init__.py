@@ -7,15 +7,11 @@ are an implementation detail except for `demo` (sample data) and `pdf`.
 """
 
 from bot.documents.capaian import (
-    DEFAULT_BANDS,
-    Band,
     BudgetResult,
     BudgetTotals,
     Capaian,
     CapaianSummary,
     IndicatorResult,
-    PredikatBands,
-    PredikatBandsError,
     budget_totals,
     compute_capaian,
     evaluate_budget,
@@ -40,6 +36,7 @@ from bot.documents.model import (
     Urgency,
 )
 from bot.documents.pdf import PdfConverter
+from bot.documents.predikat import DEFAULT_BANDS, Band, PredikatBands, PredikatBandsError
 from bot.documents.render import (
     TEMPLATE_DIR,
     DocumentError,

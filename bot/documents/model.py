@@ -6,7 +6,7 @@ restyled by an agency) with hand-written fixtures, and the workflow can change s
 without touching a template.
 
 All instants are aware datetimes (stored as UTC); each document carries the agency's
-zone and converts only when it formats, as `bot.fmt` does.
+zone and converts only when it formats, as `bot.views.fmt` does.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.documents.capaian import DEFAULT_BANDS, PredikatBands
-from bot.fmt import roman
+from bot.documents.predikat import DEFAULT_BANDS, PredikatBands
+from bot.views.fmt import roman
 
 
 def _require_aware(name: str, value: dt.datetime) -> None:

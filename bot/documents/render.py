@@ -4,7 +4,7 @@ Every render follows the same recipe (PITFALLS.md, docxtpl): a fresh `DocxTempla
 document, `StrictUndefined` so a variable an agency's restyled template misspells fails
 loudly instead of printing nothing, and `autoescape=True` so an "&" or "<" in a letter's
 subject cannot corrupt document.xml. All formatting (Indonesian dates, separators,
-Rupiah, Roman numerals) happens here in Python through `bot.fmt`; the templates only
+Rupiah, Roman numerals) happens here in Python through `bot.views.fmt`; the templates only
 place finished strings, so restyling in Word never touches a number format.
 
 Rendering is CPU-bound (about 60 ms for a 50-indicator report): call it from handlers
@@ -47,7 +47,7 @@ from bot.documents.model import (
     Signatory,
     Urgency,
 )
-from bot.fmt import (
+from bot.views.fmt import (
     format_date,
     format_day_date,
     format_number,

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from bot.documents.capaian import DEFAULT_BANDS, PredikatBands, PredikatBandsError
+from bot.documents.predikat import DEFAULT_BANDS, PredikatBands, PredikatBandsError
 from bot.documents.render import TEMPLATE_DIR, TEMPLATE_FILES
 
 __all__ = ["DocumentSettings", "DocumentSettingsError"]

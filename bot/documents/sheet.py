@@ -29,7 +29,7 @@ Numbers may be typed the Indonesian way: dots group thousands, a comma starts th
 decimals ("1.234.567", "95,5"); "1.234" is therefore one thousand two hundred and
 thirty-four. A single dot followed by other than three digits ("95.5", as English
 exports write it) is read as a decimal point. A trailing "%" is ignored. Rupiah may be
-written "Rp1.234.567" (read by `bot.fmt.parse_rupiah`).
+written "Rp1.234.567" (read by `bot.views.fmt.parse_rupiah`).
 
 Every problem gives one message naming the sheet, the row as the spreadsheet numbers it,
 and the column, and all problems are reported at once (`SheetError.problems`), so the
@@ -54,7 +54,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from bot.documents.model import BudgetRow, IndicatorRow
-from bot.fmt import parse_rupiah
+from bot.views.fmt import parse_rupiah
 
 __all__ = [
     "ANGGARAN",

@@ -42,13 +42,13 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.clock import FakeClock
+from bot.core.clock import FakeClock
+from bot.core.sop_loader import load_sops
 from bot.crashpoints import CRASH_ENV, FAKE_NOW_ENV
-from bot.fakegram import BotMessage, ButtonNotFound, FakeTelegram, FakeUser
-from bot.i18n import Catalogue
 from bot.runtime import Runtime
-from bot.sop_loader import load_sops
-from bot.stage import load_stage_config, write_stage_config
+from bot.views.i18n import Catalogue
+from demo.stage import load_stage_config, write_stage_config
+from fakegram import BotMessage, ButtonNotFound, FakeTelegram, FakeUser
 from storage.files import FileStore
 from tests.crash.script import (
     CASE,

@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 
 from bot.crashpoints import SIGNAL_ENV
-from bot.fakegram import FakeTelegram
-from bot.i18n import Catalogue
-from bot.stage import STAGE_TOKEN
+from bot.views.i18n import Catalogue
+from demo.stage import STAGE_TOKEN
+from fakegram import FakeTelegram
 from tests.crash.rig import WAIT, Rig
 from tests.crash.script import ACKED, CASE
 from tests.crash.zygote import Zygote

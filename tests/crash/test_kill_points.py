@@ -21,10 +21,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.backup import verify_audit
 from bot.crashpoints import POINTS
-from bot.fakegram import FakeTelegram
-from bot.stage import STAGE_TOKEN
+from demo.stage import STAGE_TOKEN
+from fakegram import FakeTelegram
+from storage.audit import verify_audit
 from storage.files import FileStore
 from tests.crash.figures import record
 from tests.crash.rig import Key, Rig, case_state, per_task

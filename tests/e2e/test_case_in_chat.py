@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.clock import FakeClock
-from bot.fakegram import BotMessage, FakeUser
-from bot.stage import Stage, stage
+from bot.core.clock import FakeClock
+from demo.stage import Stage, stage
+from fakegram import BotMessage, FakeUser
 from tests.integration.harness import at_local
 from tests.support import LETTER, docx_bytes
 

@@ -21,10 +21,10 @@ from pathlib import Path
 import pytest
 
 from bot.config import PROJECT_ROOT, TOKEN_ENV
-from bot.demo import DemoError, DemoResult, run_demo
-from bot.demo.console import plain_text
-from bot.demo.run import MARKER, prepare_folder
-from bot.i18n import Catalogue
+from bot.views.i18n import Catalogue
+from demo import DemoError, DemoResult, run_demo
+from demo.console import plain_text
+from demo.run import MARKER, prepare_folder
 from storage.files import FileStore
 
 CODE = "LKT-2026-TW2"

@@ -10,10 +10,10 @@ import shutil
 import pytest
 from pypdf import PdfReader
 
-from bot.clock import FakeClock
+from bot.core.clock import FakeClock
 from bot.documents import read_sheet
-from bot.fakegram import BotMessage, FakeUser
-from bot.stage import Stage, stage
+from demo.stage import Stage, stage
+from fakegram import BotMessage, FakeUser
 from tests.e2e.test_case_in_chat import START, press, say, start_case, task_message, upload
 from tests.support import LETTER, docx_text, real_docx
 

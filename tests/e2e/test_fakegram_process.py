@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from bot.fakegram import FakeTelegram
+from fakegram import FakeTelegram
 
 ECHO_BOT = """
 import os

@@ -29,7 +29,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.fakegram import FakeTelegram
+from fakegram import FakeTelegram
 
 REPORT = os.urandom(3000)
 

@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.fakegram import FakeTelegram
-from bot.stage import STAGE_TOKEN, write_stage_config
+from demo.stage import STAGE_TOKEN, write_stage_config
+from fakegram import FakeTelegram
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import FakeClock
-from bot.fakegram import BotMessage, FakeTelegram, FakeUser
-from bot.stage import STAGE_TOKEN, Stage, stage, write_stage_config
+from bot.core.clock import FakeClock
+from demo.stage import STAGE_TOKEN, Stage, stage, write_stage_config
+from fakegram import BotMessage, FakeTelegram, FakeUser
 from tests.e2e.test_case_in_chat import START, start_case, task_message
 
 ADMINS = "Sri Wahyuni, S.E., M.M., Admin"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import FakeClock
-from bot.stage import Stage, stage
+from bot.core.clock import FakeClock
+from demo.stage import Stage, stage
 from storage.audit import AuditRow
 from storage.uow import reading
 from tests.e2e.test_case_in_chat import START, docx_bytes, press, start_case, task_message

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.clock import FakeClock
-from bot.fakegram import BotMessage, FakeUser
-from bot.sop import StepKind
-from bot.stage import Stage, stage
-from bot.workflow import AttachFile, CaseState, Complete, Return, Tick, Untick
+from bot.core.clock import FakeClock
+from bot.core.sop import StepKind
+from bot.core.workflow import AttachFile, CaseState, Complete, Return, Tick, Untick
+from demo.stage import Stage, stage
+from fakegram import BotMessage, FakeUser
 from tests.integration.harness import at_local
 from tests.support import LETTER, docx_bytes, next_happy_action
 

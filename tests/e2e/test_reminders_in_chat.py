@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.app import plan_wakeup
-from bot.clock import FakeClock
-from bot.fakegram import BotMessage, FakeTelegram, FakeUser
-from bot.scheduling import DIGEST_JOB
-from bot.stage import STAGE_TOKEN, Stage, stage
+from bot.core.clock import FakeClock
+from bot.ptb.jobs import DIGEST_JOB, plan_wakeup
+from demo.stage import STAGE_TOKEN, Stage, stage
+from fakegram import BotMessage, FakeTelegram, FakeUser
 from tests.e2e.test_case_in_chat import START, press, say, start_case, task_message
 from tests.integration.harness import JAKARTA, at_local
 

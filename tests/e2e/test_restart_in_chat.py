@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from bot.clock import FakeClock
-from bot.fakegram import FakeTelegram, FakeUser
-from bot.stage import STAGE_TOKEN, stage
+from bot.core.clock import FakeClock
+from demo.stage import STAGE_TOKEN, stage
+from fakegram import FakeTelegram, FakeUser
 from tests.e2e.test_case_in_chat import (
     START,
     press,

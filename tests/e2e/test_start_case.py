@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from bot.clock import FakeClock
-from bot.fakegram import BotMessage, FakeTelegram, FakeUser
-from bot.stage import STAGE_TOKEN, Stage, stage, write_stage_config
+from bot.core.clock import FakeClock
+from demo.stage import STAGE_TOKEN, Stage, stage, write_stage_config
+from fakegram import BotMessage, FakeTelegram, FakeUser
 from tests.integration.harness import at_local
 from tests.support import LETTER, SOP_PATH
 

@@ -9,14 +9,14 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.clock import FakeClock
 from bot.config import Language, Officer
-from bot.i18n import Catalogue
-from bot.people import Directory
-from bot.presenter import CataloguePresenter
-from bot.service import WorkflowService
-from bot.timestd import WorkCalendar
-from bot.workclock import WorkingTimeCalendar
+from bot.core.clock import FakeClock
+from bot.core.people import Directory
+from bot.core.timestd import WorkCalendar
+from bot.core.workclock import WorkingTimeCalendar
+from bot.services.workflow_service import WorkflowService
+from bot.views.i18n import Catalogue
+from bot.views.presenter import CataloguePresenter
 from storage.db import Database
 from storage.files import FileStore
 from tests.support import RECIPIENTS, shipped_sop

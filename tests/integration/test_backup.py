@@ -17,14 +17,15 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.__main__ import main
-from bot.backup import BACKUP_JOB, BackupSettings, _backup_job, next_backup_at, run_backup
-from bot.clock import FakeClock
 from bot.config import load_config
-from bot.fakegram import FakeTelegram, FakeUser
-from bot.i18n import Catalogue
+from bot.core.clock import FakeClock
+from bot.core.sop_loader import load_sops
+from bot.ptb.jobs import BACKUP_JOB, _backup_job
 from bot.runtime import Runtime, StartupError
-from bot.sop_loader import load_sops
-from bot.stage import STAGE_TOKEN, Stage, stage, write_stage_config
+from bot.services.backup import BackupSettings, next_backup_at, run_backup
+from bot.views.i18n import Catalogue
+from demo.stage import STAGE_TOKEN, Stage, stage, write_stage_config
+from fakegram import FakeTelegram, FakeUser
 from storage import backup as store
 from storage.backup import BackupError
 from storage.files import FileStore, sha256_hex
@@ -270,7 +271,7 @@ async def test_a_damaged_database_stops_the_bot_and_names_the_newest_backup(
 
 
 def test_without_any_backup_the_stop_message_says_so(tmp_path: Path) -> None:
-    from bot.backup import startup_problem
+    from bot.services.backup import startup_problem
 
     with FakeTelegram(token=STAGE_TOKEN) as fake:
         config = load_config(stage_folder(tmp_path, fake), env={})

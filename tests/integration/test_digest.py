@@ -15,19 +15,19 @@ from typing import Any
 import holidays
 import pytest
 
-from bot.clock import FakeClock
 from bot.config import load_config
-from bot.digest import digest_settings
+from bot.core.clock import FakeClock
+from bot.core.sop_loader import load_sops
+from bot.core.workflow import Complete
 from bot.runtime import Runtime, StartupError
-from bot.scheduling import (
+from bot.services.digest import digest_settings
+from bot.services.scheduling import (
     FIRST_START_KEY,
     next_digest_at,
     run_digest,
     warn_missing_cuti_bersama,
 )
-from bot.sop_loader import load_sops
-from bot.stage import DEMO_CONFIG, STAGE_TOKEN
-from bot.workflow import Complete
+from demo.stage import DEMO_CONFIG, STAGE_TOKEN
 from storage.codec import loads, to_iso
 from storage.kv import KeyValues
 from storage.uow import unit_of_work

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import FakeClock
 from bot.config import AgencySettings, Config, Secret, StoragePaths, TelegramSettings
-from bot.docjobs import DocumentIndex, DocumentWorker
+from bot.core.clock import FakeClock
+from bot.core.sop import StepKind
+from bot.core.workflow import AttachFile, CaseState, Complete
 from bot.documents import TEMPLATE_DIR, DocumentSettings, PdfConverter, verification_code
-from bot.i18n import Catalogue
-from bot.sop import StepKind
-from bot.workflow import AttachFile, CaseState, Complete
+from bot.services.documents import DocumentIndex, DocumentWorker
+from bot.views.i18n import Catalogue
 from storage.documents import Documents
 from storage.jobs import Jobs
 from storage.outbox import OutboxRow

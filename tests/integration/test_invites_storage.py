@@ -10,10 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import FakeClock
-from bot.i18n import Catalogue
-from bot.invites import Invitations, InvitePolicy, NotAllowed, Outcome, UnknownOfficer, hash_code
-from bot.people import Directory
+from bot.core.clock import FakeClock
+from bot.core.people import Directory
+from bot.services.invites import (
+    Invitations,
+    InvitePolicy,
+    NotAllowed,
+    Outcome,
+    UnknownOfficer,
+    hash_code,
+)
+from bot.views.i18n import Catalogue
 from storage.db import Database
 from storage.invites import Invites
 from storage.uow import reading, unit_of_work

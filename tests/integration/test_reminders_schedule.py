@@ -1,7 +1,7 @@
 """Reminders over weeks of simulated time, driven the way the scheduler drives them.
 
 The clock jumps from one wakeup to the next (`next_wakeup()`, moved to the next opening
-when it falls outside office hours, as `bot.app.plan_wakeup` does) and `tick` runs
+when it falls outside office hours, as `bot.ptb.jobs.plan_wakeup` does) and `tick` runs
 there. Restarts close the database and open a new service on the same file.
 """
 
@@ -13,13 +13,13 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
-from bot.clock import FakeClock
-from bot.i18n import Catalogue
-from bot.people import Directory
-from bot.presenter import CataloguePresenter
-from bot.service import WorkflowService
-from bot.workclock import WorkingTimeCalendar
-from bot.workflow import Complete
+from bot.core.clock import FakeClock
+from bot.core.people import Directory
+from bot.core.workclock import WorkingTimeCalendar
+from bot.core.workflow import Complete
+from bot.services.workflow_service import WorkflowService
+from bot.views.i18n import Catalogue
+from bot.views.presenter import CataloguePresenter
 from storage.codec import from_iso, loads
 from storage.db import Database
 from storage.files import FileStore

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import FakeClock
-from bot.service import CaseCodeTaken, WorkflowService
-from bot.workflow import Approve, CaseStatus, Refusal, RefusalCode, Transition
+from bot.core.clock import FakeClock
+from bot.core.workflow import Approve, CaseStatus, Refusal, RefusalCode, Transition
+from bot.services.workflow_service import CaseCodeTaken, WorkflowService
 from storage.audit import AuditLog
 from storage.db import Database
 from storage.files import FileCorrupt
@@ -167,7 +167,7 @@ async def test_a_running_case_keeps_the_sop_it_started_with(tmp_path: Path) -> N
         # The agency edits the SOP: step 2 now gets 4 hours instead of 2.
         sop = h.service.sops["pelaporan_kinerja"]
         edited_text = sop.source_text.replace('time = "2 jam"', 'time = "4 jam"')
-        from bot.sop_loader import parse_sop
+        from bot.core.sop_loader import parse_sop
 
         edited = parse_sop(edited_text, "edited.toml")
         assert edited.source_hash != sop.source_hash

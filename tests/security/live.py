@@ -19,10 +19,10 @@ from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
 
-from bot.clock import FakeClock
-from bot.fakegram import FakeTelegram, FakeUser
-from bot.i18n import Catalogue
-from bot.stage import STAGE_TOKEN, Stage, stage
+from bot.core.clock import FakeClock
+from bot.views.i18n import Catalogue
+from demo.stage import STAGE_TOKEN, Stage, stage
+from fakegram import FakeTelegram, FakeUser
 from tests.e2e.test_case_in_chat import START, start_case, walk_to_review
 from tests.support import LETTER
 

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import main
-from bot.clock import FakeClock
-from bot.fakegram import FakeTelegram
-from bot.stage import STAGE_TOKEN, stage, write_stage_config
+from bot.core.clock import FakeClock
+from demo.stage import STAGE_TOKEN, stage, write_stage_config
+from fakegram import FakeTelegram
 from storage.db import Database
 from tests.crash.figures import record
 from tests.e2e.test_case_in_chat import START, press, say, start_case, task_message

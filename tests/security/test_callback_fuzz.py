@@ -24,8 +24,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.fakegram import FakeUser
-from bot.i18n import Catalogue
+from bot.views.i18n import Catalogue
+from fakegram import FakeUser
 from tests.crash.figures import record
 from tests.security.live import FRONT_OFFICE, STRANGER, LiveStage, catalogue_patterns
 

@@ -22,8 +22,8 @@ import pytest
 
 from bot.__main__ import main
 from bot.config import ConfigError
-from bot.fakegram import FakeTelegram
-from bot.stage import STAGE_TOKEN, write_stage_config
+from demo.stage import STAGE_TOKEN, write_stage_config
+from fakegram import FakeTelegram
 from tests.crash.figures import record
 from tests.unit.test_config import MISTAKES, parse, valid
 from tests.unit.test_sop_loader import BAD_FILES

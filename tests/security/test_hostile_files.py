@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.filecheck import MAX_UNCOMPRESSED_BYTES, MAX_ZIP_ENTRIES
-from bot.i18n import Catalogue
-from bot.stage import Stage
+from bot.core.filecheck import MAX_UNCOMPRESSED_BYTES, MAX_ZIP_ENTRIES
+from bot.views.i18n import Catalogue
+from demo.stage import Stage
 from tests.crash.figures import record
 from tests.crash.script import docx_bytes
 from tests.e2e.test_case_in_chat import press, say, start_case, task_message

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from bot.fakegram import FakeUser
-from bot.i18n import Catalogue
+from bot.views.i18n import Catalogue
+from fakegram import FakeUser
 from tests.crash.figures import record
 from tests.security.live import STRANGER, LiveStage
 

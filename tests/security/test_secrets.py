@@ -25,9 +25,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.fakegram import FakeTelegram
-from bot.i18n import Catalogue
-from bot.stage import STAGE_TOKEN, write_stage_config
+from bot.views.i18n import Catalogue
+from demo.stage import STAGE_TOKEN, write_stage_config
+from fakegram import FakeTelegram
 from tests.crash.rig import ROOT, Rig
 
 SECRET = "kait-rahasia_7Q2w9e"

@@ -8,7 +8,10 @@ from typing import Any
 import pytest
 
 from bot.config import Language, Officer
-from bot.digest import (
+from bot.core.people import Directory
+from bot.core.workclock import WorkingTimeCalendar
+from bot.core.workflow import CaseState, CaseStatus, Task, TaskStatus
+from bot.services.digest import (
     DigestRenderer,
     DigestSettings,
     Unreachable,
@@ -16,11 +19,8 @@ from bot.digest import (
     digest_recipients,
     unreachable_officers,
 )
-from bot.i18n import Catalogue
-from bot.people import Directory
-from bot.textsplit import visible_length
-from bot.workclock import WorkingTimeCalendar
-from bot.workflow import CaseState, CaseStatus, Task, TaskStatus
+from bot.views.i18n import Catalogue
+from bot.views.textsplit import visible_length
 from storage.accounts import Account
 from tests.integration.harness import JAKARTA, OFFICERS, at_local
 from tests.support import LETTER, shipped_sop

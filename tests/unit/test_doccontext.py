@@ -11,8 +11,18 @@ from zoneinfo import ZoneInfo
 import pytest
 from docx import Document
 
-from bot import doccontext
 from bot.config import Config, parse_config
+from bot.core.sop import StepKind
+from bot.core.workflow import (
+    Approve,
+    AttachFile,
+    Complete,
+    Order,
+    Paraf,
+    Return,
+    Sign,
+    Tick,
+)
 from bot.documents import (
     DEFAULT_BANDS,
     DocumentKind,
@@ -24,18 +34,8 @@ from bot.documents import (
     render_disposition,
     verification_code,
 )
-from bot.sop import StepKind
-from bot.stage import DEMO_CONFIG
-from bot.workflow import (
-    Approve,
-    AttachFile,
-    Complete,
-    Order,
-    Paraf,
-    Return,
-    Sign,
-    Tick,
-)
+from bot.documents import context as doccontext
+from demo.stage import DEMO_CONFIG
 from tests.support import LETTER, ROOT, T0, CaseDriver, docx_text, file_ref
 
 JAKARTA = ZoneInfo("Asia/Jakarta")

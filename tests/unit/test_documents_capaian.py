@@ -10,14 +10,10 @@ from hypothesis import strategies as st
 
 from bot.documents import demo
 from bot.documents.capaian import (
-    DEFAULT_BANDS,
     NO_REALISASI,
     TARGET_NEGATIVE,
     TARGET_ZERO,
-    Band,
     Capaian,
-    PredikatBands,
-    PredikatBandsError,
     budget_totals,
     compute_capaian,
     evaluate_budget,
@@ -26,6 +22,7 @@ from bot.documents.capaian import (
     summarize,
 )
 from bot.documents.model import BudgetRow, IndicatorRow
+from bot.documents.predikat import DEFAULT_BANDS, Band, PredikatBands, PredikatBandsError
 
 D = Decimal
 

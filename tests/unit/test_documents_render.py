@@ -20,7 +20,6 @@ from docx.text.paragraph import Paragraph
 from docxtpl import DocxTemplate
 
 from bot.documents import demo
-from bot.documents.capaian import PredikatBands
 from bot.documents.model import (
     BudgetRow,
     IndicatorRow,
@@ -31,6 +30,7 @@ from bot.documents.model import (
     ReportPeriod,
     Urgency,
 )
+from bot.documents.predikat import PredikatBands
 from bot.documents.render import (
     DocumentError,
     DocumentKind,

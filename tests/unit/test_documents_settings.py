@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.documents.capaian import DEFAULT_BANDS
+from bot.documents.predikat import DEFAULT_BANDS
 from bot.documents.render import TEMPLATE_DIR, TEMPLATE_FILES
 from bot.documents.settings import DocumentSettings, DocumentSettingsError
 

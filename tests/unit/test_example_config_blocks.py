@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.clock import FakeClock
 from bot.config import load_config
+from bot.core.clock import FakeClock
+from bot.core.sop_loader import load_sops
 from bot.runtime import Runtime
-from bot.sop_loader import load_sops
 from tests.support import T0
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,7 +7,7 @@ import time
 import httpx
 import pytest
 
-from bot.fakegram import FakeTelegram
+from fakegram import FakeTelegram
 
 PNG_1x2 = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x02\x08\x02\x00\x00\x00"

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.fakegram.formatting import EntityParseError, parse_html, strip_text, utf16_len
+from fakegram.formatting import EntityParseError, parse_html, strip_text, utf16_len
 
 
 def test_tags_become_entities_with_plain_text():

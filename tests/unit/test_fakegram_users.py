@@ -7,7 +7,7 @@ import urllib.request
 import pytest
 from telegram import Message, Update
 
-from bot.fakegram import ButtonNotFound, FakeTelegram, FakeUsageError
+from fakegram import ButtonNotFound, FakeTelegram, FakeUsageError
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(16)
 

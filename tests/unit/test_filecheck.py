@@ -7,7 +7,7 @@ import zipfile
 
 import pytest
 
-from bot.filecheck import (
+from bot.core.filecheck import (
     DRAFT_KINDS,
     PROOF_KINDS,
     SHEET_KINDS,

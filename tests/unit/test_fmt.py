@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.fmt import (
+from bot.core.timestd import WorkDuration
+from bot.views.fmt import (
     format_date,
     format_datetime_short,
     format_day_date,
@@ -26,7 +27,6 @@ from bot.fmt import (
     roman,
     zone_abbrev,
 )
-from bot.timestd import WorkDuration
 
 WIB = ZoneInfo("Asia/Jakarta")
 WITA = ZoneInfo("Asia/Makassar")

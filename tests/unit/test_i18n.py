@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.commands import COMMANDS as REGISTRY
-from bot.i18n import (
+from bot.views.commands import COMMANDS as REGISTRY
+from bot.views.i18n import (
     DEFAULT_LANGUAGE,
     SUPPORTED_LANGUAGES,
     Catalogue,
@@ -20,7 +20,7 @@ from bot.i18n import (
     resolve_language,
 )
 
-MESSAGES = Path(__file__).resolve().parents[2] / "bot" / "messages"
+MESSAGES = Path(__file__).resolve().parents[2] / "bot" / "views" / "messages"
 
 # Telegram's HTML subset (Bot API "HTML style").
 TELEGRAM_TAGS = frozenset(
@@ -58,7 +58,7 @@ def _read(lang: str) -> dict[str, str]:
 
 
 def _fields(template: str) -> set[str]:
-    # Independent of bot.i18n: string.Formatter is what str.format uses.
+    # Independent of bot.views.i18n: string.Formatter is what str.format uses.
     return {field for _, field, _, _ in string.Formatter().parse(template) if field is not None}
 
 

@@ -12,7 +12,9 @@ import pytest
 from telegram.helpers import create_deep_linked_url
 
 from bot.config import parse_config
-from bot.invites import (
+from bot.core.sop_loader import load_sops
+from bot.runtime import Runtime, StartupError
+from bot.services.invites import (
     InvitePolicy,
     InviteStatus,
     hash_code,
@@ -21,9 +23,7 @@ from bot.invites import (
     next_attempt_at,
     page_of,
 )
-from bot.runtime import Runtime, StartupError
-from bot.sop_loader import load_sops
-from bot.stage import DEMO_CONFIG, STAGE_TOKEN
+from demo.stage import DEMO_CONFIG, STAGE_TOKEN
 from handlers.onboarding import PAGE, PICK, language_data, page_data, pick_data
 from storage.invites import Invite
 

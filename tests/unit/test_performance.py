@@ -6,9 +6,9 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.performance import CasePerformance, StepReturn, case_performance
-from bot.workclock import CalendarSettings, WorkingTimeCalendar
-from bot.workflow import AuditEvent, Cancel, CaseStatus, Complete, Return
+from bot.core.performance import CasePerformance, StepReturn, case_performance
+from bot.core.workclock import CalendarSettings, WorkingTimeCalendar
+from bot.core.workflow import AuditEvent, Cancel, CaseStatus, Complete, Return
 from tests.support import T0, CaseDriver, make_context, next_happy_action
 
 JAKARTA = ZoneInfo("Asia/Jakarta")

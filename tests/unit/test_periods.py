@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from bot.periods import (
+from bot.core.periods import (
     default_period,
     last_end,
     ordered_periods,
@@ -14,7 +14,7 @@ from bot.periods import (
     plausible_report_year,
     year_choices,
 )
-from bot.sop import Period
+from bot.core.sop import Period
 from tests.support import shipped_sop
 
 PERIODS = shipped_sop().periods  # TW1-TW4, then S1 and S2

@@ -28,14 +28,14 @@ from typing import Any
 
 import pytest
 
-from bot.backup import BackupSettings
 from bot.config import PROJECT_ROOT, Config, ConfigError, parse_config
-from bot.digest import DigestSettings
-from bot.docjobs import document_settings
-from bot.invites import InvitePolicy
-from bot.reminders import ReminderPolicy
-from bot.sop_loader import load_sops
-from bot.workclock import CalendarSettings
+from bot.core.reminders import ReminderPolicy
+from bot.core.sop_loader import load_sops
+from bot.core.workclock import CalendarSettings
+from bot.services.backup import BackupSettings
+from bot.services.digest import DigestSettings
+from bot.services.documents import document_settings
+from bot.services.invites import InvitePolicy
 
 README = PROJECT_ROOT / "README.md"
 EXAMPLE = PROJECT_ROOT / "config.example.toml"

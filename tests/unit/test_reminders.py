@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.reminders import (
+from bot.core.reminders import (
     DEFAULT_SUPERIOR_ROLE,
     DUE,
     ESCALATE,
@@ -16,8 +16,8 @@ from bot.reminders import (
     next_overdue,
     plan_task_reminders,
 )
-from bot.timestd import parse_time_standard
-from bot.workclock import WorkingTimeCalendar
+from bot.core.timestd import parse_time_standard
+from bot.core.workclock import WorkingTimeCalendar
 from tests.integration.harness import JAKARTA, at_local
 
 CALENDAR = WorkingTimeCalendar()

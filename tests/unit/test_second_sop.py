@@ -6,8 +6,8 @@ import dataclasses
 
 import pytest
 
-from bot.sop_loader import load_sop, parse_sop
-from bot.workflow import (
+from bot.core.sop_loader import load_sop, parse_sop
+from bot.core.workflow import (
     Approve,
     CaseRequest,
     CaseStatus,

@@ -20,8 +20,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.sop import Assign, Step, StepKind
-from bot.sop_loader import SopError, load_sop, load_sops, parse_sop
+from bot.core.sop import Assign, Step, StepKind
+from bot.core.sop_loader import SopError, load_sop, load_sops, parse_sop
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "templates" / "sop" / "pelaporan_kinerja.toml"

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.sop import DECISION_KINDS, VERSIONED_KINDS, Assign, Period, Sop, StepKind
-from bot.sop_loader import load_sop
-from bot.timestd import TimeUnit
+from bot.core.sop import DECISION_KINDS, VERSIONED_KINDS, Assign, Period, Sop, StepKind
+from bot.core.sop_loader import load_sop
+from bot.core.timestd import TimeUnit
 
 ROOT = Path(__file__).resolve().parents[2]
 SOP_DIR = ROOT / "templates" / "sop"

@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.fakegram.formatting import parse_html, utf16_len
-from bot.textsplit import CAPTION_LIMIT, TEXT_LIMIT, shorten, split_html, visible_length
+from bot.views.textsplit import CAPTION_LIMIT, TEXT_LIMIT, shorten, split_html, visible_length
+from fakegram.formatting import parse_html, utf16_len
 
 # Letters, Indonesian text, HTML specials, blanks and characters outside the BMP.
 WORDS = st.text(st.sampled_from("abcXYZ019 .,:-<>&\"'éñ😀中\u00a0\t"), max_size=24)

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.timestd import TimeStandard, WorkCalendar, WorkDuration, parse_time_standard
-from bot.workclock import (
+from bot.core.timestd import TimeStandard, WorkCalendar, WorkDuration, parse_time_standard
+from bot.core.workclock import (
     DEFAULT_CALENDAR_SETTINGS,
     DEFAULT_OFFICE_HOURS,
     CalendarSettings,

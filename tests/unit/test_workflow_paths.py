@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.workflow import (
+from bot.core.workflow import (
     Approve,
     AttachFile,
     CaseFinished,
@@ -188,7 +188,7 @@ def test_checklist_needs_every_item_or_a_reason_to_go_without() -> None:
     task = d.task_of("sakip_1").seq
     for item in CHECKLIST[:-1]:
         d.do("sakip_1", Tick(task, item))
-    from bot.workflow import Refusal, RefusalCode
+    from bot.core.workflow import Refusal, RefusalCode
 
     with pytest.raises(Refusal) as refused:
         d.do("sakip_1", Complete(task))
@@ -205,7 +205,7 @@ def test_checklist_needs_every_item_or_a_reason_to_go_without() -> None:
 
 
 def test_distribution_needs_proof_per_recipient() -> None:
-    from bot.workflow import Refusal, RefusalCode
+    from bot.core.workflow import Refusal, RefusalCode
 
     d = CaseDriver.start()
     walk_to_review(d)

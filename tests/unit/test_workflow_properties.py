@@ -9,8 +9,8 @@ from typing import Any
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from bot.sop import StepKind
-from bot.workflow import (
+from bot.core.sop import StepKind
+from bot.core.workflow import (
     Action,
     Approve,
     AttachFile,

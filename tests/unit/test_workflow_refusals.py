@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from bot.workflow import (
+from bot.core.workflow import (
     Action,
     Approve,
     AttachFile,

@@ -1,0 +1,175 @@
+"""Every scheduled job of the bot: the reminder tick, the outbox retry, the daily digest
+and holiday-data check, and the daily backup.
+
+Each job is planned as a *delay* from the injected clock (never an absolute instant), one
+job per deterministic id: a simulated clock (tests, the demo) drives the jobs, never the
+wall clock catching up. The jobs only decide *when*; the work is done by the services
+(`WorkflowService.tick`, `bot.services.scheduling`, `bot.services.backup`), which tests
+and the demo call directly with a `FakeClock`'s time.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from telegram.ext import Application
+
+from bot.ptb.context import BotContext
+from bot.runtime import Runtime
+from bot.services.backup import (
+    backup_settings,
+    last_backup,
+    next_backup_at,
+    run_backup,
+    tell_admins_backup_failed,
+)
+from bot.services.digest import digest_settings
+from bot.services.scheduling import (
+    next_digest_at,
+    record_first_start,
+    run_digest,
+    warn_missing_cuti_bersama,
+)
+
+log = logging.getLogger(__name__)
+
+AnyApp = Application[Any, Any, Any, Any, Any, Any]  # the bot, or a job's view of it
+
+TICK_JOB = "reminders:tick"
+OUTBOX_JOB = "outbox:retry"
+DIGEST_JOB = "digest:daily"
+STARTUP_JOB = "scheduling:startup"
+BACKUP_JOB = "backup:daily"
+OUTBOX_RETRY_SECONDS = 30
+
+_ONCE: dict[str, Any] = {"replace_existing": True, "misfire_grace_time": None}
+
+
+def start_jobs(app: AnyApp, runtime: Runtime) -> None:
+    """From `post_init`: the first tick (past-due reminders go out now), the outbox retry,
+    the start-up run (catch-up digest, holiday check) and the backup."""
+    job_queue = app.job_queue
+    if job_queue is None:
+        return
+    # Jobs added before start() run at start().
+    job_queue.run_once(_tick_job, 0, name=TICK_JOB, job_kwargs={"id": TICK_JOB, **_ONCE})
+    job_queue.run_repeating(
+        _outbox_job,
+        OUTBOX_RETRY_SECONDS,
+        first=1,
+        name=OUTBOX_JOB,
+        job_kwargs={"id": OUTBOX_JOB, "replace_existing": True},
+    )
+    job_queue.run_once(
+        _startup_job, 0, name=STARTUP_JOB, job_kwargs={"id": STARTUP_JOB, **_ONCE}
+    )
+    plan_backup(app, runtime)
+
+
+# -- the reminder tick and the outbox ---------------------------------------------------------
+
+
+async def _tick_job(context: BotContext) -> None:
+    runtime = context.runtime
+    await runtime.service.tick()
+    await runtime.deliver()
+
+
+async def _outbox_job(context: BotContext) -> None:
+    await context.runtime.deliver()
+
+
+async def plan_wakeup(app: AnyApp, runtime: Runtime) -> datetime | None:
+    """Wake the tick at the next due reminder, or at the next opening if that is at night."""
+    job_queue = app.job_queue
+    if job_queue is None:
+        return None
+    due = await runtime.service.next_wakeup()
+    if due is None:
+        for job in job_queue.get_jobs_by_name(TICK_JOB):
+            job.schedule_removal()
+        return None
+    now = runtime.clock.now()
+    when = max(due, now)
+    if not runtime.calendar.is_working_time(when):
+        when = runtime.calendar.next_opening(when)
+    when = max(when, now + timedelta(seconds=1))
+    job_queue.run_once(_tick_job, when - now, name=TICK_JOB, job_kwargs={"id": TICK_JOB, **_ONCE})
+    return when
+
+
+# -- the daily digest and the holiday-data check -----------------------------------------------
+
+
+async def plan_digest(app: AnyApp, runtime: Runtime) -> datetime | None:
+    """Wake the digest job at the next working day's digest time."""
+    job_queue = app.job_queue
+    if job_queue is None:
+        return None
+    now = runtime.clock.now()
+    when = next_digest_at(now, digest_settings(runtime.config), runtime)
+    job_queue.run_once(
+        _digest_job,
+        max(when - now, timedelta(seconds=1)),
+        name=DIGEST_JOB,
+        job_kwargs={"id": DIGEST_JOB, **_ONCE},
+    )
+    return when
+
+
+async def _startup_job(context: BotContext) -> None:
+    runtime = context.runtime
+    now = runtime.clock.now()
+    await record_first_start(runtime, now)
+    try:
+        await _daily_work(runtime, now)
+    finally:  # a failed run must not end the daily digests: the error handler logs it
+        await plan_digest(context.application, runtime)
+
+
+async def _digest_job(context: BotContext) -> None:
+    runtime = context.runtime
+    try:
+        await _daily_work(runtime, runtime.clock.now())
+    finally:
+        await plan_digest(context.application, runtime)
+
+
+async def _daily_work(runtime: Runtime, now: datetime) -> None:
+    await warn_missing_cuti_bersama(runtime, now)
+    await run_digest(runtime, now)
+    await runtime.deliver()
+
+
+# -- the daily backup ----------------------------------------------------------------------------
+
+
+def plan_backup(app: AnyApp, runtime: Runtime) -> datetime | None:
+    """Wake the backup job at the next backup time (from `post_init` and after each run)."""
+    settings = backup_settings(runtime.config)
+    job_queue = app.job_queue
+    if job_queue is None or not settings.enabled:
+        return None
+    now = runtime.clock.now()
+    when = next_backup_at(now, settings, runtime.tz, last_backup(runtime))
+    job_queue.run_once(
+        _backup_job,
+        max(when - now, timedelta(seconds=1)),
+        name=BACKUP_JOB,
+        job_kwargs={"id": BACKUP_JOB, **_ONCE},
+    )
+    return when
+
+
+async def _backup_job(context: BotContext) -> None:
+    runtime = context.runtime
+    try:
+        await run_backup(runtime)
+    except Exception as exc:
+        log.exception("the daily backup failed")
+        await tell_admins_backup_failed(runtime, exc)
+        await runtime.deliver()
+    finally:
+        plan_backup(context.application, runtime)

@@ -1,0 +1,1 @@
+"""Application services: one call per user intention, one transaction per call."""

@@ -1,0 +1,194 @@
+"""The daily jobs beside the reminder tick: the Sekretaris's digest and the holiday-data check.
+
+Like the tick (`bot.ptb.jobs.plan_wakeup`), each job is planned as a *delay* from the injected
+clock, one job per deterministic id, and each does its work through a plain function of
+`now` (`run_digest`, `warn_missing_cuti_bersama`): tests and the demo call those with a
+`FakeClock`'s time instead of waiting, and the scheduler only decides when to call them.
+
+The database decides what was done: a digest is recorded in `digest_runs` in the same
+transaction as its outbox rows, and a holiday warning in `kv`, so a restart repeats
+neither. At start, a digest missed while the bot was down goes out if that working day
+is not over yet (its office hours have not closed); one that fell due before the bot was
+first started on this database does not (a new installation at 10.00 has missed
+nothing).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, timedelta
+
+import holidays
+
+from bot.services.digest import (
+    DigestMessage,
+    DigestRenderer,
+    DigestSettings,
+    DigestView,
+    build_view,
+    digest_recipients,
+    digest_settings,
+    unreachable_officers,
+)
+from bot.services.office import Office
+from storage.cases import CaseNotFound
+from storage.codec import from_iso, to_iso
+from storage.digests import DigestRuns
+from storage.kv import KeyValues
+from storage.uow import reading, unit_of_work
+
+log = logging.getLogger(__name__)
+
+FIRST_START_KEY = "scheduling.first_start"
+_LOOKAHEAD_DAYS = 400
+
+
+# --- the digest --------------------------------------------------------------------------
+
+
+def renderer(office: Office) -> DigestRenderer:
+    calendar = office.calendar
+    return DigestRenderer(
+        office.catalogue,
+        office.directory,
+        office.tz,
+        calendar,
+        calendar.working_minutes_per_day,
+    )
+
+
+async def collect_digest(office: Office, now: datetime) -> DigestView:
+    """Every open case with the SOP it started with, and who cannot be reached."""
+    service = office.service
+    cases = []
+    for state in await service.open_cases():
+        cases.append((state, (await service.context_for(state)).sop))
+    async with reading(office.db, office.agency) as tx:
+        accounts = {a.officer_key: a for a in await tx.accounts.all()}
+    unreachable = unreachable_officers(office.directory.in_order(), accounts)
+    return build_view(now, office.calendar, cases, unreachable)
+
+
+async def digest_messages(office: Office, now: datetime, lang: str) -> list[DigestMessage]:
+    """The digest as of `now` (what `/ringkasan` answers)."""
+    return renderer(office).digest(await collect_digest(office, now), lang)
+
+
+async def case_details(
+    office: Office, case_id: int, now: datetime, lang: str
+) -> list[str] | None:
+    """A case's steps so far and where it stands (the digest's button); None if unknown."""
+    try:
+        state = await office.service.case(case_id)
+    except CaseNotFound:
+        return None
+    sop = (await office.service.context_for(state)).sop
+    return renderer(office).case_details(state, sop, now, lang)
+
+
+def digest_due_at(day: date, settings: DigestSettings, office: Office) -> datetime:
+    return datetime.combine(day, settings.time, tzinfo=office.tz)
+
+
+def next_digest_at(now: datetime, settings: DigestSettings, office: Office) -> datetime:
+    """The first working day's digest time after `now` (weekends and holidays have none)."""
+    calendar = office.calendar
+    today = calendar.local_date(now)
+    for offset in range(_LOOKAHEAD_DAYS):
+        day = today + timedelta(days=offset)
+        if calendar.is_working_day(day) and digest_due_at(day, settings, office) > now:
+            return digest_due_at(day, settings, office)
+    raise RuntimeError(f"no working day within {_LOOKAHEAD_DAYS} days of {today}")
+
+
+async def run_digest(office: Office, now: datetime) -> int:
+    """Put today's digest in the outbox if it is due and not yet sent; returns the rows.
+
+    Nothing on weekends and holidays, before the digest time, or once the office has
+    closed for the day (tomorrow's digest says it better than one at night). One message
+    per recipient (more if it is long), in the recipient's language.
+    """
+    calendar = office.calendar
+    day = calendar.local_date(now)
+    if not calendar.is_working_day(day):
+        return 0
+    settings = digest_settings(office.config)
+    due = digest_due_at(day, settings, office)
+    closing = calendar.intervals(day)[-1][1]
+    if not due <= now < closing:
+        return 0
+    async with reading(office.db, office.agency) as tx:
+        if await DigestRuns(tx.conn, office.agency).done(day):
+            return 0
+        first_start = await KeyValues(tx.conn, office.agency).get(FIRST_START_KEY)
+    if first_start is not None and from_iso(first_start) > due:
+        return 0
+    view = await collect_digest(office, now)
+    render = renderer(office)
+    by_language: dict[str, list[DigestMessage]] = {}
+    outgoing: list[tuple[str, DigestMessage]] = []
+    for officer in digest_recipients(settings, office.config.officers):
+        lang = await office.language_of(officer)
+        if lang not in by_language:
+            by_language[lang] = render.digest(view, lang)
+        outgoing += [(officer, message) for message in by_language[lang]]
+    async with unit_of_work(office.db, office.agency) as tx:
+        if not await DigestRuns(tx.conn, office.agency).claim(day, now):
+            return 0  # another run got there first
+        for officer, message in outgoing:
+            payload = {"text": message.text, "buttons": message.buttons, "digest": day.isoformat()}
+            await tx.outbox.add("send", payload, now, officer_key=officer)
+    log.info(
+        "digest of %s: %d message(s) to %d officer(s)",
+        day,
+        len(outgoing),
+        len(set(o for o, _ in outgoing)),
+    )
+    return len(outgoing)
+
+
+async def record_first_start(office: Office, now: datetime) -> None:
+    """Remember when the bot first ran on this database (digests before it were not missed)."""
+    async with unit_of_work(office.db, office.agency) as tx:
+        await KeyValues(tx.conn, office.agency).put_if_absent(FIRST_START_KEY, to_iso(now))
+
+
+# --- the holiday data ------------------------------------------------------------------
+
+
+async def warn_missing_cuti_bersama(office: Office, now: datetime) -> int:
+    """Tell every admin when this or next year's cuti bersama are not in `holidays` yet.
+
+    Once per calendar year per missing year: at the first start, then on the first run
+    in January (the daily job runs this too), until the package is upgraded. Returns the
+    messages put in the outbox.
+    """
+    today = office.calendar.local_date(now)
+    missing = office.calendar.missing_cuti_bersama_years(today)
+    if not missing:
+        return 0
+    admins = list(office.directory.admins())
+    sent = 0
+    async with unit_of_work(office.db, office.agency) as tx:
+        memory = KeyValues(tx.conn, office.agency)
+        fresh = [
+            year
+            for year in missing
+            if await memory.put_if_absent(f"cuti_bersama_warned:{today.year}:{year}", to_iso(now))
+        ]
+        if not fresh:
+            return 0
+        years = ", ".join(str(y) for y in fresh)
+        for admin in admins:
+            account = await tx.accounts.get(admin)
+            lang = (account.language if account else None) or office.directory.language(admin)
+            text = office.text(
+                lang,
+                "holiday_data.missing_cuti_bersama",
+                years=years,
+                version=holidays.__version__,
+            )
+            await tx.outbox.add("send", {"text": text, "buttons": []}, now, officer_key=admin)
+            sent += 1
+    log.warning("cuti bersama of %s missing from holidays %s", years, holidays.__version__)
+    return sent

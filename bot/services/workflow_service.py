@@ -1,0 +1,406 @@
+"""The application service: one call per user intention, one transaction per call.
+
+Handlers (Telegram), the reminder tick and the demo all go through here. Each call reads
+the case inside a unit of work, asks the pure engine for a transition, and commits the
+new state, its audit events, its reminder rows and the messages it causes (the outbox)
+together. Delivery to Telegram happens after the commit, by `bot.ptb.sender`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+from bot.core.clock import Clock
+from bot.core.reminders import (
+    DUE,
+    ESCALATE,
+    NUDGE,
+    ReminderPolicy,
+    next_overdue,
+    overdue_number,
+    plan_task_reminders,
+)
+from bot.core.sop import Sop
+from bot.core.sop_loader import parse_sop
+from bot.core.timestd import WorkCalendar
+from bot.core.workflow import (
+    Action,
+    CaseCancelled,
+    CaseFinished,
+    CaseRequest,
+    CaseState,
+    ClockStarted,
+    ClockStopped,
+    Context,
+    Effect,
+    FileRef,
+    Notify,
+    Refusal,
+    RefusalCode,
+    RenderDocument,
+    Roster,
+    Task,
+    TaskClosed,
+    TaskOpened,
+    TaskUpdated,
+    Transition,
+    act,
+    note,
+    require_open_task,
+    start_case,
+)
+from bot.crashpoints import crashpoint
+from bot.views.outgoing import Outgoing
+from storage.cases import CaseNotFound, DuplicateOpenCase
+from storage.db import Database
+from storage.files import FileStore
+from storage.uow import Tx, reading, unit_of_work
+
+log = logging.getLogger(__name__)
+
+
+class Presenter(Protocol):
+    """Turns engine effects into messages. Rendering lives outside the pure core."""
+
+    def task_message(
+        self, ctx: Context, state: CaseState, task: Task, lang: str
+    ) -> list[Outgoing]: ...
+
+    def task_update(self, ctx: Context, state: CaseState, task: Task, lang: str) -> Outgoing: ...
+
+    def notice(
+        self, officer: str, message: str, params: Mapping[str, Any], lang: str
+    ) -> Outgoing: ...
+
+    def case_ended(self, ctx: Context, state: CaseState, officer: str, lang: str) -> Outgoing: ...
+
+    def reminder(
+        self,
+        ctx: Context,
+        state: CaseState,
+        task: Task,
+        kind: str,
+        now: datetime,
+        recipient: str,
+        lang: str,
+    ) -> Outgoing: ...
+
+
+class People(Protocol):
+    """What the service needs to know about officers beyond the engine's roster."""
+
+    roster: Roster
+
+    def language(self, officer_key: str) -> str: ...
+
+    def superior(self, officer_key: str) -> str | None: ...
+
+    def admins(self) -> Sequence[str]: ...
+
+
+class CaseCodeTaken(RuntimeError):
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+class WorkflowService:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        files: FileStore,
+        sops: Mapping[str, Sop],
+        people: People,
+        calendar: WorkCalendar,
+        clock: Clock,
+        presenter: Presenter,
+        policy: ReminderPolicy | None = None,
+        lists: Mapping[str, Sequence[str]] | None = None,
+        agency: str = "default",
+    ) -> None:
+        self.db = db
+        self.files = files
+        self.sops = dict(sops)
+        self.people = people
+        self.calendar = calendar
+        self.clock = clock
+        self.presenter = presenter
+        self.policy = policy or ReminderPolicy()
+        self.lists = dict(lists or {})
+        self.agency = agency
+        self._snapshots: dict[str, Sop] = {s.source_hash: s for s in self.sops.values()}
+
+    # -- contexts -----------------------------------------------------------------------
+
+    def context(self, sop: Sop) -> Context:
+        return Context(
+            sop=sop, roster=self.people.roster, calendar=self.calendar, lists=self.lists
+        )
+
+    @staticmethod
+    async def _case_for_action(tx: Tx, case_id: int, task_seq: int | None) -> CaseState:
+        """A case named by a button: an unknown id is refused like an unknown task."""
+        try:
+            return await tx.cases.get(case_id)
+        except CaseNotFound:
+            raise Refusal(RefusalCode.TASK_NOT_FOUND, task=task_seq) from None
+
+    async def _sop_of(self, tx: Tx, state: CaseState) -> Sop:
+        """The SOP the case started with, even if the file has been edited since."""
+        cached = self._snapshots.get(state.sop_hash)
+        if cached is not None:
+            return cached
+        text = await tx.snapshots.text(state.sop_hash)
+        if text is None:
+            raise RuntimeError(f"case {state.code}: SOP snapshot {state.sop_hash} is missing")
+        sop = parse_sop(text, f"{state.sop_key} (snapshot {state.sop_hash[:8]})")
+        self._snapshots[state.sop_hash] = sop
+        return sop
+
+    async def context_for(self, state: CaseState) -> Context:
+        async with reading(self.db, self.agency) as tx:
+            return self.context(await self._sop_of(tx, state))
+
+    # -- commands -----------------------------------------------------------------------
+
+    async def start_case(
+        self,
+        actor: str,
+        sop_key: str,
+        period_key: str,
+        year: int,
+        letter: Mapping[str, str],
+    ) -> Transition:
+        sop = self.sops[sop_key]
+        ctx = self.context(sop)
+        now = self.clock.now()
+        async with unit_of_work(self.db, self.agency) as tx:
+            case_id = await tx.cases.next_id()
+            request = CaseRequest(case_id=case_id, period_key=period_key, year=year, letter=letter)
+            transition = start_case(ctx, request, actor, now)
+            await tx.snapshots.keep(sop.source_hash, sop.key, sop.source_text, now)
+            try:
+                await tx.cases.save(transition.state, now)
+            except DuplicateOpenCase as exc:
+                raise CaseCodeTaken(exc.code) from None
+            await tx.audit.append(case_id, transition.events)
+            await self._apply(tx, ctx, transition, now)
+        log.info("case %s started by %s", transition.state.code, actor)
+        return transition
+
+    async def act(self, actor: str, case_id: int, action: Action) -> Transition:
+        """Apply an action; raises `bot.core.workflow.Refusal` (nothing written) when refused."""
+        now = self.clock.now()
+        async with unit_of_work(self.db, self.agency) as tx:
+            state = await self._case_for_action(tx, case_id, getattr(action, "task", None))
+            ctx = self.context(await self._sop_of(tx, state))
+            crashpoint("service.before_engine", type(action).__name__)
+            transition = act(ctx, state, actor, action, now)
+            await tx.cases.save(transition.state, now)
+            await tx.audit.append(case_id, transition.events)
+            await self._apply(tx, ctx, transition, now)
+            crashpoint("service.before_commit", type(action).__name__)
+        crashpoint("service.committed", type(action).__name__)
+        return transition
+
+    async def add_note(self, actor: str, case_id: int, task_seq: int, text: str) -> None:
+        """Keep a remark in the audit trail (e.g. a reason for a task withdrawn meanwhile)."""
+        now = self.clock.now()
+        async with unit_of_work(self.db, self.agency) as tx:
+            state = await tx.cases.get(case_id)
+            await tx.audit.append(case_id, [note(state, actor, task_seq, text, now)])
+
+    async def task_for(
+        self, actor: str, case_id: int, task_seq: int
+    ) -> tuple[Context, CaseState, Task]:
+        """The case and task `actor` may act on now; raises `Refusal` otherwise."""
+        async with reading(self.db, self.agency) as tx:
+            state = await self._case_for_action(tx, case_id, task_seq)
+            ctx = self.context(await self._sop_of(tx, state))
+        return ctx, state, require_open_task(state, actor, task_seq)
+
+    async def store_upload(self, data: bytes, filename: str, mime: str) -> FileRef:
+        """Put the bytes on disk first: an upload is stored before anyone is told so."""
+        sha = await self.files.put(data)
+        return FileRef(sha256=sha, filename=filename, size=len(data), mime=mime)
+
+    # -- effects -> rows ----------------------------------------------------------------
+
+    async def _language(self, tx: Tx, officer: str) -> str:
+        account = await tx.accounts.get(officer)
+        if account is not None and account.language:
+            return account.language
+        return self.people.language(officer)
+
+    async def send(self, state: CaseState, messages: Sequence[Outgoing]) -> None:
+        """Put ready messages about a case in the outbox (e.g. a task message shown again)."""
+        now = self.clock.now()
+        async with unit_of_work(self.db, self.agency) as tx:
+            for out in messages:
+                await self._enqueue(tx, state, out, now)
+
+    async def _enqueue(self, tx: Tx, state: CaseState, out: Outgoing, now: datetime) -> None:
+        await tx.outbox.add(
+            out.kind,
+            out.payload,
+            now,
+            officer_key=out.officer_key,
+            chat_id=out.chat_id,
+            case_id=state.id,
+            task_seq=out.task_seq,
+        )
+
+    async def _apply(self, tx: Tx, ctx: Context, transition: Transition, now: datetime) -> None:
+        state = transition.state
+        for effect in transition.effects:
+            await self._apply_one(tx, ctx, state, effect, now)
+
+    async def _apply_one(
+        self, tx: Tx, ctx: Context, state: CaseState, effect: Effect, now: datetime
+    ) -> None:
+        presenter = self.presenter
+        if isinstance(effect, TaskOpened | TaskUpdated | TaskClosed):
+            task = state.task(effect.task)
+            assert task is not None
+            lang = await self._language(tx, task.assignee)
+            if isinstance(effect, TaskOpened):
+                for out in presenter.task_message(ctx, state, task, lang):
+                    await self._enqueue(tx, state, out, now)
+                await self._queue_draft_pdf(tx, ctx, state, task, now)
+            else:
+                await self._enqueue(tx, state, presenter.task_update(ctx, state, task, lang), now)
+        elif isinstance(effect, ClockStarted):
+            task = state.task(effect.task)
+            assert task is not None
+            step = ctx.sop.step(task.step_key)
+            planned = plan_task_reminders(
+                task.created_at, effect.deadline, step.time, self.calendar, self.policy
+            )
+            await tx.reminders.plan(state.id, task.seq, planned)
+        elif isinstance(effect, ClockStopped):
+            await tx.reminders.cancel_for_task(state.id, effect.task, now)
+        elif isinstance(effect, Notify):
+            lang = await self._language(tx, effect.officer)
+            out = presenter.notice(effect.officer, effect.message, effect.params, lang)
+            await self._enqueue(tx, state, out, now)
+        elif isinstance(effect, RenderDocument):
+            await tx.jobs.add(
+                "render", state.id, {"document": effect.document, "step": effect.step_key}, now
+            )
+        elif isinstance(effect, CaseFinished | CaseCancelled):
+            for officer in self._case_audience(state):
+                lang = await self._language(tx, officer)
+                await self._enqueue(
+                    tx, state, presenter.case_ended(ctx, state, officer, lang), now
+                )
+
+    @staticmethod
+    async def _queue_draft_pdf(
+        tx: Tx, ctx: Context, state: CaseState, task: Task, now: datetime
+    ) -> None:
+        """Who must approve, initial or sign a .docx draft also gets it as PDF to read on a
+        phone (made after the commit, where LibreOffice exists)."""
+        step = ctx.sop.step(task.step_key)
+        draft = state.latest_draft
+        if not (step.is_versioned and step.works_on_draft and draft is not None):
+            return
+        if not draft.filename.lower().endswith(".docx"):
+            return
+        payload = {
+            "version": draft.number,
+            "sha256": draft.sha256,
+            "filename": draft.filename,
+            "officer": task.assignee,
+            "case_code": state.code,
+        }
+        await tx.jobs.add("draft_pdf", state.id, payload, now)
+
+    def _case_audience(self, state: CaseState) -> list[str]:
+        """Who hears that a case ended: whoever started it and everyone who worked on it."""
+        audience = [state.started_by]
+        audience += [t.assignee for t in state.tasks if t.outcome not in (None, "claimed")]
+        known = {o.key for o in self.people.roster.officers}
+        return [o for o in dict.fromkeys(audience) if o in known]
+
+    # -- reminders ------------------------------------------------------------------------
+
+    async def tick(self, now: datetime | None = None) -> int:
+        """Send every reminder that is due, once; returns how many went into the outbox.
+
+        Reminders due outside office hours wait for the next opening: the tick does
+        nothing then, and the scheduler wakes it again at the opening.
+        """
+        now = now or self.clock.now()
+        if not self.calendar.is_working_time(now):
+            return 0
+        sent = 0
+        async with unit_of_work(self.db, self.agency) as tx:
+            cache: dict[int, CaseState] = {}
+            for row in await tx.reminders.due(now):
+                state = cache.get(row.case_id)
+                if state is None:
+                    state = cache[row.case_id] = await tx.cases.get(row.case_id)
+                task = state.task(row.task_seq)
+                if task is None or not task.is_open:
+                    await tx.reminders.cancel_for_task(row.case_id, row.task_seq, now)
+                    continue
+                if row.kind == NUDGE and task.deadline <= now:
+                    await tx.reminders.skip(row.id, now)  # the deadline message says more
+                    continue
+                ctx = self.context(await self._sop_of(tx, state))
+                for recipient in self._reminder_recipients(task, row.kind):
+                    lang = await self._language(tx, recipient)
+                    out = self.presenter.reminder(ctx, state, task, row.kind, now, recipient, lang)
+                    await self._enqueue(tx, state, out, now)
+                    sent += 1
+                await tx.reminders.mark_sent(row.id, now)
+                following = next_overdue(row.kind, now, self.calendar, self.policy)
+                if following is not None:
+                    await tx.reminders.plan(row.case_id, row.task_seq, [following])
+                crashpoint("tick.before_commit")
+        if sent:
+            crashpoint("tick.committed")
+        return sent
+
+    def _reminder_recipients(self, task: Task, kind: str) -> list[str]:
+        if kind == ESCALATE:
+            superior = self.people.superior(task.assignee)
+            return [superior] if superior else []
+        if kind in (NUDGE, DUE) or overdue_number(kind) is not None:
+            return [task.assignee]
+        return []
+
+    async def next_wakeup(self) -> datetime | None:
+        async with reading(self.db, self.agency) as tx:
+            return await tx.reminders.next_due()
+
+    # -- queries --------------------------------------------------------------------------
+
+    async def case(self, case_id: int) -> CaseState:
+        async with reading(self.db, self.agency) as tx:
+            return await tx.cases.get(case_id)
+
+    async def case_by_code(self, code: str) -> CaseState | None:
+        async with reading(self.db, self.agency) as tx:
+            return await tx.cases.find_by_code(code)
+
+    async def open_cases(self) -> list[CaseState]:
+        async with reading(self.db, self.agency) as tx:
+            return [await tx.cases.get(i) for i in await tx.cases.open_ids()]
+
+    async def open_tasks_of(self, officer: str) -> list[tuple[CaseState, Task]]:
+        async with reading(self.db, self.agency) as tx:
+            refs = await tx.cases.open_task_refs(officer)
+            cases: dict[int, CaseState] = {}
+            result: list[tuple[CaseState, Task]] = []
+            for case_id, seq in refs:
+                if case_id not in cases:
+                    cases[case_id] = await tx.cases.get(case_id)
+                task = cases[case_id].task(seq)
+                if task is not None:
+                    result.append((cases[case_id], task))
+            return result

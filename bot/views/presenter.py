@@ -1,0 +1,404 @@
+"""What officers read: task messages, their buttons, reminders and notices.
+
+Everything here is rendered from the message catalogue in the officer's language and the
+agency's time zone, as Telegram-neutral payloads (HTML text, rows of buttons with their
+callback data, files by hash). The sender turns them into Bot API calls.
+
+Callback data is compact ASCII under Telegram's 64-byte limit and carries ids only:
+`t:<case>:<task>:<op>[:<arg>]`. Nothing in it is trusted; the engine re-checks everything.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from bot.core.people import Directory
+from bot.core.reminders import DUE, ESCALATE, NUDGE, overdue_number
+from bot.core.sop import Step, StepKind
+from bot.core.timestd import WorkCalendar
+from bot.core.workflow import (
+    CaseState,
+    CaseStatus,
+    Context,
+    ItemStatus,
+    Task,
+    TaskStatus,
+)
+from bot.views.fmt import format_date, format_deadline, format_minutes, format_work_duration
+from bot.views.i18n import Catalogue, Raw
+from bot.views.outgoing import Outgoing
+
+MAX_CALLBACK_BYTES = 64
+
+Button = dict[str, str]
+
+
+def callback(case_id: int, task_seq: int, op: str, arg: str | int | None = None) -> str:
+    data = f"t:{case_id}:{task_seq}:{op}" + ("" if arg is None else f":{arg}")
+    if len(data.encode()) > MAX_CALLBACK_BYTES:
+        raise ValueError(f"callback data over {MAX_CALLBACK_BYTES} bytes: {data!r}")
+    return data
+
+
+class TaskExtras(Protocol):
+    """What a feature adds to task messages (the documents: a button, the final report).
+
+    Called while the message is rendered, so it must answer from memory, without I/O.
+    """
+
+    def buttons(
+        self, ctx: Context, state: CaseState, task: Task, lang: str
+    ) -> list[list[Button]]: ...
+
+    def attachments(
+        self,
+        ctx: Context,
+        state: CaseState,
+        task: Task,
+        lang: str,
+        default: list[dict[str, Any]],
+    ) -> list[dict[str, Any]]:
+        """The files sent before the task message; `default` is the draft, if any."""
+        ...
+
+
+class CataloguePresenter:
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        people: Directory,
+        tz: ZoneInfo,
+        calendar: WorkCalendar,
+        minutes_per_day: int = 450,
+        extras: TaskExtras | None = None,
+    ) -> None:
+        self.cat = catalogue
+        self.people = people
+        self.tz = tz
+        self.calendar = calendar
+        self.minutes_per_day = minutes_per_day
+        self.extras = extras
+
+    # -- pieces ----------------------------------------------------------------------
+
+    def _t(self, lang: str, key: str, **params: Any) -> str:
+        return self.cat.text(lang, key, **params)
+
+    def _header(self, state: CaseState, step: Step, lang: str) -> str:
+        return self._t(
+            lang, "task.header", case_code=state.code, number=step.number, title=step.title
+        )
+
+    def _when(self, at: datetime, lang: str) -> str:
+        return format_deadline(at, self.tz, lang)
+
+    def _body(self, ctx: Context, state: CaseState, task: Task, lang: str) -> list[str]:
+        step = ctx.sop.step(task.step_key)
+        lines = [self._header(state, step, lang)]
+        if step.requirements:
+            lines.append(self._t(lang, "task.needs", items=", ".join(step.requirements)))
+        if step.output:
+            lines.append(self._t(lang, "task.output", output=step.output))
+        lines.append(self._t(lang, "task.time_standard", standard=step.time.text))
+        lines.append(self._t(lang, "task.deadline", deadline=self._when(task.deadline, lang)))
+        draft = state.latest_draft
+        if step.works_on_draft and draft is not None:
+            lines.append(
+                self._t(lang, "task.draft", version=draft.number, filename=draft.filename)
+            )
+        if step.key == ctx.sop.first.key and state.letter:
+            lines += self._letter_lines(state.letter, lang)
+        returned = task.data.get("returned")
+        if returned:
+            lines.append(
+                self._t(
+                    lang,
+                    "task.returned",
+                    name=self.people.name(str(returned.get("by"))),
+                    when=self._when(task.created_at, lang),
+                    reason=str(returned.get("reason") or ""),
+                )
+            )
+        return lines
+
+    def _letter_lines(self, letter: Mapping[str, Any], lang: str) -> list[str]:
+        """The incoming letter, for the officer who disposes it (the SOP's first step)."""
+        fields = ("from", "number", "date", "subject", "agenda", "urgency")
+        values = {name: str(letter.get(name) or "-") for name in fields}
+        with contextlib.suppress(ValueError):  # a date that is not ISO is shown as typed
+            values["date"] = format_date(date.fromisoformat(values["date"]), self.tz, lang)
+        return ["", self._t(lang, "workflow.letter", **values)]
+
+    def _status_line(self, task: Task, lang: str) -> str | None:
+        when = self._when(task.closed_at, lang) if task.closed_at else ""
+        name = self.people.name(task.assignee)
+        if task.status is TaskStatus.DONE:
+            key = {
+                "approved": "task.approved",
+                "paraf": "task.initialled",
+                "signed": "task.signed",
+            }.get(task.outcome or "", "task.done")
+            if task.outcome == "returned":
+                return self._t(
+                    lang, "task.returned", name=name, when=when, reason=task.reason or ""
+                )
+            return self._t(lang, key, name=name, when=when)
+        if task.status is TaskStatus.CLAIMED:
+            return self._t(lang, "task.claimed", name=self.people.name(task.closed_by or ""))
+        if task.status in (TaskStatus.WITHDRAWN, TaskStatus.SUPERSEDED, TaskStatus.CANCELLED):
+            return self._t(lang, "task.withdrawn")
+        return None
+
+    def _checklist_lines(self, state: CaseState, task: Task) -> list[str]:
+        items = state.checklist(task.step_key, task.round) or []
+        lines = []
+        for item in items:
+            mark = {"ticked": "✅", "skipped": "➖"}.get(item.status.value, "⬜")
+            extra = f" — {item.reason}" if item.reason else ""
+            if item.proof_ref:
+                extra = f" — {item.proof_ref}"
+            lines.append(f"{mark} {item.item}{extra}")
+        return lines
+
+    def _buttons(
+        self, ctx: Context, state: CaseState, task: Task, lang: str
+    ) -> list[list[Button]]:
+        step = ctx.sop.step(task.step_key)
+        c, s = state.id, task.seq
+        v = state.latest_version or 0
+
+        def b(key: str, op: str, arg: str | int | None = None) -> Button:
+            return {
+                "text": self.cat.plain(lang, f"task.button.{key}"),
+                "data": callback(c, s, op, arg),
+            }
+
+        kind = step.kind
+        rows: list[list[Button]] = []
+        if kind is StepKind.ACTION:
+            rows.append([b("disposition" if step.form else "done", "ok")])
+        elif kind is StepKind.CHECKLIST:
+            items = state.checklist(step.key, task.round) or []
+            for index, item in enumerate(items):
+                mark = {"ticked": "✅", "skipped": "➖"}.get(item.status.value, "⬜")
+                op = "ck" if item.status is ItemStatus.OPEN else "uk"
+                rows.append([{"text": f"{mark} {item.item}", "data": callback(c, s, op, index)}])
+            if any(i.status is ItemStatus.OPEN for i in items):
+                rows.append([b("continue_without", "sk")])
+            else:
+                rows.append([b("done", "ok")])
+        elif kind is StepKind.UPLOAD:
+            if any(f.task_seq == s and f.purpose == "draft" for f in state.files):
+                rows.append([b("send", "ok")])
+        elif kind in (StepKind.DECISION, StepKind.PARALLEL_DECISION):
+            rows.append([b("approve", "ap", v), b("return", "rt", v)])
+        elif kind is StepKind.PARAF:
+            row = [b("paraf", "pf", v)]
+            if step.return_to:
+                row.append(b("return", "rt", v))
+            rows.append(row)
+        elif kind is StepKind.SIGN:
+            row = [b("sign", "sg", v)]
+            if step.return_to:
+                row.append(b("return", "rt", v))
+            rows.append(row)
+        elif kind is StepKind.ORDER:
+            rows.extend(self.order_buttons(ctx, state, task, lang, 0))
+        if self.extras is not None:
+            rows.extend(self.extras.buttons(ctx, state, task, lang))
+        return rows
+
+    def order_buttons(
+        self, ctx: Context, state: CaseState, task: Task, lang: str, mask: int
+    ) -> list[list[Button]]:
+        """Toggle buttons for the officers who may be ordered; the selection is a bitmask."""
+        step = ctx.sop.step(task.step_key)
+        assert step.next is not None
+        eligible = ctx.roster.holders(ctx.sop.step(step.next).roles)
+        rows = []
+        for index, key in enumerate(eligible):
+            on = bool(mask & (1 << index))
+            rows.append(
+                [
+                    {
+                        "text": f"{'✅' if on else '⬜'} {self.people.name(key)}",
+                        "data": callback(state.id, task.seq, "os", mask ^ (1 << index)),
+                    }
+                ]
+            )
+        rows.append(
+            [
+                {
+                    "text": self.cat.plain(lang, "task.button.order"),
+                    "data": callback(state.id, task.seq, "od", mask),
+                }
+            ]
+        )
+        return rows
+
+    def render_task(
+        self, ctx: Context, state: CaseState, task: Task, lang: str
+    ) -> tuple[str, list[list[Button]]]:
+        lines = self._body(ctx, state, task, lang)
+        step = ctx.sop.step(task.step_key)
+        if step.kind is StepKind.CHECKLIST:
+            lines += ["", *self._checklist_lines(state, task)]
+        status = self._status_line(task, lang)
+        if status:
+            lines += ["", status]
+            return "\n".join(lines), []
+        return "\n".join(lines), self._buttons(ctx, state, task, lang)
+
+    # -- Presenter protocol ----------------------------------------------------------
+
+    def task_message(
+        self, ctx: Context, state: CaseState, task: Task, lang: str
+    ) -> list[Outgoing]:
+        step = ctx.sop.step(task.step_key)
+        out: list[Outgoing] = []
+        draft = state.latest_draft
+        files: list[dict[str, Any]] = []
+        if step.works_on_draft and draft is not None:
+            caption = self._t(lang, "task.draft", version=draft.number, filename=draft.filename)
+            files.append(
+                {
+                    "sha256": draft.sha256,
+                    "filename": draft.filename,
+                    "caption": f"{state.code} · {caption}",
+                }
+            )
+        if self.extras is not None:
+            files = self.extras.attachments(ctx, state, task, lang, files)
+        for payload in files:
+            out.append(
+                Outgoing(
+                    officer_key=task.assignee,
+                    kind="document",
+                    payload=payload,
+                    task_seq=task.seq,
+                )
+            )
+        scan = state.letter.get("scan_sha256") if step.key == ctx.sop.first.key else None
+        if scan:
+            out.append(
+                Outgoing(
+                    officer_key=task.assignee,
+                    kind="document",
+                    payload={
+                        "sha256": scan,
+                        "filename": state.letter.get("scan_filename") or "surat_masuk",
+                        "caption": f"{state.code} · {state.letter.get('subject') or ''}",
+                    },
+                    task_seq=task.seq,
+                )
+            )
+        text, buttons = self.render_task(ctx, state, task, lang)
+        text = self._t(lang, "task.new") + "\n\n" + text
+        out.append(
+            Outgoing(
+                officer_key=task.assignee,
+                kind="send",
+                payload={"text": text, "buttons": buttons, "task_message": True},
+                task_seq=task.seq,
+            )
+        )
+        return out
+
+    def task_update(self, ctx: Context, state: CaseState, task: Task, lang: str) -> Outgoing:
+        text, buttons = self.render_task(ctx, state, task, lang)
+        return Outgoing(
+            officer_key=task.assignee,
+            kind="edit",
+            payload={"text": text, "buttons": buttons},
+            task_seq=task.seq,
+        )
+
+    def notice(self, officer: str, message: str, params: Mapping[str, Any], lang: str) -> Outgoing:
+        return Outgoing(
+            officer_key=officer,
+            kind="send",
+            payload={"text": self._t(lang, message, **params), "buttons": []},
+        )
+
+    def case_ended(self, ctx: Context, state: CaseState, officer: str, lang: str) -> Outgoing:
+        when = self._when(state.finished_at or state.started_at, lang)
+        if state.status is CaseStatus.CANCELLED:
+            actor = self._canceller(state)
+            text = self._t(
+                lang,
+                "case.cancelled",
+                case_code=state.code,
+                name=self.people.name(actor),
+                when=when,
+                reason=state.cancel_reason or "",
+            )
+        else:
+            elapsed = self.calendar.elapsed(
+                state.started_at, state.finished_at or state.started_at
+            )
+            text = self._t(
+                lang,
+                "case.finished",
+                case_code=state.code,
+                when=when,
+                duration=format_work_duration(elapsed, self.minutes_per_day, lang),
+            )
+        return Outgoing(officer_key=officer, kind="send", payload={"text": text, "buttons": []})
+
+    @staticmethod
+    def _canceller(state: CaseState) -> str:
+        return str(state.data.get("cancelled_by", ""))
+
+    def reminder(
+        self,
+        ctx: Context,
+        state: CaseState,
+        task: Task,
+        kind: str,
+        now: datetime,
+        recipient: str,
+        lang: str,
+    ) -> Outgoing:
+        step = ctx.sop.step(task.step_key)
+        common: dict[str, Any] = {
+            "case_code": state.code,
+            "number": step.number,
+            "title": step.title,
+            "deadline": self._when(task.deadline, lang),
+        }
+        overdue = format_minutes(
+            self.calendar.elapsed_minutes(task.deadline, now), self.minutes_per_day, lang
+        )
+        if kind == NUDGE:
+            text = self._t(lang, "reminder.half_time", **common)
+        elif kind == DUE:
+            text = self._t(lang, "reminder.at_deadline", **common)
+        elif kind == ESCALATE:
+            text = self._t(
+                lang,
+                "reminder.escalation",
+                officer=self.people.name(task.assignee),
+                overdue=overdue,
+                **common,
+            )
+        elif overdue_number(kind) is not None:
+            text = self._t(lang, "reminder.overdue", overdue=overdue, **common)
+        else:
+            raise ValueError(f"unknown reminder kind {kind!r}")
+        return Outgoing(
+            officer_key=recipient,
+            kind="send",
+            payload={"text": text, "buttons": [], "reminder": kind},
+            task_seq=task.seq,
+        )
+
+
+def join_names(people: Directory, keys: Sequence[str]) -> str:
+    return ", ".join(people.name(k) for k in keys)
+
+
+__all__ = ["CataloguePresenter", "Raw", "callback", "join_names"]

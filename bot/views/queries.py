@@ -1,0 +1,370 @@
+"""What /tugas, /status, /riwayat and /berkas show, rendered from the message catalogue.
+
+Pure: given cases, the audit trail, the time and the reader's language, it returns HTML
+text and rows of buttons (Telegram-neutral, like `bot.views.presenter`). Fetching the data and
+sending the answer are the handlers' job (`handlers.queries`); splitting a long answer
+under Telegram's limit is `bot.views.textsplit`'s.
+
+Button data is compact ASCII under Telegram's 64-byte limit and carries ids only:
+`q:t:<case>:<task>` (show a task message again), `q:h:<case>` (history),
+`q:b:<case>` (draft versions), `q:f:<case>:<number>` (send one version).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.core.people import Directory
+from bot.core.performance import CasePerformance, StepRun, TrailEvent, case_performance
+from bot.core.sop import Sop, Step
+from bot.core.timestd import WorkCalendar
+from bot.core.workflow import CaseState, CaseStatus, FileVersion, Task, TaskStatus
+from bot.views.fmt import format_datetime_short, format_deadline, format_file_size, format_minutes
+from bot.views.i18n import Catalogue, Raw
+from bot.views.textsplit import shorten
+
+MAX_CALLBACK_BYTES = 64
+TITLE_IN_TABLE = 60  # characters of a step title in the performance table
+CASES_OFFERED = 10  # cases offered as buttons when a command is given no code
+VERSIONS_PER_ROW = 3
+
+Button = dict[str, str]
+Keyboard = list[list[Button]]
+
+
+def query_callback(op: str, case_id: int, arg: int | None = None) -> str:
+    data = f"q:{op}:{case_id}" + ("" if arg is None else f":{arg}")
+    if len(data.encode()) > MAX_CALLBACK_BYTES:
+        raise ValueError(f"callback data over {MAX_CALLBACK_BYTES} bytes: {data!r}")
+    return data
+
+
+@dataclass(frozen=True, slots=True)
+class TaskItem:
+    """One open task of the reader, with the step it belongs to (from the case's SOP)."""
+
+    state: CaseState
+    task: Task
+    step: Step
+
+
+@dataclass(frozen=True, slots=True)
+class QueryViews:
+    catalogue: Catalogue
+    people: Directory
+    tz: ZoneInfo
+    calendar: WorkCalendar
+    minutes_per_day: int
+    lang: str
+
+    # -- pieces ------------------------------------------------------------------------
+
+    def _t(self, key: str, **params: object) -> str:
+        return self.catalogue.text(self.lang, key, **params)
+
+    def _p(self, key: str, **params: object) -> str:
+        return self.catalogue.plain(self.lang, key, **params)
+
+    def _duration(self, minutes: int) -> str:
+        return format_minutes(minutes, self.minutes_per_day, self.lang)
+
+    def _when(self, at: datetime) -> str:
+        return format_datetime_short(at, self.tz, self.lang)
+
+    def _deadline(self, at: datetime) -> str:
+        return format_deadline(at, self.tz, self.lang)
+
+    def _names(self, keys: Sequence[str]) -> str:
+        # "; ": names carry commas of their own ("Dewi Lestari, S.Pd., M.Pd.").
+        return "; ".join(self.people.name(k) for k in keys)
+
+    def _late(self, deadline: datetime, now: datetime) -> int:
+        """Working minutes past `deadline` (0 while not yet, or not in working time)."""
+        return self.calendar.elapsed_minutes(deadline, now) if now > deadline else 0
+
+    # -- /tugas ----------------------------------------------------------------------
+
+    def task_list(self, items: Sequence[TaskItem], now: datetime) -> tuple[str, Keyboard]:
+        """Overdue tasks first (the longest overdue on top), then by deadline."""
+        ordered = sorted(
+            items, key=lambda i: (self._late(i.task.deadline, now) == 0, i.task.deadline)
+        )
+        blocks = [self._t("query.tasks.title", count=len(items))]
+        buttons: Keyboard = []
+        for item in ordered:
+            state, task, step = item.state, item.task, item.step
+            common = {
+                "case_code": state.code,
+                "number": step.number,
+                "title": step.title,
+                "deadline": self._deadline(task.deadline),
+            }
+            late = self._late(task.deadline, now)
+            if late:
+                blocks.append(
+                    self._t("query.tasks.item_overdue", late=self._duration(late), **common)
+                )
+            else:
+                blocks.append(self._t("query.tasks.item", **common))
+            label = self._p("query.button.task", case_code=state.code, number=step.number)
+            buttons.append([{"text": label, "data": query_callback("t", state.id, task.seq)}])
+        blocks.append(self._t("query.tasks.hint"))
+        return "\n\n".join(blocks), buttons
+
+    def resent_header(self) -> str:
+        return self._t("query.tasks.resent")
+
+    # -- /status ---------------------------------------------------------------------
+
+    def status_board(self, cases: Sequence[tuple[CaseState, Sop]], now: datetime) -> str:
+        if not cases:
+            return self._t("query.status.none")
+        blocks = [self._t("query.status.title", count=len(cases))]
+        blocks += [self._case_status(state, sop, now) for state, sop in cases]
+        return "\n\n".join(blocks)
+
+    def _case_status(self, state: CaseState, sop: Sop, now: datetime) -> str:
+        step = sop.step(state.step_key)
+        lines = [
+            self._t(
+                "query.status.case", case_code=state.code, number=step.number, title=step.title
+            )
+        ]
+        current = state.current_tasks()
+        waiting = [t.assignee for t in current if t.is_open]
+        done = [t.assignee for t in current if t.status is TaskStatus.DONE]
+        if done:
+            lines.append(
+                self._t("query.status.split", done=self._names(done), waiting=self._names(waiting))
+            )
+        else:
+            lines.append(self._t("query.status.holders", names=self._names(waiting)))
+        if current:
+            started = min(t.created_at for t in current)
+            deadline = current[0].deadline
+            late = self._late(deadline, now)
+            common = {
+                "used": self._duration(self.calendar.elapsed_minutes(started, now)),
+                "standard": step.time.text,
+                "deadline": self._deadline(deadline),
+            }
+            if late:
+                lines.append(
+                    self._t("query.status.time_late", late=self._duration(late), **common)
+                )
+            else:
+                lines.append(self._t("query.status.time", **common))
+        return "\n".join(lines)
+
+    # -- /riwayat --------------------------------------------------------------------
+
+    def history(
+        self, state: CaseState, sop: Sop, trail: Sequence[TrailEvent], now: datetime
+    ) -> str:
+        """The trail, one line per event, then how each step did against its standard."""
+        title = self._t(
+            "query.history.title",
+            case_code=state.code,
+            sop_title=sop.title,
+            period=_period_label(sop, state.period_key),
+            year=state.year,
+        )
+        lines = [self._trail_line(event, sop) for event in trail]
+        performance = case_performance(trail, sop, self.calendar, now)
+        table = self.performance_table(performance)
+        return "\n\n".join([title, "\n".join(lines), table])
+
+    def _trail_line(self, event: TrailEvent, sop: Sop) -> str:
+        when = self._when(event.at)
+        data = event.data
+        if event.action == "enter":
+            common = {
+                "when": when,
+                "number": _step_number(sop, event.step_key),
+                "names": self._names([str(a) for a in data.get("assignees", ())]),
+                "deadline": self._recorded_deadline(data.get("deadline")),
+            }
+            if event.round > 1:
+                return self._t("query.history.entered_again", round=event.round, **common)
+            return self._t("query.history.entered", **common)
+        if event.action == "finish":
+            return self._t("query.history.finished", when=when)
+        what = Raw(self._what(event, sop))
+        name = self.people.name(event.actor)
+        if event.action == "start" or not event.step_key:
+            return self._t("query.history.line_case", when=when, name=name, what=what)
+        number = _step_number(sop, event.step_key)
+        return self._t("query.history.line", when=when, number=number, name=name, what=what)
+
+    def _recorded_deadline(self, raw: object) -> str:
+        try:
+            return self._when(datetime.fromisoformat(str(raw)))
+        except ValueError:
+            return "-"
+
+    def _what(self, event: TrailEvent, sop: Sop) -> str:
+        """The action in words, with what it carried (item, version, reason, ...)."""
+        action, data, reason = event.action, event.data, event.reason or ""
+        key = f"query.action.{action}"
+        if action == "complete":
+            form = data.get("form") or {}
+            details = "; ".join(
+                f"{self._field_label(name)}: {form[name]}"
+                for name in _in_form_order(sop, event.step_key, form)
+                if form[name]
+            )
+            if details:
+                return self._t("query.action.complete_form", details=details)
+            if data.get("version") is not None:
+                return self._t("query.action.complete_version", version=data["version"])
+            return self._t(key)
+        if action == "tick" and data.get("proof_ref"):
+            return self._t("query.action.tick_ref", item=data["item"], reference=data["proof_ref"])
+        if action in ("tick", "untick", "attach_proof"):
+            return self._t(key, item=data.get("item", ""))
+        if action == "skip_item":
+            return self._t(key, item=data.get("item", ""), reason=reason)
+        if action == "upload":
+            return self._t(key, version=data.get("version"), filename=data.get("filename", ""))
+        if action in ("approve", "paraf", "sign"):
+            if data.get("version") is not None:
+                return self._t(key, version=data["version"])
+            if action == "approve":  # a decision on a step without a draft
+                return self._t("query.action.approve_plain")
+        if action == "return":
+            to_number = _step_number(sop, str(data.get("to", "")))
+            return self._t(key, to_number=to_number, reason=reason)
+        if action == "order":
+            return self._t(key, names=self._names([str(o) for o in data.get("officers", ())]))
+        if action in ("cancel", "note"):
+            return self._t(key, reason=reason)
+        if action == "start":
+            return self._t(key)
+        return self._t("query.action.other", action=action)
+
+    def _field_label(self, name: str) -> str:
+        key = f"workflow.field.{name}"
+        return self._p(key) if self.catalogue.has(key) else name
+
+    def performance_table(self, performance: CasePerformance) -> str:
+        """One line per round of a step, and the case's totals (also for the demo)."""
+        lines = [self._t("query.perf.title")]
+        lines += [self._performance_row(run) for run in performance.steps]
+        totals = {
+            "used": self._duration(performance.used_minutes),
+            "standard": self._duration(performance.standard_minutes),
+            "late_count": len(performance.late_steps),
+        }
+        key = "query.perf.total" if performance.ended_at else "query.perf.total_running"
+        lines.append(self._t(key, **totals))
+        return "\n".join(lines)
+
+    def _performance_row(self, run: StepRun) -> str:
+        late = self._duration(run.late_minutes)
+        if run.running:
+            verdict = self._t(
+                "query.perf.running_late" if run.late_minutes else "query.perf.running", late=late
+            )
+        elif run.late_minutes:
+            verdict = self._t("query.perf.late", late=late)
+        else:
+            verdict = self._t("query.perf.on_time")
+        common = {
+            "number": run.number,
+            "title": shorten(run.title, TITLE_IN_TABLE),
+            "standard": run.standard,
+            "used": self._duration(run.used_minutes),
+            "verdict": Raw(verdict),
+        }
+        if run.round > 1:
+            return self._t("query.perf.row_round", round=run.round, **common)
+        return self._t("query.perf.row", **common)
+
+    # -- /berkas ---------------------------------------------------------------------
+
+    def versions(self, state: CaseState) -> tuple[str, Keyboard]:
+        """Every draft version, newest marked; buttons fetch the older ones."""
+        drafts = state.drafts
+        if not drafts:
+            return self._t("query.files.none", case_code=state.code), []
+        lines = [self._t("query.files.title", case_code=state.code)]
+        for draft in drafts:
+            key = "query.files.item_latest" if draft is drafts[-1] else "query.files.item"
+            lines.append(
+                self._t(
+                    key,
+                    number=draft.number,
+                    filename=draft.filename,
+                    name=self.people.name(draft.uploaded_by),
+                    when=self._when(draft.uploaded_at),
+                    size=format_file_size(draft.size, self.lang),
+                )
+            )
+        older = drafts[:-1]
+        buttons: Keyboard = []
+        for start in range(0, len(older), VERSIONS_PER_ROW):
+            buttons.append(
+                [
+                    {
+                        "text": self._p("query.button.version", number=d.number),
+                        "data": query_callback("f", state.id, d.number),
+                    }
+                    for d in older[start : start + VERSIONS_PER_ROW]
+                ]
+            )
+        if older:
+            lines.append(self._t("query.files.hint"))
+        return "\n".join(lines), buttons
+
+    def version_caption(self, state: CaseState, draft: FileVersion) -> str:
+        return self._t(
+            "query.files.caption",
+            case_code=state.code,
+            number=draft.number,
+            filename=draft.filename,
+        )
+
+    def file_problem(self, draft: FileVersion, *, corrupt: bool) -> str:
+        key = "query.files.corrupt" if corrupt else "query.files.missing"
+        return self._t(key, number=draft.number, filename=draft.filename)
+
+    # -- choosing a case -------------------------------------------------------------
+
+    def case_choice(self, states: Sequence[CaseState], op: str) -> Keyboard:
+        """Running cases first, then the newest closed ones."""
+        ordered = sorted(states, key=lambda s: (s.status is not CaseStatus.OPEN, -s.id))
+        key = {
+            CaseStatus.OPEN: "query.button.case_open",
+            CaseStatus.FINISHED: "query.button.case_finished",
+            CaseStatus.CANCELLED: "query.button.case_cancelled",
+        }
+        return [
+            [{"text": self._p(key[s.status], case_code=s.code), "data": query_callback(op, s.id)}]
+            for s in ordered[:CASES_OFFERED]
+        ]
+
+
+def _step_number(sop: Sop, step_key: str) -> int | str:
+    try:
+        return sop.step(step_key).number
+    except KeyError:
+        return step_key
+
+
+def _in_form_order(sop: Sop, step_key: str, form: Mapping[str, object]) -> list[str]:
+    """The fields as the SOP lists them (the trail stores them sorted by name)."""
+    try:
+        order = sop.step(step_key).field_names
+    except KeyError:
+        order = ()
+    return [n for n in order if n in form] + sorted(n for n in form if n not in order)
+
+
+def _period_label(sop: Sop, period_key: str) -> str:
+    try:
+        return sop.period(period_key).label
+    except KeyError:
+        return period_key
