@@ -35,7 +35,7 @@ from storage import backup as store
 from storage.db import Database
 from storage.files import FileStore
 from storage.uow import unit_of_work
-from tests.support import LETTER, T0, make_context, next_happy_action
+from tests.support.engine import LETTER, T0, make_context, next_happy_action
 
 ROOT = Path(__file__).resolve().parent.parent
 JAKARTA = ZoneInfo("Asia/Jakarta")

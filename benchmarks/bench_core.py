@@ -39,7 +39,7 @@ from bot.views.i18n import Catalogue
 from bot.views.presenter import CataloguePresenter
 from storage.db import Database
 from storage.files import FileStore
-from tests.support import next_happy_action
+from tests.support.engine import next_happy_action
 
 ROOT = Path(__file__).resolve().parent.parent
 SOP_PATH = ROOT / "templates" / "sop" / "pelaporan_kinerja.toml"

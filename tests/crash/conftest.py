@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.crash.figures import summarize
 from tests.crash.zygote import Zygote
+from tests.support.figures import summarize
 
 
 def pytest_configure(config: pytest.Config) -> None:

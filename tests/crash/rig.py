@@ -40,7 +40,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from bot.core.clock import FakeClock
 from bot.core.sop_loader import load_sops
@@ -50,20 +49,12 @@ from bot.views.i18n import Catalogue
 from demo.stage import load_stage_config, write_stage_config
 from fakegram import BotMessage, ButtonNotFound, FakeTelegram, FakeUser
 from storage.files import FileStore
-from tests.crash.script import (
-    CASE,
-    DRAFT_RECEIVED,
-    Intention,
-    Photo,
-    Press,
-    Say,
-    Upload,
-)
+from tests.crash.script import CASE, DRAFT_RECEIVED, Intention, Photo, Press, Say, Upload
 from tests.crash.zygote import Forked, Zygote
-from tests.support import LETTER
+from tests.support.engine import LETTER
+from tests.support.local_time import JAKARTA
+from tests.support.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
-JAKARTA = ZoneInfo("Asia/Jakarta")
 CASE_STARTED = datetime(2026, 7, 6, 8, 0, tzinfo=JAKARTA)  # Monday 08.00 WIB
 BOT_NOW = "2026-07-06T09:00:00+07:00"  # step 1 (10 minutes) is overdue: its reminder is due
 WAIT = 30.0  # seconds before a wait is a failure (each normally takes milliseconds)

@@ -8,11 +8,9 @@ rig retries an intention the bot died in, the way a person does when no answer c
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
-from functools import cache
 
-import docx
+from tests.support.docs import report_docx
 
 ACKED = "✓ Tercatat."
 REASON_SAVED = "Alasan tercatat dan disampaikan."
@@ -58,18 +56,6 @@ class Intention:
     commits: bool = True  # False: only the buttons change (an order selection)
 
 
-@cache
-def docx_bytes(text: str) -> bytes:
-    """A real .docx (Word can open it, and the final report can merge it); made once, so
-    every run of the case uploads the same bytes."""
-    document = docx.Document()
-    document.add_heading("Laporan Kinerja Triwulan II", level=1)
-    document.add_paragraph(text)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
-
-
 PHOTO = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 4
 
 CHECKLIST = ("RENSTRA", "RENJA", "DPA", "LKj", "Laporan Bulanan")
@@ -92,9 +78,9 @@ def _intentions() -> tuple[Intention, ...]:
     steps += [Intention(f"2 centang {i}", "sakip_1", (Press(2, f"⬜ {i}"),)) for i in CHECKLIST]
     steps += [
         Intention("2 selesai", "sakip_1", (Press(2, "Selesai"),)),
-        Intention("3 konsep", "sakip_ketua", (Upload("konsep.docx", docx_bytes("konsep")),)),
+        Intention("3 konsep", "sakip_ketua", (Upload("konsep.docx", report_docx("konsep")),)),
         Intention("3 kirim", "sakip_ketua", (Press(3, "Kirim"),)),
-        Intention("4 draf", "staf_1", (Upload("draf.docx", docx_bytes("draf diketik")),)),
+        Intention("4 draf", "staf_1", (Upload("draf.docx", report_docx("draf diketik")),)),
         Intention("4 kirim", "staf_1", (Press(4, "Kirim"),)),
         Intention(
             "5 kembalikan",
@@ -104,7 +90,7 @@ def _intentions() -> tuple[Intention, ...]:
                 Say("Tabel capaian belum sesuai format baku", expect=REASON_SAVED),
             ),
         ),
-        Intention("4 draf lagi", "staf_1", (Upload("draf2.docx", docx_bytes("draf baku")),)),
+        Intention("4 draf lagi", "staf_1", (Upload("draf2.docx", report_docx("draf baku")),)),
         Intention("4 kirim lagi", "staf_1", (Press(4, "Kirim"),)),
         Intention("5 setujui", "sekretaris", (Press(5, "Setujui"),)),
         Intention("6 paraf", "sekretaris", (Press(6, "Paraf"),)),

@@ -26,9 +26,9 @@ from demo.stage import STAGE_TOKEN
 from fakegram import FakeTelegram
 from storage.audit import verify_audit
 from storage.files import FileStore
-from tests.crash.figures import record
 from tests.crash.rig import Key, Rig, case_state, per_task
 from tests.crash.zygote import Zygote
+from tests.support.figures import record
 
 pytestmark = [
     pytest.mark.crash,

@@ -5,66 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.core.clock import FakeClock
-from demo.stage import Stage, stage
-from fakegram import BotMessage, FakeUser
-from tests.integration.harness import at_local
-from tests.support import LETTER, docx_bytes
-
-START = at_local(2026, 7, 6, 8, 0)  # Monday 08.00 WIB
-
-
-def task_message(user: FakeUser, step_number: int) -> BotMessage:
-    """The user's newest task message for a step (the one carrying its buttons)."""
-    marker = f"Langkah {step_number}:"
-    candidates = [m for m in user.transcript if marker in m.text and m.kind == "text"]
-    assert candidates, f"{user!r} got no task message for step {step_number}"
-    return candidates[-1]
-
-
-async def press(st: Stage, user: FakeUser, message: BotMessage, button: str) -> str:
-    query = user.press_button(message, button)
-    await st.settle()
-    return next(a.text or "" for a in user.callback_answers if a.query_id == query)
-
-
-async def say(st: Stage, user: FakeUser, text: str) -> BotMessage:
-    user.send_text(text)
-    await st.settle()
-    return user.transcript[-1]
-
-
-async def upload(st: Stage, user: FakeUser, name: str, data: bytes) -> BotMessage:
-    user.send_document(name, data)
-    await st.settle()
-    return user.transcript[-1]
-
-
-async def start_case(st: Stage) -> None:
-    await st.runtime.service.start_case("kadin", "pelaporan_kinerja", "TW2", 2026, LETTER)
-    await st.runtime.deliver()
-
-
-async def walk_to_review(st: Stage) -> None:
-    kadin = st.user("kadin")
-    await press(st, kadin, task_message(kadin, 1), "Disposisikan")
-    assert "instruksi disposisi" in kadin.transcript[-1].text
-    await say(st, kadin, "Segera susun laporan triwulan II")
-    assert "catatan" in kadin.transcript[-1].text
-    await say(st, kadin, "-")
-    sakip = st.user("sakip_1")
-    for item in ("RENSTRA", "RENJA", "DPA", "LKj", "Laporan Bulanan"):
-        await press(st, sakip, task_message(sakip, 2), f"⬜ {item}")
-    assert task_message(sakip, 2).button_texts == [
-        "✅ RENSTRA", "✅ RENJA", "✅ DPA", "✅ LKj", "✅ Laporan Bulanan", "Selesai",
-    ]  # fmt: skip
-    await press(st, sakip, task_message(sakip, 2), "Selesai")
-    ketua = st.user("sakip_ketua")
-    ack = await upload(st, ketua, "konsep.docx", docx_bytes("konsep"))
-    assert "Draf versi 1 diterima" in ack.text
-    await press(st, ketua, task_message(ketua, 3), "Kirim")
-    staf = st.user("staf_1")
-    await upload(st, staf, "draf.docx", docx_bytes("draf diketik"))
-    await press(st, staf, task_message(staf, 4), "Kirim")
+from demo.stage import stage
+from tests.support.chat import START, press, say, start_case, task_message, walk_to_review
+from tests.support.docs import tiny_docx
 
 
 async def test_the_straight_path_in_chat_reaches_every_officer(tmp_path: Path) -> None:
@@ -87,7 +30,7 @@ async def test_the_straight_path_in_chat_reaches_every_officer(tmp_path: Path) -
         assert review.button_texts == ["Setujui", "Kembalikan"]
         drafts = [m for m in sek.transcript if m.kind == "document"]
         assert drafts and drafts[-1].document is not None
-        assert sek.downloaded_document(drafts[-1]) == docx_bytes("draf diketik")
+        assert sek.downloaded_document(drafts[-1]) == tiny_docx("draf diketik")
         await press(st, sek, review, "Setujui")
         assert task_message(sek, 5).buttons == []  # buttons gone once acted
         await press(st, sek, task_message(sek, 6), "Paraf")

@@ -14,8 +14,9 @@ from bot.core.clock import FakeClock
 from bot.documents import read_sheet
 from demo.stage import Stage, stage
 from fakegram import BotMessage, FakeUser
-from tests.e2e.test_case_in_chat import START, press, say, start_case, task_message, upload
-from tests.support import LETTER, docx_text, real_docx
+from tests.support.chat import START, press, say, start_case, task_message, upload
+from tests.support.docs import docx_text, real_docx
+from tests.support.engine import LETTER
 
 INSTRUCTION = "Segera susun laporan triwulan II"
 KADIN = "Dr. H. Ahmad Santoso, M.Pd."

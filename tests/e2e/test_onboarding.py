@@ -10,8 +10,8 @@ import pytest
 
 from bot.core.clock import FakeClock
 from demo.stage import STAGE_TOKEN, Stage, stage, write_stage_config
-from fakegram import BotMessage, FakeTelegram, FakeUser
-from tests.e2e.test_case_in_chat import START, start_case, task_message
+from fakegram import FakeTelegram, FakeUser
+from tests.support.chat import START, press, say, start_case, task_message
 
 ADMINS = "Sri Wahyuni, S.E., M.M., Admin"
 KADIN = "Dr. H. Ahmad Santoso, M.Pd."
@@ -31,18 +31,6 @@ def without_telegram_id(folder: Path, fake: FakeTelegram, telegram_id: int) -> N
     line = f"telegram_id = {telegram_id}\n"
     assert line in text
     path.write_text(text.replace(line, ""), encoding="utf-8")
-
-
-async def say(st: Stage, user: FakeUser, text: str) -> BotMessage:
-    user.send_text(text)
-    await st.settle()
-    return user.transcript[-1]
-
-
-async def press(st: Stage, user: FakeUser, message: BotMessage, label: str) -> str:
-    query = user.press_button(message, label)
-    await st.settle()
-    return user.callback_answer(query).text or ""
 
 
 async def invite(st: Stage, admin: FakeUser, name: str) -> str:

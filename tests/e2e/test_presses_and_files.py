@@ -11,7 +11,8 @@ from bot.core.clock import FakeClock
 from demo.stage import Stage, stage
 from storage.audit import AuditRow
 from storage.uow import reading
-from tests.e2e.test_case_in_chat import START, docx_bytes, press, start_case, task_message
+from tests.support.chat import START, press, start_case, task_message, walk_to_review
+from tests.support.docs import tiny_docx
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -34,8 +35,6 @@ async def _trail(st: Stage, case_id: int) -> list[AuditRow]:
 
 
 async def test_an_approval_pressed_twice_is_recorded_once(tmp_path: Path) -> None:
-    from tests.e2e.test_case_in_chat import walk_to_review
-
     async with stage(tmp_path, FakeClock(START)) as st:
         await start_case(st)
         await walk_to_review(st)
@@ -77,7 +76,7 @@ async def test_uploads_too_big_or_of_the_wrong_type_are_refused(tmp_path: Path) 
             "Isi berkas konsep.docx tidak sesuai dengan jenisnya. "
             "Jenis yang diterima: .docx, .pdf."
         )
-        ketua.send_document("../../etc/konsep\x07.docx", docx_bytes("konsep"))
+        ketua.send_document("../../etc/konsep\x07.docx", tiny_docx("konsep"))
         await st.settle()
         assert ketua.transcript[-1].text.startswith("Draf versi 1 diterima (konsep.docx,")
         state = await st.runtime.service.case_by_code("LKT-2026-TW2")

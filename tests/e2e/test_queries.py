@@ -9,8 +9,10 @@ from bot.core.sop import StepKind
 from bot.core.workflow import AttachFile, CaseState, Complete, Return, Tick, Untick
 from demo.stage import Stage, stage
 from fakegram import BotMessage, FakeUser
-from tests.integration.harness import at_local
-from tests.support import LETTER, docx_bytes, next_happy_action
+from tests.support.chat import press
+from tests.support.docs import tiny_docx
+from tests.support.engine import LETTER, next_happy_action
+from tests.support.local_time import at_local
 
 EXPECTED = Path(__file__).resolve().parent / "expected"
 START = at_local(2026, 7, 6, 8, 0)  # Monday 08.00 WIB
@@ -45,7 +47,7 @@ def clock(st: Stage) -> FakeClock:
 
 
 def draft_bytes(step_key: str, round_: int) -> bytes:
-    return docx_bytes(f"{step_key} putaran {round_}")
+    return tiny_docx(f"{step_key} putaran {round_}")
 
 
 async def step(st: Stage, case_id: int, *, minutes: int = 5) -> None:
@@ -106,12 +108,6 @@ async def ask(st: Stage, user: FakeUser, text: str) -> list[BotMessage]:
     user.send_text(text)
     await st.settle()
     return user.transcript[before:]
-
-
-async def press(st: Stage, user: FakeUser, message: BotMessage, button: str) -> str:
-    query = user.press_button(message, button)
-    await st.settle()
-    return user.callback_answer(query).text or ""
 
 
 async def forge(st: Stage, user: FakeUser, data: str) -> str:

@@ -12,8 +12,8 @@ from bot.core.clock import FakeClock
 from bot.ptb.jobs import DIGEST_JOB, plan_wakeup
 from demo.stage import STAGE_TOKEN, Stage, stage
 from fakegram import BotMessage, FakeTelegram, FakeUser
-from tests.e2e.test_case_in_chat import START, press, say, start_case, task_message
-from tests.integration.harness import JAKARTA, at_local
+from tests.support.chat import START, press, say, start_case, task_message
+from tests.support.local_time import JAKARTA, at_local
 
 GATHERING = "LKT-2026-TW2 · Langkah 2: Mengumpulkan bahan laporan"
 DEADLINE = "Senin, 6 Juli 2026 pukul 10.00 WIB"

@@ -8,14 +8,7 @@ from pathlib import Path
 from bot.core.clock import FakeClock
 from demo.stage import STAGE_TOKEN, stage
 from fakegram import FakeTelegram, FakeUser
-from tests.e2e.test_case_in_chat import (
-    START,
-    press,
-    say,
-    start_case,
-    task_message,
-    walk_to_review,
-)
+from tests.support.chat import START, press, say, start_case, task_message, walk_to_review
 
 
 def message_counts(users: dict[str, FakeUser]) -> Counter[str]:

@@ -8,8 +8,9 @@ from pathlib import Path
 from bot.core.clock import FakeClock
 from demo.stage import STAGE_TOKEN, Stage, stage, write_stage_config
 from fakegram import BotMessage, FakeTelegram, FakeUser
-from tests.integration.harness import at_local
-from tests.support import LETTER, SOP_PATH
+from tests.support.engine import LETTER
+from tests.support.local_time import at_local
+from tests.support.paths import SOP_PATH
 
 START = at_local(2026, 7, 6, 8, 0)  # Monday 08.00 WIB: Triwulan II has just ended
 FRONT_OFFICE = 1099  # admin_telegram_ids in the demo config: the front office

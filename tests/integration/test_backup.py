@@ -29,16 +29,9 @@ from fakegram import FakeTelegram, FakeUser
 from storage import backup as store
 from storage.backup import BackupError
 from storage.files import FileStore, sha256_hex
-from tests.e2e.test_case_in_chat import (
-    START,
-    docx_bytes,
-    press,
-    say,
-    start_case,
-    task_message,
-    walk_to_review,
-)
-from tests.support import LETTER
+from tests.support.chat import START, press, say, start_case, task_message, walk_to_review
+from tests.support.docs import tiny_docx
+from tests.support.engine import LETTER
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 CATALOGUE = Catalogue.load()
@@ -345,10 +338,10 @@ async def walk_to_review_without_sending(st: Stage) -> None:
         await press(st, sakip, task_message(sakip, 2), f"⬜ {item}")
     await press(st, sakip, task_message(sakip, 2), "Selesai")
     ketua = st.user("sakip_ketua")
-    ketua.send_document("konsep.docx", docx_bytes("konsep"))
+    ketua.send_document("konsep.docx", tiny_docx("konsep"))
     await st.settle()
     await press(st, ketua, task_message(ketua, 3), "Kirim")
-    st.user("staf_1").send_document("draf.docx", docx_bytes("draf diketik"))
+    st.user("staf_1").send_document("draf.docx", tiny_docx("draf diketik"))
     await st.settle()
 
 

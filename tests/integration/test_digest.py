@@ -31,8 +31,8 @@ from demo.stage import DEMO_CONFIG, STAGE_TOKEN
 from storage.codec import loads, to_iso
 from storage.kv import KeyValues
 from storage.uow import unit_of_work
-from tests.integration.harness import at_local
-from tests.support import LETTER, next_happy_action
+from tests.support.engine import LETTER, next_happy_action
+from tests.support.local_time import at_local
 
 MONDAY = at_local(2026, 7, 13, 7, 45)
 

@@ -22,8 +22,10 @@ from storage.documents import Documents
 from storage.jobs import Jobs
 from storage.outbox import OutboxRow
 from storage.uow import reading
-from tests.integration.harness import JAKARTA, OFFICERS, Harness, at_local, directory, open_service
-from tests.support import LETTER, docx_text, next_happy_action, real_docx
+from tests.support.docs import docx_text, real_docx
+from tests.support.engine import LETTER, next_happy_action
+from tests.support.harness import OFFICERS, Harness, directory, open_service
+from tests.support.local_time import JAKARTA, at_local
 
 START = at_local(2026, 7, 6, 8, 0)  # Monday 08.00 WIB
 INSTRUCTION = "Susun laporan triwulan II sesuai format baku"

@@ -24,7 +24,8 @@ from bot.views.i18n import Catalogue
 from storage.db import Database
 from storage.invites import Invites
 from storage.uow import reading, unit_of_work
-from tests.integration.harness import OFFICERS, at_local
+from tests.support.harness import OFFICERS
+from tests.support.local_time import at_local
 
 NOW = at_local(2026, 7, 6, 8, 0)
 LATER = NOW + timedelta(hours=72)

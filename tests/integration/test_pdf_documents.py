@@ -31,7 +31,7 @@ from bot.documents.render import (
     render_report,
     template_path,
 )
-from tests.unit.test_documents_render import comparable
+from tests.support.docs import comparable
 
 ROOT = Path(__file__).resolve().parents[2]
 LOGO = ROOT / "templates" / "demo" / "logo_contoh.png"

@@ -23,8 +23,9 @@ from bot.views.presenter import CataloguePresenter
 from storage.codec import from_iso, loads
 from storage.db import Database
 from storage.files import FileStore
-from tests.integration.harness import JAKARTA, OFFICERS, Harness, at_local, open_service
-from tests.support import LETTER, RECIPIENTS, next_happy_action, shipped_sop
+from tests.support.engine import LETTER, RECIPIENTS, next_happy_action, shipped_sop
+from tests.support.harness import OFFICERS, Harness, open_service
+from tests.support.local_time import JAKARTA, at_local
 
 START = at_local(2026, 7, 6, 8, 0)  # Monday 08.00 WIB
 HANDED_OVER = at_local(2026, 7, 7, 9, 0)  # step 4 ("3 hari") reaches both clerks

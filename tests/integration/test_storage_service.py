@@ -15,8 +15,9 @@ from storage.audit import AuditLog
 from storage.db import Database
 from storage.files import FileCorrupt
 from storage.uow import reading
-from tests.integration.harness import Harness, at_local, open_service
-from tests.support import LETTER, next_happy_action
+from tests.support.engine import LETTER, next_happy_action
+from tests.support.harness import Harness, open_service
+from tests.support.local_time import at_local
 
 START = at_local(2026, 7, 6, 8, 0)  # Monday 08.00 WIB
 

@@ -23,8 +23,8 @@ from bot.core.clock import FakeClock
 from bot.views.i18n import Catalogue
 from demo.stage import STAGE_TOKEN, Stage, stage
 from fakegram import FakeTelegram, FakeUser
-from tests.e2e.test_case_in_chat import START, start_case, walk_to_review
-from tests.support import LETTER
+from tests.support.chat import START, start_case, walk_to_review
+from tests.support.engine import LETTER
 
 T = TypeVar("T")
 STRANGER = 4242

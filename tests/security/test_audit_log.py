@@ -22,8 +22,8 @@ from bot.core.clock import FakeClock
 from demo.stage import STAGE_TOKEN, stage, write_stage_config
 from fakegram import FakeTelegram
 from storage.db import Database
-from tests.crash.figures import record
-from tests.e2e.test_case_in_chat import START, press, say, start_case, task_message
+from tests.support.chat import START, press, say, start_case, task_message
+from tests.support.figures import record
 
 ROOT = Path(__file__).resolve().parents[2]
 TABLE = r"""["'`\[]?audit_log\b"""

@@ -17,8 +17,6 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections import Counter
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -26,23 +24,14 @@ from hypothesis import strategies as st
 
 from bot.views.i18n import Catalogue
 from fakegram import FakeUser
-from tests.crash.figures import record
 from tests.security.live import FRONT_OFFICE, STRANGER, LiveStage, catalogue_patterns
+from tests.support.figures import record
 
 CATALOGUE = Catalogue.load()
 ANSWERS = catalogue_patterns()
 EXAMPLES = 1200
 TASK_DATA = re.compile(r"^(?:t|dc):(\d+):(\d+)")
 tried: Counter[str] = Counter()
-
-
-@pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveStage]:
-    bot = LiveStage(Path(tmp_path_factory.mktemp("fuzz")))
-    try:
-        yield bot
-    finally:
-        bot.close()
 
 
 def open_tasks(live: LiveStage) -> dict[tuple[int, int], str]:

@@ -24,9 +24,9 @@ from bot.__main__ import main
 from bot.config import ConfigError
 from demo.stage import STAGE_TOKEN, write_stage_config
 from fakegram import FakeTelegram
-from tests.crash.figures import record
-from tests.unit.test_config import MISTAKES, parse, valid
-from tests.unit.test_sop_loader import BAD_FILES
+from tests.support.config_files import MISTAKES, parse, valid
+from tests.support.figures import record
+from tests.support.sop_files import BAD_FILES
 
 WRONG: dict[str, Any] = {
     "an integer": 7,

@@ -8,33 +8,24 @@ never used as paths: a file named "../../etc/passwd.docx" is kept under its hash
 
 from __future__ import annotations
 
-import html
 import io
-import re
 import zipfile
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable
 from functools import cache
-from pathlib import Path
 
 import pytest
 
 from bot.core.filecheck import MAX_UNCOMPRESSED_BYTES, MAX_ZIP_ENTRIES
-from bot.views.i18n import Catalogue
 from demo.stage import Stage
-from tests.crash.figures import record
-from tests.crash.script import docx_bytes
-from tests.e2e.test_case_in_chat import press, say, start_case, task_message
 from tests.security.live import LiveStage
+from tests.support.chat import press, say, says, start_case, task_message
+from tests.support.docs import report_docx
 
-CATALOGUE = Catalogue.load()
 KETUA = 1009
 ALLOWED = ".docx, .pdf"
 tried: Counter[str] = Counter()
-
-
-def says(key: str, **params: object) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", "", CATALOGUE.text("id", key, **params)))
+FIGURES = "security.hostile files by class"
 
 
 async def at_step_3(st: Stage) -> None:
@@ -50,18 +41,9 @@ async def at_step_3(st: Stage) -> None:
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveStage]:
-    bot = LiveStage(Path(tmp_path_factory.mktemp("files")), setup=at_step_3)
-    try:
-        yield bot
-    finally:
-        bot.close()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def figures(request: pytest.FixtureRequest) -> Iterator[None]:
-    yield
-    record(request, "security.hostile files by class", dict(sorted(tried.items())))
+def live_setup() -> Callable[[Stage], Awaitable[None]]:
+    """This module's bot starts with the case at step 3 (see `at_step_3`)."""
+    return at_step_3
 
 
 def stored(live: LiveStage) -> list[str]:
@@ -125,7 +107,7 @@ def many_entries() -> bytes:
     [
         ("laporan.docx", b"ini bukan berkas Word sama sekali", "docx that is not a zip"),
         ("laporan.docx", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "pdf named .docx"),
-        ("laporan.pdf", docx_bytes("draf"), "docx named .pdf"),
+        ("laporan.pdf", report_docx("draf"), "docx named .pdf"),
         ("laporan.docx", zipped({"isi.txt": b"halo"}), "plain zip named .docx"),
         ("setup.docx", b"MZ\x90\x00\x03\x00\x00\x00", "program named .docx"),
         ("foto.jpg", b"\xff\xd8\xff\xe0" + bytes(64), "photo named .jpg as a draft"),
@@ -183,7 +165,7 @@ def test_zz_names_with_folders_or_control_characters_are_cleaned_and_never_paths
 ) -> None:
     """Accepted (they are real drafts), shown cleaned, kept under their hash only."""
     user = live.user(KETUA)
-    data = docx_bytes(f"konsep {version}")
+    data = report_docx(f"konsep {version}")
     user.send_document(name, data)
     live.settle()
     assert user.transcript[-1].text.startswith(f"Draf versi {version} diterima ({shown}, ")

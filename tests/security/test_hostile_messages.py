@@ -7,44 +7,20 @@ catalogue), that the cases are as they were, and that the bot logged no error.
 
 from __future__ import annotations
 
-import html
-import re
 from collections import Counter
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from bot.views.i18n import Catalogue
 from fakegram import FakeUser
-from tests.crash.figures import record
 from tests.security.live import STRANGER, LiveStage
+from tests.support.chat import says
 
-CATALOGUE = Catalogue.load()
 tried: Counter[str] = Counter()
+FIGURES = "security.hostile messages by class"
 OFFICER = 1007  # Agus Salim, staff, with no open task
 SEKRETARIS = 1002  # an admin, with an open review
-
-
-def says(key: str, **params: object) -> str:
-    """What the user reads of a catalogue message (tags gone, entities decoded)."""
-    return html.unescape(re.sub(r"<[^>]+>", "", CATALOGUE.text("id", key, **params)))
-
-
-@pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveStage]:
-    bot = LiveStage(Path(tmp_path_factory.mktemp("messages")))
-    try:
-        yield bot
-    finally:
-        bot.close()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def figures(request: pytest.FixtureRequest) -> Iterator[None]:
-    yield
-    record(request, "security.hostile messages by class", dict(sorted(tried.items())))
 
 
 def unknown_user_text(live: LiveStage) -> str:

@@ -28,7 +28,8 @@ import pytest
 from bot.views.i18n import Catalogue
 from demo.stage import STAGE_TOKEN, write_stage_config
 from fakegram import FakeTelegram
-from tests.crash.rig import ROOT, Rig
+from tests.crash.rig import Rig
+from tests.support.paths import ROOT
 
 SECRET = "kait-rahasia_7Q2w9e"
 CATALOGUE = Catalogue.load()

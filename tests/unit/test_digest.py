@@ -22,8 +22,9 @@ from bot.services.digest import (
 from bot.views.i18n import Catalogue
 from bot.views.textsplit import visible_length
 from storage.accounts import Account
-from tests.integration.harness import JAKARTA, OFFICERS, at_local
-from tests.support import LETTER, shipped_sop
+from tests.support.engine import LETTER, shipped_sop
+from tests.support.harness import OFFICERS
+from tests.support.local_time import JAKARTA, at_local
 
 SOP = shipped_sop()
 CALENDAR = WorkingTimeCalendar()

@@ -36,7 +36,9 @@ from bot.documents import (
 )
 from bot.documents import context as doccontext
 from demo.stage import DEMO_CONFIG
-from tests.support import LETTER, ROOT, T0, CaseDriver, docx_text, file_ref
+from tests.support.docs import docx_text
+from tests.support.engine import LETTER, T0, CaseDriver, file_ref
+from tests.support.paths import ROOT
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 KABID_RETURN = "Capaian indikator APK PAUD belum sesuai data Dapodik"

@@ -9,14 +9,11 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from docx import Document
 from docx.document import Document as DocumentObject
-from docx.table import Table
-from docx.text.paragraph import Paragraph
 from docxtpl import DocxTemplate
 
 from bot.documents import demo
@@ -48,6 +45,7 @@ from bot.documents.render import (
     template_path,
 )
 from bot.documents.verification import normalize_verification_code, verification_code
+from tests.support.docs import comparable, paragraphs
 
 ROOT = Path(__file__).resolve().parents[2]
 LOGO = ROOT / "templates" / "demo" / "logo_contoh.png"
@@ -59,34 +57,6 @@ D = Decimal
 
 def _open(data: bytes) -> DocumentObject:
     return Document(io.BytesIO(data))
-
-
-def _blocks(container: Any) -> list[Paragraph | Table]:
-    out: list[Paragraph | Table] = []
-    for child in container.iter_inner_content():
-        out.append(child)
-    return out
-
-
-def paragraphs(data: bytes) -> list[str]:
-    """Every paragraph's text in document order, table cells included (row by row)."""
-    texts: list[str] = []
-
-    def walk(container: Any) -> None:
-        for block in _blocks(container):
-            if isinstance(block, Paragraph):
-                texts.append(block.text)
-            else:
-                for row in block.rows:
-                    seen: set[int] = set()
-                    for cell in row.cells:
-                        if id(cell._tc) in seen:  # a merged cell repeats
-                            continue
-                        seen.add(id(cell._tc))
-                        walk(cell)
-
-    walk(_open(data))
-    return texts
 
 
 def text(data: bytes) -> str:
@@ -102,11 +72,6 @@ def table_starting(data: bytes, first_header: str) -> list[list[str]]:
         if t and t[0][0] == first_header:
             return t
     raise AssertionError(f"no table whose first header is {first_header!r}")
-
-
-def comparable(data: bytes) -> list[str]:
-    """Non-empty paragraph texts with whitespace collapsed: for comparing two renders."""
-    return [" ".join(p.split()) for p in paragraphs(data) if p.strip()]
 
 
 # --- Laporan Kinerja ------------------------------------------------------------------------

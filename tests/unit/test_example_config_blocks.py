@@ -8,7 +8,7 @@ from bot.config import load_config
 from bot.core.clock import FakeClock
 from bot.core.sop_loader import load_sops
 from bot.runtime import Runtime
-from tests.support import T0
+from tests.support.engine import T0
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "7000000001:AAStandInTokenForTheOfflineDemo_00000"

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from bot.core.performance import CasePerformance, StepReturn, case_performance
 from bot.core.workclock import CalendarSettings, WorkingTimeCalendar
 from bot.core.workflow import AuditEvent, Cancel, CaseStatus, Complete, Return
-from tests.support import T0, CaseDriver, make_context, next_happy_action
+from tests.support.engine import T0, CaseDriver, make_context, next_happy_action
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 

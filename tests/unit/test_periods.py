@@ -15,7 +15,7 @@ from bot.core.periods import (
     year_choices,
 )
 from bot.core.sop import Period
-from tests.support import shipped_sop
+from tests.support.engine import shipped_sop
 
 PERIODS = shipped_sop().periods  # TW1-TW4, then S1 and S2
 SEMESTERS = (

@@ -18,7 +18,7 @@ from bot.core.reminders import (
 )
 from bot.core.timestd import parse_time_standard
 from bot.core.workclock import WorkingTimeCalendar
-from tests.integration.harness import JAKARTA, at_local
+from tests.support.local_time import JAKARTA, at_local
 
 CALENDAR = WorkingTimeCalendar()
 

@@ -19,7 +19,8 @@ from bot.core.workflow import (
     act,
     start_case,
 )
-from tests.support import FIXTURES, SOP_PATH, T0, CaseDriver, make_context, next_happy_action
+from tests.support.engine import T0, CaseDriver, make_context, next_happy_action
+from tests.support.paths import FIXTURES, SOP_PATH
 
 LETTER_ROSTER = Roster(
     officers=(

@@ -21,32 +21,15 @@ from bot.core.workflow import (
     TaskStatus,
     Tick,
 )
-from tests.support import RECIPIENTS, CaseDriver, file_ref
-
-CHECKLIST = ["RENSTRA", "RENJA", "DPA", "LKj", "Laporan Bulanan"]
-
-
-def walk_to_review(d: CaseDriver) -> None:
-    """Steps 1-4: disposition, checklist, concept, typed draft."""
-    d.do("kadin", Complete(d.task_of("kadin").seq, {"instruksi": "Segera susun laporan"}))
-    assert d.step == "kumpul_bahan"
-    task = d.task_of("sakip_1").seq
-    for item in CHECKLIST:
-        d.do("sakip_1", Tick(task, item))
-    d.do("sakip_1", Complete(task))
-    assert d.step == "konsep"
-    task = d.task_of("sakip_ketua").seq
-    d.do("sakip_ketua", AttachFile(task, file_ref("konsep v1", "konsep.docx")))
-    d.do("sakip_ketua", Complete(task))
-    assert d.step == "ketik"
-    type_draft(d, "staf_1", "draf diketik")
-
-
-def type_draft(d: CaseDriver, typist: str, content: str) -> None:
-    task = d.task_of(typist).seq
-    d.do(typist, AttachFile(task, file_ref(content)))
-    d.do(typist, Complete(task))
-    assert d.step == "periksa"
+from tests.support.engine import (
+    CHECKLIST,
+    RECIPIENTS,
+    CaseDriver,
+    approve_and_paraf,
+    file_ref,
+    type_draft,
+    walk_to_review,
+)
 
 
 def walk_from_kabid_to_end(d: CaseDriver) -> None:
@@ -64,13 +47,6 @@ def walk_from_kabid_to_end(d: CaseDriver) -> None:
     for recipient in RECIPIENTS:
         d.do("staf_2", Tick(task, recipient, proof_ref=f"e-office 12/{recipient}"))
     d.do("staf_2", Complete(task))
-
-
-def approve_and_paraf(d: CaseDriver) -> None:
-    d.do("sekretaris", Approve(d.task_of("sekretaris").seq, d.version))
-    assert d.step == "paraf_sekretaris"
-    d.do("sekretaris", Paraf(d.task_of("sekretaris").seq, d.version))
-    assert d.step == "periksa_kabid"
 
 
 def test_straight_path_from_step_1_to_11_finishes_the_case() -> None:

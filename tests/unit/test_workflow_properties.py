@@ -32,7 +32,7 @@ from bot.core.workflow import (
     Untick,
     act,
 )
-from tests.support import RECIPIENTS, ROSTER, CaseDriver, file_ref
+from tests.support.engine import RECIPIENTS, ROSTER, CaseDriver, file_ref
 
 Draw = Callable[[st.SearchStrategy[Any]], Any]
 

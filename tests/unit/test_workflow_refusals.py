@@ -27,8 +27,15 @@ from bot.core.workflow import (
     act,
     start_case,
 )
-from tests.support import LETTER, T0, CaseDriver, file_ref, make_context
-from tests.unit.test_workflow_paths import approve_and_paraf, walk_to_review
+from tests.support.engine import (
+    LETTER,
+    T0,
+    CaseDriver,
+    approve_and_paraf,
+    file_ref,
+    make_context,
+    walk_to_review,
+)
 
 
 def refused(d: CaseDriver, actor: str, action: Action) -> Refusal:

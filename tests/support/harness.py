@@ -1,13 +1,11 @@
-"""A real service on a real SQLite file, for integration tests."""
+"""A real service on a real SQLite file, and the officers of a Dinas as configured."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from bot.config import Language, Officer
 from bot.core.clock import FakeClock
@@ -19,9 +17,8 @@ from bot.views.i18n import Catalogue
 from bot.views.presenter import CataloguePresenter
 from storage.db import Database
 from storage.files import FileStore
-from tests.support import RECIPIENTS, shipped_sop
-
-JAKARTA = ZoneInfo("Asia/Jakarta")
+from tests.support.engine import RECIPIENTS, shipped_sop
+from tests.support.local_time import JAKARTA
 
 NIP = "196805121993031004"
 
@@ -92,7 +89,3 @@ async def open_service(
         yield Harness(root, clock, calendar, db, service)
     finally:
         await db.close()
-
-
-def at_local(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(year, month, day, hour, minute, tzinfo=JAKARTA)

@@ -1,36 +1,38 @@
-"""Shared test helpers: the shipped SOP, a roster like a real Dinas, and a case driver."""
+"""A case walked through the pure engine: the shipped SOP, a roster like a real Dinas, a driver."""
 
 from __future__ import annotations
 
 import hashlib
-import io
-import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-from bot.core.sop import Sop
+from bot.core.sop import Sop, StepKind
 from bot.core.sop_loader import load_sop
 from bot.core.timestd import AlwaysOpenCalendar
 from bot.core.workflow import (
     Action,
+    Approve,
+    AttachFile,
     AuditEvent,
     CaseRequest,
     CaseState,
+    Complete,
     Context,
     Effect,
     FileRef,
+    ItemStatus,
+    Order,
+    Paraf,
     Roster,
     RosterEntry,
+    Sign,
     Task,
+    Tick,
     Transition,
     act,
     start_case,
 )
-
-ROOT = Path(__file__).resolve().parent.parent
-SOP_PATH = ROOT / "templates" / "sop" / "pelaporan_kinerja.toml"
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+from tests.support.paths import SOP_PATH
 
 T0 = datetime(2026, 7, 6, 2, 0, tzinfo=UTC)  # Monday 09.00 WIB
 
@@ -73,41 +75,6 @@ def make_context(sop: Sop | None = None, roster: Roster = ROSTER) -> Context:
         calendar=AlwaysOpenCalendar(),
         lists={"recipients": RECIPIENTS},
     )
-
-
-def docx_bytes(text: str) -> bytes:
-    """A minimal but real .docx (a zip with word/document.xml), the same bytes every time."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data in (
-            ("[Content_Types].xml", "<Types/>"),
-            ("word/document.xml", f"<w:document><w:t>{text}</w:t></w:document>"),
-        ):
-            archive.writestr(zipfile.ZipInfo(name, date_time=(2026, 7, 1, 0, 0, 0)), data)
-    return buffer.getvalue()
-
-
-def real_docx(text: str) -> bytes:
-    """A .docx made by python-docx: LibreOffice converts it and the final report merges it."""
-    from docx import Document
-
-    document = Document()
-    document.add_paragraph(text)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
-
-
-def docx_text(data: bytes) -> str:
-    """Every paragraph and table cell of a .docx, one per line (what the reader sees)."""
-    from docx import Document
-
-    document = Document(io.BytesIO(data))
-    parts = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            parts += [cell.text for cell in row.cells]
-    return "\n".join(parts)
 
 
 def file_ref(content: str, name: str = "draf.docx") -> FileRef:
@@ -173,18 +140,6 @@ class CaseDriver:
 
 def next_happy_action(ctx: Context, state: CaseState) -> tuple[str, Action]:
     """The next action on the straight path, as a diligent officer would take it."""
-    from bot.core.sop import StepKind
-    from bot.core.workflow import (
-        Approve,
-        AttachFile,
-        Complete,
-        ItemStatus,
-        Order,
-        Paraf,
-        Sign,
-        Tick,
-    )
-
     task = state.open_tasks()[0]
     step = ctx.sop.step(task.step_key)
     seq, version = task.seq, state.latest_version
@@ -212,3 +167,38 @@ def next_happy_action(ctx: Context, state: CaseState) -> tuple[str, Action]:
     assert step.next is not None
     staff = ctx.roster.holders(ctx.sop.step(step.next).roles)
     return task.assignee, Order(seq, (staff[-1],))
+
+
+# -- walking the straight path in the engine ------------------------------------------------
+
+CHECKLIST = ["RENSTRA", "RENJA", "DPA", "LKj", "Laporan Bulanan"]
+
+
+def walk_to_review(d: CaseDriver) -> None:
+    """Steps 1-4: disposition, checklist, concept, typed draft."""
+    d.do("kadin", Complete(d.task_of("kadin").seq, {"instruksi": "Segera susun laporan"}))
+    assert d.step == "kumpul_bahan"
+    task = d.task_of("sakip_1").seq
+    for item in CHECKLIST:
+        d.do("sakip_1", Tick(task, item))
+    d.do("sakip_1", Complete(task))
+    assert d.step == "konsep"
+    task = d.task_of("sakip_ketua").seq
+    d.do("sakip_ketua", AttachFile(task, file_ref("konsep v1", "konsep.docx")))
+    d.do("sakip_ketua", Complete(task))
+    assert d.step == "ketik"
+    type_draft(d, "staf_1", "draf diketik")
+
+
+def type_draft(d: CaseDriver, typist: str, content: str) -> None:
+    task = d.task_of(typist).seq
+    d.do(typist, AttachFile(task, file_ref(content)))
+    d.do(typist, Complete(task))
+    assert d.step == "periksa"
+
+
+def approve_and_paraf(d: CaseDriver) -> None:
+    d.do("sekretaris", Approve(d.task_of("sekretaris").seq, d.version))
+    assert d.step == "paraf_sekretaris"
+    d.do("sekretaris", Paraf(d.task_of("sekretaris").seq, d.version))
+    assert d.step == "periksa_kabid"
