@@ -90,10 +90,12 @@ def test_the_final_step_is_reachable_from_every_step(sop: Sop) -> None:
 
 def test_every_decision_has_both_exits_and_returns_backwards(sop: Sop) -> None:
     keys = {step.key for step in sop.steps}
+    decisions = [step for step in sop.steps if step.kind in DECISION_KINDS]
+    assert decisions, f"{sop.key} has no decision step: nothing to check"
+    for step in decisions:
+        assert step.next in keys, step.key
+        assert step.return_to in keys, step.key
     for step in sop.steps:
-        if step.kind in DECISION_KINDS:
-            assert step.next in keys, step.key
-            assert step.return_to in keys, step.key
         if step.return_to is not None:
             assert sop.step(step.return_to).number < step.number, step.key
 
@@ -105,12 +107,19 @@ def test_every_step_has_declared_roles(sop: Sop) -> None:
 
 
 def test_every_versioned_step_works_on_the_draft(sop: Sop) -> None:
-    for step in sop.steps:
-        if step.kind in VERSIONED_KINDS:
-            assert step.works_on_draft, step.key
+    versioned = [step for step in sop.steps if step.kind in VERSIONED_KINDS]
+    kinds = ", ".join(sorted(kind.value for kind in VERSIONED_KINDS))
+    assert versioned, f"{sop.key} has no step of a versioned kind ({kinds}): nothing to check"
+    for step in versioned:
+        assert step.works_on_draft, step.key
 
 
 def test_chosen_officers_are_always_picked_by_an_order_step(sop: Sop) -> None:
+    # The fixture SOP assigns every step by role on purpose, so an SOP may lack both kinds;
+    # but if no file had them, this check would pass without checking anything.
+    every_step = [step for path in ALL_FILES for step in load_sop(path).steps]
+    assert any(step.kind is StepKind.ORDER for step in every_step), "no SOP has an order step"
+    assert any(step.assign is Assign.CHOSEN for step in every_step), "no SOP has a chosen step"
     for step in sop.steps:
         before = [s for s in sop.steps if s.next == step.key]
         if step.assign is Assign.CHOSEN:
