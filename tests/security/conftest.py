@@ -2,9 +2,11 @@
 the run, with or without `-s`.
 
 `live` is module-scoped: starting the bot per input would make a thousand generated presses
-take minutes. So the tests of one module share one bot and whatever they changed in it; they
-run in file order, and a test that leaves something behind (an accepted draft, a forwarded
-file) is named `test_zz_...` and written last so that no earlier test sees its traces.
+take minutes. So the tests of one module share one bot and whatever they changed in it, and
+they depend on running in file order: every test asserts the cases unchanged, except the
+`test_zz_...` ones at the end of a file, which leave something behind (an accepted draft, a
+forwarded file) or read what the earlier tests counted. Run alone (`-k`), a `test_zz_` test
+sees a fresh bot and may fail for that reason only.
 """
 
 from __future__ import annotations
