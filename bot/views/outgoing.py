@@ -64,8 +64,8 @@ class Outgoing:
 class Unreachable(enum.Enum):
     """Why a message could not reach its officer: the sender finds it, the admins hear it."""
 
-    NOT_JOINED = "not joined"  # no Telegram account bound yet
-    BLOCKED = "forbidden"  # Telegram refused: the officer blocked the bot (or never started it)
+    NOT_JOINED = enum.auto()  # no Telegram account bound yet
+    BLOCKED = enum.auto()  # Telegram refused: the officer blocked the bot (or never started it)
 
 
 # -- the outbox's on-disk form ----------------------------------------------------------
