@@ -116,9 +116,9 @@ async def _post_init(app: BotApp) -> None:
         runtime.files,
         runtime.clock,
         resolve_chat=runtime.chat_of,
-        on_unreachable=lambda officer, reason: report_unreachable(runtime, officer, reason),
+        on_unreachable=lambda officer, cause: report_unreachable(runtime, officer, cause),
+        on_damaged_file=lambda row, doc, exc: report_damaged_file(runtime, row, doc, exc),
         agency=runtime.agency,
-        on_damaged_file=lambda row, exc: report_damaged_file(runtime, row, exc),
     )
     runtime.wakeup = lambda: jobs.plan_wakeup(app, runtime)
     if runtime.docjobs is not None:  # documents a crash left unmade are made now

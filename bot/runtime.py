@@ -24,6 +24,7 @@ from bot.services.backup import BackupSettings
 from bot.services.digest import digest_problems
 from bot.services.documents import DocumentExtras, DocumentIndex, DocumentWorker, document_settings
 from bot.services.invites import InvitePolicy
+from bot.services.outbox import language_of
 from bot.services.workflow_service import WorkflowService
 from bot.views.i18n import Catalogue
 from bot.views.presenter import CataloguePresenter
@@ -195,10 +196,7 @@ class Runtime:
 
     async def language_of(self, officer_key: str) -> str:
         async with reading(self.db, self.agency) as tx:
-            account = await tx.accounts.get(officer_key)
-        if account is not None and account.language:
-            return account.language
-        return self.directory.language(officer_key)
+            return await language_of(tx, self.directory, officer_key)
 
     async def set_language(self, officer_key: str, language: str) -> None:
         async with unit_of_work(self.db, self.agency) as tx:

@@ -12,7 +12,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.ptb.context import BotContext
-from bot.ptb.sender import keyboard
+from bot.ptb.markup import keyboard
 from bot.services.digest import DETAIL_PATTERN
 from bot.services.scheduling import case_details, digest_messages
 from handlers.common import answer_press, identify, reply, unknown_user

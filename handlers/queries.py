@@ -19,8 +19,9 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.core.workflow import CaseState, Refusal
 from bot.ptb.context import BotContext
-from bot.ptb.sender import keyboard
+from bot.ptb.markup import keyboard
 from bot.runtime import Runtime
+from bot.views.outgoing import Send
 from bot.views.queries import CASES_OFFERED, Keyboard, QueryViews, TaskItem
 from bot.views.textsplit import CAPTION_LIMIT, split_html, visible_length
 from handlers.common import answer_press, identify, refusal_text, unknown_user
@@ -264,8 +265,8 @@ async def _show_task_again(
     text, _ = runtime.presenter.render_task(ctx, state, task, lang)
     messages = []
     for out in runtime.presenter.task_message(ctx, state, task, lang):
-        if out.payload.get("task_message"):
-            out = replace(out, payload={**out.payload, "text": f"{header}\n\n{text}"})
+        if isinstance(out.message, Send) and out.message.task_message:
+            out = replace(out, message=replace(out.message, text=f"{header}\n\n{text}"))
         messages.append(out)
     await runtime.service.send(state, messages)
     await answer_press(query, runtime.plain(lang, "query.answer.resent"))

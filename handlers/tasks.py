@@ -369,7 +369,7 @@ async def _show_order_selection(
     assert officer is not None
     ctx, state, task = await runtime.service.task_for(officer, press.case_id, press.task)
     buttons = runtime.presenter.order_buttons(ctx, state, task, lang, press.arg or 0)
-    from bot.ptb.sender import keyboard
+    from bot.ptb.markup import keyboard
 
     await _answer(update, None)
     await query.edit_message_reply_markup(reply_markup=keyboard(buttons))

@@ -9,16 +9,19 @@ blocked the bot is reported (once per row) and the row is kept to deliver when t
 from __future__ import annotations
 
 import asyncio
+import enum
 import logging
-from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from collections.abc import Awaitable, Callable
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram import Bot
+from telegram import Message as TelegramMessage
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.core.clock import Clock
 from bot.crashpoints import crashpoint
+from bot.ptb.markup import keyboard
+from bot.views.outgoing import Edit, Message, Send, SendDocument, Unreachable, decode
 from storage.db import Database
 from storage.files import FileCorrupt, FileMissing, FileStore
 from storage.outbox import OutboxRow
@@ -27,16 +30,16 @@ from storage.uow import reading, unit_of_work
 log = logging.getLogger(__name__)
 
 ChatResolver = Callable[[str], Awaitable[int | None]]
-UnreachableHandler = Callable[[str, str], Awaitable[None]]
-DamagedFileHandler = Callable[[OutboxRow, Exception], Awaitable[None]]
+UnreachableHandler = Callable[[str, Unreachable], Awaitable[None]]
+DamagedFileHandler = Callable[[OutboxRow, SendDocument, Exception], Awaitable[None]]
 
 
-def keyboard(buttons: Any) -> InlineKeyboardMarkup | None:
-    rows = [
-        [InlineKeyboardButton(b["text"], callback_data=b["data"]) for b in row]
-        for row in buttons or []
-    ]
-    return InlineKeyboardMarkup(rows) if rows else None
+class Outcome(enum.Enum):
+    """What one delivery attempt came to; RETRY_LATER stops the drain (Telegram is busy)."""
+
+    SENT = enum.auto()
+    FAILED = enum.auto()
+    RETRY_LATER = enum.auto()
 
 
 class NotJoined(Exception):
@@ -52,8 +55,8 @@ class OutboxSender:
         clock: Clock,
         resolve_chat: ChatResolver,
         on_unreachable: UnreachableHandler,
+        on_damaged_file: DamagedFileHandler,
         agency: str = "default",
-        on_damaged_file: DamagedFileHandler | None = None,
     ) -> None:
         self.bot = bot
         self.db = db
@@ -61,8 +64,8 @@ class OutboxSender:
         self.clock = clock
         self.resolve_chat = resolve_chat
         self.on_unreachable = on_unreachable
-        self.agency = agency
         self.on_damaged_file = on_damaged_file
+        self.agency = agency
         self._lock = asyncio.Lock()
 
     async def drain(self) -> int:
@@ -75,12 +78,13 @@ class OutboxSender:
                 if not rows:
                     return delivered
                 for row in rows:
-                    outcome = await self._deliver(row)
-                    if outcome == "retry-later":
+                    outcome = await self._deliver(row, decode(row.kind, row.payload))
+                    if outcome is Outcome.RETRY_LATER:
                         return delivered
-                    delivered += outcome == "sent"
+                    if outcome is Outcome.SENT:
+                        delivered += 1
 
-    async def _deliver(self, row: OutboxRow) -> str:
+    async def _deliver(self, row: OutboxRow, message: Message) -> Outcome:
         try:
             chat_id = row.chat_id
             if chat_id is None and row.officer_key is not None:
@@ -88,68 +92,67 @@ class OutboxSender:
             if chat_id is None:
                 raise NotJoined(row.officer_key)
             crashpoint("sender.before_send", row.kind)
-            message = await self._call(row, chat_id)
+            sent = await self._call(row, message, chat_id)
         except NotJoined:
-            await self._give_up(row, "not joined")
-            return "failed"
+            await self._give_up(row, message, "not joined", Unreachable.NOT_JOINED)
+            return Outcome.FAILED
         except Forbidden as exc:
-            await self._give_up(row, f"forbidden: {exc.message}")
-            return "failed"
+            await self._give_up(row, message, f"forbidden: {exc.message}", Unreachable.BLOCKED)
+            return Outcome.FAILED
         except RetryAfter as exc:
             log.warning("flood control: retry outbox row %d later (%s)", row.id, exc)
             await self._attempt(row, str(exc))
-            return "retry-later"
+            return Outcome.RETRY_LATER
         except (TimedOut, NetworkError) as exc:
             if isinstance(exc, BadRequest):
-                return await self._bad_request(row, exc)
+                return await self._bad_request(row, message, exc)
             log.warning("network error on outbox row %d: %s", row.id, exc)
             await self._attempt(row, str(exc))
-            return "retry-later"
+            return Outcome.RETRY_LATER
         except (FileCorrupt, FileMissing) as exc:
             log.error("outbox row %d: stored file unusable, not sent: %s", row.id, exc)
             # The recipient is reachable: the file is what failed, and people must hear it.
-            await self._give_up(row, f"file: {exc}", report=self.on_damaged_file is None)
-            if self.on_damaged_file is not None:
-                await self.on_damaged_file(row, exc)
-            return "failed"
+            assert isinstance(message, SendDocument)
+            await self._give_up(row, message, f"file: {exc}", None)
+            await self.on_damaged_file(row, message, exc)
+            return Outcome.FAILED
         crashpoint("sender.sent_unmarked", row.kind)
-        await self._mark_sent(row, message)
+        await self._mark_sent(row, message, sent)
         crashpoint("sender.marked", row.kind)
-        return "sent"
+        return Outcome.SENT
 
-    async def _bad_request(self, row: OutboxRow, exc: BadRequest) -> str:
+    async def _bad_request(self, row: OutboxRow, message: Message, exc: BadRequest) -> Outcome:
         text = exc.message.lower()
         if "not modified" in text:
-            await self._mark_sent(row, None)  # the message already shows this
-            return "sent"
+            await self._mark_sent(row, message, None)  # the message already shows this
+            return Outcome.SENT
         log.error("outbox row %d refused by Telegram: %s", row.id, exc.message)
-        await self._give_up(row, f"bad request: {exc.message}", report=False)
-        return "failed"
+        await self._give_up(row, message, f"bad request: {exc.message}", None)
+        return Outcome.FAILED
 
-    async def _call(self, row: OutboxRow, chat_id: int) -> Message | None:
-        payload: Mapping[str, Any] = row.payload
-        if row.kind == "send":
+    async def _call(
+        self, row: OutboxRow, message: Message, chat_id: int
+    ) -> TelegramMessage | None:
+        if isinstance(message, Send):
             return await self.bot.send_message(
                 chat_id,
-                payload["text"],
+                message.text,
                 parse_mode=ParseMode.HTML,
-                reply_markup=keyboard(payload.get("buttons")),
+                reply_markup=keyboard(message.buttons),
                 disable_web_page_preview=True,
             )
-        if row.kind == "document":
-            data = await self.files.get(payload["sha256"])
+        if isinstance(message, SendDocument):
+            data = await self.files.get(message.sha256)
             return await self.bot.send_document(
                 chat_id,
                 document=data,
-                filename=payload["filename"],
-                caption=payload.get("caption"),
+                filename=message.filename,
+                caption=message.caption,
                 parse_mode=ParseMode.HTML,
             )
-        if row.kind == "edit":
-            return await self._edit(row, payload)
-        raise ValueError(f"unknown outbox kind {row.kind!r}")
+        return await self._edit(row, message)
 
-    async def _edit(self, row: OutboxRow, payload: Mapping[str, Any]) -> Message | None:
+    async def _edit(self, row: OutboxRow, edit: Edit) -> TelegramMessage | None:
         assert row.case_id is not None and row.task_seq is not None
         async with reading(self.db, self.agency) as tx:
             target = await tx.outbox.task_message(row.case_id, row.task_seq)
@@ -158,39 +161,48 @@ class OutboxSender:
             # when they join they get the pending task afresh.
             return None
         result = await self.bot.edit_message_text(
-            payload["text"],
+            edit.text,
             chat_id=target.chat_id,
             message_id=target.message_id,
             parse_mode=ParseMode.HTML,
-            reply_markup=keyboard(payload.get("buttons")),
+            reply_markup=keyboard(edit.buttons),
             disable_web_page_preview=True,
         )
-        return result if isinstance(result, Message) else None
+        return result if isinstance(result, TelegramMessage) else None
 
-    async def _mark_sent(self, row: OutboxRow, message: Message | None) -> None:
+    async def _mark_sent(
+        self, row: OutboxRow, message: Message, sent: TelegramMessage | None
+    ) -> None:
         now = self.clock.now()
         async with unit_of_work(self.db, self.agency) as tx:
             await tx.outbox.mark_sent(
                 row.id,
                 now,
-                message.message_id if message else None,
-                message.chat.id if message else None,
+                sent.message_id if sent else None,
+                sent.chat.id if sent else None,
             )
-            is_task = bool(row.payload.get("task_message"))
-            if is_task and message is not None and row.case_id and row.task_seq:
+            if _is_task_message(message) and sent is not None and row.case_id and row.task_seq:
                 await tx.outbox.remember_task_message(
-                    row.case_id, row.task_seq, message.chat.id, message.message_id, False
+                    row.case_id, row.task_seq, sent.chat.id, sent.message_id, False
                 )
 
     async def _attempt(self, row: OutboxRow, error: str) -> None:
         async with unit_of_work(self.db, self.agency) as tx:
             await tx.outbox.mark_attempt(row.id, error)
 
-    async def _give_up(self, row: OutboxRow, reason: str, *, report: bool = True) -> None:
+    async def _give_up(
+        self, row: OutboxRow, message: Message, error: str, cause: Unreachable | None
+    ) -> None:
+        """Stop trying `row`; with a `cause`, its officer is unreachable (and, for a task
+        message, the admins hear it). The row stays, to go out when the officer joins."""
         now = self.clock.now()
         async with unit_of_work(self.db, self.agency) as tx:
-            await tx.outbox.mark_failed(row.id, now, reason)
-            if row.officer_key and report:
+            await tx.outbox.mark_failed(row.id, now, error)
+            if row.officer_key and cause is not None:
                 await tx.accounts.mark_unreachable(row.officer_key, now)
-        if row.officer_key and report and row.payload.get("task_message"):
-            await self.on_unreachable(row.officer_key, reason)
+        if row.officer_key and cause is not None and _is_task_message(message):
+            await self.on_unreachable(row.officer_key, cause)
+
+
+def _is_task_message(message: Message) -> bool:
+    return isinstance(message, Send) and message.task_message

@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from bot.config import Config
+from bot.services.outbox import enqueue, language_of, notify_admins
+from bot.views.outgoing import Outgoing, Send, SendDocument
 from storage import backup as store
 from storage.backup import BackupError, BackupReport
 from storage.files import FileCorrupt
@@ -33,7 +35,6 @@ from storage.uow import unit_of_work
 if TYPE_CHECKING:
     from bot.services.office import Office
     from storage.outbox import OutboxRow
-    from storage.uow import Tx
 
 log = logging.getLogger(__name__)
 
@@ -153,26 +154,28 @@ async def run_backup(office: Office) -> BackupReport:
 
 async def tell_admins_backup_failed(office: Office, exc: Exception) -> None:
     newest = store.newest_backup(office.config.storage.backups)
-    now = office.clock.now()
     async with unit_of_work(office.db, office.agency) as tx:
-        for admin in office.directory.admins():
-            lang = await _language(office, tx, admin)
-            text = office.text(
+        await notify_admins(
+            tx,
+            office.directory,
+            office.clock.now(),
+            lambda lang: office.text(
                 lang,
                 "safety.backup_failed_admin",
                 error=str(exc) or type(exc).__name__,
                 newest=str(newest) if newest else office.plain(lang, "safety.no_backup"),
-            )
-            await tx.outbox.add("send", {"text": text, "buttons": []}, now, officer_key=admin)
+            ),
+        )
 
 
-async def report_damaged_file(office: Office, row: OutboxRow, exc: Exception) -> None:
+async def report_damaged_file(
+    office: Office, row: OutboxRow, document: SendDocument, exc: Exception
+) -> None:
     """A stored file failed its hash (or is gone): say so to its recipient and the admins.
 
     Called by the sender, which has not sent the file and will not.
     """
-    payload = row.payload
-    filename = str(payload.get("filename") or payload.get("sha256", "?"))
+    filename = document.filename or document.sha256
     path = exc.path if isinstance(exc, FileCorrupt) else Path(str(exc))
     newest = store.newest_backup(office.config.storage.backups)
     now = office.clock.now()
@@ -181,17 +184,15 @@ async def report_damaged_file(office: Office, row: OutboxRow, exc: Exception) ->
         if row.case_id is not None:
             case_code = (await tx.cases.get(row.case_id)).code
         if row.officer_key is not None:
-            lang = await _language(office, tx, row.officer_key)
-            text = office.text(
-                lang, "safety.file_damaged", filename=filename, case_code=case_code
-            )
-            out = {"text": text, "buttons": []}
-            await tx.outbox.add("send", out, now, officer_key=row.officer_key, case_id=row.case_id)
-        for admin in office.directory.admins():
-            if admin == row.officer_key:
-                continue
-            lang = await _language(office, tx, admin)
-            text = office.text(
+            lang = await language_of(tx, office.directory, row.officer_key)
+            text = office.text(lang, "safety.file_damaged", filename=filename, case_code=case_code)
+            out = Outgoing(officer_key=row.officer_key, message=Send(text))
+            await enqueue(tx, out, now, case_id=row.case_id)
+        await notify_admins(
+            tx,
+            office.directory,
+            now,
+            lambda lang: office.text(
                 lang,
                 "safety.file_damaged_admin",
                 filename=filename,
@@ -199,13 +200,9 @@ async def report_damaged_file(office: Office, row: OutboxRow, exc: Exception) ->
                 name=office.directory.name(row.officer_key or "-"),
                 path=str(path),
                 newest=str(newest) if newest else office.plain(lang, "safety.no_backup"),
-            )
-            await tx.outbox.add("send", {"text": text, "buttons": []}, now, officer_key=admin)
-
-
-async def _language(office: Office, tx: Tx, officer: str) -> str:
-    account = await tx.accounts.get(officer)
-    return (account.language if account else None) or office.directory.language(officer)
+            ),
+            skip=row.officer_key,
+        )
 
 
 # -- the start-up check -------------------------------------------------------------------

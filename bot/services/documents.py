@@ -55,8 +55,10 @@ from bot.documents import (
 )
 from bot.documents import context as doccontext
 from bot.documents.context import APPROVAL, DISPOSITION, FINAL_REPORT, STANDARD_REPORT
+from bot.services.outbox import enqueue, language_of, notify_admins
 from bot.services.workflow_service import WorkflowService
 from bot.views.i18n import Catalogue
+from bot.views.outgoing import Outgoing, SendDocument
 from storage.db import Database
 from storage.documents import Documents, StoredDocument
 from storage.files import FileStore, write_copy
@@ -206,8 +208,8 @@ class DocumentExtras:
         state: CaseState,
         task: Task,
         lang: str,
-        default: list[dict[str, Any]],
-    ) -> list[dict[str, Any]]:
+        default: list[SendDocument],
+    ) -> list[SendDocument]:
         step = ctx.sop.step(task.step_key)
         signed = doccontext.signature(ctx.sop, state)
         if signed is not None and step.number > signed.step.number:
@@ -216,7 +218,7 @@ class DocumentExtras:
                 caption = self.catalogue.text(
                     lang, "documents.attached.final", case_code=state.code, filename=final.filename
                 )
-                return [_payload(final, caption)]
+                return [_document(final, caption)]
             return default
         if step.kind is StepKind.UPLOAD and self.data_role not in step.roles and task.round == 1:
             report = self.index.latest(state.id, STANDARD_REPORT)
@@ -227,12 +229,12 @@ class DocumentExtras:
                     case_code=state.code,
                     filename=report.filename,
                 )
-                return [*default, _payload(report, caption)]
+                return [*default, _document(report, caption)]
         return default
 
 
-def _payload(document: StoredDocument, caption: str) -> dict[str, Any]:
-    return {"sha256": document.sha256, "filename": document.filename, "caption": caption}
+def _document(document: StoredDocument, caption: str) -> SendDocument:
+    return SendDocument(document.sha256, document.filename, caption)
 
 
 # -- the worker --------------------------------------------------------------------------------
@@ -635,26 +637,15 @@ class DocumentWorker:
         now: datetime,
     ) -> None:
         for officer in output.recipients:
-            lang = await self._language(tx, officer)
+            lang = await language_of(tx, self.directory, officer)
             caption = self.catalogue.text(
                 lang,
                 output.caption,
                 **output.params,
                 format=self.catalogue.plain(lang, f"documents.format.{_format_key(fmt)}"),
             )
-            await tx.outbox.add(
-                "document",
-                {"sha256": document.sha256, "filename": document.filename, "caption": caption},
-                now,
-                officer_key=officer,
-                case_id=case_id,
-            )
-
-    async def _language(self, tx: Tx, officer: str) -> str:
-        account = await tx.accounts.get(officer)
-        if account is not None and account.language:
-            return account.language
-        return self.directory.language(officer)
+            out = Outgoing(officer_key=officer, message=_document(document, caption))
+            await enqueue(tx, out, now, case_id=case_id)
 
     async def _close(self, job: Job) -> None:
         async with unit_of_work(self.db, self.agency) as tx:
@@ -675,21 +666,21 @@ class DocumentWorker:
             if not tell_admins or job.case_id is None:
                 return
             state = await tx.cases.get(job.case_id)
-            for admin in self.directory.admins():
-                lang = await self._language(tx, admin)
-                document = str(job.payload.get("document", job.kind))
-                name_key = f"documents.name.{document}"
-                message = self.catalogue.text(
+            document = str(job.payload.get("document", job.kind))
+            name_key = f"documents.name.{document}"
+            await notify_admins(
+                tx,
+                self.directory,
+                now,
+                lambda lang: self.catalogue.text(
                     lang,
                     "documents.render_failed",
                     document=self.catalogue.plain(lang, name_key)
                     if self.catalogue.has(name_key)
                     else document,
                     case_code=state.code,
-                )
-                await tx.outbox.add(
-                    "send", {"text": message, "buttons": []}, now, officer_key=admin
-                )
+                ),
+            )
         log.error("job %d given up after %d attempts: %s", job.id, MAX_ATTEMPTS, text)
 
     # -- PDF copies ------------------------------------------------------------------------

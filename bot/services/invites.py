@@ -24,7 +24,9 @@ from bot.config import Officer
 from bot.core.clock import Clock
 from bot.core.people import Directory, admin_key
 from bot.core.workflow import AuditEvent
+from bot.services.outbox import enqueue, language_of
 from bot.views.i18n import Catalogue
+from bot.views.outgoing import Outgoing, Send
 from storage.db import Database
 from storage.invites import Invite, Invites
 from storage.uow import Tx, reading, unit_of_work
@@ -307,8 +309,7 @@ class Invitations:
         return missed
 
     async def _tell_admin(self, tx: Tx, admin: str, officer_key: str, now: datetime) -> None:
-        account = await tx.accounts.get(admin)
-        lang = (account.language if account else None) or self.directory.language(admin)
+        lang = await language_of(tx, self.directory, admin)
         officer = self.directory.get(officer_key)
         text = self.catalogue.text(
             lang,
@@ -316,7 +317,7 @@ class Invitations:
             name=self.directory.name(officer_key),
             jabatan=officer.jabatan if officer else "",
         )
-        await tx.outbox.add("send", {"text": text, "buttons": []}, now, officer_key=admin)
+        await enqueue(tx, Outgoing(officer_key=admin, message=Send(text)), now)
 
 
 def _event(

@@ -3,27 +3,29 @@
 from __future__ import annotations
 
 from bot.services.office import Office
+from bot.services.outbox import notify_admins
+from bot.views.outgoing import Unreachable
 from storage.uow import unit_of_work
 
+_REASON_KEYS = {
+    Unreachable.BLOCKED: "workflow.unreachable_blocked",
+    Unreachable.NOT_JOINED: "workflow.unreachable_not_joined",
+}
 
-async def report_unreachable(office: Office, officer: str, reason: str) -> None:
+
+async def report_unreachable(office: Office, officer: str, cause: Unreachable) -> None:
     """A task could not reach its officer: every admin hears it, in the outbox."""
-    now = office.clock.now()
-    reason_key = (
-        "workflow.unreachable_blocked"
-        if "forbidden" in reason
-        else ("workflow.unreachable_not_joined")
-    )
+    name = office.directory.name(officer)
     async with unit_of_work(office.db, office.agency) as tx:
-        for admin in office.directory.admins():
-            if admin == officer:
-                continue
-            account = await tx.accounts.get(admin)
-            lang = (account.language if account else None) or office.directory.language(admin)
-            text = office.text(
+        await notify_admins(
+            tx,
+            office.directory,
+            office.clock.now(),
+            lambda lang: office.text(
                 lang,
                 "workflow.officer_unreachable",
-                name=office.directory.name(officer),
-                reason=office.plain(lang, reason_key),
-            )
-            await tx.outbox.add("send", {"text": text, "buttons": []}, now, officer_key=admin)
+                name=name,
+                reason=office.plain(lang, _REASON_KEYS[cause]),
+            ),
+            skip=officer,
+        )

@@ -31,6 +31,8 @@ from bot.services.digest import (
     unreachable_officers,
 )
 from bot.services.office import Office
+from bot.services.outbox import enqueue, notify_admins
+from bot.views.outgoing import Outgoing, Send
 from storage.cases import CaseNotFound
 from storage.codec import from_iso, to_iso
 from storage.digests import DigestRuns
@@ -74,9 +76,7 @@ async def digest_messages(office: Office, now: datetime, lang: str) -> list[Dige
     return renderer(office).digest(await collect_digest(office, now), lang)
 
 
-async def case_details(
-    office: Office, case_id: int, now: datetime, lang: str
-) -> list[str] | None:
+async def case_details(office: Office, case_id: int, now: datetime, lang: str) -> list[str] | None:
     """A case's steps so far and where it stands (the digest's button); None if unknown."""
     try:
         state = await office.service.case(case_id)
@@ -136,8 +136,8 @@ async def run_digest(office: Office, now: datetime) -> int:
         if not await DigestRuns(tx.conn, office.agency).claim(day, now):
             return 0  # another run got there first
         for officer, message in outgoing:
-            payload = {"text": message.text, "buttons": message.buttons, "digest": day.isoformat()}
-            await tx.outbox.add("send", payload, now, officer_key=officer)
+            digest = Send(message.text, message.buttons, digest=day.isoformat())
+            await enqueue(tx, Outgoing(officer_key=officer, message=digest), now)
     log.info(
         "digest of %s: %d message(s) to %d officer(s)",
         day,
@@ -167,8 +167,6 @@ async def warn_missing_cuti_bersama(office: Office, now: datetime) -> int:
     missing = office.calendar.missing_cuti_bersama_years(today)
     if not missing:
         return 0
-    admins = list(office.directory.admins())
-    sent = 0
     async with unit_of_work(office.db, office.agency) as tx:
         memory = KeyValues(tx.conn, office.agency)
         fresh = [
@@ -179,16 +177,16 @@ async def warn_missing_cuti_bersama(office: Office, now: datetime) -> int:
         if not fresh:
             return 0
         years = ", ".join(str(y) for y in fresh)
-        for admin in admins:
-            account = await tx.accounts.get(admin)
-            lang = (account.language if account else None) or office.directory.language(admin)
-            text = office.text(
+        sent = await notify_admins(
+            tx,
+            office.directory,
+            now,
+            lambda lang: office.text(
                 lang,
                 "holiday_data.missing_cuti_bersama",
                 years=years,
                 version=holidays.__version__,
-            )
-            await tx.outbox.add("send", {"text": text, "buttons": []}, now, officer_key=admin)
-            sent += 1
+            ),
+        )
     log.warning("cuti bersama of %s missing from holidays %s", years, holidays.__version__)
     return sent

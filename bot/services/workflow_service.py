@@ -53,6 +53,7 @@ from bot.core.workflow import (
     start_case,
 )
 from bot.crashpoints import crashpoint
+from bot.services.outbox import enqueue, language_of
 from bot.views.outgoing import Outgoing
 from storage.cases import CaseNotFound, DuplicateOpenCase
 from storage.db import Database
@@ -230,29 +231,12 @@ class WorkflowService:
 
     # -- effects -> rows ----------------------------------------------------------------
 
-    async def _language(self, tx: Tx, officer: str) -> str:
-        account = await tx.accounts.get(officer)
-        if account is not None and account.language:
-            return account.language
-        return self.people.language(officer)
-
     async def send(self, state: CaseState, messages: Sequence[Outgoing]) -> None:
         """Put ready messages about a case in the outbox (e.g. a task message shown again)."""
         now = self.clock.now()
         async with unit_of_work(self.db, self.agency) as tx:
             for out in messages:
-                await self._enqueue(tx, state, out, now)
-
-    async def _enqueue(self, tx: Tx, state: CaseState, out: Outgoing, now: datetime) -> None:
-        await tx.outbox.add(
-            out.kind,
-            out.payload,
-            now,
-            officer_key=out.officer_key,
-            chat_id=out.chat_id,
-            case_id=state.id,
-            task_seq=out.task_seq,
-        )
+                await enqueue(tx, out, now, case_id=state.id)
 
     async def _apply(self, tx: Tx, ctx: Context, transition: Transition, now: datetime) -> None:
         state = transition.state
@@ -266,13 +250,14 @@ class WorkflowService:
         if isinstance(effect, TaskOpened | TaskUpdated | TaskClosed):
             task = state.task(effect.task)
             assert task is not None
-            lang = await self._language(tx, task.assignee)
+            lang = await language_of(tx, self.people, task.assignee)
             if isinstance(effect, TaskOpened):
                 for out in presenter.task_message(ctx, state, task, lang):
-                    await self._enqueue(tx, state, out, now)
+                    await enqueue(tx, out, now, case_id=state.id)
                 await self._queue_draft_pdf(tx, ctx, state, task, now)
             else:
-                await self._enqueue(tx, state, presenter.task_update(ctx, state, task, lang), now)
+                out = presenter.task_update(ctx, state, task, lang)
+                await enqueue(tx, out, now, case_id=state.id)
         elif isinstance(effect, ClockStarted):
             task = state.task(effect.task)
             assert task is not None
@@ -284,19 +269,18 @@ class WorkflowService:
         elif isinstance(effect, ClockStopped):
             await tx.reminders.cancel_for_task(state.id, effect.task, now)
         elif isinstance(effect, Notify):
-            lang = await self._language(tx, effect.officer)
+            lang = await language_of(tx, self.people, effect.officer)
             out = presenter.notice(effect.officer, effect.message, effect.params, lang)
-            await self._enqueue(tx, state, out, now)
+            await enqueue(tx, out, now, case_id=state.id)
         elif isinstance(effect, RenderDocument):
             await tx.jobs.add(
                 "render", state.id, {"document": effect.document, "step": effect.step_key}, now
             )
         elif isinstance(effect, CaseFinished | CaseCancelled):
             for officer in self._case_audience(state):
-                lang = await self._language(tx, officer)
-                await self._enqueue(
-                    tx, state, presenter.case_ended(ctx, state, officer, lang), now
-                )
+                lang = await language_of(tx, self.people, officer)
+                out = presenter.case_ended(ctx, state, officer, lang)
+                await enqueue(tx, out, now, case_id=state.id)
 
     @staticmethod
     async def _queue_draft_pdf(
@@ -353,9 +337,9 @@ class WorkflowService:
                     continue
                 ctx = self.context(await self._sop_of(tx, state))
                 for recipient in self._reminder_recipients(task, row.kind):
-                    lang = await self._language(tx, recipient)
+                    lang = await language_of(tx, self.people, recipient)
                     out = self.presenter.reminder(ctx, state, task, row.kind, now, recipient, lang)
-                    await self._enqueue(tx, state, out, now)
+                    await enqueue(tx, out, now, case_id=state.id)
                     sent += 1
                 await tx.reminders.mark_sent(row.id, now)
                 following = next_overdue(row.kind, now, self.calendar, self.policy)

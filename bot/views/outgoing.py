@@ -1,10 +1,54 @@
-"""A message on its way to the outbox, before any Telegram type is involved."""
+"""A message on its way to the outbox, before any Telegram type is involved.
+
+What a message says is one of three typed shapes (`Send`, `Edit`, `SendDocument`), so a
+caller cannot misspell a key or forget one. The outbox stores each as a kind and a JSON
+payload; `encode` and `decode` are the only two places that know that on-disk form.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import enum
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+Buttons = Sequence[Sequence[Mapping[str, str]]]  # rows of {"text": ..., "data": ...}
+
+
+@dataclass(frozen=True, slots=True)
+class Send:
+    """A new text message.
+
+    `task_message` marks a task's own message (later `Edit`s go to it, and an officer who
+    cannot be reached for it is reported); `reminder` and `digest` record which reminder
+    or which day's digest it is.
+    """
+
+    text: str
+    buttons: Buttons = ()
+    task_message: bool = False
+    reminder: str | None = None
+    digest: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """The new text and buttons of a task's message, wherever that message was delivered."""
+
+    text: str
+    buttons: Buttons = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SendDocument:
+    """A stored file (by its hash) sent under a name, with an optional caption."""
+
+    sha256: str
+    filename: str
+    caption: str | None = None
+
+
+Message = Send | Edit | SendDocument
 
 
 @dataclass(frozen=True, slots=True)
@@ -12,7 +56,64 @@ class Outgoing:
     """A message ready for the outbox: who gets it and what it says (Telegram-neutral)."""
 
     officer_key: str | None
-    kind: str  # send | edit | document
-    payload: Mapping[str, Any]
+    message: Message
     task_seq: int | None = None
     chat_id: int | None = None
+
+
+class Unreachable(enum.Enum):
+    """Why a message could not reach its officer: the sender finds it, the admins hear it."""
+
+    NOT_JOINED = enum.auto()  # no Telegram account bound yet
+    BLOCKED = enum.auto()  # Telegram refused: the officer blocked the bot (or never started it)
+
+
+# -- the outbox's on-disk form ----------------------------------------------------------
+
+SEND = "send"
+EDIT = "edit"
+DOCUMENT = "document"
+
+
+def encode(message: Message) -> tuple[str, dict[str, Any]]:
+    """The outbox row's kind and JSON payload for a message (the inverse of `decode`)."""
+    if isinstance(message, SendDocument):
+        payload: dict[str, Any] = {"sha256": message.sha256, "filename": message.filename}
+        if message.caption is not None:
+            payload["caption"] = message.caption
+        return DOCUMENT, payload
+    payload = {"text": message.text, "buttons": _rows(message.buttons)}
+    if isinstance(message, Edit):
+        return EDIT, payload
+    if message.task_message:
+        payload["task_message"] = True
+    if message.reminder is not None:
+        payload["reminder"] = message.reminder
+    if message.digest is not None:
+        payload["digest"] = message.digest
+    return SEND, payload
+
+
+def decode(kind: str, payload: Mapping[str, Any]) -> Message:
+    """The message an outbox row holds; raises ValueError for a kind no version wrote."""
+    if kind == SEND:
+        return Send(
+            text=str(payload["text"]),
+            buttons=_rows(payload.get("buttons") or ()),
+            task_message=bool(payload.get("task_message")),
+            reminder=payload.get("reminder"),
+            digest=payload.get("digest"),
+        )
+    if kind == EDIT:
+        return Edit(text=str(payload["text"]), buttons=_rows(payload.get("buttons") or ()))
+    if kind == DOCUMENT:
+        return SendDocument(
+            sha256=str(payload["sha256"]),
+            filename=str(payload["filename"]),
+            caption=payload.get("caption"),
+        )
+    raise ValueError(f"unknown outbox kind {kind!r}")
+
+
+def _rows(buttons: Buttons) -> list[list[dict[str, str]]]:
+    return [[dict(button) for button in row] for row in buttons]

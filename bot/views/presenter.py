@@ -30,7 +30,7 @@ from bot.core.workflow import (
 )
 from bot.views.fmt import format_date, format_deadline, format_minutes, format_work_duration
 from bot.views.i18n import Catalogue, Raw
-from bot.views.outgoing import Outgoing
+from bot.views.outgoing import Edit, Message, Outgoing, Send, SendDocument
 
 MAX_CALLBACK_BYTES = 64
 
@@ -60,8 +60,8 @@ class TaskExtras(Protocol):
         state: CaseState,
         task: Task,
         lang: str,
-        default: list[dict[str, Any]],
-    ) -> list[dict[str, Any]]:
+        default: list[SendDocument],
+    ) -> list[SendDocument]:
         """The files sent before the task message; `default` is the draft, if any."""
         ...
 
@@ -259,70 +259,33 @@ class CataloguePresenter:
         self, ctx: Context, state: CaseState, task: Task, lang: str
     ) -> list[Outgoing]:
         step = ctx.sop.step(task.step_key)
-        out: list[Outgoing] = []
         draft = state.latest_draft
-        files: list[dict[str, Any]] = []
+        files: list[SendDocument] = []
         if step.works_on_draft and draft is not None:
             caption = self._t(lang, "task.draft", version=draft.number, filename=draft.filename)
-            files.append(
-                {
-                    "sha256": draft.sha256,
-                    "filename": draft.filename,
-                    "caption": f"{state.code} · {caption}",
-                }
-            )
+            files.append(SendDocument(draft.sha256, draft.filename, f"{state.code} · {caption}"))
         if self.extras is not None:
             files = self.extras.attachments(ctx, state, task, lang, files)
-        for payload in files:
-            out.append(
-                Outgoing(
-                    officer_key=task.assignee,
-                    kind="document",
-                    payload=payload,
-                    task_seq=task.seq,
-                )
-            )
         scan = state.letter.get("scan_sha256") if step.key == ctx.sop.first.key else None
         if scan:
-            out.append(
-                Outgoing(
-                    officer_key=task.assignee,
-                    kind="document",
-                    payload={
-                        "sha256": scan,
-                        "filename": state.letter.get("scan_filename") or "surat_masuk",
-                        "caption": f"{state.code} · {state.letter.get('subject') or ''}",
-                    },
-                    task_seq=task.seq,
+            files.append(
+                SendDocument(
+                    sha256=scan,
+                    filename=state.letter.get("scan_filename") or "surat_masuk",
+                    caption=f"{state.code} · {state.letter.get('subject') or ''}",
                 )
             )
         text, buttons = self.render_task(ctx, state, task, lang)
         text = self._t(lang, "task.new") + "\n\n" + text
-        out.append(
-            Outgoing(
-                officer_key=task.assignee,
-                kind="send",
-                payload={"text": text, "buttons": buttons, "task_message": True},
-                task_seq=task.seq,
-            )
-        )
-        return out
+        messages: list[Message] = [*files, Send(text, buttons, task_message=True)]
+        return [Outgoing(task.assignee, message, task_seq=task.seq) for message in messages]
 
     def task_update(self, ctx: Context, state: CaseState, task: Task, lang: str) -> Outgoing:
         text, buttons = self.render_task(ctx, state, task, lang)
-        return Outgoing(
-            officer_key=task.assignee,
-            kind="edit",
-            payload={"text": text, "buttons": buttons},
-            task_seq=task.seq,
-        )
+        return Outgoing(task.assignee, Edit(text, buttons), task_seq=task.seq)
 
     def notice(self, officer: str, message: str, params: Mapping[str, Any], lang: str) -> Outgoing:
-        return Outgoing(
-            officer_key=officer,
-            kind="send",
-            payload={"text": self._t(lang, message, **params), "buttons": []},
-        )
+        return Outgoing(officer, Send(self._t(lang, message, **params)))
 
     def case_ended(self, ctx: Context, state: CaseState, officer: str, lang: str) -> Outgoing:
         when = self._when(state.finished_at or state.started_at, lang)
@@ -347,7 +310,7 @@ class CataloguePresenter:
                 when=when,
                 duration=format_work_duration(elapsed, self.minutes_per_day, lang),
             )
-        return Outgoing(officer_key=officer, kind="send", payload={"text": text, "buttons": []})
+        return Outgoing(officer, Send(text))
 
     @staticmethod
     def _canceller(state: CaseState) -> str:
@@ -389,12 +352,7 @@ class CataloguePresenter:
             text = self._t(lang, "reminder.overdue", overdue=overdue, **common)
         else:
             raise ValueError(f"unknown reminder kind {kind!r}")
-        return Outgoing(
-            officer_key=recipient,
-            kind="send",
-            payload={"text": text, "buttons": [], "reminder": kind},
-            task_seq=task.seq,
-        )
+        return Outgoing(recipient, Send(text, reminder=kind), task_seq=task.seq)
 
 
 def join_names(people: Directory, keys: Sequence[str]) -> str:
