@@ -197,8 +197,9 @@ class Fields:
     absent or wrong; a wrong field adds one line to `errors`.
     """
 
-    def __init__(self) -> None:
-        self.errors: list[str] = []
+    def __init__(self, errors: list[str] | None = None) -> None:
+        """`errors`: a list to add to, when the caller collects other mistakes too."""
+        self.errors: list[str] = [] if errors is None else errors
         # Key paths already reported as misspelt ("agency.timezon" -> "agency.timezone"):
         # the key they stand for is not reported missing as well.
         self.misspelt: set[str] = set()
@@ -378,21 +379,20 @@ class Fields:
         table: Mapping[str, Any],
         where: str,
         key: str,
-        from_env: tuple[str, str],
+        env_name: str,
+        env: Mapping[str, str],
         *,
         pattern: re.Pattern[str],
         required: bool,
         missing: str,
         expected: str,
     ) -> Secret | None:
-        """A credential from the environment (preferred) or the file; never echoed.
-
-        `from_env` is (variable name, its value, "" when unset).
-        """
+        """A credential from the environment variable `env_name` (preferred) or the file;
+        never echoed."""
         path = join(where, key)
-        env_name, env_value = from_env
-        if env_value.strip():
-            label, text = f"{path} (from {env_name})", env_value.strip()
+        from_env = env.get(env_name, "").strip()
+        if from_env:
+            label, text = f"{path} (from {env_name})", from_env
         else:
             value = table.get(key, MISSING)
             if value is MISSING or (isinstance(value, str) and not value.strip()):
