@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bot.config import Config, ConfigError, load_config
 from bot.core.clock import SystemClock
-from bot.services.backup import BackupSettings
+from bot.services.backup_settings import BackupSettings
 from storage import backup as store
 from storage.audit import verify_audit
 from storage.backup import BackupError

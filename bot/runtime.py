@@ -14,16 +14,17 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.config import Config
+from bot.core.calendar_settings import CalendarSettings
 from bot.core.clock import Clock
 from bot.core.people import Directory, admin_key
 from bot.core.reminders import ReminderPolicy
 from bot.core.sop import Sop
-from bot.core.workclock import CalendarSettings, WorkingTimeCalendar
+from bot.core.workclock import WorkingTimeCalendar
 from bot.documents import DocumentSettings, PdfConverter
-from bot.services.backup import BackupSettings
-from bot.services.digest import digest_problems
+from bot.services.backup_settings import BackupSettings
+from bot.services.digest import DigestSettings
 from bot.services.documents import DocumentExtras, DocumentIndex, DocumentWorker, document_settings
-from bot.services.invites import InvitePolicy
+from bot.services.invites import Invitations, InvitePolicy
 from bot.services.outbox import language_of
 from bot.services.workflow_service import WorkflowService
 from bot.views.i18n import Catalogue
@@ -51,6 +52,11 @@ class StartupError(RuntimeError):
 
 @dataclass
 class Runtime:
+    """The running bot. `config` is the file as validated; the feature tables it passes
+    through (`[calendar]`, `[reminders]`, `[digest]`, `[documents]`, `[invites]`,
+    `[backup]`) are read here once, at `build`, into the typed settings below, and
+    nothing reads those tables again."""
+
     config: Config
     directory: Directory
     sops: dict[str, Sop]
@@ -61,7 +67,10 @@ class Runtime:
     files: FileStore
     service: WorkflowService
     presenter: CataloguePresenter
-    policy: ReminderPolicy
+    policy: ReminderPolicy  # [reminders]
+    backup: BackupSettings  # [backup]
+    digest: DigestSettings  # [digest]
+    invites: Invitations  # joining by invite, with the [invites] policy
     tz: ZoneInfo
     output_dir: Path
     sender: Deliverer | None = None  # set by bot.app once the Bot exists
@@ -81,13 +90,26 @@ class Runtime:
         problems += errors
         policy, errors = ReminderPolicy.from_mapping(config.reminders)
         problems += errors
-        problems += InvitePolicy.from_mapping(config.invites)[1]
-        problems += BackupSettings.from_mapping(config.backup)[1]
-        problems += digest_problems(config)
+        invite_policy, errors = InvitePolicy.from_mapping(config.invites)
+        problems += errors
+        backup, errors = BackupSettings.from_mapping(config.backup)
+        problems += errors
+        digest, errors = DigestSettings.from_mapping(
+            config.digest, {officer.key for officer in config.officers}
+        )
+        problems += errors
         problems += roles_problems(config, sops)
         doc_settings, data_role, errors = document_settings(config, sops)
         problems += errors
-        if problems or settings is None or policy is None or doc_settings is None:
+        if (
+            problems
+            or settings is None
+            or policy is None
+            or invite_policy is None
+            or backup is None
+            or digest is None
+            or doc_settings is None
+        ):
             raise StartupError(problems)
         calendar = WorkingTimeCalendar(settings)
         directory = Directory.from_config(config, policy.superior_role)
@@ -128,6 +150,9 @@ class Runtime:
             service=service,
             presenter=presenter,
             policy=policy,
+            backup=backup,
+            digest=digest,
+            invites=Invitations(db, clock, directory, catalogue, invite_policy, config.agency.id),
             tz=tz,
             output_dir=config.storage.output,
             document_settings=doc_settings,

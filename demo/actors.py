@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Final
 
 from bot.core.clock import FakeClock
-from bot.services.digest import digest_settings
 from bot.services.documents import MAX_ATTEMPTS
 from bot.services.scheduling import next_digest_at, run_digest
 from bot.views.fmt import format_day_date, format_file_size
@@ -171,7 +170,7 @@ class Actors:
         """The earliest due reminder (held to office hours) or digest after now."""
         now = self.clock.now()
         calendar = self.runtime.calendar
-        candidates = [next_digest_at(now, digest_settings(self.runtime.config), self.runtime)]
+        candidates = [next_digest_at(now, self.runtime.digest, self.runtime)]
         due = await self.runtime.service.next_wakeup()
         if due is not None:
             when = max(due, now)

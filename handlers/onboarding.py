@@ -20,8 +20,6 @@ from telegram.helpers import create_deep_linked_url
 from bot.ptb.context import BotContext
 from bot.runtime import Runtime
 from bot.services.invites import (
-    Invitations,
-    InvitePolicy,
     NotAllowed,
     Outcome,
     Redemption,
@@ -60,20 +58,6 @@ def _checked(data: str) -> str:
     return data
 
 
-def invitations(runtime: Runtime) -> Invitations:
-    policy, problems = InvitePolicy.from_mapping(runtime.config.invites)
-    if policy is None:  # Runtime.build refuses such a config; never reached when running
-        raise RuntimeError("; ".join(problems))
-    return Invitations(
-        runtime.db,
-        runtime.clock,
-        runtime.directory,
-        runtime.catalogue,
-        policy,
-        runtime.agency,
-    )
-
-
 def admin_names(runtime: Runtime) -> str:
     return ", ".join(runtime.directory.name(a) for a in runtime.directory.admins()) or "admin"
 
@@ -86,7 +70,7 @@ async def on_start(update: Update, context: BotContext) -> None:
     officer, lang = await identify(update, context)
     user = update.effective_user
     if context.args and user is not None:
-        result = await invitations(runtime).redeem(user.id, context.args[0])
+        result = await runtime.invites.redeem(user.id, context.args[0])
         await _answer_redemption(update, context, result, lang)
         return
     if officer is None:
@@ -97,7 +81,7 @@ async def on_start(update: Update, context: BotContext) -> None:
 
 async def _greet(update: Update, runtime: Runtime, officer: str, lang: str, *before: str) -> None:
     """Welcome a known account, then send what could not reach them before."""
-    await invitations(runtime).catch_up(officer)
+    await runtime.invites.catch_up(officer)
     await reply(update, "\n\n".join([*before, await welcome(runtime, officer, lang)]))
     await runtime.deliver()
 
@@ -174,7 +158,7 @@ async def invite_page(
     runtime: Runtime, lang: str, number: int
 ) -> tuple[str, InlineKeyboardMarkup]:
     """One page of officers to invite, with ‹ › to move between pages."""
-    candidates = await invitations(runtime).candidates()
+    candidates = await runtime.invites.candidates()
     page = page_of(len(candidates), number, PAGE_SIZE)
     rows = []
     for candidate in candidates[page.start : page.stop]:
@@ -216,7 +200,7 @@ async def on_invite_pick(update: Update, context: BotContext) -> None:
     if admin is None:
         return
     try:
-        issued = await invitations(runtime).create(admin, context.match.group(1))
+        issued = await runtime.invites.create(admin, context.match.group(1))
     except NotAllowed:
         await answer_press(query, runtime.plain(lang, "common.not_allowed"), alert=True)
         return

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from bot.config.fields import Fields, boolean, whole_number
 from bot.core.timestd import TimeStandard, WorkCalendar
 
 NUDGE = "nudge"
@@ -20,6 +21,15 @@ DUE = "due"
 ESCALATE = "escalate"
 OVERDUE_PREFIX = "overdue:"
 
+_KEYS = (
+    "nudge_percent",
+    "at_deadline",
+    "overdue_mornings",
+    "grace_percent",
+    "grace_minimum_minutes",
+    "escalate",
+    "superior_role",
+)
 DEFAULT_SUPERIOR_ROLE: Mapping[str, str | None] = {
     "staf": "kasubag",
     "kasubag": "sekretaris",
@@ -45,24 +55,14 @@ class ReminderPolicy:
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> tuple[ReminderPolicy | None, list[str]]:
         """Read `[reminders]` from the config; one message per mistake."""
-        errors: list[str] = []
-        known = {
-            "nudge_percent",
-            "at_deadline",
-            "overdue_mornings",
-            "grace_percent",
-            "grace_minimum_minutes",
-            "escalate",
-            "superior_role",
-        }
-        for key in data:
-            if key not in known:
-                errors.append(f"reminders.{key}: unknown key")
+        fields = Fields()
+        fields.unknown_keys(data, "reminders", _KEYS)
+        errors = fields.errors
         values: dict[str, Any] = {}
         for key in ("nudge_percent", "grace_percent", "grace_minimum_minutes"):
             if key in data:
                 value = data[key]
-                if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                if whole_number(value, 0) is None:
                     errors.append(
                         f"reminders.{key}: expected a non-negative integer, got {value!r}"
                     )
@@ -72,7 +72,7 @@ class ReminderPolicy:
                     values[key] = value
         for key in ("at_deadline", "overdue_mornings", "escalate"):
             if key in data:
-                if not isinstance(data[key], bool):
+                if boolean(data[key]) is None:
                     errors.append(f"reminders.{key}: expected true or false, got {data[key]!r}")
                 else:
                     values[key] = data[key]

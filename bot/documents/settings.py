@@ -25,14 +25,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
+from bot.config.fields import Fields, boolean, whole_number
 from bot.documents.predikat import DEFAULT_BANDS, PredikatBands, PredikatBandsError
 from bot.documents.render import TEMPLATE_DIR, TEMPLATE_FILES
 
 __all__ = ["DocumentSettings", "DocumentSettingsError"]
 
-_KEYS: Final = frozenset(
-    {"templates", "pdf", "pdf_max_parallel", "pdf_timeout_seconds", "predikat"}
-)
+_KEYS: Final = ("templates", "pdf", "pdf_max_parallel", "pdf_timeout_seconds", "predikat")
 
 
 class DocumentSettingsError(ValueError):
@@ -55,9 +54,7 @@ class DocumentSettings:
     ) -> DocumentSettings:
         """`base_dir` is the config file's folder: relative paths are resolved there."""
         problems: list[str] = []
-        for key in sorted(set(table) - _KEYS):
-            known = ", ".join(sorted(_KEYS))
-            problems.append(f"documents.{key}: kunci tidak dikenal (yang dikenal: {known})")
+        Fields(problems).unknown_keys(table, "documents", _KEYS)
 
         bands = DEFAULT_BANDS
         if "predikat" in table:
@@ -85,13 +82,13 @@ class DocumentSettings:
                 else:
                     template_dir = path
 
-        pdf = table.get("pdf", True)
-        if not isinstance(pdf, bool):
+        pdf = boolean(table.get("pdf", True))
+        if pdf is None:
             problems.append("documents.pdf: harus true atau false")
             pdf = True
 
-        parallel = table.get("pdf_max_parallel", 2)
-        if isinstance(parallel, bool) or not isinstance(parallel, int) or not 1 <= parallel <= 8:
+        parallel = whole_number(table.get("pdf_max_parallel", 2), 1, 8)
+        if parallel is None:
             problems.append("documents.pdf_max_parallel: harus bilangan bulat 1 sampai 8")
             parallel = 2
 

@@ -19,13 +19,11 @@ from telegram.ext import Application
 from bot.ptb.context import BotContext
 from bot.runtime import Runtime
 from bot.services.backup import (
-    backup_settings,
     last_backup,
     next_backup_at,
     run_backup,
     tell_admins_backup_failed,
 )
-from bot.services.digest import digest_settings
 from bot.services.scheduling import (
     next_digest_at,
     record_first_start,
@@ -109,7 +107,7 @@ async def plan_digest(app: AnyApp, runtime: Runtime) -> datetime | None:
     if job_queue is None:
         return None
     now = runtime.clock.now()
-    when = next_digest_at(now, digest_settings(runtime.config), runtime)
+    when = next_digest_at(now, runtime.digest, runtime)
     job_queue.run_once(
         _digest_job,
         max(when - now, timedelta(seconds=1)),
@@ -148,7 +146,7 @@ async def _daily_work(runtime: Runtime, now: datetime) -> None:
 
 def plan_backup(app: AnyApp, runtime: Runtime) -> datetime | None:
     """Wake the backup job at the next backup time (from `post_init` and after each run)."""
-    settings = backup_settings(runtime.config)
+    settings = runtime.backup
     job_queue = app.job_queue
     if job_queue is None or not settings.enabled:
         return None

@@ -1,7 +1,7 @@
 """Keeping the data safe: the daily backup, the start-up integrity check, damaged files.
 
-- `[backup]` in config.toml: `time` (local, after office hours; default "18:00"), `keep`
-  (how many daily backups to keep; default 7) and `enabled`. `Runtime.build` validates it.
+- `[backup]` in config.toml (`bot.services.backup_settings`): `time`, `keep` and
+  `enabled`; `Runtime.build` reads it once, into `Runtime.backup`.
 - The daily job (`bot.ptb.jobs`) is planned like the others, as a delay from the clock; a
   backup missed while the bot was down runs a minute after the next start.
 - `python -m bot run` checks the database with `PRAGMA integrity_check` first and will
@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.config import Config
+from bot.services.backup_settings import BackupSettings
 from bot.services.outbox import enqueue, language_of, notify_admins
 from bot.views.outgoing import Outgoing, Send, SendDocument
 from storage import backup as store
@@ -39,64 +38,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CATCH_UP_DELAY = timedelta(minutes=1)  # a backup missed while down: soon, not mid-start-up
-_KEYS = ("enabled", "time", "keep")
-
-
-@dataclass(frozen=True, slots=True)
-class BackupSettings:
-    enabled: bool = True
-    time: time = time(18, 0)  # local, in the agency's zone
-    keep: int = 7
-
-    @classmethod
-    def from_mapping(cls, data: Mapping[str, Any]) -> tuple[BackupSettings | None, list[str]]:
-        """Read `[backup]`; on any mistake None and one message per mistake."""
-        errors: list[str] = []
-        for key in data:
-            if key not in _KEYS:
-                errors.append(f"backup.{key}: unknown key; expected one of {', '.join(_KEYS)}")
-        values: dict[str, Any] = {}
-        if "enabled" in data:
-            if isinstance(data["enabled"], bool):
-                values["enabled"] = data["enabled"]
-            else:
-                errors.append(f"backup.enabled: expected true or false, got {data['enabled']!r}")
-        if "time" in data:
-            parsed = _parse_time(data["time"])
-            if parsed is None:
-                errors.append(
-                    f'backup.time: expected a local time "HH:MM" such as "18:00", '
-                    f"got {data['time']!r}"
-                )
-            else:
-                values["time"] = parsed
-        if "keep" in data:
-            keep = data["keep"]
-            if isinstance(keep, bool) or not isinstance(keep, int) or keep < 1:
-                errors.append(f"backup.keep: expected a whole number of at least 1, got {keep!r}")
-            else:
-                values["keep"] = keep
-        if errors:
-            return None, errors
-        return cls(**values), []
-
-
-def _parse_time(value: object) -> time | None:
-    if not isinstance(value, str):
-        return None
-    hours, sep, minutes = value.strip().partition(":")
-    if not sep or not (hours.isdigit() and minutes.isdigit()) or len(minutes) != 2:
-        return None
-    h, m = int(hours), int(minutes)
-    return time(h, m) if 0 <= h < 24 and 0 <= m < 60 else None
-
-
-def backup_settings(config: Config) -> BackupSettings:
-    """The settings of a config `Runtime.build` already accepted."""
-    settings, errors = BackupSettings.from_mapping(config.backup)
-    if settings is None:
-        raise ValueError("; ".join(errors))
-    return settings
 
 
 # -- when ---------------------------------------------------------------------------------
@@ -137,7 +78,7 @@ async def run_backup(office: Office) -> BackupReport:
         storage.backups,
         now=office.clock.now(),
         zone=office.tz,
-        keep=backup_settings(office.config).keep,
+        keep=office.backup.keep,
     )
     log.info(
         "backup %s: database %d bytes, %d files (%d new) in %.2f s",

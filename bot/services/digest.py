@@ -9,13 +9,12 @@ sends it, once per working day, lives in `bot.services.scheduling`.
 Settings (the ``[digest]`` table of config.toml; both keys may be left out)::
 
     [digest]
-    time = "07:45"            # local time, each working day (TOML 07:45:00 works too)
+    time = "07:45"            # local time "HH:MM", each working day
     recipients = ["kadin"]    # officer keys, besides every holder of the sekretaris role
 """
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -23,7 +22,8 @@ from datetime import datetime, time
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
-from bot.config import Config, Officer
+from bot.config import Officer
+from bot.config.fields import Fields, closest
 from bot.core.people import Directory
 from bot.core.sop import Sop
 from bot.core.timestd import WorkCalendar
@@ -44,9 +44,7 @@ __all__ = [
     "Unreachable",
     "build_view",
     "detail_callback",
-    "digest_problems",
     "digest_recipients",
-    "digest_settings",
     "unreachable_officers",
 ]
 
@@ -56,7 +54,6 @@ DETAIL_PATTERN: Final = re.compile(r"^dg:(\d{1,9})$")
 TITLE_LENGTH: Final = 60  # step titles run to 150 characters; the details show them whole
 MAX_BUTTONS: Final = 100  # Telegram's limit for one inline keyboard
 _KEYS: Final = ("time", "recipients")
-_TIME_RE: Final = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
 
 Button = dict[str, str]
 
@@ -80,20 +77,10 @@ class DigestSettings:
         """Read `[digest]`; on any mistake None and one message per mistake."""
         if not isinstance(data, Mapping):
             return None, [f"{path}: expected a table"]
-        errors: list[str] = []
-        for key in data:
-            if key not in _KEYS:
-                errors.append(f"{path}.{key}: unknown key; expected one of {', '.join(_KEYS)}")
-        at = DEFAULT_TIME
-        if "time" in data:
-            parsed = _parse_time(data["time"])
-            if parsed is None:
-                errors.append(
-                    f'{path}.time: expected a local time "HH:MM" such as "07:45", '
-                    f"got {data['time']!r}"
-                )
-            else:
-                at = parsed
+        fields = Fields()
+        fields.unknown_keys(data, path, _KEYS)
+        errors = fields.errors
+        at = fields.local_time(data, path, "time", default=DEFAULT_TIME, example="07:45")
         recipients: list[str] = []
         if "recipients" in data:
             raw = data["recipients"]
@@ -110,37 +97,14 @@ class DigestSettings:
                         )
                     elif key not in recipients:
                         recipients.append(key)
-        if errors:
+        if errors or at is None:
             return None, errors
         return cls(at, tuple(recipients)), []
 
 
-def _parse_time(raw: object) -> time | None:
-    if isinstance(raw, time):
-        return raw.replace(tzinfo=None)
-    match = _TIME_RE.match(raw) if isinstance(raw, str) else None
-    if match is None:
-        return None
-    hour, minute = int(match.group(1)), int(match.group(2))
-    return time(hour, minute) if hour < 24 and minute < 60 else None
-
-
 def _hint(word: str, options: Collection[str]) -> str:
-    close = difflib.get_close_matches(word, list(options), n=1)
-    return f'; did you mean "{close[0]}"?' if close else ""
-
-
-def digest_problems(config: Config) -> list[str]:
-    """The `[digest]` table's mistakes, for `Runtime.build` to report with the rest."""
-    return DigestSettings.from_mapping(config.digest, {o.key for o in config.officers})[1]
-
-
-def digest_settings(config: Config) -> DigestSettings:
-    """The settings of a config `Runtime.build` already accepted."""
-    settings, errors = DigestSettings.from_mapping(config.digest, {o.key for o in config.officers})
-    if settings is None:
-        raise ValueError("; ".join(errors))
-    return settings
+    meant = closest(word, options)
+    return f'; did you mean "{meant}"?' if meant else ""
 
 
 def digest_recipients(settings: DigestSettings, officers: Sequence[Officer]) -> list[str]:

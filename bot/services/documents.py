@@ -34,6 +34,7 @@ from pathlib import Path, PurePath
 from typing import Any, Final
 
 from bot.config import Config
+from bot.config.fields import is_slug
 from bot.core.clock import Clock
 from bot.core.people import Directory
 from bot.core.sop import Sop, Step, StepKind
@@ -87,7 +88,6 @@ DRAFT_KIND: Final = "draf"
 MAX_ATTEMPTS: Final = 3
 DEFAULT_DATA_ROLE: Final = "tim_sakip"
 _DATA_ROLE_KEY: Final = "data_role"
-_ROLE_RE: Final = re.compile(r"[a-z][a-z0-9_]*")
 
 SHEET_PATTERN: Final = re.compile(r"^dc:(\d{1,9}):(\d{1,6})$")
 """Callback data of the "Unggah data capaian" button (not `t:`: it is no engine action)."""
@@ -126,7 +126,7 @@ def document_settings(
     table = dict(config.documents)
     role = table.pop(_DATA_ROLE_KEY, DEFAULT_DATA_ROLE)
     problems: list[str] = []
-    if not isinstance(role, str) or not _ROLE_RE.fullmatch(role):
+    if not isinstance(role, str) or not is_slug(role):
         problems.append('documents.data_role: harus kunci peran SOP, misalnya "tim_sakip"')
         role = DEFAULT_DATA_ROLE
     elif _DATA_ROLE_KEY in config.documents and not any(role in s.roles for s in sops.values()):

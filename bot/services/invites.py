@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from typing import Any, Final
 
 from bot.config import Officer
+from bot.config.fields import Fields, whole_number
 from bot.core.clock import Clock
 from bot.core.people import Directory, admin_key
 from bot.core.workflow import AuditEvent
@@ -34,6 +35,7 @@ from storage.uow import Tx, reading, unit_of_work
 CODE_BYTES: Final = 16  # 128 bits: guessing is hopeless even without the rate limit
 MAX_EXPIRY_HOURS: Final = 720
 MAX_FAILED_ATTEMPTS_LIMIT: Final = 100
+_KEYS: Final = ("expiry_hours", "max_failed_attempts")
 
 
 # -- the pure rules -----------------------------------------------------------------------
@@ -50,17 +52,14 @@ class InvitePolicy:
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> tuple[InvitePolicy | None, list[str]]:
         """Read `[invites]`; one message per mistake, naming the key and what was expected."""
-        errors: list[str] = []
+        fields = Fields()
+        fields.unknown_keys(data, "invites", _KEYS)
+        errors = fields.errors
         values: dict[str, Any] = {}
-        for key in data:
-            if key not in ("expiry_hours", "max_failed_attempts"):
-                errors.append(
-                    f"invites.{key}: unknown key (known: expiry_hours, max_failed_attempts)"
-                )
-        hours = _whole_number(data, "expiry_hours", MAX_EXPIRY_HOURS, "hours", errors)
+        hours = _read_count(data, "expiry_hours", MAX_EXPIRY_HOURS, "hours", errors)
         if hours is not None:
             values["expiry"] = timedelta(hours=hours)
-        attempts = _whole_number(
+        attempts = _read_count(
             data, "max_failed_attempts", MAX_FAILED_ATTEMPTS_LIMIT, "attempts", errors
         )
         if attempts is not None:
@@ -73,17 +72,17 @@ class InvitePolicy:
         return now + self.expiry
 
 
-def _whole_number(
+def _read_count(
     data: Mapping[str, Any], key: str, maximum: int, unit: str, errors: list[str]
 ) -> int | None:
     if key not in data:
         return None
-    value = data[key]
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= maximum:
+    value = whole_number(data[key], 1, maximum)
+    if value is None:
         errors.append(
-            f"invites.{key}: expected a whole number of {unit} from 1 to {maximum}, got {value!r}"
+            f"invites.{key}: expected a whole number of {unit} from 1 to {maximum}, "
+            f"got {data[key]!r}"
         )
-        return None
     return value
 
 

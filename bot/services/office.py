@@ -10,6 +10,8 @@ from bot.config import Config
 from bot.core.clock import Clock
 from bot.core.people import Directory
 from bot.core.workclock import WorkingTimeCalendar
+from bot.services.backup_settings import BackupSettings
+from bot.services.digest import DigestSettings
 from bot.services.workflow_service import WorkflowService
 from bot.views.i18n import Catalogue
 from storage.db import Database
@@ -24,6 +26,8 @@ class Office(Protocol):
     db: Database
     service: WorkflowService
     tz: ZoneInfo
+    backup: BackupSettings  # [backup], read once at start
+    digest: DigestSettings  # [digest], read once at start
 
     @property
     def agency(self) -> str: ...

@@ -27,7 +27,6 @@ from bot.services.digest import (
     DigestView,
     build_view,
     digest_recipients,
-    digest_settings,
     unreachable_officers,
 )
 from bot.services.office import Office
@@ -112,7 +111,7 @@ async def run_digest(office: Office, now: datetime) -> int:
     day = calendar.local_date(now)
     if not calendar.is_working_day(day):
         return 0
-    settings = digest_settings(office.config)
+    settings = office.digest
     due = digest_due_at(day, settings, office)
     closing = calendar.intervals(day)[-1][1]
     if not due <= now < closing:

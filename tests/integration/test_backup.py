@@ -22,7 +22,8 @@ from bot.core.clock import FakeClock
 from bot.core.sop_loader import load_sops
 from bot.ptb.jobs import BACKUP_JOB, _backup_job
 from bot.runtime import Runtime, StartupError
-from bot.services.backup import BackupSettings, next_backup_at, run_backup
+from bot.services.backup import next_backup_at, run_backup
+from bot.services.backup_settings import BackupSettings
 from bot.views.i18n import Catalogue
 from demo.stage import STAGE_TOKEN, Stage, stage, write_stage_config
 from fakegram import FakeTelegram, FakeUser
@@ -390,14 +391,21 @@ async def test_the_daily_job_is_planned_and_a_failed_backup_reaches_the_admins(
         ({"keep": True}, ["backup.keep: expected a whole number of at least 1, got True"]),
         (
             {"time": "6 sore"},
-            ['backup.time: expected a local time "HH:MM" such as "18:00", got \'6 sore\''],
+            ['backup.time: expected a local time "HH:MM" such as "18:00", got "6 sore"'],
         ),
         (
             {"time": "24:00"},
-            ['backup.time: expected a local time "HH:MM" such as "18:00", got \'24:00\''],
+            ['backup.time: expected a local time "HH:MM" such as "18:00", got "24:00"'],
+        ),
+        (
+            {"time": time(18, 0)},
+            ['backup.time: expected a local time "HH:MM" such as "18:00", got 18:00:00'],
         ),
         ({"enabled": "ya"}, ["backup.enabled: expected true or false, got 'ya'"]),
-        ({"copies": 3}, ["backup.copies: unknown key; expected one of enabled, time, keep"]),
+        (
+            {"copies": 3},
+            ["backup.copies: unknown key (expected one of: enabled, time, keep)"],
+        ),
     ],
 )
 def test_backup_settings_name_each_mistake(table: dict[str, object], problems: list[str]) -> None:
@@ -411,7 +419,7 @@ def test_a_mistake_in_backup_settings_stops_the_start(tmp_path: Path) -> None:
     with pytest.raises(StartupError) as caught:
         Runtime.build(config, dict(load_sops(config.sops)), FakeClock(START))
     assert caught.value.problems == [
-        'backup.time: expected a local time "HH:MM" such as "18:00", got \'18.00\''
+        'backup.time: expected a local time "HH:MM" such as "18:00", got "18.00"'
     ]
 
 

@@ -20,7 +20,6 @@ from bot.core.clock import FakeClock
 from bot.core.sop_loader import load_sops
 from bot.core.workflow import Complete
 from bot.runtime import Runtime, StartupError
-from bot.services.digest import digest_settings
 from bot.services.scheduling import (
     FIRST_START_KEY,
     next_digest_at,
@@ -188,7 +187,7 @@ async def test_no_digest_on_weekends_holidays_or_before_its_time(
 async def test_the_next_digest_skips_the_long_weekend(tmp_path: Path) -> None:
     write_config(tmp_path, '\n[digest]\ntime = "08:15"\n')
     async with running(tmp_path, FakeClock(MONDAY)) as runtime:
-        settings = digest_settings(runtime.config)
+        settings = runtime.digest
         friday = at_local(2026, 8, 14, 9, 0)
         assert next_digest_at(friday, settings, runtime) == at_local(2026, 8, 18, 8, 15)
         assert next_digest_at(MONDAY, settings, runtime) == at_local(2026, 7, 13, 8, 15)
@@ -255,6 +254,6 @@ def test_mistakes_in_digest_stop_the_bot_with_every_key_named(tmp_path: Path) ->
     with pytest.raises(StartupError) as stopped:
         build_runtime(tmp_path, FakeClock(MONDAY))
     assert stopped.value.problems == [
-        'digest.time: expected a local time "HH:MM" such as "07:45", got \'7:75\'',
+        'digest.time: expected a local time "HH:MM" such as "07:45", got "7:75"',
         'digest.recipients[0]: no officer has the key "kadinn"; did you mean "kadin"?',
     ]

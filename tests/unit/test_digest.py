@@ -220,10 +220,19 @@ def test_the_defaults_are_0745_and_only_the_sekretaris() -> None:
     assert digest_recipients(DigestSettings(), OFFICERS) == ["sekretaris"]
 
 
-@pytest.mark.parametrize("written", ["07:30", "7.30", time(7, 30)])
-def test_the_time_may_be_written_several_ways(written: Any) -> None:
+@pytest.mark.parametrize("written", ["07:30", "7:30", " 07:30 "])
+def test_the_time_is_read_as_hh_mm(written: Any) -> None:
     settings, errors = DigestSettings.from_mapping({"time": written}, KEYS)
     assert errors == [] and settings is not None and settings.time == time(7, 30)
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"), [("7.30", '"7.30"'), (time(7, 30), "07:30:00"), ("24:00", '"24:00"')]
+)
+def test_any_other_time_is_refused_as_in_backup(written: Any, shown: str) -> None:
+    settings, errors = DigestSettings.from_mapping({"time": written}, KEYS)
+    assert settings is None
+    assert errors == [f'digest.time: expected a local time "HH:MM" such as "07:45", got {shown}']
 
 
 def test_configured_recipients_come_after_the_sekretaris_once_each() -> None:
@@ -240,8 +249,8 @@ def test_every_mistake_in_digest_is_reported_with_its_key() -> None:
     )
     assert settings is None
     assert errors == [
-        "digest.when: unknown key; expected one of time, recipients",
-        'digest.time: expected a local time "HH:MM" such as "07:45", got \'7:75\'',
+        "digest.when: unknown key (expected one of: time, recipients)",
+        'digest.time: expected a local time "HH:MM" such as "07:45", got "7:75"',
         'digest.recipients[0]: no officer has the key "kadinn"; did you mean "kadin"?',
         "digest.recipients[1]: expected an officer key, got 5",
     ]

@@ -63,8 +63,7 @@ def test_every_mistake_at_once(tmp_path: Path) -> None:
             base_dir=tmp_path,
         )
     assert info.value.problems == (
-        "documents.templat: kunci tidak dikenal (yang dikenal: pdf, pdf_max_parallel, "
-        "pdf_timeout_seconds, predikat, templates)",
+        "documents.templat: unknown key; did you mean 'templates'?",
         'documents.predikat "Baik": "baik sekali" tidak dapat dibaca; tulis seperti "76-90", '
         '">=91", "<=50" atau satu angka batas bawah',
         f"documents.templates: {tmp_path / 'setengah'} tidak berisi laporan_kinerja.docx, "

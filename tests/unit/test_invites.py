@@ -157,7 +157,7 @@ def test_configured_values_are_used() -> None:
         ),
         (
             {"expiry_days": 3},
-            "invites.expiry_days: unknown key (known: expiry_hours, max_failed_attempts)",
+            "invites.expiry_days: unknown key; did you mean 'expiry_hours'?",
         ),
     ],
 )

@@ -6,8 +6,9 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.core.calendar_settings import CalendarSettings
 from bot.core.performance import CasePerformance, StepReturn, case_performance
-from bot.core.workclock import CalendarSettings, WorkingTimeCalendar
+from bot.core.workclock import WorkingTimeCalendar
 from bot.core.workflow import AuditEvent, Cancel, CaseStatus, Complete, Return
 from tests.support.engine import T0, CaseDriver, make_context, next_happy_action
 

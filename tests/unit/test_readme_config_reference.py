@@ -29,10 +29,10 @@ from typing import Any
 import pytest
 
 from bot.config import PROJECT_ROOT, Config, ConfigError, parse_config
+from bot.core.calendar_settings import CalendarSettings
 from bot.core.reminders import ReminderPolicy
 from bot.core.sop_loader import load_sops
-from bot.core.workclock import CalendarSettings
-from bot.services.backup import BackupSettings
+from bot.services.backup_settings import BackupSettings
 from bot.services.digest import DigestSettings
 from bot.services.documents import document_settings
 from bot.services.invites import InvitePolicy
@@ -42,8 +42,8 @@ EXAMPLE = PROJECT_ROOT / "config.example.toml"
 SOP = PROJECT_ROOT / "templates" / "sop" / "pelaporan_kinerja.toml"
 TOKEN = "123456789:" + "A" * 35  # shaped like a token; never sent anywhere
 IMPOSSIBLE = "zz_no_such_key"
-UNKNOWN_KEY = ("unknown key", "unknown top-level key", "kunci tidak dikenal", "not supported")
-LISTING = re.compile(r"(?:expected one of:?|known:|yang dikenal:)\s*([a-z_, -]+)")
+UNKNOWN_KEY = ("unknown key", "unknown top-level key", "not supported")
+LISTING = re.compile(r"expected one of:\s*([a-z_, -]+)")
 IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]*$")
 
 Errors = Callable[[dict[str, Any]], list[str]]

@@ -148,7 +148,11 @@ def test_a_full_table_is_read() -> None:
 @pytest.mark.parametrize(
     ("table", "error"),
     [
-        ({"nudge": 50}, "reminders.nudge: unknown key"),
+        (
+            {"nudge": 50},
+            "reminders.nudge: unknown key (expected one of: nudge_percent, at_deadline, "
+            "overdue_mornings, grace_percent, grace_minimum_minutes, escalate, superior_role)",
+        ),
         (
             {"nudge_percent": 100},
             "reminders.nudge_percent: expected 0 (no nudge) to 99, got 100",
@@ -193,7 +197,8 @@ def test_every_mistake_is_reported_at_once() -> None:
     )
     assert policy is None
     assert errors == [
-        "reminders.typo: unknown key",
+        "reminders.typo: unknown key (expected one of: nudge_percent, at_deadline, "
+        "overdue_mornings, grace_percent, grace_minimum_minutes, escalate, superior_role)",
         "reminders.nudge_percent: expected 0 (no nudge) to 99, got 150",
         "reminders.escalate: expected true or false, got 1",
     ]

@@ -11,8 +11,9 @@ from datetime import UTC, date, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.core.calendar_settings import CalendarSettings
 from bot.core.timestd import TimeStandard, TimeUnit, parse_time_standard
-from bot.core.workclock import CalendarSettings, WorkingTimeCalendar
+from bot.core.workclock import WorkingTimeCalendar
 
 RAMADAN_WEEK = {day: ["08:00-12:00", "12:30-15:00"] for day in ("mon", "tue", "wed", "thu")} | {
     "fri": ["08:00-11:30", "12:30-15:30"]

@@ -1,11 +1,13 @@
-"""The agency's configuration (`config.toml`): who the officers are and how to reach Telegram.
+"""Reading `config.toml` into a `Config`, once, at start, reporting every mistake at once.
 
 The file is edited by agency staff, not programmers, and it decides who may approve what.
-So it is validated once, at start, into frozen dataclasses: nothing later has to wonder
-whether a field is present or well formed, and a mistake surfaces before the bot talks to
-anyone rather than in the middle of a running case. Every mistake is collected (fixing
-one at a time and restarting is slow and discouraging) and reported as one line naming
-the key path and what was expected; a user mistake never shows a stack trace.
+So it is validated once, at start, into frozen dataclasses (`bot.config.model`): nothing
+later has to wonder whether a field is present or well formed, and a mistake surfaces
+before the bot talks to anyone rather than in the middle of a running case. Every mistake
+is collected (fixing one at a time and restarting is slow and discouraging) and reported
+as one line naming the key path and what was expected; a user mistake never shows a
+stack trace. The field rules and their wording are shared with the feature tables
+(`bot.config.fields`).
 
 Path rules (the same for every path in the file): a relative path is resolved against
 the folder holding the config file, so the bot behaves the same whatever directory it is
@@ -18,25 +20,34 @@ are masked, and are never echoed in a `ConfigError`: a config report is the kind
 people paste into a chat when asking for help.
 
 The tables `[calendar]`, `[reminders]`, `[digest]`, `[documents]`, `[invites]` and
-`[backup]` belong to other modules, which validate them; here they are only required to
-be tables and are kept as read-only mappings.
+`[backup]` belong to other modules, which validate them with the same `Fields`; here
+they are only required to be tables and are kept as read-only mappings.
 """
 
 from __future__ import annotations
 
-import difflib
-import enum
-import json
 import os
 import re
 import tomllib
 import unicodedata
-from collections.abc import Collection, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final, TypeVar
-from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from typing import Any, Final
+
+from bot.config.fields import MISSING, Fields, join, show, suggest
+from bot.config.model import (
+    AgencySettings,
+    Channel,
+    Config,
+    Language,
+    Mode,
+    Officer,
+    Recipient,
+    StoragePaths,
+    TelegramSettings,
+    read_only,
+)
 
 __all__ = [
     "DEFAULT_ROLES_REQUIRING_NIP",
@@ -44,245 +55,19 @@ __all__ = [
     "PROJECT_ROOT",
     "TOKEN_ENV",
     "WEBHOOK_SECRET_ENV",
-    "AgencySettings",
-    "Channel",
-    "Config",
     "ConfigError",
-    "Language",
-    "Mode",
-    "Officer",
-    "Recipient",
-    "Secret",
-    "StoragePaths",
-    "TelegramSettings",
     "load_config",
     "parse_config",
 ]
 
-PROJECT_ROOT: Final = Path(__file__).resolve().parent.parent
+PROJECT_ROOT: Final = Path(__file__).resolve().parents[2]
+"""The checkout (or installed tree) holding `bot/`, `templates/` and `README.md`."""
 DEFAULT_SOP: Final = PROJECT_ROOT / "templates" / "sop" / "pelaporan_kinerja.toml"
 DEFAULT_ROLES_REQUIRING_NIP: Final = frozenset({"kadin", "sekretaris", "kabid"})
 """Roles whose holders initial (paraf) or sign: their NIP and rank appear on documents."""
 
 TOKEN_ENV: Final = "SOPBOT_TOKEN"
 WEBHOOK_SECRET_ENV: Final = "SOPBOT_WEBHOOK_SECRET"
-INDONESIAN_TIMEZONES: Final = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
-_ZONE_ABBREVIATIONS: Final = {
-    "WIB": "Asia/Jakarta",
-    "WITA": "Asia/Makassar",
-    "WIT": "Asia/Jayapura",
-}
-_NOT_A_ZONE: Final = frozenset({"localtime", "posixrules", "Factory"})
-
-
-# --------------------------------------------------------------------------- types
-
-
-class Mode(enum.StrEnum):
-    """How updates reach the bot."""
-
-    POLLING = "polling"
-    WEBHOOK = "webhook"
-
-
-class Language(enum.StrEnum):
-    ID = "id"
-    EN = "en"
-
-
-class Channel(enum.StrEnum):
-    """How the final report reaches a recipient; decides what counts as proof of delivery."""
-
-    HARDCOPY = "hardcopy"
-    EMAIL = "email"
-    E_OFFICE = "e-office"
-
-
-class Secret:
-    """A credential that must never reach a log, a traceback, a report or a chat.
-
-    Not a dataclass on purpose: `dataclasses.asdict(config)` would otherwise unpack it
-    into a plain dict and print the value. Read it only where it is used, with `reveal()`.
-    """
-
-    __slots__ = ("_value",)
-    _value: str
-
-    def __init__(self, value: str) -> None:
-        object.__setattr__(self, "_value", value)
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError("Secret is immutable")
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __reduce__(self) -> tuple[type[Secret], tuple[str]]:
-        # copy, deepcopy (hence dataclasses.asdict) and pickle rebuild through __init__.
-        return (Secret, (self._value,))
-
-    def __repr__(self) -> str:
-        return "Secret('********')"
-
-    def __str__(self) -> str:
-        return "********"
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Secret):
-            return NotImplemented
-        return self._value == other._value
-
-    def __hash__(self) -> int:
-        return hash(self._value)
-
-
-@dataclass(frozen=True, slots=True)
-class TelegramSettings:
-    token: Secret
-    mode: Mode = Mode.POLLING
-    base_url: str | None = None  # self-hosted Bot API server, e.g. "http://localhost:8081/bot"
-    base_file_url: str | None = None
-    webhook_url: str | None = None  # the public https URL Telegram posts updates to
-    webhook_port: int = 8443  # the local port the bot listens on (behind a reverse proxy)
-    webhook_secret: Secret | None = None  # required in webhook mode
-    # A self-hosted Bot API server in --local mode: files up to 2 GB, read from disk.
-    local_mode: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class AgencySettings:
-    region: str  # "Pemerintah Kabupaten Contoh" (cover, letterhead)
-    name: str  # "Dinas Pendidikan"
-    short_name: str  # "Disdik": letters and digits only, safe in file names
-    city: str  # place of signing: "Contoh, 24 November 2026"
-    timezone: ZoneInfo
-    id: str = "default"
-    address: str = ""
-    logo: Path | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Officer:
-    key: str  # stable slug used everywhere else ("kabid_sd")
-    name: str  # with academic titles, as printed: "Drs. Bambang Hermawan, M.Pd."
-    role: str  # an SOP role key ("kabid")
-    jabatan: str  # position title, as printed
-    nip: str | None = None  # 18 digits, no spaces; None for honorary staff
-    pangkat: str | None = None  # rank and grade: "Pembina Utama Muda, IV/c"
-    leader: bool = False  # leader of the holders of `role` (assign = "leader")
-    telegram_id: int | None = None  # None until the officer registers
-    superior: str | None = None  # key of the officer's superior
-    language: Language = Language.ID
-
-    @property
-    def nip_formatted(self) -> str:
-        """The NIP grouped as printed on documents: "19680512 199303 1 004"."""
-        if self.nip is None:
-            return ""
-        n = self.nip
-        return f"{n[:8]} {n[8:14]} {n[14]} {n[15:]}"
-
-
-@dataclass(frozen=True, slots=True)
-class Recipient:
-    name: str
-    channel: Channel
-    address: str | None = None  # postal address, e-mail address or e-office unit
-
-
-@dataclass(frozen=True, slots=True)
-class StoragePaths:
-    database: Path
-    files: Path  # uploaded drafts and proofs
-    output: Path  # generated documents
-    backups: Path
-
-
-class _ReadOnlyTable(Mapping[str, Any]):
-    """A pass-through table that cannot be changed behind the config's back.
-
-    Unlike `types.MappingProxyType` it can be copied and pickled with the rest of Config.
-    Nested values are as tomllib produced them; their owners validate them.
-    """
-
-    __slots__ = ("_data",)
-
-    def __init__(self, data: Mapping[str, Any] | None = None) -> None:
-        self._data = dict(data or {})
-
-    def __getitem__(self, key: str) -> Any:
-        return self._data[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._data)
-
-    def __len__(self) -> int:
-        return len(self._data)
-
-    def __repr__(self) -> str:
-        return repr(self._data)
-
-    def __reduce__(self) -> tuple[type[_ReadOnlyTable], tuple[dict[str, Any]]]:
-        return (_ReadOnlyTable, (self._data,))
-
-
-def _read_only(table: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
-    return _ReadOnlyTable(table)
-
-
-@dataclass(frozen=True, slots=True)
-class Config:
-    telegram: TelegramSettings
-    agency: AgencySettings
-    officers: tuple[Officer, ...]  # in file order: documents list officers in this order
-    storage: StoragePaths
-    sops: tuple[Path, ...]
-    admins: tuple[str, ...] = ()  # officer keys
-    admin_telegram_ids: tuple[int, ...] = ()  # front-office admins who are not officers
-    recipients: tuple[Recipient, ...] = ()
-    language: Language = Language.ID
-    source: Path = field(default_factory=lambda: Path("config.toml"))
-    # Validated by their own modules; kept here as read-only mappings.
-    calendar: Mapping[str, Any] = field(default_factory=_read_only, hash=False)
-    reminders: Mapping[str, Any] = field(default_factory=_read_only, hash=False)
-    digest: Mapping[str, Any] = field(default_factory=_read_only, hash=False)
-    documents: Mapping[str, Any] = field(default_factory=_read_only, hash=False)
-    invites: Mapping[str, Any] = field(default_factory=_read_only, hash=False)
-    backup: Mapping[str, Any] = field(default_factory=_read_only, hash=False)
-
-    def officer(self, key: str) -> Officer:
-        for officer in self.officers:
-            if officer.key == key:
-                return officer
-        raise KeyError(f"no officer {key!r} in {self.source}")
-
-    def officer_by_telegram_id(self, telegram_id: int) -> Officer | None:
-        """None for anyone who is not a registered officer: a normal case, not an error."""
-        for officer in self.officers:
-            if officer.telegram_id == telegram_id:
-                return officer
-        return None
-
-    def officers_with_role(self, role: str) -> tuple[Officer, ...]:
-        """Holders of `role` in file order, which is the order documents list them in."""
-        return tuple(officer for officer in self.officers if officer.role == role)
-
-    def leader_of(self, role: str) -> Officer | None:
-        """The holder marked `leader = true`; None when nobody is (never a guess)."""
-        for officer in self.officers:
-            if officer.role == role and officer.leader:
-                return officer
-        return None
-
-    def is_admin(self, officer_key: str) -> bool:
-        return officer_key in self.admins
-
-    def is_admin_telegram_id(self, telegram_id: int) -> bool:
-        """Admin by id: a front-office admin, or the Telegram account of an admin officer."""
-        if telegram_id in self.admin_telegram_ids:
-            return True
-        officer = self.officer_by_telegram_id(telegram_id)
-        return officer is not None and self.is_admin(officer.key)
 
 
 class ConfigError(Exception):
@@ -384,12 +169,6 @@ def parse_config(
 
 # --------------------------------------------------------------------------- messages
 
-_MISSING: Final = object()
-
-_SLUG = re.compile(r"[a-z][a-z0-9_]{0,39}")
-_SLUG_EXPECTED = (
-    'expected a short key of lowercase letters, digits and "_", starting with a letter'
-)
 _TOKEN = re.compile(r"[0-9]+:[A-Za-z0-9_-]{30,}")
 _WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 _NIP = re.compile(r"[0-9]{18}")
@@ -397,6 +176,7 @@ _SHORT_NAME = re.compile(r"[A-Za-z0-9]+")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _SYNTAX_POSITION = re.compile(r"^(.*) \(at (?:line (\d+), column (\d+)|end of document)\)$")
 
+_HTTPS_ONLY: Final = "Telegram delivers webhooks over HTTPS only"
 _SYNTAX_HINTS: Final = {
     "Invalid value": 'text values need double quotes, e.g. name = "Dinas Pendidikan"',
     "Cannot overwrite a value": "the same key is set twice",
@@ -491,60 +271,10 @@ def _home_tables() -> dict[str, str]:
 _HOME_TABLE: Final = _home_tables()
 
 
-def _show(value: Any) -> str:
-    """A value as the user wrote it in TOML, short enough for one line."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        text = value if len(value) <= 60 else value[:57] + "..."
-        return json.dumps(text, ensure_ascii=False)
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, Mapping):
-        return "a table"
-    if isinstance(value, list):
-        return "a list"
-    return str(value)  # dates and times
-
-
-def _kind(value: Any) -> str:
-    """What a value is, without showing it (for credentials)."""
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, Mapping):
-        return "a table"
-    if isinstance(value, list):
-        return "a list"
-    return "a date or time"
-
-
-def _options(values: Sequence[str]) -> str:
-    quoted = [f'"{value}"' for value in values]
-    if len(quoted) == 2:
-        return f"{quoted[0]} or {quoted[1]}"
-    return "one of " + ", ".join(quoted)
-
-
-def _closest(word: str, options: Collection[str]) -> str | None:
-    matches = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return matches[0] if matches else None
-
-
-def _suggest(word: str, options: Collection[str]) -> str:
-    closest = _closest(word, options)
-    return f"; did you mean '{closest}'?" if closest else ""
-
-
 def _block_index(error: str) -> int:
     """N of "officers[N]...": sorts the officers' mistakes by block, stably."""
     match = re.match(r"[a-z_]+\[(\d+)\]", error)
     return int(match.group(1)) if match else -1
-
-
-def _join(where: str, key: str) -> str:
-    return f"{where}.{key}" if where else key
 
 
 def _redact(message: str) -> str:
@@ -571,8 +301,6 @@ def _derive_short_name(name: str, fallback: str) -> str:
 
 # --------------------------------------------------------------------------- the parser
 
-_E = TypeVar("_E", bound=enum.StrEnum)
-
 
 @dataclass(slots=True)
 class _Seen:
@@ -588,7 +316,7 @@ class _Seen:
     officer: Officer | None = None
 
 
-class _Parser:
+class _Parser(Fields):
     """Reads the data once, collecting every mistake instead of stopping at the first."""
 
     def __init__(
@@ -599,28 +327,17 @@ class _Parser:
         known_roles: frozenset[str] | None,
         roles_requiring_nip: frozenset[str],
     ) -> None:
+        super().__init__()
         self.env = env
         self.base_dir = base_dir
         self.known_roles = known_roles
         self.roles_requiring_nip = roles_requiring_nip
-        self.errors: list[str] = []
         # Officer keys written in the file, valid or not: a reference to a key that was
         # itself reported as malformed is not reported a second time.
         self.written_keys: set[str] = set()
         # The well-formed officer keys in file order; None when [[officers]] itself is
         # unusable, so that references to officers are not all reported as unknown.
         self.officer_keys: list[str] | None = None
-        # Key paths already reported as misspelt or misplaced ("agency.timezon"): the
-        # key they stand for is not reported missing as well.
-        self.misspelt: set[str] = set()
-
-    def fail(self, path: str, problem: str) -> None:
-        self.errors.append(f"{path}: {problem}")
-
-    def missing(self, path: str, detail: str = "") -> None:
-        if path in self.misspelt:
-            return  # already reported as "did you mean ...": one mistake, one message
-        self.fail(path, f"missing ({detail})" if detail else "missing")
 
     # ----------------------------------------------------------------- the sections
 
@@ -676,8 +393,10 @@ class _Parser:
         self.unknown_keys(table, "telegram", _TELEGRAM_KEYS)
         token = self.secret(
             table,
+            "telegram",
             "token",
             TOKEN_ENV,
+            self.env,
             pattern=_TOKEN,
             required=True,
             missing=f"set it here or in the {TOKEN_ENV} environment variable",
@@ -687,19 +406,26 @@ class _Parser:
             ),
         )
         mode = self.choice(table, "telegram", "mode", Mode, Mode.POLLING)
-        base_url = self.url(table, "base_url")
-        base_file_url = self.url(table, "base_file_url")
+        base_url = self.url(table, "telegram", "base_url")
+        base_file_url = self.url(table, "telegram", "base_file_url")
         # Telegram's own servers deliver webhooks over HTTPS only; a self-hosted Bot API
         # server (base_url set) may deliver them over plain HTTP.
-        webhook_url = self.url(table, "webhook_url", https_only=base_url is None)
+        webhook_url = self.url(
+            table,
+            "telegram",
+            "webhook_url",
+            https_only=_HTTPS_ONLY if base_url is None else None,
+        )
         webhook = mode is Mode.WEBHOOK
         if webhook and "webhook_url" not in table:
             self.missing("telegram.webhook_url", 'required when mode = "webhook"')
         port = self.port(table, "webhook_port")
         webhook_secret = self.secret(
             table,
+            "telegram",
             "webhook_secret",
             WEBHOOK_SECRET_ENV,
+            self.env,
             pattern=_WEBHOOK_SECRET,
             required=webhook,
             missing=(
@@ -740,11 +466,11 @@ class _Parser:
             self.fail(
                 "agency.short_name",
                 "expected letters and digits only (it becomes part of file names), "
-                f"got {_show(short_name)}",
+                f"got {show(short_name)}",
             )
         address = self.string(table, "agency", "address") or ""
         city = self.string(table, "agency", "city", required=True)
-        timezone = self.timezone(table)
+        timezone = self.timezone(table, "agency")
         logo = self.existing_file(table, "agency", "logo")
         if len(self.errors) > before or not (region and name and city and timezone):
             return None
@@ -872,7 +598,7 @@ class _Parser:
                 s.superior = None
             elif s.superior not in valid:
                 if s.superior not in self.written_keys:
-                    self.fail(path, f'unknown officer "{s.superior}"{_suggest(s.superior, valid)}')
+                    self.fail(path, f'unknown officer "{s.superior}"{suggest(s.superior, valid)}')
                 s.superior = None
         reported: set[str] = set()
         for s in seen:
@@ -898,15 +624,15 @@ class _Parser:
                 if key not in admins:
                     admins.append(key)
             elif known is not None and key not in self.written_keys:
-                self.fail(where, f'unknown officer "{key}"{_suggest(key, known)}')
+                self.fail(where, f'unknown officer "{key}"{suggest(key, known)}')
         return tuple(admins)
 
     def admin_telegram_ids(self, data: Mapping[str, Any]) -> tuple[int, ...] | None:
-        raw = data.get("admin_telegram_ids", _MISSING)
-        if raw is _MISSING:
+        raw = data.get("admin_telegram_ids", MISSING)
+        if raw is MISSING:
             return ()
         if not isinstance(raw, list):
-            self.fail("admin_telegram_ids", f"expected a list of Telegram ids, got {_show(raw)}")
+            self.fail("admin_telegram_ids", f"expected a list of Telegram ids, got {show(raw)}")
             return None
         before = len(self.errors)
         ids: list[int] = []
@@ -931,7 +657,7 @@ class _Parser:
             if channel is Channel.EMAIL and address is not None and not _EMAIL.fullmatch(address):
                 self.fail(
                     f"{where}.address",
-                    f'expected an e-mail address for channel "email", got {_show(address)}',
+                    f'expected an e-mail address for channel "email", got {show(address)}',
                 )
             if name is not None:
                 if name in names:
@@ -982,47 +708,9 @@ class _Parser:
         return tuple(paths) if len(self.errors) == before else None
 
     def pass_through(self, data: Mapping[str, Any], name: str) -> Mapping[str, Any]:
-        return _read_only(self.table(data, name, required=False))
+        return read_only(self.table(data, name, required=False))
 
     # ----------------------------------------------------------------- field readers
-
-    def table(
-        self, data: Mapping[str, Any], key: str, *, required: bool
-    ) -> Mapping[str, Any] | None:
-        value = data.get(key, _MISSING)
-        if value is _MISSING:
-            if required:
-                self.missing(key, f"add the [{key}] table")
-            return None
-        if not isinstance(value, Mapping):
-            self.fail(key, f"expected a [{key}] table, got {_show(value)}")
-            return None
-        return value
-
-    def table_list(
-        self, data: Mapping[str, Any], key: str, *, required: bool
-    ) -> list[tuple[str, Mapping[str, Any]]] | None:
-        """The blocks of an array of tables, each with its key path; None if unusable."""
-        value = data.get(key, _MISSING)
-        if value is _MISSING:
-            if required:
-                self.missing(key, f"add one [[{key}]] block per entry")
-                return None
-            return []
-        if not isinstance(value, list):
-            self.fail(key, f"expected [[{key}]] blocks, got {_show(value)}")
-            return None
-        if required and not value:
-            self.fail(key, f"expected at least one [[{key}]] block, got an empty list")
-            return None
-        items: list[tuple[str, Mapping[str, Any]]] = []
-        for index, item in enumerate(value):
-            where = f"{key}[{index}]"
-            if isinstance(item, Mapping):
-                items.append((where, item))
-            else:
-                self.fail(where, f"expected a table, got {_show(item)}")
-        return items if len(items) == len(value) else None
 
     def unknown_keys(
         self,
@@ -1031,10 +719,11 @@ class _Parser:
         allowed: Sequence[str],
         hints: Mapping[str, str] | None = None,
     ) -> None:
+        """The shared complaint, but first the slips only this file's own tables invite."""
         for key in table:
             if key in allowed:
                 continue
-            path = _join(where, key)
+            path = join(where, key)
             if hints and key in hints:
                 self.fail(path, hints[key])
             elif not where and key in _HOME_TABLE:
@@ -1049,66 +738,13 @@ class _Parser:
                     "before the first [table] or [[table]] header in the file",
                 )
             else:
-                closest = _closest(key, allowed)
-                if closest:
-                    self.fail(path, f"unknown key; did you mean '{closest}'?")
-                    self.misspelt.add(_join(where, closest))
-                else:
-                    self.fail(path, f"unknown key (expected one of: {', '.join(allowed)})")
-
-    def string(
-        self, table: Mapping[str, Any], where: str, key: str, *, required: bool = False
-    ) -> str | None:
-        """Stripped text; None when absent or empty (an empty optional field is unset)."""
-        path = _join(where, key)
-        value = table.get(key, _MISSING)
-        if value is _MISSING:
-            if required:
-                self.missing(path)
-            return None
-        if not isinstance(value, str):
-            self.fail(path, f"expected a string, got {_show(value)}")
-            return None
-        text = value.strip()
-        if not text and required:
-            self.fail(path, 'expected a non-empty string, got ""')
-        return text or None
-
-    def string_list(self, data: Mapping[str, Any], key: str) -> list[tuple[str, str]] | None:
-        """Items with their key paths; None if the list (or any item) is unusable."""
-        value = data.get(key, _MISSING)
-        if value is _MISSING:
-            return []
-        if isinstance(value, str):
-            # The commonest slip: admins = "kadin" for admins = ["kadin"].
-            self.fail(key, f"expected a list, got {_show(value)} (write {key} = [{_show(value)}])")
-            return None
-        if not isinstance(value, list):
-            self.fail(key, f"expected a list of strings, got {_show(value)}")
-            return None
-        items: list[tuple[str, str]] = []
-        for index, item in enumerate(value):
-            where = f"{key}[{index}]"
-            if isinstance(item, str) and item.strip():
-                items.append((where, item.strip()))
-            else:
-                self.fail(where, f"expected a non-empty string, got {_show(item)}")
-        return items if len(items) == len(value) else None
-
-    def slug(
-        self, table: Mapping[str, Any], where: str, key: str, *, required: bool = False
-    ) -> str | None:
-        text = self.string(table, where, key, required=required)
-        if text is not None and not _SLUG.fullmatch(text):
-            self.fail(_join(where, key), f"{_SLUG_EXPECTED}, got {_show(text)}")
-            return None
-        return text
+                self.unknown_key(where, key, allowed)
 
     def role(self, table: Mapping[str, Any], where: str) -> str | None:
         role = self.slug(table, where, "role", required=True)
         if role is None or self.known_roles is None or role in self.known_roles:
             return role
-        suggestion = _suggest(role, self.known_roles)
+        suggestion = suggest(role, self.known_roles)
         known = ", ".join(sorted(self.known_roles))
         self.fail(
             f"{where}.role",
@@ -1120,8 +756,8 @@ class _Parser:
         self, table: Mapping[str, Any], where: str, *, required_because: str | None
     ) -> str | None:
         path = f"{where}.nip"
-        value = table.get("nip", _MISSING)
-        if value is _MISSING or (isinstance(value, str) and not value.strip()):
+        value = table.get("nip", MISSING)
+        if value is MISSING or (isinstance(value, str) and not value.strip()):
             if required_because:
                 self.missing(path, required_because)
             return None
@@ -1130,141 +766,14 @@ class _Parser:
             digits = re.sub(r"\s+", "", str(value))
             if _NIP.fullmatch(digits):
                 return digits
-        self.fail(path, f"expected 18 digits, got {_show(value)}")
-        return None
-
-    def boolean(self, table: Mapping[str, Any], where: str, key: str, *, default: bool) -> bool:
-        value = table.get(key, default)
-        if isinstance(value, bool):
-            return value
-        self.fail(_join(where, key), f"expected true or false, got {_show(value)}")
-        return default
-
-    def positive_int(self, table: Mapping[str, Any], where: str, key: str) -> int | None:
-        value = table.get(key, _MISSING)
-        if value is _MISSING:
-            return None
-        return self.positive_int_value(value, _join(where, key))
-
-    def positive_int_value(self, value: Any, path: str) -> int | None:
-        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-            return value
-        hint = ""
-        if isinstance(value, str) and value.strip().isdigit():
-            hint = " (write it without quotes)"
-        self.fail(path, f"expected a positive integer, got {_show(value)}{hint}")
+        self.fail(path, f"expected 18 digits, got {show(value)}")
         return None
 
     def port(self, table: Mapping[str, Any], key: str) -> int | None:
         value = table.get(key, 8443)
         if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 65535:
             return value
-        self.fail(
-            f"telegram.{key}", f"expected a whole number from 1 to 65535, got {_show(value)}"
-        )
-        return None
-
-    def choice(
-        self,
-        table: Mapping[str, Any],
-        where: str,
-        key: str,
-        kind: type[_E],
-        default: _E | None,
-    ) -> _E | None:
-        """A member of `kind`; `default` None makes the key required."""
-        path = _join(where, key)
-        allowed = _options([member.value for member in kind])
-        value = table.get(key, _MISSING)
-        if value is _MISSING:
-            if default is None:
-                self.missing(path, f"expected {allowed}")
-            return default
-        for member in kind:
-            if value == member.value:
-                return member
-        self.fail(path, f"expected {allowed}, got {_show(value)}")
-        return None
-
-    def secret(
-        self,
-        table: Mapping[str, Any],
-        key: str,
-        env_name: str,
-        *,
-        pattern: re.Pattern[str],
-        required: bool,
-        missing: str,
-        expected: str,
-    ) -> Secret | None:
-        """A credential from the environment (preferred) or the file; never echoed."""
-        path = f"telegram.{key}"
-        from_env = self.env.get(env_name, "").strip()
-        if from_env:
-            label, text = f"{path} (from {env_name})", from_env
-        else:
-            value = table.get(key, _MISSING)
-            if value is _MISSING or (isinstance(value, str) and not value.strip()):
-                if required:
-                    self.missing(path, missing)
-                return None
-            if not isinstance(value, str):
-                self.fail(path, f"expected a string, got {_kind(value)} (the value is not shown)")
-                return None
-            label, text = path, value.strip()
-        if not pattern.fullmatch(text):
-            self.fail(label, f"{expected} (the value is not shown)")
-            return None
-        return Secret(text)
-
-    def url(self, table: Mapping[str, Any], key: str, *, https_only: bool = False) -> str | None:
-        path = f"telegram.{key}"
-        text = self.string(table, "telegram", key)
-        if text is None:
-            return None
-        try:
-            parts = urlsplit(text)
-            scheme, host = parts.scheme, parts.hostname
-        except ValueError:
-            scheme, host = "", None
-        if https_only and scheme == "http" and host:
-            self.fail(
-                path,
-                "expected an https:// URL (Telegram delivers webhooks over HTTPS only), "
-                f"got {_show(text)}",
-            )
-            return None
-        if scheme not in ("http", "https") or not host:
-            self.fail(path, f"expected an http:// or https:// URL, got {_show(text)}")
-            return None
-        return text
-
-    def timezone(self, table: Mapping[str, Any]) -> ZoneInfo | None:
-        path = "agency.timezone"
-        if "timezone" not in table:
-            self.missing(
-                path,
-                'e.g. "Asia/Jakarta" for WIB, "Asia/Makassar" for WITA, "Asia/Jayapura" for WIT',
-            )
-            return None
-        name = self.string(table, "agency", "timezone", required=True)
-        if name is None:
-            return None
-        # "localtime" is whatever zone the server happens to be set to: not a choice.
-        if name not in _NOT_A_ZONE:
-            try:
-                return ZoneInfo(name)
-            except (ZoneInfoNotFoundError, ValueError, OSError):
-                pass
-        closest = _ZONE_ABBREVIATIONS.get(name.upper()) or _closest(
-            name, available_timezones() - _NOT_A_ZONE
-        )
-        hint = (
-            f"; did you mean '{closest}'?"
-            if closest
-            else f" (in Indonesia: {', '.join(INDONESIAN_TIMEZONES)})"
-        )
-        self.fail(path, f'unknown time zone "{name}"{hint}')
+        self.fail(f"telegram.{key}", f"expected a whole number from 1 to 65535, got {show(value)}")
         return None
 
     def resolve(self, text: str) -> Path:
@@ -1274,9 +783,7 @@ class _Parser:
     def path(self, table: Mapping[str, Any], where: str, key: str, default: str) -> Path | None:
         value = table.get(key, default)
         if not isinstance(value, str) or not value.strip():
-            self.fail(
-                _join(where, key), f"expected a path (a non-empty string), got {_show(value)}"
-            )
+            self.fail(join(where, key), f"expected a path (a non-empty string), got {show(value)}")
             return None
         return self.resolve(value.strip())
 
@@ -1286,7 +793,7 @@ class _Parser:
             return None
         path = self.resolve(text)
         if not path.is_file():
-            self.fail(_join(where, key), f"file not found: {path}")
+            self.fail(join(where, key), f"file not found: {path}")
             return None
         return path
 
