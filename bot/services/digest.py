@@ -28,6 +28,7 @@ from bot.core.people import Directory
 from bot.core.sop import Sop
 from bot.core.timestd import WorkCalendar
 from bot.core.workflow import CaseState, CaseStatus, Task, TaskStatus
+from bot.views.callbacks import detail_callback
 from bot.views.fmt import format_date, format_day_date, format_deadline, format_minutes
 from bot.views.i18n import Catalogue
 from bot.views.textsplit import shorten, split_html
@@ -35,7 +36,6 @@ from storage.accounts import Account
 
 __all__ = [
     "DEFAULT_TIME",
-    "DETAIL_PATTERN",
     "CaseLine",
     "DigestMessage",
     "DigestRenderer",
@@ -43,7 +43,6 @@ __all__ = [
     "DigestView",
     "Unreachable",
     "build_view",
-    "detail_callback",
     "digest_problems",
     "digest_recipients",
     "digest_settings",
@@ -52,17 +51,12 @@ __all__ = [
 
 DEFAULT_TIME: Final = time(7, 45)
 ALWAYS_ROLE: Final = "sekretaris"  # chairs the SAKIP paperwork: always gets the digest
-DETAIL_PATTERN: Final = re.compile(r"^dg:(\d{1,9})$")
 TITLE_LENGTH: Final = 60  # step titles run to 150 characters; the details show them whole
 MAX_BUTTONS: Final = 100  # Telegram's limit for one inline keyboard
 _KEYS: Final = ("time", "recipients")
 _TIME_RE: Final = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
 
 Button = dict[str, str]
-
-
-def detail_callback(case_id: int) -> str:
-    return f"dg:{case_id}"
 
 
 # --- settings -------------------------------------------------------------------------
