@@ -217,7 +217,7 @@ async def _guard(update: Update, context: BotContext) -> None:
     query = update.callback_query
     if query is not None and not query.data:  # PTB hands a data-less press to any pattern
         _, lang = await identify(update, context)
-        await handler_common.answer(query, runtime.plain(lang, "common.stale_button"), True)
+        await handler_common.answer_press(query, runtime.plain(lang, "common.stale_button"), True)
         _handled(update, context)
         raise ApplicationHandlerStop
 
@@ -244,7 +244,8 @@ async def _unknown_press(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
     _, lang = await identify(update, context)
-    await handler_common.answer(query, context.runtime.plain(lang, "common.stale_button"), True)
+    stale = context.runtime.plain(lang, "common.stale_button")
+    await handler_common.answer_press(query, stale, True)
 
 
 async def _flush_persistence(update: Update, context: BotContext) -> None:

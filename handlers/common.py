@@ -20,6 +20,7 @@ from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
+
 async def identify(update: Update, context: BotContext) -> tuple[str | None, str]:
     """The officer key behind the update's user (None for strangers) and their language."""
     user = update.effective_user
@@ -41,31 +42,17 @@ async def reply(update: Update, text: str, **kwargs: Any) -> None:
         await message.reply_html(text, disable_web_page_preview=True, **kwargs)
 
 
-async def answer(query: CallbackQuery, text: str | None = None, alert: bool = False) -> None:
-    """Answer a callback query exactly once; an expired query is not an error for the user."""
+async def answer_press(query: CallbackQuery, text: str | None = None, alert: bool = False) -> None:
+    """Answer a press exactly once. One made long ago (e.g. while the bot was down) has
+    expired: its answer comes as a chat message instead of silence."""
     try:
         await query.answer(text[:200] if text else None, show_alert=alert)
     except BadRequest as exc:
-        if (
-            "query is too old" in exc.message.lower()
-            or "query id is invalid" in exc.message.lower()
-        ):
-            raise QueryExpired from exc
-        raise
-
-
-async def answer_press(query: CallbackQuery, text: str | None = None, alert: bool = False) -> None:
-    """Answer a press; one made long ago (e.g. while the bot was down) has expired, so its
-    answer comes as a chat message instead of silence."""
-    try:
-        await answer(query, text, alert)
-    except QueryExpired:
+        message = exc.message.lower()
+        if "query is too old" not in message and "query id is invalid" not in message:
+            raise
         if text:
             await query.get_bot().send_message(query.from_user.id, html.escape(text))
-
-
-class QueryExpired(Exception):
-    """The press was made long ago (e.g. while the bot was down): answer in the chat."""
 
 
 def refusal_text(runtime: Runtime, lang: str, refusal: Refusal) -> str:
@@ -81,7 +68,17 @@ def _show(value: object) -> str:
     return "" if value is None else str(value)
 
 
+def admin_names(runtime: Runtime) -> str:
+    """Whom a stranger should ask to be let in (typed or pressed, the same names)."""
+    return ", ".join(runtime.directory.name(a) for a in runtime.directory.admins()) or "admin"
+
+
 async def unknown_user(update: Update, context: BotContext, lang: str) -> None:
     runtime = context.runtime
-    names = ", ".join(runtime.directory.name(a) for a in runtime.directory.admins()) or "admin"
-    await reply(update, runtime.text(lang, "common.unknown_user", admins=names))
+    await reply(update, runtime.text(lang, "common.unknown_user", admins=admin_names(runtime)))
+
+
+async def unknown_presser(query: CallbackQuery, runtime: Runtime, lang: str) -> None:
+    """A press by someone the bot does not know: whom to ask, as an alert."""
+    text = runtime.plain(lang, "common.unknown_user", admins=admin_names(runtime))
+    await answer_press(query, text, alert=True)

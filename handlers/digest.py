@@ -13,9 +13,9 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.ptb.context import BotContext
 from bot.ptb.markup import keyboard
-from bot.services.digest import DETAIL_PATTERN
 from bot.services.scheduling import case_details, digest_messages
-from handlers.common import answer_press, identify, reply, unknown_user
+from bot.views.callbacks import DETAIL_PATTERN, parse_detail
+from handlers.common import answer_press, identify, reply, unknown_presser, unknown_user
 
 
 async def on_ringkasan(update: Update, context: BotContext) -> None:
@@ -33,17 +33,14 @@ async def on_detail(update: Update, context: BotContext) -> None:
     assert query is not None
     runtime = context.runtime
     officer, lang = await identify(update, context)
-    match = DETAIL_PATTERN.match(query.data or "")
+    case_id = parse_detail(query.data)
     if officer is None:
-        names = ", ".join(runtime.directory.name(a) for a in runtime.directory.admins())
-        await answer_press(
-            query, runtime.plain(lang, "common.unknown_user", admins=names or "admin"), alert=True
-        )
+        await unknown_presser(query, runtime, lang)
         return
-    if match is None:
+    if case_id is None:
         await answer_press(query, runtime.plain(lang, "common.stale_button"), alert=True)
         return
-    texts = await case_details(runtime, int(match.group(1)), runtime.clock.now(), lang)
+    texts = await case_details(runtime, case_id, runtime.clock.now(), lang)
     if texts is None:
         await answer_press(query, runtime.plain(lang, "daily_digest.not_found"), alert=True)
         return

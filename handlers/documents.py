@@ -32,12 +32,8 @@ from bot.core.filecheck import SHEET_KINDS, extension, judge, safe_filename
 from bot.core.workflow import Refusal
 from bot.documents import SheetError, SheetLimits, normalize_verification_code
 from bot.ptb.context import BotContext
-from bot.services.documents import (
-    SHEET_PATTERN,
-    SHEET_TEMPLATE_NAME,
-    DocumentWorker,
-    sheet_template,
-)
+from bot.services.documents import SHEET_TEMPLATE_NAME, DocumentWorker, sheet_template
+from bot.views.callbacks import SHEET_PATTERN, parse_sheet
 from bot.views.fmt import format_deadline, format_file_size
 from handlers import uploads
 from handlers.common import answer_press, identify, refusal_text, reply, unknown_user
@@ -65,17 +61,17 @@ async def on_upload_button(update: Update, context: BotContext) -> int:
     assert query is not None
     runtime = context.runtime
     officer, lang = await identify(update, context)
-    match = SHEET_PATTERN.match(query.data or "")
-    if officer is None or match is None:
-        await _answer(update, runtime.plain(lang, "common.stale_button"), alert=True)
+    pressed = parse_sheet(query.data)
+    if officer is None or pressed is None:
+        await answer_press(query, runtime.plain(lang, "common.stale_button"), alert=True)
         return END
-    case_id, task_seq = int(match.group(1)), int(match.group(2))
+    case_id, task_seq = pressed
     try:
         state = await _worker(context).sheet_task(officer, case_id, task_seq)
     except Refusal as refusal:
-        await _answer(update, refusal_text(runtime, lang, refusal), alert=True)
+        await answer_press(query, refusal_text(runtime, lang, refusal), alert=True)
         return END
-    await _answer(update, None)
+    await answer_press(query)
     assert context.user_data is not None
     context.user_data[SCRATCH] = {"case": case_id, "task": task_seq}
     chat = update.effective_chat
@@ -156,12 +152,6 @@ async def on_cancel(update: Update, context: BotContext) -> int:
 def _clear(context: BotContext) -> None:
     if context.user_data is not None:
         context.user_data.pop(SCRATCH, None)
-
-
-async def _answer(update: Update, text: str | None, *, alert: bool = False) -> None:
-    """Answer the press (`answer_press`: an expired one is answered in the chat)."""
-    assert update.callback_query is not None
-    await answer_press(update.callback_query, text, alert)
 
 
 # -- /templat ----------------------------------------------------------------------------------

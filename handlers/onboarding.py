@@ -8,11 +8,9 @@ only read the update, call it once, and answer in the asker's language.
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import InlineKeyboardButtonLimit
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from telegram.helpers import create_deep_linked_url
@@ -26,40 +24,32 @@ from bot.services.invites import (
     UnknownOfficer,
     page_of,
 )
+from bot.views.callbacks import (
+    INVITE_PAGE_PATTERN,
+    INVITE_PICK_PATTERN,
+    LANGUAGE_PATTERN,
+    invite_page_callback,
+    invite_pick_callback,
+    language_callback,
+)
 from bot.views.commands import COMMANDS
 from bot.views.fmt import format_deadline, format_time
 from bot.views.i18n import SUPPORTED_LANGUAGES
-from handlers.common import answer_press, identify, reply, unknown_user
+from handlers.common import (
+    admin_names,
+    answer_press,
+    identify,
+    reply,
+    unknown_presser,
+    unknown_user,
+)
 
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 8
-PAGE = re.compile(r"^inv:p:(\d{1,4})$")
-PICK = re.compile(r"^inv:o:([a-z][a-z0-9_]{0,39})$")
-LANGUAGE = re.compile(rf"^lang:({'|'.join(SUPPORTED_LANGUAGES)})$")
 LANGUAGE_LABELS = {"id": "onboarding.language.indonesian", "en": "onboarding.language.english"}
 
 
-def page_data(page: int) -> str:
-    return _checked(f"inv:p:{page}")
-
-
-def pick_data(officer_key: str) -> str:
-    return _checked(f"inv:o:{officer_key}")
-
-
-def language_data(lang: str) -> str:
-    return _checked(f"lang:{lang}")
-
-
-def _checked(data: str) -> str:
-    """Telegram refuses callback data over 64 bytes, and PTB does not check it for us."""
-    assert len(data.encode()) <= InlineKeyboardButtonLimit.MAX_CALLBACK_DATA, data
-    return data
-
-
-def admin_names(runtime: Runtime) -> str:
-    return ", ".join(runtime.directory.name(a) for a in runtime.directory.admins()) or "admin"
 
 
 # -- /start -----------------------------------------------------------------------------
@@ -165,16 +155,21 @@ async def invite_page(
         name = candidate.officer.name
         label = runtime.plain(lang, "onboarding.invite.joined_mark", name=name)
         button = InlineKeyboardButton(
-            label if candidate.joined else name, callback_data=pick_data(candidate.officer.key)
+            label if candidate.joined else name,
+            callback_data=invite_pick_callback(candidate.officer.key),
         )
         rows.append([button])
     moves = []
     if page.has_previous:
         label = runtime.plain(lang, "onboarding.invite.previous")
-        moves.append(InlineKeyboardButton(label, callback_data=page_data(page.number - 1)))
+        moves.append(
+            InlineKeyboardButton(label, callback_data=invite_page_callback(page.number - 1))
+        )
     if page.has_next:
         label = runtime.plain(lang, "onboarding.invite.next")
-        moves.append(InlineKeyboardButton(label, callback_data=page_data(page.number + 1)))
+        moves.append(
+            InlineKeyboardButton(label, callback_data=invite_page_callback(page.number + 1))
+        )
     if moves:
         rows.append(moves)
     text = runtime.text(lang, "onboarding.invite.choose", page=page.number + 1, pages=page.count)
@@ -233,11 +228,7 @@ async def _admin_pressing(update: Update, context: BotContext) -> tuple[str | No
     runtime = context.runtime
     officer, lang = await identify(update, context)
     if officer is None:
-        await answer_press(
-            query,
-            runtime.plain(lang, "common.unknown_user", admins=admin_names(runtime)),
-            alert=True,
-        )
+        await unknown_presser(query, runtime, lang)
         return None, lang
     if not runtime.directory.is_admin(officer):
         await answer_press(query, runtime.plain(lang, "common.not_allowed"), alert=True)
@@ -256,7 +247,7 @@ async def on_language(update: Update, context: BotContext) -> None:
         return
     buttons = [
         InlineKeyboardButton(
-            runtime.plain(lang, LANGUAGE_LABELS[code]), callback_data=language_data(code)
+            runtime.plain(lang, LANGUAGE_LABELS[code]), callback_data=language_callback(code)
         )
         for code in SUPPORTED_LANGUAGES
     ]
@@ -270,8 +261,7 @@ async def on_language_pick(update: Update, context: BotContext) -> None:
     runtime = context.runtime
     officer, lang = await identify(update, context)
     if officer is None:
-        text = runtime.plain(lang, "common.unknown_user", admins=admin_names(runtime))
-        await answer_press(query, text, alert=True)
+        await unknown_presser(query, runtime, lang)
         return
     chosen = context.match.group(1)
     await runtime.set_language(officer, chosen)
@@ -346,7 +336,7 @@ def get_handlers() -> list[BaseHandler[Any, Any, Any]]:
         CommandHandler("undang", on_invite),
         CommandHandler("bahasa", on_language),
         CommandHandler("bantuan", on_help),
-        CallbackQueryHandler(on_invite_page, pattern=PAGE),
-        CallbackQueryHandler(on_invite_pick, pattern=PICK),
-        CallbackQueryHandler(on_language_pick, pattern=LANGUAGE),
+        CallbackQueryHandler(on_invite_page, pattern=INVITE_PAGE_PATTERN),
+        CallbackQueryHandler(on_invite_pick, pattern=INVITE_PICK_PATTERN),
+        CallbackQueryHandler(on_language_pick, pattern=LANGUAGE_PATTERN),
     ]

@@ -10,8 +10,7 @@ records it as the task's message and later edits reach it instead of the old one
 from __future__ import annotations
 
 import logging
-import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from telegram import Update
@@ -21,6 +20,7 @@ from bot.core.workflow import CaseState, Refusal
 from bot.ptb.context import BotContext
 from bot.ptb.markup import keyboard
 from bot.runtime import Runtime
+from bot.views.callbacks import QUERY_PATTERN, QueryPress, parse_query
 from bot.views.outgoing import Send
 from bot.views.queries import CASES_OFFERED, Keyboard, QueryViews, TaskItem
 from bot.views.textsplit import CAPTION_LIMIT, split_html, visible_length
@@ -30,26 +30,6 @@ from storage.files import FileCorrupt, FileMissing
 from storage.uow import reading
 
 log = logging.getLogger(__name__)
-
-PATTERN = re.compile(r"^q:([thbf]):(\d{1,9})(?::(\d{1,9}))?$")
-_WITH_ARG = frozenset({"t", "f"})
-
-
-@dataclass(frozen=True, slots=True)
-class Press:
-    op: str  # t: show a task again, h: history, b: draft versions, f: one version
-    case_id: int
-    arg: int | None
-
-
-def parse(data: str | None) -> Press | None:
-    match = PATTERN.match(data or "")
-    if match is None:
-        return None
-    op, case_id, arg = match.group(1), int(match.group(2)), match.group(3)
-    if (arg is not None) != (op in _WITH_ARG):
-        return None
-    return Press(op, case_id, int(arg) if arg is not None else None)
 
 
 def _views(runtime: Runtime, lang: str) -> QueryViews:
@@ -218,7 +198,7 @@ async def on_press(update: Update, context: BotContext) -> None:
     assert query is not None
     runtime = context.runtime
     officer, lang = await identify(update, context)
-    press = parse(query.data)
+    press = parse_query(query.data)
     if officer is None:
         admins = ", ".join(runtime.directory.name(a) for a in runtime.directory.admins())
         await answer_press(query, runtime.plain(lang, "common.unknown_user", admins=admins), True)
@@ -250,7 +230,7 @@ async def on_press(update: Update, context: BotContext) -> None:
 
 
 async def _show_task_again(
-    update: Update, context: BotContext, officer: str, lang: str, press: Press
+    update: Update, context: BotContext, officer: str, lang: str, press: QueryPress
 ) -> None:
     """Put the task message in the outbox again; delivered, it becomes the task's message."""
     query = update.callback_query
@@ -279,5 +259,5 @@ def get_handlers() -> list[BaseHandler[Any, Any, Any]]:
         CommandHandler("status", on_status),
         CommandHandler("riwayat", on_history),
         CommandHandler("berkas", on_files),
-        CallbackQueryHandler(on_press, pattern=PATTERN),
+        CallbackQueryHandler(on_press, pattern=QUERY_PATTERN),
     ]

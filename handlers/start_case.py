@@ -16,7 +16,6 @@ scan_sha256 / scan_filename / scan_mime / scan_size when a scan was sent.
 from __future__ import annotations
 
 import html
-import re
 import warnings
 from contextlib import suppress
 from datetime import date
@@ -62,8 +61,17 @@ from bot.core.workflow import (
 from bot.ptb.context import BotContext
 from bot.runtime import Runtime
 from bot.services.workflow_service import CaseCodeTaken
+from bot.views.callbacks import (
+    START_ANY_PATTERN,
+    START_CHOICE_PATTERN,
+    START_GO,
+    START_SKIP,
+    START_STOP,
+    start_choice,
+    start_choice_pattern,
+)
 from bot.views.fmt import format_date, format_deadline, format_file_size
-from handlers.common import answer, identify, refusal_text, reply, unknown_user
+from handlers.common import answer_press, identify, refusal_text, reply, unknown_user
 from handlers.uploads import receive_file
 
 KEY = "start_case"
@@ -84,22 +92,6 @@ _STATE_OF = {
     "confirm": CONFIRM,
 }
 _BUTTON_QUESTIONS = frozenset({"sop", "period", "year", "urgency", "confirm"})
-
-
-# Callback data: "sc:<question>:<value>" (s = SOP, p = period, y = year, u = urgency),
-# "sc:skip", "sc:go", "sc:no". Values are re-checked against the open question.
-CHOICE = re.compile(r"^sc:([spyu]):([A-Za-z0-9_]{1,56})$")
-SKIP_DATA = "sc:skip"
-GO_DATA, STOP_DATA = "sc:go", "sc:no"
-ANY_PRESS = re.compile(r"^sc:")
-
-
-def _choice(kind: str, value: str) -> str:
-    return f"sc:{kind}:{value}"
-
-
-def _choice_pattern(kind: str) -> re.Pattern[str]:
-    return re.compile(rf"^sc:{kind}:([A-Za-z0-9_]{{1,56}})$")
 
 
 # -- the scratch --------------------------------------------------------------------------
@@ -184,41 +176,45 @@ def _question(
     pending = _pending(scratch)
     today = _today(runtime)
     if pending == "sop":
-        rows = [[(s.title, _choice("s", s.key))] for s in _startable(runtime, officer)]
+        rows = [[(s.title, start_choice("s", s.key))] for s in _startable(runtime, officer)]
         return runtime.text(lang, "start_case.ask_sop"), rows
     sop = runtime.sops[scratch["sop"]]
     if pending == "period":
         periods = ordered_periods(sop.periods, today)
         labels = _suggest_first(runtime, lang, [p.label for p in periods])
-        buttons = [(label, _choice("p", p.key)) for label, p in zip(labels, periods, strict=True)]
+        buttons = [
+            (label, start_choice("p", p.key)) for label, p in zip(labels, periods, strict=True)
+        ]
         return runtime.text(lang, "start_case.ask_period"), _pairs(buttons)
     if pending == "year":
         period = sop.period(scratch["period"])
         years = [str(y) for y in year_choices(period, today)]
         labels = _suggest_first(runtime, lang, years)
         text = runtime.text(lang, "start_case.ask_year", period=period.label)
-        return text, [[(label, _choice("y", y)) for label, y in zip(labels, years, strict=True)]]
+        return text, [
+            [(label, start_choice("y", y)) for label, y in zip(labels, years, strict=True)]
+        ]
     if pending == "urgency":
         buttons = [
-            (_urgency_label(runtime, lang, u), _choice("u", str(i)))
+            (_urgency_label(runtime, lang, u), start_choice("u", str(i)))
             for i, u in enumerate(URGENCIES)
         ]
         return runtime.text(lang, "start_case.ask_urgency"), _pairs(buttons)
     if pending == "scan":
-        skip = [[(runtime.plain(lang, "start_case.button.skip"), SKIP_DATA)]]
+        skip = [[(runtime.plain(lang, "start_case.button.skip"), START_SKIP)]]
         return runtime.text(lang, "start_case.ask_scan"), skip
     if pending == "field":
         field = _open_field(scratch)
         assert field is not None
         label = _field_label(runtime, lang, field)
         if field.endswith("?"):
-            skip = [[(runtime.plain(lang, "start_case.button.skip"), SKIP_DATA)]]
+            skip = [[(runtime.plain(lang, "start_case.button.skip"), START_SKIP)]]
             return runtime.text(lang, "start_case.ask_field_optional", field=label), skip
         return runtime.text(lang, "start_case.ask_field", field=label), []
     if pending == "confirm":
         buttons = [
-            (runtime.plain(lang, "start_case.button.start"), GO_DATA),
-            (runtime.plain(lang, "start_case.button.cancel"), STOP_DATA),
+            (runtime.plain(lang, "start_case.button.start"), START_GO),
+            (runtime.plain(lang, "start_case.button.cancel"), START_STOP),
         ]
         return _summary(runtime, lang, scratch, today), [buttons]
     return runtime.text(lang, f"start_case.ask_{pending}"), []
@@ -372,16 +368,16 @@ async def on_choice(update: Update, context: BotContext) -> int | None:
     runtime = context.runtime
     officer, lang = await identify(update, context)
     scratch = _scratch(context)
-    match = CHOICE.match(query.data or "")
+    match = START_CHOICE_PATTERN.match(query.data or "")
     if officer is None or scratch is None or match is None:
-        await answer(query, runtime.plain(lang, "common.stale_button"), True)
+        await answer_press(query, runtime.plain(lang, "common.stale_button"), True)
         return END if scratch is None else None
     question, _ = _question(runtime, lang, scratch, officer)
     label = _accept_choice(runtime, lang, officer, scratch, match.group(1), match.group(2))
     if label is None:
-        await answer(query, runtime.plain(lang, "common.stale_button"), True)
+        await answer_press(query, runtime.plain(lang, "common.stale_button"), True)
         return None
-    await answer(query)
+    await answer_press(query)
     await _mark_answered(update, runtime, lang, question, label)
     if match.group(1) == "y":
         return await _after_year(update, context, lang, officer, scratch)
@@ -525,19 +521,19 @@ async def on_skip(update: Update, context: BotContext) -> int | None:
     officer, lang = await identify(update, context)
     scratch = _scratch(context)
     if officer is None or scratch is None:
-        await answer(query, runtime.plain(lang, "common.stale_button"), True)
+        await answer_press(query, runtime.plain(lang, "common.stale_button"), True)
         return END
     pending = _pending(scratch)
     field = _open_field(scratch) if pending == "field" else None
     if pending != "scan" and not (field is not None and field.endswith("?")):
-        await answer(query, runtime.plain(lang, "common.stale_button"), True)
+        await answer_press(query, runtime.plain(lang, "common.stale_button"), True)
         return None
     question, _ = _question(runtime, lang, scratch, officer)
     if field is not None:
         scratch["form"][field.rstrip("?")] = ""
     else:
         scratch["scan_done"] = True
-    await answer(query)
+    await answer_press(query)
     skipped = runtime.plain(lang, "start_case.button.skip")
     await _mark_answered(update, runtime, lang, question, skipped)
     return await _ask(update, context, lang, officer, scratch)
@@ -574,12 +570,12 @@ async def on_confirm(update: Update, context: BotContext) -> int | None:
     officer, lang = await identify(update, context)
     scratch = _scratch(context)
     if officer is None or scratch is None or _pending(scratch) != "confirm":
-        await answer(query, runtime.plain(lang, "common.stale_button"), True)
+        await answer_press(query, runtime.plain(lang, "common.stale_button"), True)
         return END if scratch is None else None
-    await answer(query)
+    await answer_press(query)
     await _retire_prompt(context, scratch)
     _drop(context)
-    if query.data == STOP_DATA:
+    if query.data == START_STOP:
         await reply(update, runtime.text(lang, "start_case.cancelled"))
         return END
     await _launch(update, context, officer, lang, scratch)
@@ -777,7 +773,7 @@ async def on_stale_press(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None
     _, lang = await identify(update, context)
-    await answer(query, context.runtime.plain(lang, "common.stale_button"), True)
+    await answer_press(query, context.runtime.plain(lang, "common.stale_button"), True)
 
 
 def _typed(update: Update, *, keep_lines: bool = False) -> str:
@@ -804,29 +800,31 @@ def get_handlers() -> list[BaseHandler[Any, Any, Any]]:
                 CommandHandler("batalkan", on_cancel_case),
             ],
             states={
-                SOP: [CallbackQueryHandler(on_choice, pattern=_choice_pattern("s"))],
-                PERIOD: [CallbackQueryHandler(on_choice, pattern=_choice_pattern("p"))],
+                SOP: [CallbackQueryHandler(on_choice, pattern=start_choice_pattern("s"))],
+                PERIOD: [CallbackQueryHandler(on_choice, pattern=start_choice_pattern("p"))],
                 YEAR: [
-                    CallbackQueryHandler(on_choice, pattern=_choice_pattern("y")),
+                    CallbackQueryHandler(on_choice, pattern=start_choice_pattern("y")),
                     MessageHandler(text, on_year_text),
                 ],
                 TEXT: [MessageHandler(text, on_text)],
-                URGENCY: [CallbackQueryHandler(on_choice, pattern=_choice_pattern("u"))],
+                URGENCY: [CallbackQueryHandler(on_choice, pattern=start_choice_pattern("u"))],
                 SCAN: [
                     MessageHandler(files, on_scan),
                     MessageHandler(text, on_scan_text),
-                    CallbackQueryHandler(on_skip, pattern=f"^{SKIP_DATA}$"),
+                    CallbackQueryHandler(on_skip, pattern=f"^{START_SKIP}$"),
                 ],
                 FIELD: [
                     MessageHandler(text, on_field),
-                    CallbackQueryHandler(on_skip, pattern=f"^{SKIP_DATA}$"),
+                    CallbackQueryHandler(on_skip, pattern=f"^{START_SKIP}$"),
                 ],
-                CONFIRM: [CallbackQueryHandler(on_confirm, pattern=f"^({GO_DATA}|{STOP_DATA})$")],
+                CONFIRM: [
+                    CallbackQueryHandler(on_confirm, pattern=f"^({START_GO}|{START_STOP})$")
+                ],
                 REASON: [MessageHandler(text, on_reason)],
             },
             fallbacks=[
                 CommandHandler("batal", on_abort),
-                CallbackQueryHandler(on_stale_press, pattern=ANY_PRESS),
+                CallbackQueryHandler(on_stale_press, pattern=START_ANY_PATTERN),
                 MessageHandler(~filters.COMMAND, on_out_of_place),
             ],
             name=KEY,

@@ -10,9 +10,7 @@ restart between the press and the typed reason loses nothing.
 from __future__ import annotations
 
 import logging
-import re
 import warnings
-from dataclasses import dataclass
 from typing import Any
 
 from telegram import Update
@@ -26,57 +24,35 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.core.sop import Step, StepKind
 from bot.core.workflow import (
     Action,
-    Approve,
     AttachFile,
-    CaseState,
     Complete,
-    Context,
-    ItemStatus,
-    Order,
-    Paraf,
     Refusal,
     RefusalCode,
     Return,
-    Sign,
     SkipItem,
-    Task,
-    TaskStatus,
     Tick,
-    Untick,
 )
 from bot.crashpoints import crashpoint
 from bot.ptb.context import BotContext
 from bot.runtime import Runtime
-from handlers.common import answer_press, identify, refusal_text, reply
+from bot.services.task_press import Ask, Dialog, Reselect
+from bot.views.callbacks import TASK_PATTERN, parse_task
+from handlers.common import answer_press, identify, refusal_text, reply, unknown_presser
 from handlers.uploads import receive_file
 
 log = logging.getLogger(__name__)
 
-PATTERN = re.compile(r"^t:(\d{1,9}):(\d{1,6}):([a-z]{2})(?::(\d{1,12}))?$")
 REASON, FIELD, SKIP, PROOF = range(4)
 END = ConversationHandler.END
 DIALOG = "dialog"
-
-
-@dataclass(frozen=True, slots=True)
-class Press:
-    case_id: int
-    task: int
-    op: str
-    arg: int | None
-
-
-def parse(data: str | None) -> Press | None:
-    match = PATTERN.match(data or "")
-    if match is None:
-        return None
-    arg = match.group(4)
-    return Press(
-        int(match.group(1)), int(match.group(2)), match.group(3), int(arg) if arg else None
-    )
+_STATE_OF: dict[Dialog, int] = {
+    Dialog.REASON: REASON,
+    Dialog.FORM: FIELD,
+    Dialog.SKIP: SKIP,
+    Dialog.PROOF: PROOF,
+}
 
 
 async def on_button(update: Update, context: BotContext) -> int:
@@ -84,134 +60,76 @@ async def on_button(update: Update, context: BotContext) -> int:
     assert query is not None
     runtime = context.runtime
     officer, lang = await identify(update, context)
-    press = parse(query.data)
+    press = parse_task(query.data)
     _clear(context)
     if officer is None:
-        await _answer(update, runtime.plain(lang, "common.unknown_user", admins="admin"), True)
+        await unknown_presser(query, runtime, lang)
         return END
     if press is None:
-        await _answer(update, runtime.plain(lang, "common.stale_button"), True)
+        await answer_press(query, runtime.plain(lang, "common.stale_button"), True)
         return END
     crashpoint("button.received")
     try:
-        ctx, state, task = await runtime.service.task_for(officer, press.case_id, press.task)
-        step = ctx.sop.step(task.step_key)
-        action, dialog = _decide(press, ctx, state, task, step)
-        if dialog is not None:
-            return await _open_dialog(update, context, lang, dialog, press, ctx, state, task)
-        if action is None:  # a selection toggle: only the buttons change
-            await _show_order_selection(update, context, lang, press)
-            return END
-        await runtime.service.act(officer, press.case_id, action)
+        outcome = await runtime.service.press(officer, press)
     except Refusal as refusal:
-        await _answer(update, refusal_text(runtime, lang, refusal), True)
+        await answer_press(query, refusal_text(runtime, lang, refusal), True)
         await _strip_stale_buttons(update, refusal)
         return END
+    if isinstance(outcome, Ask):
+        return await _open_dialog(update, context, lang, outcome, press.arg)
+    if isinstance(outcome, Reselect):
+        await _show_order_selection(update, context, lang, outcome)
+        return END
     crashpoint("button.committed")
-    await _answer(update, runtime.plain(lang, "workflow.acted"))
+    await answer_press(query, runtime.plain(lang, "workflow.acted"))
     crashpoint("button.answered")
     await runtime.deliver()
     return END
 
 
-def _decide(
-    press: Press, ctx: Context, state: CaseState, task: Task, step: Step
-) -> tuple[Action | None, str | None]:
-    """Map a button to an engine action, or to the dialog that must collect input first."""
-    op, seq, arg = press.op, press.task, press.arg
-    if op == "ap":
-        return Approve(seq, arg), None
-    if op == "pf":
-        return Paraf(seq, arg), None
-    if op == "sg":
-        return Sign(seq, arg), None
-    if op == "rt":
-        return None, "reason"
-    if op == "ok":
-        if step.kind is StepKind.ACTION and step.form:
-            return None, "form"
-        return Complete(seq), None
-    if op == "sk":
-        return None, "skip"
-    if op in ("ck", "uk"):
-        # The button says what it does (tick "⬜", untick "✅"), so a double tap or an
-        # old keyboard repeats the same intention and is answered "already done".
-        items = state.checklist(task.step_key, task.round) or []
-        if arg is None or arg >= len(items):
-            raise Refusal(RefusalCode.UNKNOWN_ITEM, item=arg)
-        item = items[arg]
-        if op == "uk":
-            return Untick(seq, item.item), None
-        if item.status is not ItemStatus.OPEN:
-            raise Refusal(RefusalCode.ALREADY_DONE, item=item.item)
-        if step.checklist is not None and step.checklist.proof_required:
-            return None, "proof"
-        return Tick(seq, item.item), None
-    if op == "os":
-        return None, None
-    if op == "od":
-        eligible = ctx.roster.holders(ctx.sop.step(step.next).roles) if step.next else []
-        chosen = tuple(k for i, k in enumerate(eligible) if (arg or 0) & (1 << i))
-        return Order(seq, chosen), None
-    raise Refusal(RefusalCode.WRONG_ACTION, action=op)
-
-
 async def _open_dialog(
-    update: Update,
-    context: BotContext,
-    lang: str,
-    dialog: str,
-    press: Press,
-    ctx: Context,
-    state: CaseState,
-    task: Task,
+    update: Update, context: BotContext, lang: str, ask: Ask, version: int | None
 ) -> int:
+    """Ask for the typed input; the scratch (which task, which version) is persisted."""
+    assert update.callback_query is not None
     runtime = context.runtime
-    step = ctx.sop.step(task.step_key)
+    step, state = ask.step, ask.state
     scratch: dict[str, Any] = {
-        "kind": dialog,
-        "case": press.case_id,
-        "task": press.task,
-        "version": press.arg,
+        "kind": ask.dialog.value,
+        "case": state.id,
+        "task": ask.task.seq,
+        "version": version,
         "code": state.code,
     }
     common = {"case_code": state.code, "number": step.number, "title": step.title}
-    await _answer(update, None)
-    if dialog == "reason":
-        back_to = _return_recipient(context, ctx, state, step)
-        text = runtime.text(lang, "reason.ask", recipient=back_to, **common)
-        next_state = REASON
-    elif dialog == "form":
+    await answer_press(update.callback_query)
+    if ask.dialog is Dialog.REASON:
+        text = runtime.text(lang, "reason.ask", recipient=_recipient(runtime, ask), **common)
+    elif ask.dialog is Dialog.FORM:
         scratch["fields"] = list(step.form)
         scratch["values"] = {}
         text = _field_prompt(runtime, lang, step.form[0], common)
         scratch["common"] = common
-        next_state = FIELD
-    elif dialog == "skip":
-        items = state.checklist(task.step_key, task.round) or []
-        pending = [i.item for i in items if i.status is ItemStatus.OPEN]
-        scratch["items"] = pending
-        text = runtime.text(lang, "workflow.ask_skip_reason", items=", ".join(pending))
-        next_state = SKIP
+    elif ask.dialog is Dialog.SKIP:
+        scratch["items"] = list(ask.items)
+        text = runtime.text(lang, "workflow.ask_skip_reason", items=", ".join(ask.items))
     else:
-        items = state.checklist(task.step_key, task.round) or []
-        scratch["item"] = items[press.arg or 0].item
+        scratch["item"] = ask.items[0]
         text = runtime.text(lang, "workflow.ask_proof", item=scratch["item"])
-        next_state = PROOF
     assert context.user_data is not None
     context.user_data[DIALOG] = scratch
     await _send(update, text)
     crashpoint("dialog.prompted")
-    return next_state
+    return _STATE_OF[ask.dialog]
 
 
-def _return_recipient(context: BotContext, ctx: Context, state: CaseState, step: Step) -> str:
-    """Who a return reaches: whoever did the earlier step last, else its role."""
-    target = ctx.sop.step(step.return_to) if step.return_to else step
-    done = [t for t in state.tasks if t.step_key == target.key and t.status is TaskStatus.DONE]
-    if done:
-        return context.runtime.directory.name(done[-1].assignee)
-    return ", ".join(ctx.sop.roles.get(r, r) for r in target.roles)
+def _recipient(runtime: Runtime, ask: Ask) -> str:
+    """Whom the return reaches, by name; the role when nobody holds it any more."""
+    if ask.recipients:
+        return ", ".join(runtime.directory.name(k) for k in ask.recipients)
+    step = ask.step
+    target = ask.ctx.sop.step(step.return_to) if step.return_to else step
+    return ", ".join(ask.ctx.sop.roles.get(r, r) for r in target.roles)
 
 
 def _field_prompt(runtime: Runtime, lang: str, field: str, common: dict[str, Any]) -> str:
@@ -240,11 +158,9 @@ async def on_skip_reason(update: Update, context: BotContext) -> int:
     text = (update.effective_message.text or "") if update.effective_message else ""
     runtime = context.runtime
     assert officer is not None
+    skips = [SkipItem(scratch["task"], item, text) for item in scratch["items"]]
     try:
-        for item in scratch["items"]:
-            await runtime.service.act(
-                officer, scratch["case"], SkipItem(scratch["task"], item, text)
-            )
+        await runtime.service.act_all(officer, scratch["case"], skips)
     except Refusal as refusal:
         if refusal.code is RefusalCode.REASON_REQUIRED:
             await reply(update, refusal_text(runtime, lang, refusal))
@@ -360,18 +276,17 @@ async def on_cancel(update: Update, context: BotContext) -> int:
 
 
 async def _show_order_selection(
-    update: Update, context: BotContext, lang: str, press: Press
+    update: Update, context: BotContext, lang: str, selection: Reselect
 ) -> None:
+    """Only the buttons change: the officer toggled one name in the order selection."""
     query = update.callback_query
     assert query is not None
-    runtime = context.runtime
-    officer, _ = await identify(update, context)
-    assert officer is not None
-    ctx, state, task = await runtime.service.task_for(officer, press.case_id, press.task)
-    buttons = runtime.presenter.order_buttons(ctx, state, task, lang, press.arg or 0)
+    buttons = context.runtime.presenter.order_buttons(
+        selection.ctx, selection.state, selection.task, lang, selection.mask
+    )
     from bot.ptb.markup import keyboard
 
-    await _answer(update, None)
+    await answer_press(query)
     await query.edit_message_reply_markup(reply_markup=keyboard(buttons))
 
 
@@ -385,12 +300,6 @@ def _scratch(context: BotContext, kind: str) -> dict[str, Any] | None:
 def _clear(context: BotContext) -> None:
     if context.user_data is not None:
         context.user_data.pop(DIALOG, None)
-
-
-async def _answer(update: Update, text: str | None, alert: bool = False) -> None:
-    """Answer the press (`answer_press`: an expired one is answered in the chat)."""
-    assert update.callback_query is not None
-    await answer_press(update.callback_query, text, alert)
 
 
 async def _send(update: Update, text: str) -> None:
@@ -424,7 +333,7 @@ async def _strip_stale_buttons(update: Update, refusal: Refusal) -> None:
 
 def get_handlers() -> list[BaseHandler[Any, Any, Any]]:
     warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
-    button = CallbackQueryHandler(on_button, pattern=PATTERN)
+    button = CallbackQueryHandler(on_button, pattern=TASK_PATTERN)
     text = filters.TEXT & ~filters.COMMAND
     return [
         ConversationHandler(

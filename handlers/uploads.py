@@ -9,7 +9,6 @@ is committed.
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -28,15 +27,20 @@ from bot.core.sop import StepKind
 from bot.core.workflow import AttachFile, FileRef, Refusal
 from bot.crashpoints import crashpoint
 from bot.ptb.context import BotContext
+from bot.services.workflow_service import FileTask
+from bot.views.callbacks import (
+    PICK_ITEM_PATTERN,
+    PICK_TASK_PATTERN,
+    parse_pick_item,
+    parse_pick_task,
+    pick_item_callback,
+    pick_task_callback,
+)
 from bot.views.fmt import format_file_size
-from handlers.common import answer, answer_press, identify, refusal_text, reply, unknown_user
-from storage.codec import to_iso
-from storage.uow import reading, unit_of_work
+from handlers.common import answer_press, identify, refusal_text, reply, unknown_user
 
 log = logging.getLogger(__name__)
 
-PICK_PATTERN = re.compile(r"^u:(\d{1,12}):(\d{1,9}):(\d{1,6})$")
-ITEM_PATTERN = re.compile(r"^ui:(\d{1,12}):(\d{1,9}):(\d{1,6}):(\d{1,3})$")
 SELF_HOSTED_LIMIT = 2_000_000_000
 
 
@@ -117,11 +121,10 @@ async def on_file(update: Update, context: BotContext) -> None:
     assert message is not None and update.effective_chat is not None
     target = None
     if message.reply_to_message is not None:
-        async with reading(runtime.db, runtime.agency) as tx:
-            target = await tx.outbox.task_of_message(
-                update.effective_chat.id, message.reply_to_message.message_id
-            )
-    candidates = [] if target else await _file_tasks(context, officer)
+        target = await runtime.service.task_of_message(
+            update.effective_chat.id, message.reply_to_message.message_id
+        )
+    candidates = [] if target else await runtime.service.file_tasks(officer)
     if target is None and not candidates:
         await reply(update, runtime.text(lang, "file.no_task"))
         return
@@ -129,22 +132,11 @@ async def on_file(update: Update, context: BotContext) -> None:
     if ref is None:
         return
     if target is None and len(candidates) == 1:
-        target = candidates[0][:2]
+        target = candidates[0].case_id, candidates[0].task_seq
     if target is None:
         await _ask_which_task(update, context, officer, lang, ref, candidates)
         return
     await _attach(update, context, officer, lang, target[0], target[1], ref)
-
-
-async def _file_tasks(context: BotContext, officer: str) -> list[tuple[int, int, str]]:
-    """The sender's open tasks that take a file, as (case, task, label)."""
-    result = []
-    for state, task in await context.runtime.service.open_tasks_of(officer):
-        ctx = await context.runtime.service.context_for(state)
-        step = ctx.sop.step(task.step_key)
-        if step.takes_files or step.kind is StepKind.CHECKLIST:
-            result.append((state.id, task.seq, f"{state.code} · {step.number}. {step.title}"))
-    return result
 
 
 async def _attach(
@@ -165,7 +157,8 @@ async def _attach(
             rows = [
                 [
                     InlineKeyboardButton(
-                        i.item[:60], callback_data=f"ui:{pending}:{case_id}:{task_seq}:{n}"
+                        i.item[:60],
+                        callback_data=pick_item_callback(pending, case_id, task_seq, n),
                     )
                 ]
                 for n, i in enumerate(items)
@@ -202,13 +195,18 @@ async def _ask_which_task(
     officer: str,
     lang: str,
     ref: FileRef,
-    candidates: list[tuple[int, int, str]],
+    candidates: list[FileTask],
 ) -> None:
     runtime = context.runtime
     pending = await _keep_pending(update, context, officer, ref)
     rows = [
-        [InlineKeyboardButton(label[:60], callback_data=f"u:{pending}:{case_id}:{seq}")]
-        for case_id, seq, label in candidates
+        [
+            InlineKeyboardButton(
+                f"{c.case_code} · {c.step.number}. {c.step.title}"[:60],
+                callback_data=pick_task_callback(pending, c.case_id, c.task_seq),
+            )
+        ]
+        for c in candidates
     ]
     await reply(
         update, runtime.text(lang, "file.which_task"), reply_markup=InlineKeyboardMarkup(rows)
@@ -217,44 +215,9 @@ async def _ask_which_task(
 
 async def _keep_pending(update: Update, context: BotContext, officer: str, ref: FileRef) -> int:
     """The stored file waits for the sender's choice (which task, which item)."""
-    runtime = context.runtime
     user = update.effective_user
     assert user is not None
-    async with unit_of_work(runtime.db, runtime.agency) as tx:
-        cur = await tx.conn.execute(
-            "INSERT INTO pending_uploads (telegram_id, officer_key, sha256, filename, size, mime, "
-            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                user.id,
-                officer,
-                ref.sha256,
-                ref.filename,
-                ref.size,
-                ref.mime,
-                to_iso(runtime.clock.now()),
-            ),
-        )
-    assert cur.lastrowid is not None
-    return int(cur.lastrowid)
-
-
-async def _take_pending(context: BotContext, pending_id: int, telegram_id: int) -> FileRef | None:
-    """The waiting file, once: a second press on the same choice finds nothing."""
-    runtime = context.runtime
-    async with unit_of_work(runtime.db, runtime.agency) as tx:
-        cur = await tx.conn.execute(
-            "SELECT sha256, filename, size, mime FROM pending_uploads WHERE id = ? "
-            "AND telegram_id = ? AND resolved_at IS NULL",
-            (pending_id, telegram_id),
-        )
-        row = await cur.fetchone()
-        if row is None:
-            return None
-        await tx.conn.execute(
-            "UPDATE pending_uploads SET resolved_at = ? WHERE id = ?",
-            (to_iso(runtime.clock.now()), pending_id),
-        )
-    return FileRef(sha256=row[0], filename=row[1], size=int(row[2]), mime=row[3])
+    return await context.runtime.service.keep_pending_upload(user.id, officer, ref)
 
 
 async def on_pick_item(update: Update, context: BotContext) -> None:
@@ -263,27 +226,28 @@ async def on_pick_item(update: Update, context: BotContext) -> None:
     assert query is not None
     runtime = context.runtime
     officer, lang = await identify(update, context)
-    match = ITEM_PATTERN.match(query.data or "")
+    pick = parse_pick_item(query.data)
     user = update.effective_user
-    if officer is None or match is None or user is None:
+    if officer is None or pick is None or pick.item is None or user is None:
         await answer_press(query, runtime.plain(lang, "common.stale_button"), True)
         return
-    pending_id, case_id, seq, index = (int(g) for g in match.groups())
     try:
-        _, state, task = await runtime.service.task_for(officer, case_id, seq)
+        _, state, task = await runtime.service.task_for(officer, pick.case_id, pick.task)
     except Refusal as refusal:
         await answer_press(query, refusal_text(runtime, lang, refusal), True)
         return
     items = state.checklist(task.step_key, task.round) or []
-    ref = await _take_pending(context, pending_id, user.id) if index < len(items) else None
+    ref = None
+    if pick.item < len(items):
+        ref = await runtime.service.take_pending_upload(pick.pending, user.id)
     if ref is None:
         await answer_press(query, runtime.plain(lang, "common.stale_button"), True)
         return
     await answer_press(query)
     await query.edit_message_reply_markup(reply_markup=None)
-    item = items[index].item
+    item = items[pick.item].item
     try:
-        await runtime.service.act(officer, case_id, AttachFile(seq, ref, item=item))
+        await runtime.service.act(officer, pick.case_id, AttachFile(pick.task, ref, item=item))
     except Refusal as refusal:
         await reply(update, refusal_text(runtime, lang, refusal))
         return
@@ -298,24 +262,23 @@ async def on_pick_task(update: Update, context: BotContext) -> None:
     assert query is not None
     runtime = context.runtime
     officer, lang = await identify(update, context)
-    match = PICK_PATTERN.match(query.data or "")
+    pick = parse_pick_task(query.data)
     user = update.effective_user
-    if officer is None or match is None or user is None:
-        await answer(query, runtime.plain(lang, "common.stale_button"), True)
+    if officer is None or pick is None or user is None:
+        await answer_press(query, runtime.plain(lang, "common.stale_button"), True)
         return
-    pending_id, case_id, seq = (int(g) for g in match.groups())
-    ref = await _take_pending(context, pending_id, user.id)
+    ref = await runtime.service.take_pending_upload(pick.pending, user.id)
     if ref is None:
-        await answer(query, runtime.plain(lang, "common.stale_button"), True)
+        await answer_press(query, runtime.plain(lang, "common.stale_button"), True)
         return
-    await answer(query)
+    await answer_press(query)
     await query.edit_message_reply_markup(reply_markup=None)
-    await _attach(update, context, officer, lang, case_id, seq, ref)
+    await _attach(update, context, officer, lang, pick.case_id, pick.task, ref)
 
 
 def get_handlers() -> list[BaseHandler[Any, Any, Any]]:
     return [
-        CallbackQueryHandler(on_pick_task, pattern=PICK_PATTERN),
-        CallbackQueryHandler(on_pick_item, pattern=ITEM_PATTERN),
+        CallbackQueryHandler(on_pick_task, pattern=PICK_TASK_PATTERN),
+        CallbackQueryHandler(on_pick_item, pattern=PICK_ITEM_PATTERN),
         MessageHandler(filters.Document.ALL | filters.PHOTO, on_file),
     ]

@@ -14,6 +14,7 @@ from storage.cases import Cases
 from storage.db import Database
 from storage.jobs import Jobs
 from storage.outbox import Outbox
+from storage.pending_uploads import PendingUploads
 from storage.reminders import Reminders
 from storage.snapshots import Snapshots
 
@@ -28,6 +29,7 @@ class Tx:
     accounts: Accounts
     snapshots: Snapshots
     jobs: Jobs
+    pending_uploads: PendingUploads
 
     @classmethod
     def bind(cls, conn: aiosqlite.Connection, agency: str = "default") -> Tx:
@@ -40,6 +42,7 @@ class Tx:
             accounts=Accounts(conn, agency),
             snapshots=Snapshots(conn),
             jobs=Jobs(conn),
+            pending_uploads=PendingUploads(conn),
         )
 
 

@@ -528,6 +528,23 @@ def act(ctx: Context, state: CaseState, actor: str, action: Action, now: datetim
     return run.finish()
 
 
+def act_all(
+    ctx: Context, state: CaseState, actor: str, actions: Sequence[Action], now: datetime
+) -> Transition:
+    """Several actions as one (every open item skipped with one reason): all of them
+    happen or, at the first `Refusal`, none. A task updated by several is updated once."""
+    effects: list[Effect] = []
+    events: list[AuditEvent] = []
+    for action in actions:
+        transition = act(ctx, state, actor, action, now)
+        state = transition.state
+        effects += [
+            e for e in transition.effects if not (isinstance(e, TaskUpdated) and e in effects)
+        ]
+        events += transition.events
+    return Transition(state, tuple(effects), tuple(events))
+
+
 def require_open_task(state: CaseState, actor: str, seq: int) -> Task:
     """The task `actor` may act on, or the `Refusal` acting on it would meet.
 
@@ -549,6 +566,42 @@ def _own_open_task(state: CaseState, actor: str, seq: int) -> Task:
     if not task.is_open:
         raise Refusal(RefusalCode.TASK_CLOSED, task=seq, status=task.status.value)
     return task
+
+
+def return_recipients(ctx: Context, state: CaseState, step: Step) -> list[str]:
+    """Who a return from `step` reaches (the prompt names them, the engine assigns them).
+
+    The assignees of the `return_to` step; for an "any" step only whoever did it last,
+    while they still hold the role: they know the draft. Empty when nobody can take it.
+    """
+    target = ctx.sop.step(step.return_to) if step.return_to else step
+    assignees = _assignees(ctx, state, target)
+    if target.assign is Assign.ANY:
+        previous = _last_doer(state, target.key)
+        if previous in assignees:
+            return [previous]
+    return assignees
+
+
+def order_candidates(ctx: Context, step: Step) -> list[str]:
+    """Who an order step may send the case to: the next step's role holders, in config
+    order (the order-selection buttons number them in this order)."""
+    return ctx.roster.holders(ctx.sop.step(step.next).roles) if step.next else []
+
+
+def _assignees(ctx: Context, state: CaseState, step: Step) -> list[str]:
+    if step.assign is Assign.CHOSEN:
+        return list(state.chosen.get(step.key, []))
+    if step.assign is Assign.LEADER:
+        leader = ctx.roster.leader(step.roles)
+        return [leader] if leader else []
+    return ctx.roster.holders(step.roles)
+
+
+def _last_doer(state: CaseState, step_key: str) -> str | None:
+    done = [t for t in state.tasks if t.step_key == step_key and t.status is TaskStatus.DONE]
+    done = [t for t in done if t.outcome]
+    return done[-1].assignee if done else None
 
 
 def note(state: CaseState, actor: str, seq: int, text: str, now: datetime) -> AuditEvent:
@@ -682,29 +735,6 @@ class _Run:
 
     # -- moving between steps --------------------------------------------------------
 
-    def assignees(self, step: Step, returned_from: Step | None) -> list[str]:
-        roster = self.ctx.roster
-        if step.assign is Assign.CHOSEN:
-            chosen = self.state.chosen.get(step.key, [])
-        elif step.assign is Assign.LEADER:
-            leader = roster.leader(step.roles)
-            chosen = [leader] if leader else []
-        else:
-            chosen = roster.holders(step.roles)
-            if returned_from is not None and step.assign is Assign.ANY:
-                # A return goes back to whoever did the step last: they know the draft.
-                previous = self._last_doer(step.key)
-                if previous in chosen:
-                    chosen = [previous]
-        if not chosen:
-            raise Refusal(RefusalCode.NOBODY_ASSIGNABLE, step=step.key, roles=step.roles)
-        return chosen
-
-    def _last_doer(self, step_key: str) -> str | None:
-        done = [t for t in self.state.tasks if t.step_key == step_key and t.outcome]
-        done = [t for t in done if t.status is TaskStatus.DONE]
-        return done[-1].assignee if done else None
-
     def enter(
         self,
         step: Step,
@@ -712,7 +742,12 @@ class _Run:
         returned_from: Step | None = None,
         reason: str | None = None,
     ) -> list[Task]:
-        assignees = self.assignees(step, returned_from)
+        if returned_from is not None:
+            assignees = return_recipients(self.ctx, self.state, returned_from)
+        else:
+            assignees = _assignees(self.ctx, self.state, step)
+        if not assignees:
+            raise Refusal(RefusalCode.NOBODY_ASSIGNABLE, step=step.key, roles=step.roles)
         state = self.state
         state.step_key = step.key
         state.rounds[step.key] = state.rounds.get(step.key, 0) + 1
@@ -1005,7 +1040,7 @@ def _on_order(run: _Run, step: Step, task: Task, action: Order) -> None:
     if step.kind is not StepKind.ORDER or step.next is None:
         raise _wrong(step, action)
     next_step = run.ctx.sop.step(step.next)
-    eligible = run.ctx.roster.holders(next_step.roles)
+    eligible = order_candidates(run.ctx, step)
     chosen = list(dict.fromkeys(action.officers))
     if not chosen or any(o not in eligible for o in chosen):
         raise Refusal(RefusalCode.INVALID_CHOICE, chosen=chosen, eligible=eligible)

@@ -15,7 +15,6 @@ Settings (the ``[digest]`` table of config.toml; both keys may be left out)::
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
@@ -28,6 +27,7 @@ from bot.core.people import Directory
 from bot.core.sop import Sop
 from bot.core.timestd import WorkCalendar
 from bot.core.workflow import CaseState, CaseStatus, Task, TaskStatus
+from bot.views.callbacks import detail_callback
 from bot.views.fmt import format_date, format_day_date, format_deadline, format_minutes
 from bot.views.i18n import Catalogue
 from bot.views.textsplit import shorten, split_html
@@ -35,7 +35,6 @@ from storage.accounts import Account
 
 __all__ = [
     "DEFAULT_TIME",
-    "DETAIL_PATTERN",
     "CaseLine",
     "DigestMessage",
     "DigestRenderer",
@@ -43,23 +42,17 @@ __all__ = [
     "DigestView",
     "Unreachable",
     "build_view",
-    "detail_callback",
     "digest_recipients",
     "unreachable_officers",
 ]
 
 DEFAULT_TIME: Final = time(7, 45)
 ALWAYS_ROLE: Final = "sekretaris"  # chairs the SAKIP paperwork: always gets the digest
-DETAIL_PATTERN: Final = re.compile(r"^dg:(\d{1,9})$")
 TITLE_LENGTH: Final = 60  # step titles run to 150 characters; the details show them whole
 MAX_BUTTONS: Final = 100  # Telegram's limit for one inline keyboard
 _KEYS: Final = ("time", "recipients")
 
 Button = dict[str, str]
-
-
-def detail_callback(case_id: int) -> str:
-    return f"dg:{case_id}"
 
 
 # --- settings -------------------------------------------------------------------------

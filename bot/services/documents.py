@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import tempfile
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -58,6 +57,7 @@ from bot.documents import context as doccontext
 from bot.documents.context import APPROVAL, DISPOSITION, FINAL_REPORT, STANDARD_REPORT
 from bot.services.outbox import enqueue, language_of, notify_admins
 from bot.services.workflow_service import WorkflowService
+from bot.views.callbacks import sheet_callback
 from bot.views.i18n import Catalogue
 from bot.views.outgoing import Outgoing, SendDocument
 from storage.db import Database
@@ -69,7 +69,6 @@ from storage.uow import Tx, reading, unit_of_work
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "SHEET_PATTERN",
     "SHEET_TEMPLATE_NAME",
     "DocumentExtras",
     "DocumentIndex",
@@ -77,7 +76,6 @@ __all__ = [
     "Verification",
     "document_settings",
     "offers_sheet_upload",
-    "sheet_callback",
     "sheet_template",
 ]
 
@@ -88,13 +86,6 @@ DRAFT_KIND: Final = "draf"
 MAX_ATTEMPTS: Final = 3
 DEFAULT_DATA_ROLE: Final = "tim_sakip"
 _DATA_ROLE_KEY: Final = "data_role"
-
-SHEET_PATTERN: Final = re.compile(r"^dc:(\d{1,9}):(\d{1,6})$")
-"""Callback data of the "Unggah data capaian" button (not `t:`: it is no engine action)."""
-
-
-def sheet_callback(case_id: int, task_seq: int) -> str:
-    return f"dc:{case_id}:{task_seq}"
 
 
 def offers_sheet_upload(step: Step, data_role: str) -> bool:

@@ -9,7 +9,8 @@ together. Delivery to Telegram happens after the commit, by `bot.ptb.sender`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -23,7 +24,7 @@ from bot.core.reminders import (
     overdue_number,
     plan_task_reminders,
 )
-from bot.core.sop import Sop
+from bot.core.sop import Sop, Step, StepKind
 from bot.core.sop_loader import parse_sop
 from bot.core.timestd import WorkCalendar
 from bot.core.workflow import (
@@ -48,12 +49,15 @@ from bot.core.workflow import (
     TaskUpdated,
     Transition,
     act,
+    act_all,
     note,
     require_open_task,
     start_case,
 )
 from bot.crashpoints import crashpoint
 from bot.services.outbox import enqueue, language_of
+from bot.services.task_press import Acted, Ask, PressOutcome, Reselect, decide
+from bot.views.callbacks import TaskPress
 from bot.views.outgoing import Outgoing
 from storage.cases import CaseNotFound, DuplicateOpenCase
 from storage.db import Database
@@ -100,6 +104,16 @@ class People(Protocol):
     def superior(self, officer_key: str) -> str | None: ...
 
     def admins(self) -> Sequence[str]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class FileTask:
+    """An open task of the sender that takes a file (a draft, or a checklist item's proof)."""
+
+    case_id: int
+    task_seq: int
+    case_code: str
+    step: Step
 
 
 class CaseCodeTaken(RuntimeError):
@@ -195,18 +209,53 @@ class WorkflowService:
 
     async def act(self, actor: str, case_id: int, action: Action) -> Transition:
         """Apply an action; raises `bot.core.workflow.Refusal` (nothing written) when refused."""
+        seq = getattr(action, "task", None)
+        return await self._transact(
+            case_id,
+            seq,
+            type(action).__name__,
+            lambda ctx, state, now: act(ctx, state, actor, action, now),
+        )
+
+    async def act_all(self, actor: str, case_id: int, actions: Sequence[Action]) -> Transition:
+        """Several actions in one transaction: all of them, or none if one is refused."""
+        seq = getattr(actions[0], "task", None) if actions else None
+        name = "+".join(dict.fromkeys(type(a).__name__ for a in actions))
+        return await self._transact(
+            case_id, seq, name, lambda ctx, state, now: act_all(ctx, state, actor, actions, now)
+        )
+
+    async def _transact(
+        self,
+        case_id: int,
+        task_seq: int | None,
+        name: str,
+        engine: Callable[[Context, CaseState, datetime], Transition],
+    ) -> Transition:
+        """Read the case, ask the engine, commit state, audit, reminders and outbox."""
         now = self.clock.now()
         async with unit_of_work(self.db, self.agency) as tx:
-            state = await self._case_for_action(tx, case_id, getattr(action, "task", None))
+            state = await self._case_for_action(tx, case_id, task_seq)
             ctx = self.context(await self._sop_of(tx, state))
-            crashpoint("service.before_engine", type(action).__name__)
-            transition = act(ctx, state, actor, action, now)
+            crashpoint("service.before_engine", name)
+            transition = engine(ctx, state, now)
             await tx.cases.save(transition.state, now)
             await tx.audit.append(case_id, transition.events)
             await self._apply(tx, ctx, transition, now)
-            crashpoint("service.before_commit", type(action).__name__)
-        crashpoint("service.committed", type(action).__name__)
+            crashpoint("service.before_commit", name)
+        crashpoint("service.committed", name)
         return transition
+
+    async def press(self, actor: str, press: TaskPress) -> PressOutcome:
+        """A task button: act at once, or say which dialog or selection it opens.
+
+        Raises `Refusal` (nothing written) when the task or the action is refused.
+        """
+        ctx, state, task = await self.task_for(actor, press.case_id, press.task)
+        decided = decide(press, ctx, state, task)
+        if isinstance(decided, Ask | Reselect):
+            return decided
+        return Acted(await self.act(actor, press.case_id, decided))
 
     async def add_note(self, actor: str, case_id: int, task_seq: int, text: str) -> None:
         """Keep a remark in the audit trail (e.g. a reason for a task withdrawn meanwhile)."""
@@ -228,6 +277,31 @@ class WorkflowService:
         """Put the bytes on disk first: an upload is stored before anyone is told so."""
         sha = await self.files.put(data)
         return FileRef(sha256=sha, filename=filename, size=len(data), mime=mime)
+
+    async def keep_pending_upload(self, telegram_id: int, officer: str, ref: FileRef) -> int:
+        """A stored file waits for its sender's choice (which task, which item)."""
+        async with unit_of_work(self.db, self.agency) as tx:
+            return await tx.pending_uploads.keep(telegram_id, officer, ref, self.clock.now())
+
+    async def take_pending_upload(self, pending_id: int, telegram_id: int) -> FileRef | None:
+        """The waiting file, once: a second press on the same choice finds nothing."""
+        async with unit_of_work(self.db, self.agency) as tx:
+            return await tx.pending_uploads.take(pending_id, telegram_id, self.clock.now())
+
+    async def task_of_message(self, chat_id: int, message_id: int) -> tuple[int, int] | None:
+        """(case, task) of a message the bot sent (a file replying to it is for that task)."""
+        async with reading(self.db, self.agency) as tx:
+            return await tx.outbox.task_of_message(chat_id, message_id)
+
+    async def file_tasks(self, officer: str) -> list[FileTask]:
+        """The officer's open tasks that take a file, read at once."""
+        async with reading(self.db, self.agency) as tx:
+            result: list[FileTask] = []
+            for state, task in await self._open_tasks_of(tx, officer):
+                step = (await self._sop_of(tx, state)).step(task.step_key)
+                if step.takes_files or step.kind is StepKind.CHECKLIST:
+                    result.append(FileTask(state.id, task.seq, state.code, step))
+            return result
 
     # -- effects -> rows ----------------------------------------------------------------
 
@@ -378,13 +452,16 @@ class WorkflowService:
 
     async def open_tasks_of(self, officer: str) -> list[tuple[CaseState, Task]]:
         async with reading(self.db, self.agency) as tx:
-            refs = await tx.cases.open_task_refs(officer)
-            cases: dict[int, CaseState] = {}
-            result: list[tuple[CaseState, Task]] = []
-            for case_id, seq in refs:
-                if case_id not in cases:
-                    cases[case_id] = await tx.cases.get(case_id)
-                task = cases[case_id].task(seq)
-                if task is not None:
-                    result.append((cases[case_id], task))
-            return result
+            return await self._open_tasks_of(tx, officer)
+
+    @staticmethod
+    async def _open_tasks_of(tx: Tx, officer: str) -> list[tuple[CaseState, Task]]:
+        cases: dict[int, CaseState] = {}
+        result: list[tuple[CaseState, Task]] = []
+        for case_id, seq in await tx.cases.open_task_refs(officer):
+            if case_id not in cases:
+                cases[case_id] = await tx.cases.get(case_id)
+            task = cases[case_id].task(seq)
+            if task is not None:
+                result.append((cases[case_id], task))
+        return result

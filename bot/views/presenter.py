@@ -4,8 +4,7 @@ Everything here is rendered from the message catalogue in the officer's language
 agency's time zone, as Telegram-neutral payloads (HTML text, rows of buttons with their
 callback data, files by hash). The sender turns them into Bot API calls.
 
-Callback data is compact ASCII under Telegram's 64-byte limit and carries ids only:
-`t:<case>:<task>:<op>[:<arg>]`. Nothing in it is trusted; the engine re-checks everything.
+Button data is written by `bot.views.callbacks` (`t:<case>:<task>:<op>[:<arg>]`).
 """
 
 from __future__ import annotations
@@ -27,21 +26,14 @@ from bot.core.workflow import (
     ItemStatus,
     Task,
     TaskStatus,
+    order_candidates,
 )
+from bot.views.callbacks import TaskOp, task_callback
 from bot.views.fmt import format_date, format_deadline, format_minutes, format_work_duration
 from bot.views.i18n import Catalogue, Raw
 from bot.views.outgoing import Edit, Message, Outgoing, Send, SendDocument
 
-MAX_CALLBACK_BYTES = 64
-
 Button = dict[str, str]
-
-
-def callback(case_id: int, task_seq: int, op: str, arg: str | int | None = None) -> str:
-    data = f"t:{case_id}:{task_seq}:{op}" + ("" if arg is None else f":{arg}")
-    if len(data.encode()) > MAX_CALLBACK_BYTES:
-        raise ValueError(f"callback data over {MAX_CALLBACK_BYTES} bytes: {data!r}")
-    return data
 
 
 class TaskExtras(Protocol):
@@ -171,40 +163,42 @@ class CataloguePresenter:
         c, s = state.id, task.seq
         v = state.latest_version or 0
 
-        def b(key: str, op: str, arg: str | int | None = None) -> Button:
+        def b(key: str, op: TaskOp, arg: int | None = None) -> Button:
             return {
                 "text": self.cat.plain(lang, f"task.button.{key}"),
-                "data": callback(c, s, op, arg),
+                "data": task_callback(c, s, op, arg),
             }
 
         kind = step.kind
         rows: list[list[Button]] = []
         if kind is StepKind.ACTION:
-            rows.append([b("disposition" if step.form else "done", "ok")])
+            rows.append([b("disposition" if step.form else "done", TaskOp.COMPLETE)])
         elif kind is StepKind.CHECKLIST:
             items = state.checklist(step.key, task.round) or []
             for index, item in enumerate(items):
                 mark = {"ticked": "✅", "skipped": "➖"}.get(item.status.value, "⬜")
-                op = "ck" if item.status is ItemStatus.OPEN else "uk"
-                rows.append([{"text": f"{mark} {item.item}", "data": callback(c, s, op, index)}])
+                op = TaskOp.TICK if item.status is ItemStatus.OPEN else TaskOp.UNTICK
+                rows.append(
+                    [{"text": f"{mark} {item.item}", "data": task_callback(c, s, op, index)}]
+                )
             if any(i.status is ItemStatus.OPEN for i in items):
-                rows.append([b("continue_without", "sk")])
+                rows.append([b("continue_without", TaskOp.SKIP)])
             else:
-                rows.append([b("done", "ok")])
+                rows.append([b("done", TaskOp.COMPLETE)])
         elif kind is StepKind.UPLOAD:
             if any(f.task_seq == s and f.purpose == "draft" for f in state.files):
-                rows.append([b("send", "ok")])
+                rows.append([b("send", TaskOp.COMPLETE)])
         elif kind in (StepKind.DECISION, StepKind.PARALLEL_DECISION):
-            rows.append([b("approve", "ap", v), b("return", "rt", v)])
+            rows.append([b("approve", TaskOp.APPROVE, v), b("return", TaskOp.RETURN, v)])
         elif kind is StepKind.PARAF:
-            row = [b("paraf", "pf", v)]
+            row = [b("paraf", TaskOp.PARAF, v)]
             if step.return_to:
-                row.append(b("return", "rt", v))
+                row.append(b("return", TaskOp.RETURN, v))
             rows.append(row)
         elif kind is StepKind.SIGN:
-            row = [b("sign", "sg", v)]
+            row = [b("sign", TaskOp.SIGN, v)]
             if step.return_to:
-                row.append(b("return", "rt", v))
+                row.append(b("return", TaskOp.RETURN, v))
             rows.append(row)
         elif kind is StepKind.ORDER:
             rows.extend(self.order_buttons(ctx, state, task, lang, 0))
@@ -216,17 +210,16 @@ class CataloguePresenter:
         self, ctx: Context, state: CaseState, task: Task, lang: str, mask: int
     ) -> list[list[Button]]:
         """Toggle buttons for the officers who may be ordered; the selection is a bitmask."""
-        step = ctx.sop.step(task.step_key)
-        assert step.next is not None
-        eligible = ctx.roster.holders(ctx.sop.step(step.next).roles)
         rows = []
-        for index, key in enumerate(eligible):
+        for index, key in enumerate(order_candidates(ctx, ctx.sop.step(task.step_key))):
             on = bool(mask & (1 << index))
             rows.append(
                 [
                     {
                         "text": f"{'✅' if on else '⬜'} {self.people.name(key)}",
-                        "data": callback(state.id, task.seq, "os", mask ^ (1 << index)),
+                        "data": task_callback(
+                            state.id, task.seq, TaskOp.ORDER_SELECT, mask ^ (1 << index)
+                        ),
                     }
                 ]
             )
@@ -234,7 +227,7 @@ class CataloguePresenter:
             [
                 {
                     "text": self.cat.plain(lang, "task.button.order"),
-                    "data": callback(state.id, task.seq, "od", mask),
+                    "data": task_callback(state.id, task.seq, TaskOp.ORDER, mask),
                 }
             ]
         )
@@ -359,4 +352,4 @@ def join_names(people: Directory, keys: Sequence[str]) -> str:
     return ", ".join(people.name(k) for k in keys)
 
 
-__all__ = ["CataloguePresenter", "Raw", "callback", "join_names"]
+__all__ = ["CataloguePresenter", "Raw", "join_names"]

@@ -5,9 +5,7 @@ text and rows of buttons (Telegram-neutral, like `bot.views.presenter`). Fetchin
 sending the answer are the handlers' job (`handlers.queries`); splitting a long answer
 under Telegram's limit is `bot.views.textsplit`'s.
 
-Button data is compact ASCII under Telegram's 64-byte limit and carries ids only:
-`q:t:<case>:<task>` (show a task message again), `q:h:<case>` (history),
-`q:b:<case>` (draft versions), `q:f:<case>:<number>` (send one version).
+Button data (`q:<op>:<case>[:<arg>]`) is written by `bot.views.callbacks`.
 """
 
 from __future__ import annotations
@@ -22,24 +20,17 @@ from bot.core.performance import CasePerformance, StepRun, TrailEvent, case_perf
 from bot.core.sop import Sop, Step
 from bot.core.timestd import WorkCalendar
 from bot.core.workflow import CaseState, CaseStatus, FileVersion, Task, TaskStatus
+from bot.views.callbacks import QueryOp, query_callback
 from bot.views.fmt import format_datetime_short, format_deadline, format_file_size, format_minutes
 from bot.views.i18n import Catalogue, Raw
 from bot.views.textsplit import shorten
 
-MAX_CALLBACK_BYTES = 64
 TITLE_IN_TABLE = 60  # characters of a step title in the performance table
 CASES_OFFERED = 10  # cases offered as buttons when a command is given no code
 VERSIONS_PER_ROW = 3
 
 Button = dict[str, str]
 Keyboard = list[list[Button]]
-
-
-def query_callback(op: str, case_id: int, arg: int | None = None) -> str:
-    data = f"q:{op}:{case_id}" + ("" if arg is None else f":{arg}")
-    if len(data.encode()) > MAX_CALLBACK_BYTES:
-        raise ValueError(f"callback data over {MAX_CALLBACK_BYTES} bytes: {data!r}")
-    return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +101,9 @@ class QueryViews:
             else:
                 blocks.append(self._t("query.tasks.item", **common))
             label = self._p("query.button.task", case_code=state.code, number=step.number)
-            buttons.append([{"text": label, "data": query_callback("t", state.id, task.seq)}])
+            buttons.append(
+                [{"text": label, "data": query_callback(QueryOp.TASK, state.id, task.seq)}]
+            )
         blocks.append(self._t("query.tasks.hint"))
         return "\n\n".join(blocks), buttons
 
@@ -310,7 +303,7 @@ class QueryViews:
                 [
                     {
                         "text": self._p("query.button.version", number=d.number),
-                        "data": query_callback("f", state.id, d.number),
+                        "data": query_callback(QueryOp.FILE, state.id, d.number),
                     }
                     for d in older[start : start + VERSIONS_PER_ROW]
                 ]
@@ -342,7 +335,12 @@ class QueryViews:
             CaseStatus.CANCELLED: "query.button.case_cancelled",
         }
         return [
-            [{"text": self._p(key[s.status], case_code=s.code), "data": query_callback(op, s.id)}]
+            [
+                {
+                    "text": self._p(key[s.status], case_code=s.code),
+                    "data": query_callback(QueryOp(op), s.id),
+                }
+            ]
             for s in ordered[:CASES_OFFERED]
         ]
 

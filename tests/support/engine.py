@@ -63,6 +63,17 @@ LETTER = {
     "urgency": "segera",
 }
 
+# The second SOP's office (tests/fixtures/sop/surat_keluar.toml).
+LETTER_ROSTER = Roster(
+    officers=(
+        RosterEntry("penulis", "pengonsep"),
+        RosterEntry("pemeriksa", "verifikator"),
+        RosterEntry("camat", "pimpinan"),
+        RosterEntry("agenda", "agendaris"),
+    ),
+    admins=frozenset({"admin"}),
+)
+
 
 def shipped_sop() -> Sop:
     return load_sop(SOP_PATH)

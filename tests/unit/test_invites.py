@@ -23,8 +23,14 @@ from bot.services.invites import (
     next_attempt_at,
     page_of,
 )
+from bot.views.callbacks import (
+    INVITE_PAGE_PATTERN,
+    INVITE_PICK_PATTERN,
+    invite_page_callback,
+    invite_pick_callback,
+    language_callback,
+)
 from demo.stage import DEMO_CONFIG, STAGE_TOKEN
-from handlers.onboarding import PAGE, PICK, language_data, page_data, pick_data
 from storage.invites import Invite
 
 NOW = datetime(2026, 7, 6, 1, 0, tzinfo=UTC)
@@ -211,13 +217,13 @@ def test_a_page_out_of_range_shows_the_nearest_one() -> None:
 
 def test_button_data_stays_short_ascii_and_parses_back() -> None:
     longest_key = "a" * 40  # the config allows keys of up to 40 characters
-    data = pick_data(longest_key)
+    data = invite_pick_callback(longest_key)
     assert data.isascii() and len(data.encode()) <= 64
-    match = PICK.match(data)
+    match = INVITE_PICK_PATTERN.match(data)
     assert match is not None and match.group(1) == longest_key
-    page = PAGE.match(page_data(12))
+    page = INVITE_PAGE_PATTERN.match(invite_page_callback(12))
     assert page is not None and page.group(1) == "12"
-    assert language_data("en") == "lang:en"
-    assert PICK.match("inv:o:kadin:extra") is None
-    assert PICK.match("inv:o:Kadin") is None
-    assert PAGE.match("inv:p:1x") is None
+    assert language_callback("en") == "lang:en"
+    assert INVITE_PICK_PATTERN.match("inv:o:kadin:extra") is None
+    assert INVITE_PICK_PATTERN.match("inv:o:Kadin") is None
+    assert INVITE_PAGE_PATTERN.match("inv:p:1x") is None

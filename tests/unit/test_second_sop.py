@@ -14,23 +14,11 @@ from bot.core.workflow import (
     Refusal,
     RefusalCode,
     Return,
-    Roster,
-    RosterEntry,
     act,
     start_case,
 )
-from tests.support.engine import T0, CaseDriver, make_context, next_happy_action
+from tests.support.engine import LETTER_ROSTER, T0, CaseDriver, make_context, next_happy_action
 from tests.support.paths import FIXTURES, SOP_PATH
-
-LETTER_ROSTER = Roster(
-    officers=(
-        RosterEntry("penulis", "pengonsep"),
-        RosterEntry("pemeriksa", "verifikator"),
-        RosterEntry("camat", "pimpinan"),
-        RosterEntry("agenda", "agendaris"),
-    ),
-    admins=frozenset({"admin"}),
-)
 
 
 def test_the_letter_sop_runs_to_the_end_with_a_return() -> None:
