@@ -20,17 +20,15 @@ from datetime import date, datetime, timedelta
 
 import holidays
 
+from bot.core.digest import DigestView, Reach, build_view, unreachable_officers
 from bot.services.digest import (
-    DigestMessage,
-    DigestRenderer,
     DigestSettings,
-    DigestView,
-    build_view,
+    detail_callback,
     digest_recipients,
     digest_settings,
-    unreachable_officers,
 )
 from bot.services.office import Office
+from bot.views.digest import DigestMessage, DigestRenderer
 from storage.cases import CaseNotFound
 from storage.codec import from_iso, to_iso
 from storage.digests import DigestRuns
@@ -54,6 +52,7 @@ def renderer(office: Office) -> DigestRenderer:
         office.tz,
         calendar,
         calendar.working_minutes_per_day,
+        detail_data=detail_callback,
     )
 
 
@@ -64,8 +63,11 @@ async def collect_digest(office: Office, now: datetime) -> DigestView:
     for state in await service.open_cases():
         cases.append((state, (await service.context_for(state)).sop))
     async with reading(office.db, office.agency) as tx:
-        accounts = {a.officer_key: a for a in await tx.accounts.all()}
-    unreachable = unreachable_officers(office.directory.in_order(), accounts)
+        reach = {
+            a.officer_key: Reach(a.telegram_id, a.unreachable_since)
+            for a in await tx.accounts.all()
+        }
+    unreachable = unreachable_officers(office.directory.in_order(), reach)
     return build_view(now, office.calendar, cases, unreachable)
 
 
