@@ -29,7 +29,6 @@ from bot.services.digest import (
 )
 from bot.services.office import Office
 from bot.views.digest import DigestMessage, DigestRenderer
-from storage.cases import CaseNotFound
 from storage.codec import from_iso, to_iso
 from storage.digests import DigestRuns
 from storage.kv import KeyValues
@@ -80,9 +79,8 @@ async def case_details(
     office: Office, case_id: int, now: datetime, lang: str
 ) -> list[str] | None:
     """A case's steps so far and where it stands (the digest's button); None if unknown."""
-    try:
-        state = await office.service.case(case_id)
-    except CaseNotFound:
+    state = await office.service.find_case(case_id)
+    if state is None:
         return None
     sop = (await office.service.context_for(state)).sop
     return renderer(office).case_details(state, sop, now, lang)

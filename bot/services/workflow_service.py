@@ -37,6 +37,7 @@ from bot.core.workflow import (
     Context,
     Effect,
     FileRef,
+    FileVersion,
     Notify,
     Refusal,
     RefusalCode,
@@ -54,9 +55,10 @@ from bot.core.workflow import (
 )
 from bot.crashpoints import crashpoint
 from bot.views.outgoing import Outgoing
+from storage.audit import AuditRow
 from storage.cases import CaseNotFound, DuplicateOpenCase
 from storage.db import Database
-from storage.files import FileStore
+from storage.files import FileCorrupt, FileMissing, FileStore
 from storage.uow import Tx, reading, unit_of_work
 
 log = logging.getLogger(__name__)
@@ -105,6 +107,14 @@ class CaseCodeTaken(RuntimeError):
     def __init__(self, code: str) -> None:
         super().__init__(code)
         self.code = code
+
+
+class DraftUnreadable(RuntimeError):
+    """A stored draft version cannot be sent: damaged (`corrupt`) or gone from the disk."""
+
+    def __init__(self, draft: FileVersion, *, corrupt: bool) -> None:
+        super().__init__(f"version {draft.number} ({draft.sha256})")
+        self.corrupt = corrupt
 
 
 class WorkflowService:
@@ -384,9 +394,39 @@ class WorkflowService:
         async with reading(self.db, self.agency) as tx:
             return await tx.cases.get(case_id)
 
+    async def find_case(self, case_id: int) -> CaseState | None:
+        """The case with this id; None for an id no case has (e.g. a forged button)."""
+        async with reading(self.db, self.agency) as tx:
+            try:
+                return await tx.cases.get(case_id)
+            except CaseNotFound:
+                return None
+
     async def case_by_code(self, code: str) -> CaseState | None:
         async with reading(self.db, self.agency) as tx:
             return await tx.cases.find_by_code(code)
+
+    async def recent_cases(self, newest: int) -> list[CaseState]:
+        """Every running case, and the `newest` latest cases whatever their status, by id."""
+        async with reading(self.db, self.agency) as tx:
+            ids = await tx.cases.all_ids()
+            open_ids = set(await tx.cases.open_ids())
+            wanted = sorted(open_ids | set(ids[-newest:]))
+            return [await tx.cases.get(i) for i in wanted]
+
+    async def history(self, state: CaseState) -> tuple[Sop, list[AuditRow]]:
+        """The SOP the case started with and its audit trail, oldest event first."""
+        async with reading(self.db, self.agency) as tx:
+            trail = await tx.audit.for_case(state.id)
+            return await self._sop_of(tx, state), trail
+
+    async def draft_file(self, state: CaseState, draft: FileVersion) -> bytes:
+        """A draft version's bytes, checked against their hash; raises `DraftUnreadable`."""
+        try:
+            return await self.files.get(draft.sha256)
+        except (FileCorrupt, FileMissing) as exc:
+            log.error("case %s version %d not sent: %s", state.code, draft.number, exc)
+            raise DraftUnreadable(draft, corrupt=isinstance(exc, FileCorrupt)) from exc
 
     async def open_cases(self) -> list[CaseState]:
         async with reading(self.db, self.agency) as tx:
