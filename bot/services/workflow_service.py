@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -32,8 +33,10 @@ from bot.core.workflow import (
     CaseFinished,
     CaseRequest,
     CaseState,
+    CaseStatus,
     ClockStarted,
     ClockStopped,
+    Complete,
     Context,
     Effect,
     FileRef,
@@ -49,6 +52,7 @@ from bot.core.workflow import (
     TaskUpdated,
     Transition,
     act,
+    can_start,
     note,
     require_open_task,
     start_case,
@@ -107,6 +111,15 @@ class CaseCodeTaken(RuntimeError):
     def __init__(self, code: str) -> None:
         super().__init__(code)
         self.code = code
+
+
+@dataclass(frozen=True, slots=True)
+class Started:
+    """A case just started, with its first step done at once when that was asked for."""
+
+    transition: Transition  # the last one written: the first step's, when it was done
+    disposed: bool  # the first step was done with the form given
+    refused: Refusal | None  # why the form was refused: the case runs, step 1 waits
 
 
 class DraftUnreadable(RuntimeError):
@@ -185,6 +198,24 @@ class WorkflowService:
         year: int,
         letter: Mapping[str, str],
     ) -> Transition:
+        started = await self.start_from_letter(actor, sop_key, period_key, year, letter)
+        return started.transition
+
+    async def start_from_letter(
+        self,
+        actor: str,
+        sop_key: str,
+        period_key: str,
+        year: int,
+        letter: Mapping[str, str],
+        first_form: Mapping[str, str] | None = None,
+    ) -> Started:
+        """Start a case; with `first_form`, `actor` also completes their step 1 task with it,
+        in the same transaction (the Kadin who starts a case disposes it in the dialog).
+
+        A refused form leaves the case started and step 1 waiting on its button. Raises
+        `CaseCodeTaken` when the period's case is already running.
+        """
         sop = self.sops[sop_key]
         ctx = self.context(sop)
         now = self.clock.now()
@@ -199,8 +230,34 @@ class WorkflowService:
                 raise CaseCodeTaken(exc.code) from None
             await tx.audit.append(case_id, transition.events)
             await self._apply(tx, ctx, transition, now)
+            started = Started(transition, disposed=False, refused=None)
+            mine = [t for t in transition.state.open_tasks() if t.assignee == actor]
+            if first_form is not None and mine:
+                disposition = Complete(mine[0].seq, dict(first_form))
+                try:
+                    done = act(ctx, transition.state, actor, disposition, now)
+                except Refusal as refusal:
+                    started = Started(transition, disposed=False, refused=refusal)
+                else:
+                    await tx.cases.save(done.state, now)
+                    await tx.audit.append(case_id, done.events)
+                    await self._apply(tx, ctx, done, now)
+                    started = Started(done, disposed=True, refused=None)
         log.info("case %s started by %s", transition.state.code, actor)
-        return transition
+        return started
+
+    async def check_period_free(self, sop_key: str, period_key: str, year: int) -> None:
+        """Raise `CaseCodeTaken` when this period's case is running already (asked early, so
+        the letter is not typed in vain; `start_from_letter` decides again)."""
+        code = self.sops[sop_key].case_code(year, period_key)
+        async with reading(self.db, self.agency) as tx:
+            running = await tx.cases.find_by_code(code)
+        if running is not None and running.status is CaseStatus.OPEN:
+            raise CaseCodeTaken(code)
+
+    def startable_sops(self, officer: str) -> list[Sop]:
+        """The SOPs `officer` may start a case of (admins, and holders of the first step)."""
+        return [s for s in self.sops.values() if can_start(self.context(s), officer)]
 
     async def act(self, actor: str, case_id: int, action: Action) -> Transition:
         """Apply an action; raises `bot.core.workflow.Refusal` (nothing written) when refused."""
