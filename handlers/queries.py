@@ -9,7 +9,6 @@ records it as the task's message and later edits reach it instead of the old one
 
 from __future__ import annotations
 
-import logging
 from dataclasses import replace
 from typing import Any
 
@@ -20,16 +19,12 @@ from bot.core.workflow import CaseState, Refusal
 from bot.ptb.context import BotContext
 from bot.ptb.markup import keyboard
 from bot.runtime import Runtime
+from bot.services.workflow_service import DraftUnreadable
 from bot.views.callbacks import QUERY_PATTERN, QueryPress, parse_query
 from bot.views.outgoing import Send
 from bot.views.queries import CASES_OFFERED, Keyboard, QueryViews, TaskItem
 from bot.views.textsplit import CAPTION_LIMIT, split_html, visible_length
 from handlers.common import answer_press, identify, refusal_text, unknown_user
-from storage.cases import CaseNotFound
-from storage.files import FileCorrupt, FileMissing
-from storage.uow import reading
-
-log = logging.getLogger(__name__)
 
 
 def _views(runtime: Runtime, lang: str) -> QueryViews:
@@ -118,7 +113,7 @@ async def _by_code(update: Update, context: BotContext, op: str, choose_key: str
         return
     runtime = context.runtime
     if not context.args:
-        states = await _recent_cases(runtime)
+        states = await runtime.service.recent_cases(CASES_OFFERED)
         if not states:
             await _send(update, context, runtime.text(lang, "query.no_cases"))
             return
@@ -133,15 +128,6 @@ async def _by_code(update: Update, context: BotContext, op: str, choose_key: str
     await _show(update, context, lang, op, state)
 
 
-async def _recent_cases(runtime: Runtime) -> list[CaseState]:
-    async with reading(runtime.db, runtime.agency) as tx:
-        ids = await tx.cases.all_ids()
-        open_ids = set(await tx.cases.open_ids())
-        # Every running case, and the newest closed ones up to the number offered.
-        wanted = sorted(open_ids | set(ids[-CASES_OFFERED:]))
-        return [await tx.cases.get(i) for i in wanted]
-
-
 async def _show(update: Update, context: BotContext, lang: str, op: str, state: CaseState) -> None:
     if op == "h":
         await _send_history(update, context, lang, state)
@@ -151,9 +137,7 @@ async def _show(update: Update, context: BotContext, lang: str, op: str, state: 
 
 async def _send_history(update: Update, context: BotContext, lang: str, state: CaseState) -> None:
     runtime = context.runtime
-    async with reading(runtime.db, runtime.agency) as tx:
-        trail = await tx.audit.for_case(state.id)
-    sop = (await runtime.service.context_for(state)).sop
+    sop, trail = await runtime.service.history(state)
     text = _views(runtime, lang).history(state, sop, trail, runtime.clock.now())
     await _send(update, context, text)
 
@@ -175,11 +159,9 @@ async def _send_version(
     if draft is None:
         return
     try:
-        data = await context.runtime.files.get(draft.sha256)
-    except (FileCorrupt, FileMissing) as exc:
-        log.error("case %s version %d not sent: %s", state.code, number, exc)
-        corrupt = isinstance(exc, FileCorrupt)
-        await _send(update, context, views.file_problem(draft, corrupt=corrupt))
+        data = await context.runtime.service.draft_file(state, draft)
+    except DraftUnreadable as unreadable:
+        await _send(update, context, views.file_problem(draft, corrupt=unreadable.corrupt))
         return
     caption = views.version_caption(state, draft)
     await context.bot.send_document(
@@ -209,9 +191,8 @@ async def on_press(update: Update, context: BotContext) -> None:
     if press.op == "t":
         await _show_task_again(update, context, officer, lang, press)
         return
-    try:
-        state = await runtime.service.case(press.case_id)
-    except CaseNotFound:
+    state = await runtime.service.find_case(press.case_id)
+    if state is None:
         await answer_press(query, runtime.plain(lang, "common.stale_button"), True)
         return
     if press.op == "f":

@@ -2,24 +2,22 @@
 
 One persistent `ConversationHandler` ("start_case"). Its scratch lives in
 `user_data["start_case"]` and is plain JSON, so a restart in the middle of the dialog
-loses nothing. The next question is never remembered, it is *derived* from what the
-scratch still lacks (`_pending`): the SOP, the period, the year, the letter's fields one
-by one, its urgency, its scan, and, when the Kadin starts the case himself, his
-disposition. After a restart, a re-entry or a refused answer the bot therefore asks
-exactly the question that is still open.
-
-The letter is stored under stable keys that the documents read: from, number, date (ISO),
-subject, agenda, urgency (biasa | segera | sangat segera | rahasia), received (ISO), and
-scan_sha256 / scan_filename / scan_mime / scan_size when a scan was sent.
+loses nothing. The next question is never remembered: `bot.core.letter` derives it from
+what the scratch still lacks, so after a restart, a re-entry or a refused answer the bot
+asks exactly the question that is still open. What each question shows is
+`bot.views.start_case`; starting the case (with step 1 done at once when its holder
+starts it) is one service call, and whether a case may be cancelled is the engine's word.
 """
 
 from __future__ import annotations
 
+import functools
 import html
 import warnings
+from collections.abc import Callable, Coroutine, Mapping
 from contextlib import suppress
 from datetime import date
-from typing import Any
+from typing import Any, Literal, NotRequired, TypedDict, cast
 
 from telegram import (
     InlineKeyboardButton,
@@ -40,24 +38,17 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.core.periods import (
-    ordered_periods,
-    parse_letter_date,
-    plausible_report_year,
-    year_choices,
+from bot.core.letter import (
+    LETTER_TEXT_FIELDS,
+    URGENCIES,
+    LetterDraft,
+    choose_sop,
+    new_draft,
+    open_field,
+    pending,
 )
-from bot.core.sop import Sop, StepKind
-from bot.core.workflow import (
-    Cancel,
-    CaseState,
-    CaseStatus,
-    Complete,
-    Refusal,
-    RefusalCode,
-    TaskStatus,
-    Transition,
-    can_start,
-)
+from bot.core.periods import parse_letter_date, plausible_report_year, year_choices
+from bot.core.workflow import Cancel, CaseState, Refusal, RefusalCode
 from bot.ptb.context import BotContext
 from bot.runtime import Runtime
 from bot.services.workflow_service import CaseCodeTaken
@@ -70,7 +61,8 @@ from bot.views.callbacks import (
     start_choice,
     start_choice_pattern,
 )
-from bot.views.fmt import format_date, format_deadline, format_file_size
+from bot.views.fmt import format_date, format_file_size
+from bot.views.start_case import GO, SKIP, STOP, Prompt, StartCaseViews
 from handlers.common import answer_press, identify, refusal_text, reply, unknown_user
 from handlers.uploads import receive_file
 
@@ -78,8 +70,6 @@ KEY = "start_case"
 END = ConversationHandler.END
 SOP, PERIOD, YEAR, TEXT, URGENCY, SCAN, FIELD, CONFIRM, REASON = range(9)
 
-LETTER_TEXT_FIELDS = ("from", "number", "date", "subject", "agenda")
-URGENCIES = ("biasa", "segera", "sangat segera", "rahasia")
 SKIP_TYPED = "-"
 
 _STATE_OF = {
@@ -94,17 +84,51 @@ _STATE_OF = {
 _BUTTON_QUESTIONS = frozenset({"sop", "period", "year", "urgency", "confirm"})
 
 
+_QUESTION_OF_KIND = {"s": "sop", "p": "period", "y": "year", "u": "urgency"}
+_KIND_OF_QUESTION = {question: kind for kind, question in _QUESTION_OF_KIND.items()}
+_DATA_OF_ANSWER = {SKIP: START_SKIP, GO: START_GO, STOP: START_STOP}
+
+
+def _button_data(question: str, answer: str) -> str:
+    """The callback data of a button that gives `answer` to the open `question`."""
+    kind = _KIND_OF_QUESTION.get(question)
+    return start_choice(kind, answer) if kind is not None else _DATA_OF_ANSWER[answer]
+
+
 # -- the scratch --------------------------------------------------------------------------
 
 
-def _scratch(context: BotContext, kind: str = "start") -> dict[str, Any] | None:
+class StartScratch(LetterDraft):
+    """/mulai: the letter's answers so far, and the question whose buttons are live."""
+
+    kind: Literal["start"]
+    prompt: NotRequired[list[int] | None]  # [chat id, message id] of the open question
+
+
+class CancelScratch(TypedDict):
+    """/batalkan waiting for the reason."""
+
+    kind: Literal["cancel"]
+    case: int
+    code: str
+
+
+def _stored(context: BotContext) -> dict[str, Any] | None:
     data = context.user_data.get(KEY) if context.user_data is not None else None
-    if not isinstance(data, dict) or data.get("kind") != kind:
-        return None
-    return data
+    return data if isinstance(data, dict) else None
 
 
-def _keep(context: BotContext, scratch: dict[str, Any]) -> None:
+def _start_scratch(context: BotContext) -> StartScratch | None:
+    data = _stored(context)
+    return cast(StartScratch, data) if data is not None and data.get("kind") == "start" else None
+
+
+def _cancel_scratch(context: BotContext) -> CancelScratch | None:
+    data = _stored(context)
+    return cast(CancelScratch, data) if data is not None and data.get("kind") == "cancel" else None
+
+
+def _keep(context: BotContext, scratch: StartScratch | CancelScratch) -> None:
     assert context.user_data is not None
     context.user_data[KEY] = scratch
 
@@ -116,178 +140,58 @@ def _drop(context: BotContext) -> dict[str, Any] | None:
     return dropped if isinstance(dropped, dict) else None
 
 
-def _pending(scratch: dict[str, Any]) -> str:
-    """The question still open; the dialog's state follows from it."""
-    if not scratch.get("sop"):
-        return "sop"
-    if not scratch.get("period"):
-        return "period"
-    if not scratch.get("year"):
-        return "year"
-    letter: dict[str, str] = scratch["letter"]
-    for name in LETTER_TEXT_FIELDS:
-        if name not in letter:
-            return name
-    if "urgency" not in letter:
-        return "urgency"
-    if not scratch.get("scan_done"):
-        return "scan"
-    if _open_field(scratch) is not None:
-        return "field"
-    return "confirm"
+NextState = Coroutine[Any, Any, int | None]  # the dialog's next state; None: stay
+DialogStep = Callable[[Update, BotContext, str, str, StartScratch], NextState]
 
 
-def _open_field(scratch: dict[str, Any]) -> str | None:
-    """The next disposition field to ask (as written in the SOP, "catatan?" if optional)."""
-    for field in scratch.get("form_fields") or ():
-        if field.rstrip("?") not in scratch["form"]:
-            return str(field)
-    return None
+def _in_dialog(step: DialogStep) -> Callable[[Update, BotContext], NextState]:
+    """Identify the officer and fetch the /mulai scratch before `step`; without either the
+    dialog is over (and a press on it is answered as stale)."""
+
+    @functools.wraps(step)
+    async def handle(update: Update, context: BotContext) -> int | None:
+        officer, lang = await identify(update, context)
+        scratch = _start_scratch(context)
+        if officer is None or scratch is None:
+            if update.callback_query is not None:
+                stale = context.runtime.plain(lang, "common.stale_button")
+                await answer_press(update.callback_query, stale, True)
+            return END
+        return await step(update, context, officer, lang, scratch)
+
+    return handle
 
 
 def _today(runtime: Runtime) -> date:
     return runtime.clock.now().astimezone(runtime.tz).date()
 
 
-def _startable(runtime: Runtime, officer: str) -> list[Sop]:
-    return [s for s in runtime.sops.values() if can_start(runtime.service.context(s), officer)]
-
-
-def _choose_sop(runtime: Runtime, scratch: dict[str, Any], sop: Sop, officer: str) -> None:
-    """Pick the SOP; a holder of its first step also gives that step's form in the dialog."""
-    scratch["sop"] = sop.key
-    first = sop.first
-    holds_first = officer in runtime.directory.roster.holders(first.roles)
-    scratch["form_fields"] = (
-        list(first.form) if holds_first and first.kind is StepKind.ACTION else None
-    )
-    scratch["form"] = {}
+def _views(runtime: Runtime, lang: str) -> StartCaseViews:
+    return StartCaseViews(runtime.catalogue, runtime.directory, runtime.tz, lang)
 
 
 # -- asking -------------------------------------------------------------------------------
 
-Rows = list[list[tuple[str, str]]]
 
-
-def _question(
-    runtime: Runtime, lang: str, scratch: dict[str, Any], officer: str
-) -> tuple[str, Rows]:
-    """The text and buttons of the open question."""
-    pending = _pending(scratch)
-    today = _today(runtime)
-    if pending == "sop":
-        rows = [[(s.title, start_choice("s", s.key))] for s in _startable(runtime, officer)]
-        return runtime.text(lang, "start_case.ask_sop"), rows
-    sop = runtime.sops[scratch["sop"]]
-    if pending == "period":
-        periods = ordered_periods(sop.periods, today)
-        labels = _suggest_first(runtime, lang, [p.label for p in periods])
-        buttons = [
-            (label, start_choice("p", p.key)) for label, p in zip(labels, periods, strict=True)
-        ]
-        return runtime.text(lang, "start_case.ask_period"), _pairs(buttons)
-    if pending == "year":
-        period = sop.period(scratch["period"])
-        years = [str(y) for y in year_choices(period, today)]
-        labels = _suggest_first(runtime, lang, years)
-        text = runtime.text(lang, "start_case.ask_year", period=period.label)
-        return text, [
-            [(label, start_choice("y", y)) for label, y in zip(labels, years, strict=True)]
-        ]
-    if pending == "urgency":
-        buttons = [
-            (_urgency_label(runtime, lang, u), start_choice("u", str(i)))
-            for i, u in enumerate(URGENCIES)
-        ]
-        return runtime.text(lang, "start_case.ask_urgency"), _pairs(buttons)
-    if pending == "scan":
-        skip = [[(runtime.plain(lang, "start_case.button.skip"), START_SKIP)]]
-        return runtime.text(lang, "start_case.ask_scan"), skip
-    if pending == "field":
-        field = _open_field(scratch)
-        assert field is not None
-        label = _field_label(runtime, lang, field)
-        if field.endswith("?"):
-            skip = [[(runtime.plain(lang, "start_case.button.skip"), START_SKIP)]]
-            return runtime.text(lang, "start_case.ask_field_optional", field=label), skip
-        return runtime.text(lang, "start_case.ask_field", field=label), []
-    if pending == "confirm":
-        buttons = [
-            (runtime.plain(lang, "start_case.button.start"), START_GO),
-            (runtime.plain(lang, "start_case.button.cancel"), START_STOP),
-        ]
-        return _summary(runtime, lang, scratch, today), [buttons]
-    return runtime.text(lang, f"start_case.ask_{pending}"), []
-
-
-def _suggest_first(runtime: Runtime, lang: str, labels: list[str]) -> list[str]:
-    """The first choice is the suggested one, and marked so."""
-    marked = [runtime.plain(lang, "start_case.suggested", label=label) for label in labels[:1]]
-    return marked + labels[1:]
-
-
-def _pairs(buttons: list[tuple[str, str]]) -> Rows:
-    return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-
-
-def _urgency_label(runtime: Runtime, lang: str, urgency: str) -> str:
-    return runtime.plain(lang, f"start_case.urgency.{urgency.replace(' ', '_')}")
-
-
-def _field_label(runtime: Runtime, lang: str, field: str) -> str:
-    name = field.rstrip("?")
-    key = f"workflow.field.{name}"
-    return runtime.plain(lang, key) if runtime.catalogue.has(key) else name
-
-
-def _summary(runtime: Runtime, lang: str, scratch: dict[str, Any], today: date) -> str:
-    sop = runtime.sops[scratch["sop"]]
-    letter: dict[str, str] = scratch["letter"]
-    lines = [
-        runtime.text(
-            lang,
-            "start_case.summary",
-            sop=sop.title,
-            period=sop.period(scratch["period"]).label,
-            year=scratch["year"],
-            case_code=sop.case_code(scratch["year"], scratch["period"]),
-            sender=letter["from"],
-            number=letter["number"],
-            date=format_date(date.fromisoformat(letter["date"]), runtime.tz, lang),
-            subject=letter["subject"],
-            agenda=letter["agenda"],
-            urgency=_urgency_label(runtime, lang, letter["urgency"]),
-            received=format_date(today, runtime.tz, lang),
-            scan=letter.get("scan_filename") or runtime.plain(lang, "start_case.no_scan"),
-        )
-    ]
-    if scratch.get("form_fields"):
-        lines += ["", runtime.text(lang, "start_case.summary_form")]
-        for field in scratch["form_fields"]:
-            value = scratch["form"].get(field.rstrip("?")) or "-"
-            label = _field_label(runtime, lang, field)
-            lines.append(
-                runtime.text(
-                    lang, "start_case.summary_form_line", field=label.capitalize(), value=value
-                )
-            )
-    lines += ["", runtime.text(lang, "start_case.confirm")]
-    return "\n".join(lines)
+def _prompt(runtime: Runtime, lang: str, officer: str, scratch: StartScratch) -> Prompt:
+    startable = runtime.service.startable_sops(officer)
+    return _views(runtime, lang).question(scratch, runtime.sops, startable, _today(runtime))
 
 
 async def _ask(
-    update: Update, context: BotContext, lang: str, officer: str, scratch: dict[str, Any]
+    update: Update, context: BotContext, lang: str, officer: str, scratch: StartScratch
 ) -> int:
     """Send the open question, remember its message (to retire its buttons), go to its state."""
-    text, rows = _question(context.runtime, lang, scratch, officer)
-    message = await _send(update, text, _markup(rows))
+    prompt = _prompt(context.runtime, lang, officer, scratch)
+    question = pending(scratch)
+    rows = [[(label, _button_data(question, a)) for label, a in row] for row in prompt.rows]
+    message = await _send(update, prompt.text, _markup(rows))
     scratch["prompt"] = [message.chat_id, message.message_id] if rows else None
     _keep(context, scratch)
-    pending = _pending(scratch)
-    return _STATE_OF.get(pending, TEXT)
+    return _STATE_OF.get(question, TEXT)
 
 
-def _markup(rows: Rows) -> InlineKeyboardMarkup | None:
+def _markup(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup | None:
     if not rows:
         return None
     return InlineKeyboardMarkup(
@@ -306,25 +210,22 @@ async def _send(update: Update, text: str, markup: InlineKeyboardMarkup | None =
     )
 
 
-async def _retire_prompt(context: BotContext, scratch: dict[str, Any] | None) -> None:
+async def _retire_prompt(context: BotContext, scratch: Mapping[str, object] | None) -> None:
     """Take the buttons off the last question, so they cannot be pressed once it is over."""
     prompt = (scratch or {}).get("prompt")
-    if not prompt:
+    if not isinstance(prompt, list) or not prompt:
         return
     with suppress(BadRequest):  # already without buttons, or deleted by the user
         await context.bot.edit_message_reply_markup(prompt[0], prompt[1], reply_markup=None)
 
 
-async def _mark_answered(
-    update: Update, runtime: Runtime, lang: str, question: str, value: str
-) -> None:
+async def _mark_answered(update: Update, views: StartCaseViews, question: str, value: str) -> None:
     """The pressed question keeps its text, loses its buttons and shows the answer."""
     query = update.callback_query
     assert query is not None
-    chosen = runtime.text(lang, "start_case.chosen", value=value)
     with suppress(BadRequest):  # the message is gone: the next question follows anyway
         await query.edit_message_text(
-            f"{question}\n{chosen}",
+            views.answered(question, value),
             parse_mode=ParseMode.HTML,
             reply_markup=None,
             link_preview_options=LinkPreviewOptions(is_disabled=True),
@@ -341,87 +242,82 @@ async def on_start(update: Update, context: BotContext) -> int:
     if officer is None:
         await unknown_user(update, context, lang)
         return END
-    startable = _startable(runtime, officer)
+    startable = runtime.service.startable_sops(officer)
     if not startable:
         await reply(update, runtime.text(lang, "start_case.not_allowed"))
         return END
-    scratch: dict[str, Any] = {
-        "kind": "start",
-        "sop": None,
-        "period": None,
-        "year": None,
-        "letter": {},
-        "scan_done": False,
-        "form_fields": None,
-        "form": {},
-    }
+    scratch: StartScratch = {"kind": "start", **new_draft()}
     if len(startable) == 1:
-        _choose_sop(runtime, scratch, startable[0], officer)
+        choose_sop(scratch, startable[0], runtime.directory.roster, officer)
     await reply(update, runtime.text(lang, "start_case.intro"))
     return await _ask(update, context, lang, officer, scratch)
 
 
-async def on_choice(update: Update, context: BotContext) -> int | None:
+@_in_dialog
+async def on_choice(
+    update: Update, context: BotContext, officer: str, lang: str, scratch: StartScratch
+) -> int | None:
     """A button of the SOP, period, year or urgency question."""
     query = update.callback_query
     assert query is not None
     runtime = context.runtime
-    officer, lang = await identify(update, context)
-    scratch = _scratch(context)
     match = START_CHOICE_PATTERN.match(query.data or "")
-    if officer is None or scratch is None or match is None:
+    if match is None:
         await answer_press(query, runtime.plain(lang, "common.stale_button"), True)
-        return END if scratch is None else None
-    question, _ = _question(runtime, lang, scratch, officer)
-    label = _accept_choice(runtime, lang, officer, scratch, match.group(1), match.group(2))
+        return None
+    question = _prompt(runtime, lang, officer, scratch).text
+    asked = _QUESTION_OF_KIND[match.group(1)]
+    label = _accept_choice(runtime, lang, officer, scratch, asked, match.group(2))
     if label is None:
         await answer_press(query, runtime.plain(lang, "common.stale_button"), True)
         return None
     await answer_press(query)
-    await _mark_answered(update, runtime, lang, question, label)
-    if match.group(1) == "y":
+    await _mark_answered(update, _views(runtime, lang), question, label)
+    if asked == "year":
         return await _after_year(update, context, lang, officer, scratch)
     return await _ask(update, context, lang, officer, scratch)
 
 
 def _accept_choice(
-    runtime: Runtime, lang: str, officer: str, scratch: dict[str, Any], kind: str, value: str
+    runtime: Runtime, lang: str, officer: str, scratch: StartScratch, question: str, value: str
 ) -> str | None:
     """Store a pressed answer if it answers the open question; its label, else None."""
-    pending = _pending(scratch)
-    today = _today(runtime)
-    if kind == "s" and pending == "sop":
-        sop = next((s for s in _startable(runtime, officer) if s.key == value), None)
+    if question != pending(scratch):
+        return None
+    if question == "sop":
+        startable = runtime.service.startable_sops(officer)
+        sop = next((s for s in startable if s.key == value), None)
         if sop is None:
             return None
-        _choose_sop(runtime, scratch, sop, officer)
+        choose_sop(scratch, sop, runtime.directory.roster, officer)
         return sop.title
-    if kind == "p" and pending == "period":
-        period = next((p for p in runtime.sops[scratch["sop"]].periods if p.key == value), None)
+    assert scratch["sop"] is not None
+    sop = runtime.sops[scratch["sop"]]
+    if question == "period":
+        period = next((p for p in sop.periods if p.key == value), None)
         if period is None:
             return None
         scratch["period"] = period.key
         return period.label
-    if kind == "y" and pending == "year" and value.isdigit():
-        period = runtime.sops[scratch["sop"]].period(scratch["period"])
-        if int(value) not in year_choices(period, today):
+    if question == "year" and value.isdigit():
+        assert scratch["period"] is not None
+        if int(value) not in year_choices(sop.period(scratch["period"]), _today(runtime)):
             return None
         scratch["year"] = int(value)
         return value
-    if kind == "u" and pending == "urgency" and value.isdigit() and int(value) < len(URGENCIES):
+    if question == "urgency" and value.isdigit() and int(value) < len(URGENCIES):
         urgency = URGENCIES[int(value)]
         scratch["letter"]["urgency"] = urgency
-        return _urgency_label(runtime, lang, urgency)
+        return _views(runtime, lang).urgency_label(urgency)
     return None
 
 
-async def on_year_text(update: Update, context: BotContext) -> int | None:
+@_in_dialog
+async def on_year_text(
+    update: Update, context: BotContext, officer: str, lang: str, scratch: StartScratch
+) -> int | None:
     """A year typed instead of pressed (e.g. a report two years late)."""
     runtime = context.runtime
-    officer, lang = await identify(update, context)
-    scratch = _scratch(context)
-    if officer is None or scratch is None:
-        return END
     typed = _typed(update)
     if not (typed.isdigit() and plausible_report_year(int(typed), _today(runtime))):
         await reply(update, runtime.text(lang, "start_case.year_unreadable", text=typed))
@@ -432,27 +328,28 @@ async def on_year_text(update: Update, context: BotContext) -> int | None:
 
 
 async def _after_year(
-    update: Update, context: BotContext, lang: str, officer: str, scratch: dict[str, Any]
+    update: Update, context: BotContext, lang: str, officer: str, scratch: StartScratch
 ) -> int:
     """A case already running for this period is said now, not after the whole letter."""
     runtime = context.runtime
-    code = runtime.sops[scratch["sop"]].case_code(scratch["year"], scratch["period"])
-    running = await runtime.service.case_by_code(code)
-    if running is not None and running.status is CaseStatus.OPEN:
+    sop, period, year = scratch["sop"], scratch["period"], scratch["year"]
+    assert sop is not None and period is not None and year is not None
+    try:
+        await runtime.service.check_period_free(sop, period, year)
+    except CaseCodeTaken as taken:
         _drop(context)
-        await _say_duplicate(update, runtime, lang, code)
+        await reply(update, _views(runtime, lang).duplicate(taken.code))
         return END
     return await _ask(update, context, lang, officer, scratch)
 
 
-async def on_text(update: Update, context: BotContext) -> int | None:
+@_in_dialog
+async def on_text(
+    update: Update, context: BotContext, officer: str, lang: str, scratch: StartScratch
+) -> int | None:
     """One of the letter's typed fields: from, number, date, subject, agenda."""
     runtime = context.runtime
-    officer, lang = await identify(update, context)
-    scratch = _scratch(context)
-    if officer is None or scratch is None:
-        return END
-    field = _pending(scratch)
+    field = pending(scratch)
     typed = _typed(update)
     if field not in LETTER_TEXT_FIELDS:
         return await _ask(update, context, lang, officer, scratch)
@@ -473,13 +370,12 @@ async def on_text(update: Update, context: BotContext) -> int | None:
     return await _ask(update, context, lang, officer, scratch)
 
 
-async def on_scan(update: Update, context: BotContext) -> int | None:
+@_in_dialog
+async def on_scan(
+    update: Update, context: BotContext, officer: str, lang: str, scratch: StartScratch
+) -> int | None:
     """The letter's photo or PDF: on disk (content-addressed) before it is acknowledged."""
     runtime = context.runtime
-    officer, lang = await identify(update, context)
-    scratch = _scratch(context)
-    if officer is None or scratch is None:
-        return END
     ref = await receive_file(update, context, lang, purpose="proof")
     if ref is None:
         return None  # receive_file said why; the question stays open
@@ -498,55 +394,49 @@ async def on_scan(update: Update, context: BotContext) -> int | None:
     return await _ask(update, context, lang, officer, scratch)
 
 
-async def on_scan_text(update: Update, context: BotContext) -> int | None:
+@_in_dialog
+async def on_scan_text(
+    update: Update, context: BotContext, officer: str, lang: str, scratch: StartScratch
+) -> int | None:
     """Text at the scan question: "-" skips it like the button, anything else is a mistake."""
-    runtime = context.runtime
-    officer, lang = await identify(update, context)
-    scratch = _scratch(context)
-    if officer is None or scratch is None:
-        return END
     if _typed(update) != SKIP_TYPED:
-        await reply(update, runtime.text(lang, "start_case.scan_expected"))
+        await reply(update, context.runtime.text(lang, "start_case.scan_expected"))
         return None
     await _retire_prompt(context, scratch)
     scratch["scan_done"] = True
     return await _ask(update, context, lang, officer, scratch)
 
 
-async def on_skip(update: Update, context: BotContext) -> int | None:
+@_in_dialog
+async def on_skip(
+    update: Update, context: BotContext, officer: str, lang: str, scratch: StartScratch
+) -> int | None:
     """ "Lewati": no scan, or an optional disposition field left empty."""
     query = update.callback_query
     assert query is not None
     runtime = context.runtime
-    officer, lang = await identify(update, context)
-    scratch = _scratch(context)
-    if officer is None or scratch is None:
-        await answer_press(query, runtime.plain(lang, "common.stale_button"), True)
-        return END
-    pending = _pending(scratch)
-    field = _open_field(scratch) if pending == "field" else None
-    if pending != "scan" and not (field is not None and field.endswith("?")):
+    asked = pending(scratch)
+    field = open_field(scratch) if asked == "field" else None
+    if asked != "scan" and not (field is not None and field.endswith("?")):
         await answer_press(query, runtime.plain(lang, "common.stale_button"), True)
         return None
-    question, _ = _question(runtime, lang, scratch, officer)
+    question = _prompt(runtime, lang, officer, scratch).text
     if field is not None:
         scratch["form"][field.rstrip("?")] = ""
     else:
         scratch["scan_done"] = True
     await answer_press(query)
-    skipped = runtime.plain(lang, "start_case.button.skip")
-    await _mark_answered(update, runtime, lang, question, skipped)
+    views = _views(runtime, lang)
+    await _mark_answered(update, views, question, views.skip_label())
     return await _ask(update, context, lang, officer, scratch)
 
 
-async def on_field(update: Update, context: BotContext) -> int | None:
+@_in_dialog
+async def on_field(
+    update: Update, context: BotContext, officer: str, lang: str, scratch: StartScratch
+) -> int | None:
     """The Kadin's own disposition, asked before the start so step 1 is done at once."""
-    runtime = context.runtime
-    officer, lang = await identify(update, context)
-    scratch = _scratch(context)
-    if officer is None or scratch is None:
-        return END
-    field = _open_field(scratch)
+    field = open_field(scratch)
     if field is None:
         return await _ask(update, context, lang, officer, scratch)
     typed = _typed(update, keep_lines=True)  # an instruction may be a numbered list
@@ -554,24 +444,25 @@ async def on_field(update: Update, context: BotContext) -> int | None:
     if typed == SKIP_TYPED and optional:
         typed = ""
     elif not typed:
-        await reply(update, runtime.text(lang, "start_case.empty_answer"))
+        await reply(update, context.runtime.text(lang, "start_case.empty_answer"))
         return await _ask(update, context, lang, officer, scratch)
     await _retire_prompt(context, scratch)
     scratch["form"][field.rstrip("?")] = typed
     return await _ask(update, context, lang, officer, scratch)
 
 
-async def on_confirm(update: Update, context: BotContext) -> int | None:
+@_in_dialog
+async def on_confirm(
+    update: Update, context: BotContext, officer: str, lang: str, scratch: StartScratch
+) -> int | None:
     """ "Mulai" or "Batal" under the summary; the scratch goes either way, so a second
     press of "Mulai" finds no dialog and is answered as a stale button."""
     query = update.callback_query
     assert query is not None
     runtime = context.runtime
-    officer, lang = await identify(update, context)
-    scratch = _scratch(context)
-    if officer is None or scratch is None or _pending(scratch) != "confirm":
+    if pending(scratch) != "confirm":
         await answer_press(query, runtime.plain(lang, "common.stale_button"), True)
-        return END if scratch is None else None
+        return None
     await answer_press(query)
     await _retire_prompt(context, scratch)
     _drop(context)
@@ -583,78 +474,43 @@ async def on_confirm(update: Update, context: BotContext) -> int | None:
 
 
 async def _launch(
-    update: Update, context: BotContext, officer: str, lang: str, scratch: dict[str, Any]
+    update: Update, context: BotContext, officer: str, lang: str, scratch: StartScratch
 ) -> None:
-    """Start the case; the Kadin's disposition completes step 1 right after, in the open."""
+    """Start the case; the Kadin's disposition completes step 1 in the same call."""
     runtime = context.runtime
+    views = _views(runtime, lang)
+    sop, period, year = scratch["sop"], scratch["period"], scratch["year"]
+    assert sop is not None and period is not None and year is not None
     letter = {**scratch["letter"], "received": _today(runtime).isoformat()}
+    first_form = dict(scratch["form"]) if scratch["form_fields"] is not None else None
     try:
-        transition = await runtime.service.start_case(
-            officer, scratch["sop"], scratch["period"], scratch["year"], letter
+        started = await runtime.service.start_from_letter(
+            officer, sop, period, year, letter, first_form
         )
     except CaseCodeTaken as taken:
-        await _say_duplicate(update, runtime, lang, taken.code)
+        await reply(update, views.duplicate(taken.code))
         return
     except Refusal as refusal:
         await reply(update, _refusal(runtime, lang, refusal))
         return
-    disposed = False
-    if scratch.get("form_fields") is not None:
-        mine = [t for t in transition.state.open_tasks() if t.assignee == officer]
-        if mine:
-            form = dict(scratch["form"])
-            try:
-                transition = await runtime.service.act(
-                    officer, transition.state.id, Complete(mine[0].seq, form)
-                )
-                disposed = True
-            except Refusal as refusal:  # the case runs; step 1 waits on its button
-                await reply(update, _refusal(runtime, lang, refusal))
+    if started.refused is not None:  # the case runs; step 1 waits on its button
+        await reply(update, _refusal(runtime, lang, started.refused))
     await runtime.deliver()
-    await reply(update, _started_text(runtime, lang, transition, disposed))
-
-
-def _started_text(runtime: Runtime, lang: str, transition: Transition, disposed: bool) -> str:
-    state = transition.state
-    sop = runtime.sops[state.sop_key]
-    key = "start_case.started_disposed" if disposed else "start_case.started"
-    lines = [runtime.text(lang, key, case_code=state.code, title=sop.title)]
-    waiting = state.open_tasks()
-    if waiting:
-        step = sop.step(waiting[0].step_key)
-        names = ", ".join(dict.fromkeys(runtime.directory.name(t.assignee) for t in waiting))
-        deadline = format_deadline(waiting[0].deadline, runtime.tz, lang)
-        lines.append(
-            runtime.text(
-                lang,
-                "start_case.next_step",
-                number=step.number,
-                step=step.title,
-                names=names,
-                deadline=deadline,
-            )
-        )
-    return "\n".join(lines)
-
-
-async def _say_duplicate(update: Update, runtime: Runtime, lang: str, code: str) -> None:
-    text = runtime.text(lang, "case.already_running", case_code=code)
-    await reply(update, f"{text}\n{runtime.text(lang, 'start_case.duplicate_hint')}")
+    state = started.transition.state
+    await reply(update, views.started(state, runtime.sops[state.sop_key], started.disposed))
 
 
 # -- /batalkan ----------------------------------------------------------------------------
 
 
 async def on_cancel_case(update: Update, context: BotContext) -> int:
-    """`/batalkan <kode> [alasan]`: admins only; the reason is asked when not given."""
+    """`/batalkan <kode> [alasan]`: the reason is asked when not given; the engine says
+    who may cancel what."""
     runtime = context.runtime
     officer, lang = await identify(update, context)
     await _retire_prompt(context, _drop(context))
     if officer is None:
         await unknown_user(update, context, lang)
-        return END
-    if not runtime.directory.is_admin(officer):
-        await reply(update, runtime.text(lang, "cancel_case.not_allowed"))
         return END
     args = list(context.args or [])
     if not args:
@@ -664,22 +520,16 @@ async def on_cancel_case(update: Update, context: BotContext) -> int:
     if state is None:
         await reply(update, runtime.text(lang, "case.not_found", case_code=args[0]))
         return END
-    if state.status is not CaseStatus.OPEN:
-        refusal = Refusal(RefusalCode.CASE_CLOSED, status=state.status.value)
-        await reply(update, _refusal(runtime, lang, refusal))
-        return END
-    scratch = {"kind": "cancel", "case": state.id, "code": state.code}
-    reason = " ".join(args[1:])
-    if reason:
-        return await _cancel(update, context, officer, lang, scratch, reason)
-    return await _ask_reason(update, context, lang, scratch, state)
+    scratch: CancelScratch = {"kind": "cancel", "case": state.id, "code": state.code}
+    reason = " ".join(args[1:]) or None
+    return await _cancel(update, context, officer, lang, scratch, reason, state)
 
 
 async def _ask_reason(
     update: Update,
     context: BotContext,
     lang: str,
-    scratch: dict[str, Any],
+    scratch: CancelScratch,
     state: CaseState | None = None,
 ) -> int:
     runtime = context.runtime
@@ -694,7 +544,7 @@ async def _ask_reason(
 
 async def on_reason(update: Update, context: BotContext) -> int | None:
     officer, lang = await identify(update, context)
-    scratch = _scratch(context, "cancel")
+    scratch = _cancel_scratch(context)
     if officer is None or scratch is None:
         return END
     return await _cancel(update, context, officer, lang, scratch, _typed(update))
@@ -705,33 +555,35 @@ async def _cancel(
     context: BotContext,
     officer: str,
     lang: str,
-    scratch: dict[str, Any],
-    reason: str,
+    scratch: CancelScratch,
+    reason: str | None,
+    state: CaseState | None = None,
 ) -> int:
+    """Cancel with `reason`. None: none given yet, so the engine's demand for one (after
+    it checked the case is open and `officer` an admin) is asked, not answered as a
+    refusal."""
     runtime = context.runtime
     try:
-        transition = await runtime.service.act(officer, scratch["case"], Cancel(reason))
+        transition = await runtime.service.act(officer, scratch["case"], Cancel(reason or ""))
     except Refusal as refusal:
-        await reply(update, _refusal(runtime, lang, refusal))
         if refusal.code is RefusalCode.REASON_REQUIRED:
-            return await _ask_reason(update, context, lang, scratch)
+            if reason is not None:
+                await reply(update, _refusal(runtime, lang, refusal))
+            return await _ask_reason(update, context, lang, scratch, state)
+        await reply(update, _cancel_refusal(runtime, lang, refusal))
         _drop(context)
         return END
     _drop(context)
     await runtime.deliver()
-    state = transition.state
-    lines = [
-        runtime.text(
-            lang, "cancel_case.done", case_code=state.code, reason=state.cancel_reason or ""
-        )
-    ]
-    withdrawn = dict.fromkeys(
-        runtime.directory.name(t.assignee) for t in state.tasks if t.status is TaskStatus.CANCELLED
-    )
-    if withdrawn:
-        lines.append(runtime.text(lang, "cancel_case.withdrawn", names=", ".join(withdrawn)))
-    await reply(update, "\n".join(lines))
+    await reply(update, _views(runtime, lang).cancelled(transition.state))
     return END
+
+
+def _cancel_refusal(runtime: Runtime, lang: str, refusal: Refusal) -> str:
+    """/batalkan says who may cancel in its own words; other refusals as the engine's."""
+    if refusal.code is RefusalCode.NOT_ALLOWED:
+        return runtime.text(lang, "cancel_case.not_allowed")
+    return _refusal(runtime, lang, refusal)
 
 
 # -- leaving, and answers out of place ------------------------------------------------------
@@ -755,13 +607,13 @@ async def on_out_of_place(update: Update, context: BotContext) -> int | None:
     """A message the open question cannot take: point at the buttons, or ask again."""
     runtime = context.runtime
     officer, lang = await identify(update, context)
-    cancel = _scratch(context, "cancel")
+    cancel = _cancel_scratch(context)
     if cancel is not None:
         return await _ask_reason(update, context, lang, cancel)
-    scratch = _scratch(context)
+    scratch = _start_scratch(context)
     if officer is None or scratch is None:
         return END
-    if _pending(scratch) in _BUTTON_QUESTIONS:
+    if pending(scratch) in _BUTTON_QUESTIONS:
         await reply(update, runtime.text(lang, "start_case.use_buttons"))
         return None
     await _retire_prompt(context, scratch)

@@ -20,19 +20,15 @@ from datetime import date, datetime, timedelta
 
 import holidays
 
+from bot.core.digest import DigestView, Reach, build_view, unreachable_officers
 from bot.services.digest import (
-    DigestMessage,
-    DigestRenderer,
     DigestSettings,
-    DigestView,
-    build_view,
     digest_recipients,
-    unreachable_officers,
 )
 from bot.services.office import Office
 from bot.services.outbox import enqueue, notify_admins
+from bot.views.digest import DigestMessage, DigestRenderer
 from bot.views.outgoing import Outgoing, Send
-from storage.cases import CaseNotFound
 from storage.codec import from_iso, to_iso
 from storage.digests import DigestRuns
 from storage.kv import KeyValues
@@ -65,8 +61,11 @@ async def collect_digest(office: Office, now: datetime) -> DigestView:
     for state in await service.open_cases():
         cases.append((state, (await service.context_for(state)).sop))
     async with reading(office.db, office.agency) as tx:
-        accounts = {a.officer_key: a for a in await tx.accounts.all()}
-    unreachable = unreachable_officers(office.directory.in_order(), accounts)
+        reach = {
+            a.officer_key: Reach(a.telegram_id, a.unreachable_since)
+            for a in await tx.accounts.all()
+        }
+    unreachable = unreachable_officers(office.directory.in_order(), reach)
     return build_view(now, office.calendar, cases, unreachable)
 
 
@@ -77,9 +76,8 @@ async def digest_messages(office: Office, now: datetime, lang: str) -> list[Dige
 
 async def case_details(office: Office, case_id: int, now: datetime, lang: str) -> list[str] | None:
     """A case's steps so far and where it stands (the digest's button); None if unknown."""
-    try:
-        state = await office.service.case(case_id)
-    except CaseNotFound:
+    state = await office.service.find_case(case_id)
+    if state is None:
         return None
     sop = (await office.service.context_for(state)).sop
     return renderer(office).case_details(state, sop, now, lang)

@@ -33,11 +33,14 @@ from bot.core.workflow import (
     CaseFinished,
     CaseRequest,
     CaseState,
+    CaseStatus,
     ClockStarted,
     ClockStopped,
+    Complete,
     Context,
     Effect,
     FileRef,
+    FileVersion,
     Notify,
     Refusal,
     RefusalCode,
@@ -50,6 +53,7 @@ from bot.core.workflow import (
     Transition,
     act,
     act_all,
+    can_start,
     note,
     require_open_task,
     start_case,
@@ -59,9 +63,10 @@ from bot.services.outbox import enqueue, language_of
 from bot.services.task_press import Acted, Ask, PressOutcome, Reselect, decide
 from bot.views.callbacks import TaskPress
 from bot.views.outgoing import Outgoing
+from storage.audit import AuditRow
 from storage.cases import CaseNotFound, DuplicateOpenCase
 from storage.db import Database
-from storage.files import FileStore
+from storage.files import FileCorrupt, FileMissing, FileStore
 from storage.uow import Tx, reading, unit_of_work
 
 log = logging.getLogger(__name__)
@@ -120,6 +125,23 @@ class CaseCodeTaken(RuntimeError):
     def __init__(self, code: str) -> None:
         super().__init__(code)
         self.code = code
+
+
+@dataclass(frozen=True, slots=True)
+class Started:
+    """A case just started, with its first step done at once when that was asked for."""
+
+    transition: Transition  # the last one written: the first step's, when it was done
+    disposed: bool  # the first step was done with the form given
+    refused: Refusal | None  # why the form was refused: the case runs, step 1 waits
+
+
+class DraftUnreadable(RuntimeError):
+    """A stored draft version cannot be sent: damaged (`corrupt`) or gone from the disk."""
+
+    def __init__(self, draft: FileVersion, *, corrupt: bool) -> None:
+        super().__init__(f"version {draft.number} ({draft.sha256})")
+        self.corrupt = corrupt
 
 
 class WorkflowService:
@@ -190,6 +212,24 @@ class WorkflowService:
         year: int,
         letter: Mapping[str, str],
     ) -> Transition:
+        started = await self.start_from_letter(actor, sop_key, period_key, year, letter)
+        return started.transition
+
+    async def start_from_letter(
+        self,
+        actor: str,
+        sop_key: str,
+        period_key: str,
+        year: int,
+        letter: Mapping[str, str],
+        first_form: Mapping[str, str] | None = None,
+    ) -> Started:
+        """Start a case; with `first_form`, `actor` also completes their step 1 task with it,
+        in the same transaction (the Kadin who starts a case disposes it in the dialog).
+
+        A refused form leaves the case started and step 1 waiting on its button. Raises
+        `CaseCodeTaken` when the period's case is already running.
+        """
         sop = self.sops[sop_key]
         ctx = self.context(sop)
         now = self.clock.now()
@@ -204,8 +244,34 @@ class WorkflowService:
                 raise CaseCodeTaken(exc.code) from None
             await tx.audit.append(case_id, transition.events)
             await self._apply(tx, ctx, transition, now)
+            started = Started(transition, disposed=False, refused=None)
+            mine = [t for t in transition.state.open_tasks() if t.assignee == actor]
+            if first_form is not None and mine:
+                disposition = Complete(mine[0].seq, dict(first_form))
+                try:
+                    done = act(ctx, transition.state, actor, disposition, now)
+                except Refusal as refusal:
+                    started = Started(transition, disposed=False, refused=refusal)
+                else:
+                    await tx.cases.save(done.state, now)
+                    await tx.audit.append(case_id, done.events)
+                    await self._apply(tx, ctx, done, now)
+                    started = Started(done, disposed=True, refused=None)
         log.info("case %s started by %s", transition.state.code, actor)
-        return transition
+        return started
+
+    async def check_period_free(self, sop_key: str, period_key: str, year: int) -> None:
+        """Raise `CaseCodeTaken` when this period's case is running already (asked early, so
+        the letter is not typed in vain; `start_from_letter` decides again)."""
+        code = self.sops[sop_key].case_code(year, period_key)
+        async with reading(self.db, self.agency) as tx:
+            running = await tx.cases.find_by_code(code)
+        if running is not None and running.status is CaseStatus.OPEN:
+            raise CaseCodeTaken(code)
+
+    def startable_sops(self, officer: str) -> list[Sop]:
+        """The SOPs `officer` may start a case of (admins, and holders of the first step)."""
+        return [s for s in self.sops.values() if can_start(self.context(s), officer)]
 
     async def act(self, actor: str, case_id: int, action: Action) -> Transition:
         """Apply an action; raises `bot.core.workflow.Refusal` (nothing written) when refused."""
@@ -442,9 +508,39 @@ class WorkflowService:
         async with reading(self.db, self.agency) as tx:
             return await tx.cases.get(case_id)
 
+    async def find_case(self, case_id: int) -> CaseState | None:
+        """The case with this id; None for an id no case has (e.g. a forged button)."""
+        async with reading(self.db, self.agency) as tx:
+            try:
+                return await tx.cases.get(case_id)
+            except CaseNotFound:
+                return None
+
     async def case_by_code(self, code: str) -> CaseState | None:
         async with reading(self.db, self.agency) as tx:
             return await tx.cases.find_by_code(code)
+
+    async def recent_cases(self, newest: int) -> list[CaseState]:
+        """Every running case, and the `newest` latest cases whatever their status, by id."""
+        async with reading(self.db, self.agency) as tx:
+            ids = await tx.cases.all_ids()
+            open_ids = set(await tx.cases.open_ids())
+            wanted = sorted(open_ids | set(ids[-newest:]))
+            return [await tx.cases.get(i) for i in wanted]
+
+    async def history(self, state: CaseState) -> tuple[Sop, list[AuditRow]]:
+        """The SOP the case started with and its audit trail, oldest event first."""
+        async with reading(self.db, self.agency) as tx:
+            trail = await tx.audit.for_case(state.id)
+            return await self._sop_of(tx, state), trail
+
+    async def draft_file(self, state: CaseState, draft: FileVersion) -> bytes:
+        """A draft version's bytes, checked against their hash; raises `DraftUnreadable`."""
+        try:
+            return await self.files.get(draft.sha256)
+        except (FileCorrupt, FileMissing) as exc:
+            log.error("case %s version %d not sent: %s", state.code, draft.number, exc)
+            raise DraftUnreadable(draft, corrupt=isinstance(exc, FileCorrupt)) from exc
 
     async def open_cases(self) -> list[CaseState]:
         async with reading(self.db, self.agency) as tx:

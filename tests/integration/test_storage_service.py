@@ -150,6 +150,42 @@ async def test_one_open_case_per_sop_and_period(tmp_path: Path) -> None:
         assert other.state.code == "LKT-2026-TW3"
 
 
+async def test_the_starter_holding_step_1_does_it_in_the_same_transaction(
+    tmp_path: Path,
+) -> None:
+    async with open_service(tmp_path, FakeClock(START)) as h:
+        form = {"instruksi": "Segera susun laporan triwulan II", "catatan": ""}
+        started = await h.service.start_from_letter(
+            "kadin", "pelaporan_kinerja", "TW2", 2026, LETTER, form
+        )
+        assert started.disposed and started.refused is None
+        state = await h.service.case(started.transition.state.id)
+        assert state == started.transition.state
+        [first, *_] = state.tasks
+        assert first.assignee == "kadin" and not first.is_open
+        assert all(t.assignee != "kadin" for t in state.open_tasks())
+        async with reading(h.db) as tx:
+            actions = [row.action for row in await tx.audit.for_case(state.id)]
+        assert actions[0] == "start" and len(actions) > 1
+        with pytest.raises(CaseCodeTaken) as taken:
+            await h.service.check_period_free("pelaporan_kinerja", "TW2", 2026)
+        assert taken.value.code == "LKT-2026-TW2"
+        await h.service.check_period_free("pelaporan_kinerja", "TW3", 2026)
+
+
+async def test_a_refused_first_step_leaves_the_case_started_and_waiting(tmp_path: Path) -> None:
+    async with open_service(tmp_path, FakeClock(START)) as h:
+        started = await h.service.start_from_letter(
+            "kadin", "pelaporan_kinerja", "TW2", 2026, LETTER, {"instruksi": " "}
+        )
+        assert not started.disposed
+        assert started.refused is not None
+        assert started.refused.code is RefusalCode.FORM_INCOMPLETE
+        state = await h.service.case(started.transition.state.id)
+        assert state.status is CaseStatus.OPEN
+        assert [t.assignee for t in state.open_tasks()] == ["kadin"]
+
+
 async def test_a_refused_action_writes_nothing(tmp_path: Path) -> None:
     async with open_service(tmp_path, FakeClock(START)) as h:
         state = (await start(h.service)).state

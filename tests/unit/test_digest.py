@@ -8,20 +8,14 @@ from typing import Any
 import pytest
 
 from bot.config import Language, Officer
+from bot.core.digest import Reach, Unreachable, build_view, unreachable_officers
 from bot.core.people import Directory
 from bot.core.workclock import WorkingTimeCalendar
 from bot.core.workflow import CaseState, CaseStatus, Task, TaskStatus
-from bot.services.digest import (
-    DigestRenderer,
-    DigestSettings,
-    Unreachable,
-    build_view,
-    digest_recipients,
-    unreachable_officers,
-)
+from bot.services.digest import DigestSettings, digest_recipients
+from bot.views.digest import DigestRenderer
 from bot.views.i18n import Catalogue
 from bot.views.textsplit import visible_length
-from storage.accounts import Account
 from tests.support.engine import LETTER, shipped_sop
 from tests.support.harness import OFFICERS
 from tests.support.local_time import JAKARTA, at_local
@@ -124,13 +118,15 @@ def test_officers_the_bot_cannot_reach_are_listed() -> None:
         Officer("kabid_1", "Bambang", "kabid", "Kabid", telegram_id=1003),  # blocked the bot
     ]
     blocked_at = at_local(2026, 7, 10, 9, 0)
-    accounts = {
-        "staf_2": Account("staf_2", 2002, None, blocked_at, None),
-        "kabid_1": Account("kabid_1", 1003, None, None, blocked_at),
+    reach = {
+        "staf_2": Reach(2002, None),
+        "kabid_1": Reach(1003, blocked_at),
     }
-    unreachable = unreachable_officers(officers, accounts)
+    unreachable = unreachable_officers(officers, reach)
     assert unreachable == [Unreachable("staf_1", None), Unreachable("kabid_1", blocked_at)]
-    render = DigestRenderer(Catalogue.load(), Directory(officers), JAKARTA, CALENDAR)
+    render = DigestRenderer(
+        Catalogue.load(), Directory(officers), JAKARTA, CALENDAR
+    )
     text = render.digest(build_view(MORNING, CALENDAR, [], unreachable), "id")[0].text
     assert text.split("\n")[-3:] == [
         "<b>Pegawai yang belum dapat menerima pesan bot</b>",

@@ -1,0 +1,122 @@
+"""What the daily digest says, before any wording: each open case's line and who is unreachable.
+
+Pure: the caller gathers the cases (with the SOP each started with) and what the bot learned
+about reaching each officer, and passes the time. The words come from `bot.views.digest`,
+the settings and the sending from `bot.services`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.config import Officer
+from bot.core.sop import Sop
+from bot.core.timestd import WorkCalendar
+from bot.core.workflow import CaseState, CaseStatus
+
+
+@dataclass(frozen=True, slots=True)
+class CaseLine:
+    """One open case at its current step."""
+
+    case_id: int
+    case_code: str
+    step_number: int
+    step_title: str
+    holders: tuple[str, ...]  # officer keys of the step's open tasks
+    deadline: datetime
+    used_minutes: int  # working minutes since the step's tasks opened
+    standard: str  # the time standard as the SOP writes it ("3 hari")
+    overdue_minutes: int | None  # working minutes past the deadline; None: not yet due
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.overdue_minutes is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Unreachable:
+    """An officer the bot cannot message: never joined, or Telegram refused (blocked)."""
+
+    officer: str
+    since: datetime | None  # None: never joined
+
+
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """What the bot learned at run time about messaging one officer (their account)."""
+
+    chat: int | None  # the Telegram chat bound by an invite or /start; None: none yet
+    refused_since: datetime | None  # Telegram refused a message since then (blocked)
+
+
+@dataclass(frozen=True, slots=True)
+class DigestView:
+    at: datetime
+    cases: tuple[CaseLine, ...]  # overdue first (most overdue first), then by deadline
+    unreachable: tuple[Unreachable, ...]
+
+    @property
+    def overdue(self) -> list[CaseLine]:
+        return [c for c in self.cases if c.is_overdue]
+
+    @property
+    def pending(self) -> list[CaseLine]:
+        return [c for c in self.cases if not c.is_overdue]
+
+
+def case_line(
+    state: CaseState, sop: Sop, now: datetime, calendar: WorkCalendar
+) -> CaseLine | None:
+    """Where an open case stands; None when no task is open (nothing anyone must do)."""
+    tasks = [t for t in state.open_tasks() if t.step_key == state.step_key] or state.open_tasks()
+    if state.status is not CaseStatus.OPEN or not tasks:
+        return None
+    step = sop.step(tasks[0].step_key)
+    opened = min(t.created_at for t in tasks)
+    deadline = min(t.deadline for t in tasks)
+    return CaseLine(
+        case_id=state.id,
+        case_code=state.code,
+        step_number=step.number,
+        step_title=step.title,
+        holders=tuple(dict.fromkeys(t.assignee for t in tasks)),
+        deadline=deadline,
+        used_minutes=calendar.elapsed_minutes(opened, now),
+        standard=step.time.text,
+        overdue_minutes=calendar.elapsed_minutes(deadline, now) if deadline <= now else None,
+    )
+
+
+def build_view(
+    now: datetime,
+    calendar: WorkCalendar,
+    cases: Iterable[tuple[CaseState, Sop]],
+    unreachable: Iterable[Unreachable] = (),
+) -> DigestView:
+    lines = [line for state, sop in cases if (line := case_line(state, sop, now, calendar))]
+    overdue = sorted(
+        (c for c in lines if c.is_overdue),
+        key=lambda c: (-(c.overdue_minutes or 0), c.deadline, c.case_code),
+    )
+    pending = sorted(
+        (c for c in lines if not c.is_overdue), key=lambda c: (c.deadline, c.case_code)
+    )
+    return DigestView(now, tuple(overdue + pending), tuple(unreachable))
+
+
+def unreachable_officers(
+    officers: Sequence[Officer], reach: Mapping[str, Reach]
+) -> list[Unreachable]:
+    """Officers without a Telegram chat, and those Telegram refused (in config order)."""
+    found: list[Unreachable] = []
+    for officer in officers:
+        known = reach.get(officer.key)
+        chat = known.chat if known is not None else None
+        if chat is None and officer.telegram_id is None:
+            found.append(Unreachable(officer.key, None))
+        elif known is not None and known.refused_since is not None:
+            found.append(Unreachable(officer.key, known.refused_since))
+    return found
