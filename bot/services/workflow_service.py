@@ -52,6 +52,7 @@ from bot.core.workflow import (
     TaskUpdated,
     Transition,
     act,
+    can_cancel,
     can_start,
     note,
     require_open_task,
@@ -254,6 +255,10 @@ class WorkflowService:
             running = await tx.cases.find_by_code(code)
         if running is not None and running.status is CaseStatus.OPEN:
             raise CaseCodeTaken(code)
+
+    def may_cancel(self, officer: str) -> bool:
+        """Whether `officer` may cancel cases at all (asked before the case and the reason)."""
+        return can_cancel(self.people.roster, officer)
 
     def startable_sops(self, officer: str) -> list[Sop]:
         """The SOPs `officer` may start a case of (admins, and holders of the first step)."""
