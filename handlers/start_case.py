@@ -505,12 +505,15 @@ async def _launch(
 
 async def on_cancel_case(update: Update, context: BotContext) -> int:
     """`/batalkan <kode> [alasan]`: the reason is asked when not given; the engine says
-    who may cancel what."""
+    who may cancel and whether the case still runs."""
     runtime = context.runtime
     officer, lang = await identify(update, context)
     await _retire_prompt(context, _drop(context))
     if officer is None:
         await unknown_user(update, context, lang)
+        return END
+    if not runtime.service.may_cancel(officer):
+        await reply(update, runtime.text(lang, "cancel_case.not_allowed"))
         return END
     args = list(context.args or [])
     if not args:
@@ -560,8 +563,7 @@ async def _cancel(
     state: CaseState | None = None,
 ) -> int:
     """Cancel with `reason`. None: none given yet, so the engine's demand for one (after
-    it checked the case is open and `officer` an admin) is asked, not answered as a
-    refusal."""
+    it checked that the case still runs) is a question, not a refusal."""
     runtime = context.runtime
     try:
         transition = await runtime.service.act(officer, scratch["case"], Cancel(reason or ""))
@@ -570,20 +572,13 @@ async def _cancel(
             if reason is not None:
                 await reply(update, _refusal(runtime, lang, refusal))
             return await _ask_reason(update, context, lang, scratch, state)
-        await reply(update, _cancel_refusal(runtime, lang, refusal))
+        await reply(update, _refusal(runtime, lang, refusal))
         _drop(context)
         return END
     _drop(context)
     await runtime.deliver()
     await reply(update, _views(runtime, lang).cancelled(transition.state))
     return END
-
-
-def _cancel_refusal(runtime: Runtime, lang: str, refusal: Refusal) -> str:
-    """/batalkan says who may cancel in its own words; other refusals as the engine's."""
-    if refusal.code is RefusalCode.NOT_ALLOWED:
-        return runtime.text(lang, "cancel_case.not_allowed")
-    return _refusal(runtime, lang, refusal)
 
 
 # -- leaving, and answers out of place ------------------------------------------------------

@@ -489,6 +489,11 @@ def can_start(ctx: Context, actor: str) -> bool:
     return ctx.roster.is_admin(actor) or actor in ctx.roster.holders(ctx.sop.first.roles)
 
 
+def can_cancel(roster: Roster, actor: str) -> bool:
+    """Only admins may cancel a case (whatever its SOP)."""
+    return roster.is_admin(actor)
+
+
 def start_case(ctx: Context, request: CaseRequest, actor: str, now: datetime) -> Transition:
     if not can_start(ctx, actor):
         raise Refusal(RefusalCode.NOT_ALLOWED, action="start")
@@ -623,7 +628,7 @@ def note(state: CaseState, actor: str, seq: int, text: str, now: datetime) -> Au
 def _cancel(
     ctx: Context, state: CaseState, actor: str, action: Cancel, now: datetime
 ) -> Transition:
-    if not ctx.roster.is_admin(actor):
+    if not can_cancel(ctx.roster, actor):
         raise Refusal(RefusalCode.NOT_ALLOWED, action="cancel")
     reason = _require_reason(action.reason)
     run = _Run(ctx, copy.deepcopy(state), actor, now)

@@ -53,6 +53,7 @@ from bot.core.workflow import (
     Transition,
     act,
     act_all,
+    can_cancel,
     can_start,
     note,
     require_open_task,
@@ -268,6 +269,10 @@ class WorkflowService:
             running = await tx.cases.find_by_code(code)
         if running is not None and running.status is CaseStatus.OPEN:
             raise CaseCodeTaken(code)
+
+    def may_cancel(self, officer: str) -> bool:
+        """Whether `officer` may cancel cases at all (asked before the case and the reason)."""
+        return can_cancel(self.people.roster, officer)
 
     def startable_sops(self, officer: str) -> list[Sop]:
         """The SOPs `officer` may start a case of (admins, and holders of the first step)."""
