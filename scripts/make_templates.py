@@ -592,9 +592,7 @@ def laporan_kinerja() -> Any:
     )
     para(
         doc,
-        "Predikat capaian: {{ predikat_legend }}. Indikator bertanda (↓) semakin "
-        "rendah realisasinya semakin baik; capaiannya dihitung (target − (realisasi − "
-        "target)) / target × 100.",
+        "Predikat capaian: {{ predikat_legend }}. {{ capaian_note }}",
         size=8,
         italic=True,
         space_before=2,

@@ -54,6 +54,7 @@ from bot.documents.render import (
     report_context,
     template_path,
 )
+from bot.documents.rules import DEFAULT_RULES, CapaianRules, TargetZeroRule
 from bot.documents.settings import DocumentSettings, DocumentSettingsError
 from bot.documents.sheet import (
     SheetData,
@@ -69,6 +70,7 @@ from bot.documents.verification import normalize_verification_code, verification
 
 __all__ = [
     "DEFAULT_BANDS",
+    "DEFAULT_RULES",
     "TEMPLATE_DIR",
     "ApprovalSheet",
     "Band",
@@ -76,6 +78,7 @@ __all__ = [
     "BudgetRow",
     "BudgetTotals",
     "Capaian",
+    "CapaianRules",
     "CapaianSummary",
     "Disposition",
     "DispositionSheet",
@@ -102,6 +105,7 @@ __all__ = [
     "SheetError",
     "SheetLimits",
     "Signatory",
+    "TargetZeroRule",
     "Urgency",
     "approval_context",
     "budget_totals",

@@ -24,6 +24,7 @@ from bot.core.sop import Sop, Step, StepKind
 from bot.core.workflow import AuditRecord, CaseState
 from bot.documents import (
     ApprovalSheet,
+    CapaianRules,
     Disposition,
     DispositionSheet,
     DocumentKind,
@@ -32,7 +33,6 @@ from bot.documents import (
     ParafEntry,
     PerformanceReport,
     PeriodKind,
-    PredikatBands,
     ReportPeriod,
     ReturnedRound,
     SheetData,
@@ -481,7 +481,7 @@ def performance_report(
     state: CaseState,
     config: Config,
     sheet: SheetData,
-    bands: PredikatBands,
+    rules: CapaianRules,
     today: date,
 ) -> PerformanceReport:
     """The standard-format report filled from an indicator sheet, for the staff to type
@@ -498,5 +498,5 @@ def performance_report(
         date=today,
         indicators=sheet.indicators,
         budget=sheet.budget,
-        bands=bands,
+        rules=rules,
     )

@@ -140,8 +140,9 @@ INDICATORS: tuple[IndicatorRow, ...] = (
         _d("16"),
     ),
 )
-"""Expected capaian: 105,56 / 85,00 / 85,00 / - (target 0) / 93,05 / 75,00 / 60,00 /
-- (belum ada realisasi) / 45,71: every band from Sangat Baik to Sangat Kurang."""
+"""Expected capaian: 105,56 / 85,00 / 85,00 / 100,00 (target 0 met; "-" under
+`target_nol = "tidak_diukur"`) / 93,05 / 75,00 / 60,00 / - (belum ada realisasi) / 45,71:
+every band from Sangat Baik to Sangat Kurang."""
 
 BUDGET: tuple[BudgetRow, ...] = (
     BudgetRow(

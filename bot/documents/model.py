@@ -18,7 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.documents.predikat import DEFAULT_BANDS, PredikatBands
+from bot.documents.rules import DEFAULT_RULES, CapaianRules
 from bot.views.fmt import roman
 
 
@@ -209,7 +209,7 @@ class PerformanceReport:
     indicators: tuple[IndicatorRow, ...]
     budget: tuple[BudgetRow, ...]
     narrative: ReportNarrative = field(default_factory=ReportNarrative)
-    bands: PredikatBands = DEFAULT_BANDS
+    rules: CapaianRules = DEFAULT_RULES
 
 
 @dataclass(frozen=True, slots=True)

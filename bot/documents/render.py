@@ -47,6 +47,7 @@ from bot.documents.model import (
     Signatory,
     Urgency,
 )
+from bot.documents.rules import CapaianRules, TargetZeroRule
 from bot.views.fmt import (
     format_date,
     format_day_date,
@@ -65,6 +66,7 @@ __all__ = [
     "FinalReport",
     "approval_context",
     "build_final_report",
+    "capaian_note",
     "detect_draft_format",
     "disposition_context",
     "document_filename",
@@ -288,12 +290,37 @@ def disposition_context(sheet: DispositionSheet, tpl: DocxTemplate) -> dict[str,
     }
 
 
+def capaian_note(rules: CapaianRules) -> str:
+    """The note under Tabel 3.1: how each figure was computed under this agency's rules,
+    so a reader checking the table (an Inspektorat auditor) needs no other document."""
+    parts = [
+        "Indikator bertanda (↓) semakin rendah realisasinya semakin baik; capaiannya "
+        "dihitung (target − (realisasi − target)) / target × 100."
+    ]
+    if rules.target_zero is TargetZeroRule.BINER:
+        parts.append(
+            "Indikator bertanda (↓) dengan target 0 dinilai tercapai atau tidak: realisasi 0 "
+            "berarti capaian 100%, realisasi di atas 0 berarti capaian 0%; indikator lain "
+            "dengan target 0 tidak dapat diukur capaiannya."
+        )
+    else:
+        parts.append("Indikator dengan target 0 tidak dapat diukur capaiannya.")
+    if rules.average_cap is None:
+        parts.append("Capaian di atas 100% ditampilkan dan dirata-ratakan sebagaimana dihitung.")
+    else:
+        parts.append(
+            "Capaian di atas 100% ditampilkan sebagaimana dihitung; dalam rata-rata, capaian "
+            f"setiap indikator dihitung paling tinggi {_number(rules.average_cap)}%."
+        )
+    return " ".join(parts)
+
+
 def report_context(report: PerformanceReport, tpl: DocxTemplate) -> dict[str, Any]:
-    period, bands = report.period, report.bands
+    period, rules = report.period, report.rules
     kop = _kop(tpl, report.letterhead, 40)
     label, year = _clean(period.label), str(period.year)
-    results = [evaluate_indicator(row, bands) for row in report.indicators]
-    summary = summarize(results, bands)
+    results = [evaluate_indicator(row, rules) for row in report.indicators]
+    summary = summarize(results, rules)
 
     plan_rows: list[dict[str, str]] = []
     capaian_rows: list[dict[str, str]] = []
@@ -342,16 +369,11 @@ def report_context(report: PerformanceReport, tpl: DocxTemplate) -> dict[str, An
             f"dapat diukur capaiannya pada {label} Tahun {year} dengan rata-rata capaian "
             f"{format_percent(summary.average)} (predikat {summary.predikat})."
         )
-        unmeasured = summary.count - summary.measured
-        if unmeasured:
+        if summary.unmeasured:
             capaian_summary += (
-                f" Sebanyak {unmeasured} indikator belum dapat diukur; alasannya tercantum "
-                "pada kolom Keterangan."
+                f" Sebanyak {summary.unmeasured} indikator belum dapat diukur; alasannya "
+                "tercantum pada kolom Keterangan."
             )
-    counts = {band.label: 0 for band in bands.bands}
-    for result in results:
-        if result.predikat is not None:
-            counts[result.predikat] += 1
 
     budget = [evaluate_budget(row) for row in report.budget]
     totals = budget_totals(report.budget)
@@ -389,9 +411,10 @@ def report_context(report: PerformanceReport, tpl: DocxTemplate) -> dict[str, An
         "plan_rows": plan_rows,
         "capaian_rows": capaian_rows,
         "capaian_summary": capaian_summary,
-        "predikat_legend": bands.describe(),
-        "predikat_counts": [{"label": k, "count": str(v)} for k, v in counts.items()],
-        "unmeasured_count": str(summary.count - summary.measured),
+        "predikat_legend": rules.bands.describe(),
+        "capaian_note": capaian_note(rules),
+        "predikat_counts": [{"label": k, "count": str(v)} for k, v in summary.distribution],
+        "unmeasured_count": str(summary.unmeasured),
         "budget_rows": [
             {
                 "program": _clean(b.row.program_kegiatan),

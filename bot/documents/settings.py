@@ -9,6 +9,8 @@ path, in the same spirit as the rest of the configuration:
     pdf = true                     # false: send .docx only even where LibreOffice exists
     pdf_max_parallel = 2
     pdf_timeout_seconds = 120
+    target_nol = "biner"           # or "tidak_diukur": a (↓) indicator with target 0
+    batas_rata_rata = 100          # optional: cap each capaian at 100 % in the average
 
     [documents.predikat]           # rating bands; the region's own if they differ
     "Sangat Baik" = "91-100"
@@ -22,16 +24,26 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final
 
 from bot.documents.predikat import DEFAULT_BANDS, PredikatBands, PredikatBandsError
 from bot.documents.render import TEMPLATE_DIR, TEMPLATE_FILES
+from bot.documents.rules import DEFAULT_RULES, CapaianRules, TargetZeroRule
 
 __all__ = ["DocumentSettings", "DocumentSettingsError"]
 
 _KEYS: Final = frozenset(
-    {"templates", "pdf", "pdf_max_parallel", "pdf_timeout_seconds", "predikat"}
+    {
+        "templates",
+        "pdf",
+        "pdf_max_parallel",
+        "pdf_timeout_seconds",
+        "predikat",
+        "target_nol",
+        "batas_rata_rata",
+    }
 )
 
 
@@ -43,7 +55,7 @@ class DocumentSettingsError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class DocumentSettings:
-    bands: PredikatBands = DEFAULT_BANDS
+    rules: CapaianRules = DEFAULT_RULES
     template_dir: Path = TEMPLATE_DIR
     pdf: bool = True
     pdf_max_parallel: int = 2
@@ -104,6 +116,24 @@ class DocumentSettings:
             problems.append("documents.pdf_timeout_seconds: harus angka 10 sampai 600")
             timeout = 120
 
+        target_zero = TargetZeroRule.BINER
+        if "target_nol" in table:
+            raw_rule = table["target_nol"]
+            if isinstance(raw_rule, str) and raw_rule in set(TargetZeroRule):
+                target_zero = TargetZeroRule(raw_rule)
+            else:
+                choices = " atau ".join(f'"{r.value}"' for r in TargetZeroRule)
+                problems.append(f"documents.target_nol: harus {choices}")
+
+        average_cap: Decimal | None = None
+        if "batas_rata_rata" in table:
+            cap = table["batas_rata_rata"]
+            if isinstance(cap, bool) or not isinstance(cap, int | float) or not 100 <= cap <= 1000:
+                problems.append("documents.batas_rata_rata: harus angka 100 sampai 1000 (persen)")
+            else:
+                average_cap = Decimal(str(cap))
+
         if problems:
             raise DocumentSettingsError(problems)
-        return cls(bands, template_dir, pdf, parallel, float(timeout))
+        rules = CapaianRules(bands, target_zero, average_cap)
+        return cls(rules, template_dir, pdf, parallel, float(timeout))

@@ -551,7 +551,7 @@ class DocumentWorker:
         sheet = await asyncio.to_thread(read_sheet, data, row.filename)
         today = row.uploaded_at.astimezone(self.config.agency.timezone).date()
         report = doccontext.performance_report(
-            sop, state, self.config, sheet, self.settings.bands, today
+            sop, state, self.config, sheet, self.settings.rules, today
         )
         docx = await asyncio.to_thread(
             render_report, report, template=self._template(DocumentKind.LAPORAN_KINERJA)

@@ -24,7 +24,7 @@ from bot.core.workflow import (
     Tick,
 )
 from bot.documents import (
-    DEFAULT_BANDS,
+    DEFAULT_RULES,
     DocumentKind,
     PeriodKind,
     SheetData,
@@ -269,7 +269,7 @@ def test_the_standard_report_is_signed_by_the_holder_of_the_sign_step() -> None:
     data = (ROOT / "templates" / "demo" / "data_capaian.xlsx").read_bytes()
     sheet: SheetData = read_sheet(data, "data_capaian.xlsx")
     report = doccontext.performance_report(
-        case.ctx.sop, case.state, CONFIG, sheet, DEFAULT_BANDS, date(2026, 7, 6)
+        case.ctx.sop, case.state, CONFIG, sheet, DEFAULT_RULES, date(2026, 7, 6)
     )
     assert report.kadin.name == "Dr. H. Ahmad Santoso, M.Pd."
     assert report.period.title == "TRIWULAN II TAHUN 2026"

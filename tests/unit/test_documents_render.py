@@ -47,6 +47,7 @@ from bot.documents.render import (
     report_context,
     template_path,
 )
+from bot.documents.rules import CapaianRules, TargetZeroRule
 from bot.documents.verification import normalize_verification_code, verification_code
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -180,7 +181,15 @@ def test_achievement_table(report_docx: bytes) -> None:
         ["per 100.000 KH", "90", "90", "85", "105,56", "Sangat Baik", ""],
         ["per 1.000 KH", "8", "8", "9,2", "85,00", "Baik", ""],
         ["%", "14", "14", "16,1", "85,00", "Baik", "Hasil penimbangan serentak Juni"],
-        ["kejadian", "0", "0", "0", "-", "-", "target 0"],
+        [
+            "kejadian",
+            "0",
+            "0",
+            "0",
+            "100,00",
+            "Sangat Baik",
+            "target 0 tercapai (realisasi 0), dinilai 100%",
+        ],
         ["%", "95", "47,5", "44,2", "93,05", "Sangat Baik", ""],
         ["%", "60", "60", "45", "75,00", "Cukup", ""],
         ["%", "50", "25", "15", "60,00", "Kurang", ""],
@@ -212,12 +221,48 @@ def test_achievement_table(report_docx: bytes) -> None:
 def test_summary_and_predikat_counts(report_docx: bytes) -> None:
     body = text(report_docx)
     assert (
-        "Dari 9 indikator kinerja Dinas Kesehatan, 7 indikator dapat diukur capaiannya pada "
-        "Triwulan II Tahun 2026 dengan rata-rata capaian 78,47% (predikat Baik). Sebanyak 2 "
+        "Dari 9 indikator kinerja Dinas Kesehatan, 8 indikator dapat diukur capaiannya pada "
+        "Triwulan II Tahun 2026 dengan rata-rata capaian 81,17% (predikat Baik). Sebanyak 1 "
         "indikator belum dapat diukur" in body
     )
     assert "91–100 Sangat Baik; 76–90 Baik; 66–75 Cukup; 51–65 Kurang; ≤50 Sangat Kurang" in body
     assert table_starting(report_docx, "Predikat")[1:] == [
+        ["Sangat Baik", "3"],
+        ["Baik", "2"],
+        ["Cukup", "1"],
+        ["Kurang", "1"],
+        ["Sangat Kurang", "1"],
+        ["Belum dapat diukur", "1"],
+    ]
+
+
+def test_note_states_the_default_rules(report_docx: bytes) -> None:
+    body = text(report_docx)
+    assert (
+        "Indikator bertanda (↓) dengan target 0 dinilai tercapai atau tidak: realisasi 0 "
+        "berarti capaian 100%, realisasi di atas 0 berarti capaian 0%; indikator lain dengan "
+        "target 0 tidak dapat diukur capaiannya." in body
+    )
+    assert "Capaian di atas 100% ditampilkan dan dirata-ratakan sebagaimana dihitung." in body
+
+
+def test_target_zero_unmeasured_and_capped_average_reach_the_report() -> None:
+    rules = CapaianRules(target_zero=TargetZeroRule.TIDAK_DIUKUR, average_cap=Decimal(100))
+    data = render_report(replace(demo.report(), rules=rules))
+    body = text(data)
+    row = table_starting(data, "Sasaran Strategis")[4]
+    assert row[5:] == ["0", "-", "-", "target 0"]
+    # (100 + 85 + 85 + 93,05 + 75 + 60 + 45,71) / 7 = 77,68: AKI's 105,56 counts as 100
+    assert (
+        "7 indikator dapat diukur" in body and "rata-rata capaian 77,68% (predikat Baik)" in body
+    )
+    assert "Indikator dengan target 0 tidak dapat diukur capaiannya." in body
+    assert (
+        "Capaian di atas 100% ditampilkan sebagaimana dihitung; dalam rata-rata, capaian "
+        "setiap indikator dihitung paling tinggi 100%." in body
+    )
+    assert table_starting(data, "Sasaran Strategis")[1][6] == "105,56"  # shown as computed
+    assert table_starting(data, "Predikat")[1:] == [
         ["Sangat Baik", "2"],
         ["Baik", "2"],
         ["Cukup", "1"],
@@ -306,11 +351,11 @@ def test_semester_and_fourth_quarter_labels() -> None:
 
 def test_custom_bands_reach_the_table() -> None:
     bands = PredikatBands.from_mapping({"Tercapai": 100, "Tidak Tercapai": 0})
-    data = render_report(replace(demo.report(), bands=bands))
+    data = render_report(replace(demo.report(), rules=CapaianRules(bands)))
     predikat = [r[7] for r in table_starting(data, "Sasaran Strategis")[1:]]
-    assert predikat[:3] == ["Tercapai", "Tidak Tercapai", "Tidak Tercapai"]
+    assert predikat[:4] == ["Tercapai", "Tidak Tercapai", "Tidak Tercapai", "Tercapai"]
     assert "Predikat capaian: ≥100 Tercapai; 0–<100 Tidak Tercapai." in text(data)
-    assert table_starting(data, "Predikat")[1:3] == [["Tercapai", "1"], ["Tidak Tercapai", "6"]]
+    assert table_starting(data, "Predikat")[1:3] == [["Tercapai", "2"], ["Tidak Tercapai", "6"]]
 
 
 def test_report_without_data() -> None:
