@@ -8,6 +8,7 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from bot.core.sop import Sop
 from bot.core.sop_loader import load_sop
@@ -98,15 +99,28 @@ def real_docx(text: str) -> bytes:
     return out.getvalue()
 
 
+def _cell_texts(table: Any) -> list[str]:
+    parts: list[str] = []
+    for row in table.rows:
+        seen: set[int] = set()
+        for cell in row.cells:
+            parts.append(cell.text)
+            if id(cell._tc) not in seen:  # a merged cell repeats; its nested tables once
+                seen.add(id(cell._tc))
+                for nested in cell.tables:
+                    parts += _cell_texts(nested)
+    return parts
+
+
 def docx_text(data: bytes) -> str:
-    """Every paragraph and table cell of a .docx, one per line (what the reader sees)."""
+    """Every paragraph and table cell of a .docx, nested tables included (the approval
+    sheet's signature block), one per line (what the reader sees)."""
     from docx import Document
 
     document = Document(io.BytesIO(data))
     parts = [p.text for p in document.paragraphs]
     for table in document.tables:
-        for row in table.rows:
-            parts += [cell.text for cell in row.cells]
+        parts += _cell_texts(table)
     return "\n".join(parts)
 
 

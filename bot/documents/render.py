@@ -438,6 +438,16 @@ def report_context(report: PerformanceReport, tpl: DocxTemplate) -> dict[str, An
 def approval_context(sheet: ApprovalSheet, tpl: DocxTemplate) -> dict[str, Any]:
     tz = sheet.tz
     title = _clean(sheet.document_title)
+    paraf = [
+        {
+            "no": str(p.order),
+            "name": _clean(p.name),
+            "jabatan": _clean(p.jabatan),
+            "step": _clean(p.step_title),
+            "when": _when(p.at, tz),
+        }
+        for p in sorted(sheet.paraf, key=lambda p: (p.order, p.at))
+    ]
     return {
         **_kop(tpl, sheet.letterhead, 22),
         "document_title": title,
@@ -447,16 +457,9 @@ def approval_context(sheet: ApprovalSheet, tpl: DocxTemplate) -> dict[str, Any]:
         "year": str(sheet.period.year),
         "draft_label": _DASH if sheet.draft_version is None else f"versi {sheet.draft_version}",
         "draft_sha256": _clean(sheet.draft_sha256).lower(),
-        "paraf": [
-            {
-                "no": str(p.order),
-                "name": _clean(p.name),
-                "jabatan": _clean(p.jabatan),
-                "step": _clean(p.step_title),
-                "when": _when(p.at, tz),
-            }
-            for p in sorted(sheet.paraf, key=lambda p: (p.order, p.at))
-        ],
+        # the last row shares an unsplittable row with the signature block
+        "paraf_rest": paraf[:-1],
+        "paraf_last": paraf[-1] if paraf else None,
         "kadin": _signatory(sheet.kadin),
         "kadin_jabatan_upper": _clean(sheet.kadin.jabatan).upper(),
         "signed_date": format_date(sheet.signed_at, tz),

@@ -94,8 +94,21 @@ def text(data: bytes) -> str:
     return "\n".join(paragraphs(data))
 
 
+def _rows(t: Table) -> list[list[str]]:
+    """The rows' cell texts; a row holding nested tables of the same columns (the last
+    paraf row, held in one unsplittable row with the signature block) reads as theirs."""
+    out: list[list[str]] = []
+    for row in t.rows:
+        nested = [n for n in row.cells[0].tables if len(n.columns) == len(t.columns)]
+        if row.cells[0].tables:
+            out.extend(r for n in nested for r in _rows(n))
+        else:
+            out.append([c.text for c in row.cells])
+    return out
+
+
 def tables(data: bytes) -> list[list[list[str]]]:
-    return [[[c.text for c in row.cells] for row in t.rows] for t in _open(data).tables]
+    return [_rows(t) for t in _open(data).tables]
 
 
 def table_starting(data: bytes, first_header: str) -> list[list[str]]:
@@ -556,7 +569,7 @@ def test_approval_without_returns() -> None:
     ps = [p.strip() for p in paragraphs(data)]
     assert "Draf tidak pernah dikembalikan selama pemeriksaan." in ps
     assert "Riwayat Pengembalian" not in ps
-    assert len(tables(data)) == 3  # letterhead, fields, paraf
+    assert len(tables(data)) == 3  # letterhead, fields, paraf (the signature inside)
 
 
 # --- every template: variables, escaping, round trips -----------------------------------------
