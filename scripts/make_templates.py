@@ -36,6 +36,7 @@ if str(ROOT) not in sys.path:  # run as a plain script from anywhere
     sys.path.insert(0, str(ROOT))
 
 from bot.documents import demo  # noqa: E402
+from bot.documents.kop import KOP_LOGO_WIDTH_CM, KOP_TEXT_WIDTH_CM  # noqa: E402
 from bot.documents.sheet import write_sheet  # noqa: E402
 
 TEMPLATES = ROOT / "templates"
@@ -376,22 +377,21 @@ def portrait_section(doc: Any) -> None:
 
 
 def letterhead(doc: Any) -> None:
-    """The kop surat: logo (if any) beside the region, agency, address and contact."""
-    widths = [2.6, 12.9]
+    """The kop (Permendagri 1/2023): the logo (if any) beside "PEMERINTAH ...", the
+    agency's name, address with telephone and facsimile, website and e-mail, over a
+    double rule. The region and the name come as RichText at the size
+    `bot.documents.kop` fitted to this cell's width, so the name never wraps."""
+    widths = [KOP_LOGO_WIDTH_CM, KOP_TEXT_WIDTH_CM]
     t = table(doc, widths, grid=False)
     row = add_row(t, widths)
     cell_text(row.cells[0], "{{ logo }}", align=WD_ALIGN_PARAGRAPH.CENTER)
     right = row.cells[1]
     center = WD_ALIGN_PARAGRAPH.CENTER
     p = cell_text(right, "", align=center)
-    run = p.add_run("{{ kop_region }}")
-    run.bold, run.font.size, run.font.name = True, Pt(14), SERIF
-    _set_rfonts(run._r.get_or_add_rPr(), SERIF)
+    p.add_run("{{r kop_region_line }}")
     p = cell_para(right, "")
     p.paragraph_format.alignment = center
-    run = p.add_run("{{ kop_agency }}")
-    run.bold, run.font.size, run.font.name = True, Pt(16), SERIF
-    _set_rfonts(run._r.get_or_add_rPr(), SERIF)
+    p.add_run("{{r kop_agency_lines }}")
     p = cell_para(right, "{{ kop_address }}", size=9)
     p.paragraph_format.alignment = center
     p = cell_para(right, "{{ kop_contact }}", size=9)

@@ -18,6 +18,7 @@ from bot.documents.capaian import (
     evaluate_indicator,
     summarize,
 )
+from bot.documents.kop import KopSettings
 from bot.documents.model import (
     ApprovalSheet,
     BudgetRow,
@@ -91,6 +92,7 @@ __all__ = [
     "IncomingLetter",
     "IndicatorResult",
     "IndicatorRow",
+    "KopSettings",
     "Letterhead",
     "ParafEntry",
     "PdfConverter",

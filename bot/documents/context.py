@@ -29,6 +29,7 @@ from bot.documents import (
     DispositionSheet,
     DocumentKind,
     IncomingLetter,
+    KopSettings,
     Letterhead,
     ParafEntry,
     PerformanceReport,
@@ -41,6 +42,7 @@ from bot.documents import (
     document_filename,
     verification_code,
 )
+from bot.documents.kop import NO_KOP
 
 __all__ = [
     "APPROVAL",
@@ -94,7 +96,8 @@ AuditEntry = AuditRecord  # what is read of an audit row
 # -- people and the agency -------------------------------------------------------------------
 
 
-def letterhead(config: Config) -> Letterhead:
+def letterhead(config: Config, kop: KopSettings) -> Letterhead:
+    """`[agency]` and the kop's own lines from `[documents.kop]`."""
     agency = config.agency
     return Letterhead(
         region=agency.region,
@@ -102,6 +105,11 @@ def letterhead(config: Config) -> Letterhead:
         address=agency.address or _DASH,
         city=agency.city,
         logo=agency.logo,
+        telephone=kop.telephone,
+        fax=kop.fax,
+        email=kop.email,
+        website=kop.website,
+        name_lines=kop.name_lines,
     )
 
 
@@ -207,7 +215,12 @@ def _letter_text(letter: Mapping[str, str], key: str) -> str:
 
 
 def disposition_sheet(
-    sop: Sop, state: CaseState, audit: Sequence[AuditEntry], config: Config, step_key: str
+    sop: Sop,
+    state: CaseState,
+    audit: Sequence[AuditEntry],
+    config: Config,
+    step_key: str,
+    kop: KopSettings = NO_KOP,
 ) -> DispositionSheet:
     """The lembar disposisi of the action step `step_key` (its form and its completion)."""
     step = sop.step(step_key)
@@ -227,7 +240,7 @@ def disposition_sheet(
     letter = state.letter
     urgency = _URGENCY.get((letter.get("urgency") or "").strip().lower(), Urgency.BIASA)
     return DispositionSheet(
-        letterhead=letterhead(config),
+        letterhead=letterhead(config, kop),
         letter=IncomingLetter(
             sender=_letter_text(letter, "from"),
             number=_letter_text(letter, "number"),
@@ -420,7 +433,11 @@ def final_report_audience(
 
 
 def approval_sheet(
-    sop: Sop, state: CaseState, audit: Sequence[AuditEntry], config: Config
+    sop: Sop,
+    state: CaseState,
+    audit: Sequence[AuditEntry],
+    config: Config,
+    kop: KopSettings = NO_KOP,
 ) -> ApprovalSheet:
     """The lembar pengesahan of the case's signature, with its verification code."""
     sig = signature(sop, state)
@@ -454,7 +471,7 @@ def approval_sheet(
         )
     period = report_period(sop, state)
     return ApprovalSheet(
-        letterhead=letterhead(config),
+        letterhead=letterhead(config, kop),
         period=period,
         document_title=f"Laporan Kinerja {period.label} Tahun {period.year}",
         case_code=state.code,
@@ -483,6 +500,7 @@ def performance_report(
     sheet: SheetData,
     rules: CapaianRules,
     today: date,
+    kop: KopSettings = NO_KOP,
 ) -> PerformanceReport:
     """The standard-format report filled from an indicator sheet, for the staff to type
     the chapters into; the foreword is signed by whoever signs at the SOP's sign step."""
@@ -492,7 +510,7 @@ def performance_report(
     if head is None:
         raise DocumentContextError("the config lists no officers")
     return PerformanceReport(
-        letterhead=letterhead(config),
+        letterhead=letterhead(config, kop),
         period=report_period(sop, state),
         kadin=signatory(head),
         date=today,

@@ -9,6 +9,7 @@ in each predikat band.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -43,7 +44,9 @@ LETTERHEAD = Letterhead(
     agency="Dinas Kesehatan",
     address="Jalan Jenderal Sudirman Nomor 45, Sukamaju 40123",
     city="Sukamaju",
-    contact="Telepon (0265) 771234, Pos-el dinkes@sukamajukab.go.id",
+    telephone="(0265) 771234",
+    email="dinkes@sukamajukab.go.id",
+    website="dinkes.sukamajukab.go.id",
 )
 
 KADIN = Signatory(
@@ -221,14 +224,7 @@ def report(
 
 
 def _with_logo(logo: Path) -> Letterhead:
-    return Letterhead(
-        LETTERHEAD.region,
-        LETTERHEAD.agency,
-        LETTERHEAD.address,
-        LETTERHEAD.city,
-        logo,
-        LETTERHEAD.contact,
-    )
+    return replace(LETTERHEAD, logo=logo)
 
 
 def disposition(logo: Path | None = None) -> DispositionSheet:

@@ -37,7 +37,11 @@ class Letterhead:
     address: str  # "Jalan Magelang Km 10, Sleman 55513"
     city: str  # the place of signing: "Sleman"
     logo: Path | None = None  # PNG/JPEG of the region's coat of arms
-    contact: str = ""  # "Telepon (0274) 868409, Pos-el dinkes@slemankab.go.id"
+    telephone: str = ""  # "(0274) 868409"
+    fax: str = ""
+    email: str = ""  # printed as "Pos-el ..."
+    website: str = ""  # printed as "Laman ..."
+    name_lines: tuple[str, ...] = ()  # the agency's name broken exactly here, if too long
 
 
 @dataclass(frozen=True, slots=True)

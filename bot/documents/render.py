@@ -28,7 +28,7 @@ from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from babel.dates import get_month_names
-from docxtpl import DocxTemplate, InlineImage
+from docxtpl import DocxTemplate, InlineImage, RichText
 from jinja2 import Environment, StrictUndefined, TemplateError
 
 from bot.documents.capaian import (
@@ -36,6 +36,15 @@ from bot.documents.capaian import (
     evaluate_budget,
     evaluate_indicator,
     summarize,
+)
+from bot.documents.kop import (
+    AGENCY_MIN_PT,
+    AGENCY_PT,
+    KOP_FONT,
+    REGION_MIN_PT,
+    REGION_PT,
+    FittedLines,
+    fit_lines,
 )
 from bot.documents.model import (
     ApprovalSheet,
@@ -224,15 +233,40 @@ def _logo(tpl: DocxTemplate, path: Path | None, height_mm: int) -> InlineImage |
     return InlineImage(tpl, str(path), height=Mm(height_mm))
 
 
+def _fitted(fitted: FittedLines) -> RichText:
+    """Lines at the size `kop.fit_lines` chose, in the font its widths are of."""
+    rt = RichText()
+    rt.add("\n".join(fitted.lines), bold=True, size=int(fitted.size_pt * 2), font=KOP_FONT)
+    return rt
+
+
+def _joined(parts: list[tuple[str, str]]) -> str:
+    return ", ".join(f"{label} {value}".strip() for label, value in parts if value)
+
+
 def _kop(tpl: DocxTemplate, letterhead: Letterhead, logo_mm: int) -> dict[str, Any]:
+    """The kop's lines as Permendagri 1/2023 orders them; the region and the agency's
+    name fitted to the kop's width (see `bot.documents.kop`)."""
     region = _clean(letterhead.region)
     full_region = region if region.lower().startswith("pemerintah") else f"Pemerintah {region}"
+    agency = _clean(letterhead.agency).upper()
+    lines = tuple(_clean(line).upper() for line in letterhead.name_lines if _clean(line))
     return {
         "logo": _logo(tpl, letterhead.logo, logo_mm),
         "kop_region": full_region.upper(),
-        "kop_agency": _clean(letterhead.agency).upper(),
-        "kop_address": _clean(letterhead.address),
-        "kop_contact": _clean(letterhead.contact),
+        "kop_region_line": _fitted(fit_lines(full_region.upper(), REGION_PT, REGION_MIN_PT)),
+        "kop_agency": agency,
+        "kop_agency_lines": _fitted(fit_lines(agency, AGENCY_PT, AGENCY_MIN_PT, lines)),
+        "kop_address": _joined(
+            [
+                ("", _clean(letterhead.address)),
+                ("Telepon", _clean(letterhead.telephone)),
+                ("Faksimile", _clean(letterhead.fax)),
+            ]
+        ),
+        "kop_contact": _joined(
+            [("Laman", _clean(letterhead.website)), ("Pos-el", _clean(letterhead.email))]
+        ),
         "region": region,
         "agency": _clean(letterhead.agency),
         "city": _clean(letterhead.city),

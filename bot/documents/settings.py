@@ -12,6 +12,13 @@ path, in the same spirit as the rest of the configuration:
     target_nol = "biner"           # or "tidak_diukur": a (↓) indicator with target 0
     batas_rata_rata = 100          # optional: cap each capaian at 100 % in the average
 
+    [documents.kop]                # the letterhead's lines besides [agency] (all optional)
+    telepon = "(0265) 771234"
+    faksimile = "(0265) 771235"
+    pos_el = "disdukcapil@sukamajukab.go.id"
+    laman = "disdukcapil.sukamajukab.go.id"
+    nama_baris = ["DINAS PEMBERDAYAAN PEREMPUAN,", "PERLINDUNGAN ANAK DAN KELUARGA BERENCANA"]
+
     [documents.predikat]           # rating bands; the region's own if they differ
     "Sangat Baik" = "91-100"
     "Baik" = "76-90"
@@ -28,6 +35,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final
 
+from bot.documents.kop import (
+    AGENCY_MIN_PT,
+    NO_KOP,
+    TEXT_WIDTH_PT,
+    KopSettings,
+    text_width_pt,
+)
 from bot.documents.predikat import DEFAULT_BANDS, PredikatBands, PredikatBandsError
 from bot.documents.render import TEMPLATE_DIR, TEMPLATE_FILES
 from bot.documents.rules import DEFAULT_RULES, CapaianRules, TargetZeroRule
@@ -43,8 +57,16 @@ _KEYS: Final = frozenset(
         "predikat",
         "target_nol",
         "batas_rata_rata",
+        "kop",
     }
 )
+_KOP_TEXT_KEYS: Final = {
+    "telepon": "telephone",
+    "faksimile": "fax",
+    "pos_el": "email",
+    "laman": "website",
+}
+_KOP_KEYS: Final = frozenset({*_KOP_TEXT_KEYS, "nama_baris"})
 
 
 class DocumentSettingsError(ValueError):
@@ -56,6 +78,7 @@ class DocumentSettingsError(ValueError):
 @dataclass(frozen=True, slots=True)
 class DocumentSettings:
     rules: CapaianRules = DEFAULT_RULES
+    kop: KopSettings = NO_KOP
     template_dir: Path = TEMPLATE_DIR
     pdf: bool = True
     pdf_max_parallel: int = 2
@@ -133,7 +156,41 @@ class DocumentSettings:
             else:
                 average_cap = Decimal(str(cap))
 
+        kop = _kop(table.get("kop", {}), problems)
+
         if problems:
             raise DocumentSettingsError(problems)
         rules = CapaianRules(bands, target_zero, average_cap)
-        return cls(rules, template_dir, pdf, parallel, float(timeout))
+        return cls(rules, kop, template_dir, pdf, parallel, float(timeout))
+
+
+def _kop(table: object, problems: list[str]) -> KopSettings:
+    """`[documents.kop]`; each `nama_baris` line must fit the kop at the smallest size."""
+    if not isinstance(table, Mapping):
+        problems.append(
+            "documents.kop: harus tabel (telepon, faksimile, pos_el, laman, nama_baris)"
+        )
+        return KopSettings()
+    for key in sorted(set(table) - _KOP_KEYS):
+        known = ", ".join(sorted(_KOP_KEYS))
+        problems.append(f"documents.kop.{key}: kunci tidak dikenal (yang dikenal: {known})")
+    texts: dict[str, str] = {}
+    for key, field in _KOP_TEXT_KEYS.items():
+        value = table.get(key, "")
+        if not isinstance(value, str):
+            problems.append(f"documents.kop.{key}: harus teks")
+        else:
+            texts[field] = value.strip()
+    lines: tuple[str, ...] = ()
+    raw = table.get("nama_baris", [])
+    if not isinstance(raw, list) or not all(isinstance(x, str) and x.strip() for x in raw):
+        problems.append("documents.kop.nama_baris: harus daftar baris teks yang tidak kosong")
+    else:
+        lines = tuple(x.strip() for x in raw)
+        for line in lines:
+            if text_width_pt(line.upper(), AGENCY_MIN_PT) > TEXT_WIDTH_PT:
+                problems.append(
+                    f'documents.kop.nama_baris: baris "{line}" terlalu panjang untuk satu baris '
+                    f"kop (huruf {AGENCY_MIN_PT} pt); pecah menjadi dua baris"
+                )
+    return KopSettings(name_lines=lines, **texts)

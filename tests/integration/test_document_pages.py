@@ -67,6 +67,12 @@ LONG_KADIN = Signatory(
 )
 
 
+LONG_AGENCY = "Dinas Kependudukan dan Pencatatan Sipil"  # wrapped before the kop was fitted
+VERY_LONG_AGENCY = (
+    "Dinas Pemberdayaan Perempuan, Perlindungan Anak, Pengendalian Penduduk dan Keluarga Berencana"
+)
+
+
 def approval(officers: int, length: int) -> bytes:
     start = datetime(2026, 7, 8, 2, 0, tzinfo=UTC)
     paraf = tuple(
@@ -79,9 +85,19 @@ def approval(officers: int, length: int) -> bytes:
         )
         for i in range(1, officers + 1)
     )
-    kadin = LONG_KADIN if length > 40 else demo.KADIN
-    sheet = replace(demo.approval(paraf=paraf, returned=()), kadin=kadin)
+    long = length > 40
+    letterhead = replace(demo.LETTERHEAD, agency=LONG_AGENCY) if long else demo.LETTERHEAD
+    sheet = replace(
+        demo.approval(paraf=paraf, returned=()),
+        kadin=LONG_KADIN if long else demo.KADIN,
+        letterhead=letterhead,
+    )
     return render_approval(sheet)
+
+
+def disposition() -> bytes:
+    letterhead = replace(demo.LETTERHEAD, agency=VERY_LONG_AGENCY)
+    return render_disposition(replace(demo.disposition(), letterhead=letterhead))
 
 
 def report(indicators: int, length: int) -> bytes:
@@ -116,7 +132,7 @@ CASES: Final = {
     "laporan_01_pendek": Case(lambda: report(1, 30), demo.KADIN, indicators=1),
     "laporan_25_panjang": Case(lambda: report(25, 120), LONG_KADIN, indicators=25),
     "laporan_60_panjang": Case(lambda: report(60, 120), LONG_KADIN, indicators=60),
-    "disposisi_demo": Case(lambda: render_disposition(demo.disposition()), demo.KADIN),
+    "disposisi_nama_panjang": Case(disposition, demo.KADIN),
 }
 NAMES = list(CASES)
 APPROVALS = [n for n in NAMES if n.startswith("pengesahan")]
@@ -128,6 +144,7 @@ class Rendered:
     name: str
     case: Case
     pages: tuple[str, ...]  # each page's text, whitespace collapsed
+    lines: tuple[tuple[str, ...], ...]  # each page's text lines, as printed
 
     def on(self, text: str) -> list[int]:
         """The pages (0-based) whose text holds `text`."""
@@ -157,9 +174,13 @@ class Rendered:
         return page
 
 
-def _page_texts(pdf: bytes) -> tuple[str, ...]:
+def _page_texts(pdf: bytes) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
     reader = PdfReader(io.BytesIO(pdf))
-    return tuple(" ".join((page.extract_text() or "").split()) for page in reader.pages)
+    texts = [page.extract_text() or "" for page in reader.pages]
+    return (
+        tuple(" ".join(text.split()) for text in texts),
+        tuple(tuple(" ".join(line.split()) for line in text.splitlines()) for text in texts),
+    )
 
 
 def _keep(name: str, pdf: bytes) -> None:
@@ -196,7 +217,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Rendered]:
     for (name, case), pdf in zip(CASES.items(), pdfs, strict=True):
         assert pdf is not None, f"{name}: LibreOffice made no PDF"
         _keep(name, pdf)
-        out[name] = Rendered(name, case, _page_texts(pdf))
+        out[name] = Rendered(name, case, *_page_texts(pdf))
     return out
 
 
@@ -272,6 +293,29 @@ def test_foreword_signature_block_on_one_page(rendered: dict[str, Rendered], nam
     assert "KATA PENGANTAR" in doc.pages[page]
 
 
+# --- the kop ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["pengesahan_07_panjang", "pengesahan_14_panjang"])
+def test_kop_prints_a_long_agency_name_on_one_line(
+    rendered: dict[str, Rendered], name: str
+) -> None:
+    first_page = rendered[name].lines[0]
+    assert LONG_AGENCY.upper() in first_page, first_page[:6]
+    assert "PEMERINTAH KABUPATEN SUKAMAJU" in first_page
+
+
+def test_kop_breaks_a_very_long_name_without_an_orphan_word(
+    rendered: dict[str, Rendered],
+) -> None:
+    lines = rendered["disposisi_nama_panjang"].lines[0]
+    start = lines.index("PEMERINTAH KABUPATEN SUKAMAJU") + 1
+    end = next(i for i in range(start, len(lines)) if lines[i].startswith("Jalan"))
+    name = lines[start:end]
+    assert " ".join(name) == VERY_LONG_AGENCY.upper()
+    assert len(name) >= 2 and all(len(line.split()) >= 2 for line in name), name
+
+
 def test_disposition_signature_block_on_one_page(rendered: dict[str, Rendered]) -> None:
-    doc = rendered["disposisi_demo"]
+    doc = rendered["disposisi_nama_panjang"]
     doc.together(["Sukamaju, 23 Juni 2026", "Paraf: RW", demo.KADIN.name, "NIP"])

@@ -26,6 +26,7 @@ from bot.core.workflow import (
 from bot.documents import (
     DEFAULT_RULES,
     DocumentKind,
+    KopSettings,
     PeriodKind,
     SheetData,
     Urgency,
@@ -277,3 +278,16 @@ def test_the_standard_report_is_signed_by_the_holder_of_the_sign_step() -> None:
     assert len(report.indicators) == len(sheet.indicators) > 0
     assert report.indicators[0].target_tahunan == sheet.indicators[0].target_tahunan
     assert isinstance(report.indicators[0].target_tahunan, Decimal)
+
+
+def test_the_kop_settings_reach_every_letterhead() -> None:
+    case, _ = signed_case_with_a_kabid_return()
+    kop = KopSettings(name_lines=("Dinas", "Pendidikan"), telephone="(0265) 1", email="a@b.go.id")
+    sheet = doccontext.approval_sheet(case.ctx.sop, case.state, case.events, CONFIG, kop)
+    assert (sheet.letterhead.name_lines, sheet.letterhead.telephone) == (
+        ("Dinas", "Pendidikan"),
+        "(0265) 1",
+    )
+    assert sheet.letterhead.email == "a@b.go.id" and sheet.letterhead.agency == "Dinas Pendidikan"
+    plain = doccontext.approval_sheet(case.ctx.sop, case.state, case.events, CONFIG)
+    assert (plain.letterhead.name_lines, plain.letterhead.telephone) == ((), "")

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from docx import Document
 from docx.document import Document as DocumentObject
+from docx.shared import Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 from docxtpl import DocxTemplate
@@ -780,3 +781,37 @@ def test_letterhead_region_already_prefixed() -> None:
         letterhead, demo.PERIOD, demo.KADIN, date(2026, 7, 1), demo.INDICATORS, demo.BUDGET
     )
     assert "PEMERINTAH PROVINSI JAWA BARAT" in paragraphs(render_report(report))
+
+
+# --- the kop ---------------------------------------------------------------------------------
+
+
+def _kop_runs(data: bytes, text: str) -> list[Any]:
+    cell = _open(data).tables[0].rows[0].cells[1]
+    return [r for p in cell.paragraphs for r in p.runs if text in r.text]
+
+
+def test_kop_lines_in_permendagri_order() -> None:
+    letterhead = replace(demo.LETTERHEAD, fax="(0265) 771235")
+    data = render_approval(replace(demo.approval(), letterhead=letterhead))
+    cell = _open(data).tables[0].rows[0].cells[1]
+    assert [p.text for p in cell.paragraphs] == [
+        "PEMERINTAH KABUPATEN SUKAMAJU",
+        "DINAS KESEHATAN",
+        "Jalan Jenderal Sudirman Nomor 45, Sukamaju 40123, Telepon (0265) 771234, "
+        "Faksimile (0265) 771235",
+        "Laman dinkes.sukamajukab.go.id, Pos-el dinkes@sukamajukab.go.id",
+    ]
+    [agency] = _kop_runs(data, "DINAS KESEHATAN")
+    assert (agency.bold, agency.font.size, agency.font.name) == (True, Pt(16), "Times New Roman")
+
+
+def test_kop_long_name_shrinks_and_configured_lines_break() -> None:
+    long_name = replace(demo.LETTERHEAD, agency="Dinas Kependudukan dan Pencatatan Sipil")
+    data = render_disposition(replace(demo.disposition(), letterhead=long_name))
+    [agency] = _kop_runs(data, "DINAS KEPENDUDUKAN DAN PENCATATAN SIPIL")
+    assert agency.font.size == Pt(14.5)
+    lines = replace(long_name, name_lines=("Dinas Kependudukan dan", "Pencatatan Sipil"))
+    data = render_approval(replace(demo.approval(), letterhead=lines))
+    cell = _open(data).tables[0].rows[0].cells[1]
+    assert cell.paragraphs[1].text == "DINAS KEPENDUDUKAN DAN\nPENCATATAN SIPIL"

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.documents.kop import KopSettings
 from bot.documents.predikat import DEFAULT_BANDS
 from bot.documents.render import TEMPLATE_DIR, TEMPLATE_FILES
 from bot.documents.rules import CapaianRules, TargetZeroRule
@@ -71,7 +72,7 @@ def test_every_mistake_at_once(tmp_path: Path) -> None:
             base_dir=tmp_path,
         )
     assert info.value.problems == (
-        "documents.templat: kunci tidak dikenal (yang dikenal: batas_rata_rata, pdf, "
+        "documents.templat: kunci tidak dikenal (yang dikenal: batas_rata_rata, kop, pdf, "
         "pdf_max_parallel, pdf_timeout_seconds, predikat, target_nol, templates)",
         'documents.predikat "Baik": "baik sekali" tidak dapat dibaca; tulis seperti "76-90", '
         '">=91", "<=50" atau satu angka batas bawah',
@@ -106,4 +107,44 @@ def test_missing_template_folder(tmp_path: Path) -> None:
         DocumentSettings.from_mapping({"templates": "tidak-ada"}, base_dir=tmp_path)
     assert info.value.problems == (
         f"documents.templates: folder {tmp_path / 'tidak-ada'} tidak ada",
+    )
+
+
+def test_kop_lines() -> None:
+    settings = DocumentSettings.from_mapping(
+        {
+            "kop": {
+                "telepon": " (0265) 771234 ",
+                "pos_el": "disdukcapil@sukamajukab.go.id",
+                "laman": "disdukcapil.sukamajukab.go.id",
+                "nama_baris": ["Dinas Pemberdayaan Perempuan,", "Perlindungan Anak dan KB"],
+            }
+        }
+    )
+    assert settings.kop == KopSettings(
+        name_lines=("Dinas Pemberdayaan Perempuan,", "Perlindungan Anak dan KB"),
+        telephone="(0265) 771234",
+        email="disdukcapil@sukamajukab.go.id",
+        website="disdukcapil.sukamajukab.go.id",
+    )
+    assert DocumentSettings.from_mapping({}).kop == KopSettings()
+
+
+def test_kop_mistakes() -> None:
+    too_long = "DINAS PEMBERDAYAAN PEREMPUAN, PERLINDUNGAN ANAK, PENGENDALIAN PENDUDUK"
+    with pytest.raises(DocumentSettingsError) as info:
+        DocumentSettings.from_mapping(
+            {"kop": {"telpon": "1", "laman": 5, "nama_baris": ["DINAS X", too_long]}}
+        )
+    assert info.value.problems == (
+        "documents.kop.telpon: kunci tidak dikenal (yang dikenal: faksimile, laman, nama_baris, "
+        "pos_el, telepon)",
+        "documents.kop.laman: harus teks",
+        f'documents.kop.nama_baris: baris "{too_long}" terlalu panjang untuk satu baris kop '
+        "(huruf 12 pt); pecah menjadi dua baris",
+    )
+    with pytest.raises(DocumentSettingsError) as info:
+        DocumentSettings.from_mapping({"kop": {"nama_baris": "DINAS X"}})
+    assert info.value.problems == (
+        "documents.kop.nama_baris: harus daftar baris teks yang tidak kosong",
     )
