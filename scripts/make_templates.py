@@ -804,16 +804,16 @@ def lembar_pengesahan() -> Any:
     keep_together(t)
 
     para(doc, "Paraf Koordinasi", bold=True, space_before=10, keep_with_next=True)
-    widths = [1.0, 4.6, 4.4, 3.2, 2.3]
+    widths = [1.0, 4.4, 4.8, 2.7, 2.6]
     t = table(doc, widths)
-    header_row(t, widths, ["No", "Nama", "Jabatan", "Tahap", "Tanggal dan Waktu"])
+    header_row(t, widths, ["No", "Jabatan", "Nama dan NIP", "Paraf", "Tanggal"])
 
     def paraf_cells(p: str) -> list[tuple[str, Any]]:
         return [
             (f"{{{{ {p}.no }}}}", center),
-            (f"{{{{ {p}.name }}}}", left),
             (f"{{{{ {p}.jabatan }}}}", left),
-            (f"{{{{ {p}.step }}}}", left),
+            (f"{{{{ {p}.name }}}}\n{{{{ {p}.nip }}}}", left),
+            (f"{{{{r {p}.mark }}}}", center),
             (f"{{{{ {p}.when }}}}", left),
         ]
 
@@ -828,34 +828,13 @@ def lembar_pengesahan() -> Any:
             ("Ditetapkan di {{ city }}", {}),
             ("pada tanggal {{ signed_date }}", {"space_after": 6}),
             ("{{ kadin_jabatan_upper }},", {"bold": True}),
-            ("Ditandatangani secara elektronik", {"italic": True, "size": 9, "space_before": 8}),
-            ("{{ signed_when }}", {"italic": True, "size": 9, "space_after": 8}),
+            ("{{ approval_wording }}", {"italic": True, "size": 9, "space_before": 8}),
+            ("", {"space_after": 8}),
             ("{{ kadin.name }}", {"bold": True, "underline": True}),
             ("{{ kadin.pangkat }}", {}),
             ("NIP {{ kadin.nip }}", {"space_after": 10}),
         ],
     )
-
-    tag(doc, "{%p if returned %}")
-    para(doc, "Riwayat Pengembalian", bold=True, space_before=6, keep_with_next=True)
-    widths = [1.0, 3.6, 3.6, 2.8, 4.5]
-    t = table(doc, widths)
-    header_row(t, widths, ["No", "Tahap", "Dikembalikan oleh", "Tanggal dan Waktu", "Alasan"])
-    loop_rows(
-        t,
-        widths,
-        "r in returned",
-        [
-            ("{{ r.no }}", center),
-            ("{{ r.step }}", left),
-            ("{{ r.by }}", left),
-            ("{{ r.when }}", left),
-            ("{{ r.reason }}", left),
-        ],
-    )
-    tag(doc, "{%p else %}")
-    para(doc, "Draf tidak pernah dikembalikan selama pemeriksaan.", size=9, italic=True)
-    tag(doc, "{%p endif %}")
 
     p = para(doc, "Kode verifikasi: ", space_before=12, space_after=0)
     run = p.add_run("{{ verification_code }}")
@@ -865,9 +844,10 @@ def lembar_pengesahan() -> Any:
     _set_rfonts(run._r.get_or_add_rPr(), "Courier New")
     para(
         doc,
-        "Kode ini terikat pada kode berkas, sidik draf yang ditandatangani dan waktu "
-        "penandatanganan; dokumen yang diubah setelah ditandatangani tidak cocok dengan "
-        "kode ini.",
+        "Kode ini terikat pada kode berkas, sidik draf yang disetujui dan waktu "
+        "persetujuan; dokumen yang diubah setelah disetujui tidak cocok dengan kode ini. "
+        "Persetujuan ini dicatat oleh aplikasi dan bukan tanda tangan elektronik "
+        "tersertifikasi (TTE); keasliannya diperiksa dengan kode ini melalui /verifikasi.",
         size=8,
         italic=True,
     )

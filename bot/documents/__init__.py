@@ -20,6 +20,7 @@ from bot.documents.capaian import (
 )
 from bot.documents.kop import KopSettings
 from bot.documents.model import (
+    DEFAULT_APPROVAL_WORDING,
     ApprovalSheet,
     BudgetRow,
     Disposition,
@@ -32,7 +33,6 @@ from bot.documents.model import (
     PeriodKind,
     ReportNarrative,
     ReportPeriod,
-    ReturnedRound,
     Signatory,
     Urgency,
 )
@@ -70,6 +70,7 @@ from bot.documents.sheet import (
 from bot.documents.verification import normalize_verification_code, verification_code
 
 __all__ = [
+    "DEFAULT_APPROVAL_WORDING",
     "DEFAULT_BANDS",
     "DEFAULT_RULES",
     "TEMPLATE_DIR",
@@ -102,7 +103,6 @@ __all__ = [
     "PredikatBandsError",
     "ReportNarrative",
     "ReportPeriod",
-    "ReturnedRound",
     "SheetData",
     "SheetError",
     "SheetLimits",

@@ -23,6 +23,7 @@ from bot.config import Config, Officer
 from bot.core.sop import Sop, Step, StepKind
 from bot.core.workflow import AuditRecord, CaseState
 from bot.documents import (
+    DEFAULT_APPROVAL_WORDING,
     ApprovalSheet,
     CapaianRules,
     Disposition,
@@ -35,7 +36,6 @@ from bot.documents import (
     PerformanceReport,
     PeriodKind,
     ReportPeriod,
-    ReturnedRound,
     SheetData,
     Signatory,
     Urgency,
@@ -139,11 +139,6 @@ def _holder(config: Config, roles: Sequence[str]) -> Officer | None:
 
 def _config_order(config: Config) -> dict[str, int]:
     return {o.key: index for index, o in enumerate(config.officers)}
-
-
-def _name(config: Config, key: str) -> str:
-    officer = _officer(config, key)
-    return officer.name if officer is not None else key
 
 
 # -- the period and file names ---------------------------------------------------------------
@@ -438,6 +433,7 @@ def approval_sheet(
     audit: Sequence[AuditEntry],
     config: Config,
     kop: KopSettings = NO_KOP,
+    approval_wording: str = DEFAULT_APPROVAL_WORDING,
 ) -> ApprovalSheet:
     """The lembar pengesahan of the case's signature, with its verification code."""
     sig = signature(sop, state)
@@ -454,19 +450,7 @@ def approval_sheet(
                 jabatan=officer.jabatan if officer else _DASH,
                 at=event.at,
                 step_title=step.title,
-            )
-        )
-    returned = []
-    for event in trail:
-        if event.action != "return":
-            continue
-        title = sop.step(event.step_key).title if _has_step(sop, event.step_key) else _DASH
-        returned.append(
-            ReturnedRound(
-                step_title=title,
-                by_name=_name(config, event.actor),
-                at=event.at,
-                reason=event.reason or _DASH,
+                nip=(officer.nip_formatted or "") if officer else "",
             )
         )
     period = report_period(sop, state)
@@ -482,12 +466,8 @@ def approval_sheet(
         draft_sha256=sig.sha256,
         tz=config.agency.timezone,
         draft_version=sig.version,
-        returned=tuple(returned),
+        approval_wording=approval_wording,
     )
-
-
-def _has_step(sop: Sop, key: str) -> bool:
-    return any(s.key == key for s in sop.steps)
 
 
 # -- the report in the standard format -------------------------------------------------------

@@ -28,7 +28,6 @@ from bot.documents.model import (
     PeriodKind,
     ReportNarrative,
     ReportPeriod,
-    ReturnedRound,
     Signatory,
     Urgency,
 )
@@ -264,6 +263,7 @@ PARAF: tuple[ParafEntry, ...] = (
         "Sekretaris Dinas (Sek. Tim SAKIP)",
         datetime(2026, 7, 8, 2, 5, tzinfo=UTC),
         "Memeriksa dan memaraf draf laporan",
+        nip=SEKRETARIS.nip,
     ),
     ParafEntry(
         2,
@@ -271,6 +271,7 @@ PARAF: tuple[ParafEntry, ...] = (
         "Kepala Bidang Kesehatan Masyarakat",
         datetime(2026, 7, 8, 4, 40, tzinfo=UTC),
         "Pemeriksaan oleh Kepala Bidang",
+        nip="19780411 200312 2 005",
     ),
     ParafEntry(
         3,
@@ -278,6 +279,7 @@ PARAF: tuple[ParafEntry, ...] = (
         "Kepala Bidang Pelayanan Kesehatan",
         datetime(2026, 7, 9, 1, 20, tzinfo=UTC),
         "Pemeriksaan oleh Kepala Bidang",
+        nip="19800105 200604 1 011",
     ),
     ParafEntry(
         4,
@@ -285,6 +287,7 @@ PARAF: tuple[ParafEntry, ...] = (
         "Kepala Bidang Pencegahan dan Pengendalian Penyakit",
         datetime(2026, 7, 9, 2, 0, tzinfo=UTC),
         "Pemeriksaan oleh Kepala Bidang",
+        nip="19761230 200212 1 004",
     ),
     ParafEntry(
         5,
@@ -292,6 +295,7 @@ PARAF: tuple[ParafEntry, ...] = (
         "Kepala Bidang Sumber Daya Kesehatan",
         datetime(2026, 7, 9, 3, 45, tzinfo=UTC),
         "Pemeriksaan oleh Kepala Bidang",
+        nip="19830922 200903 2 007",
     ),
     ParafEntry(
         6,
@@ -299,22 +303,12 @@ PARAF: tuple[ParafEntry, ...] = (
         "Sekretaris Dinas (Sek. Tim SAKIP)",
         datetime(2026, 7, 9, 7, 30, tzinfo=UTC),
         "Paraf untuk tanda tangan Kepala Dinas",
-    ),
-)
-
-RETURNED: tuple[ReturnedRound, ...] = (
-    ReturnedRound(
-        "Pemeriksaan oleh Kepala Bidang",
-        "dr. Andi Pratama",
-        datetime(2026, 7, 8, 6, 10, tzinfo=UTC),
-        "Data cakupan imunisasi belum sesuai laporan bulanan Juni.",
+        nip=SEKRETARIS.nip,
     ),
 )
 
 
-def approval(
-    paraf: tuple[ParafEntry, ...] = PARAF, returned: tuple[ReturnedRound, ...] = RETURNED
-) -> ApprovalSheet:
+def approval(paraf: tuple[ParafEntry, ...] = PARAF) -> ApprovalSheet:
     return ApprovalSheet(
         letterhead=LETTERHEAD,
         period=PERIOD,
@@ -327,5 +321,4 @@ def approval(
         draft_sha256=DRAFT_SHA256,
         tz=TZ,
         draft_version=3,
-        returned=returned,
     )

@@ -16,6 +16,7 @@ import enum
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Final
 from zoneinfo import ZoneInfo
 
 from bot.documents.rules import DEFAULT_RULES, CapaianRules
@@ -93,23 +94,11 @@ class ParafEntry:
     name: str
     jabatan: str
     at: dt.datetime
-    step_title: str
+    step_title: str  # printed under the initials: the step's short name
+    nip: str = ""  # "19750612 200003 1 006"; "" when the config has none
 
     def __post_init__(self) -> None:
         _require_aware("ParafEntry.at", self.at)
-
-
-@dataclass(frozen=True, slots=True)
-class ReturnedRound:
-    """A "no" at a decision step: kept on the approval sheet so the trail is honest."""
-
-    step_title: str
-    by_name: str
-    at: dt.datetime
-    reason: str
-
-    def __post_init__(self) -> None:
-        _require_aware("ReturnedRound.at", self.at)
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,6 +205,12 @@ class PerformanceReport:
     rules: CapaianRules = DEFAULT_RULES
 
 
+DEFAULT_APPROVAL_WORDING: Final = (
+    "Disetujui secara elektronik melalui aplikasi SOP Bot pada {waktu}"
+)
+"""`{waktu}` becomes "Jumat, 10 Juli 2026, 10.15 WIB"; `[documents] persetujuan` overrides."""
+
+
 @dataclass(frozen=True, slots=True)
 class ApprovalSheet:
     """The lembar pengesahan appended to the signed draft.
@@ -235,7 +230,8 @@ class ApprovalSheet:
     draft_sha256: str
     tz: ZoneInfo
     draft_version: int | None = None
-    returned: tuple[ReturnedRound, ...] = ()
+    # What the approval is, said plainly: not a certified electronic signature (TTE).
+    approval_wording: str = DEFAULT_APPROVAL_WORDING
 
     def __post_init__(self) -> None:
         _require_aware("ApprovalSheet.signed_at", self.signed_at)

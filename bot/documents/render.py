@@ -469,19 +469,30 @@ def report_context(report: PerformanceReport, tpl: DocxTemplate) -> dict[str, An
     }
 
 
+def _paraf_mark(name: str, step: str) -> RichText:
+    """The Paraf cell: the officer's initials where the pen would go, and what was
+    initialled (the step's short name) small beneath."""
+    rt = RichText()
+    rt.add(initials(name), bold=True, size=22)
+    rt.add("\n" + step, size=15)
+    return rt
+
+
 def approval_context(sheet: ApprovalSheet, tpl: DocxTemplate) -> dict[str, Any]:
     tz = sheet.tz
     title = _clean(sheet.document_title)
     paraf = [
         {
             "no": str(p.order),
-            "name": _clean(p.name),
             "jabatan": _clean(p.jabatan),
-            "step": _clean(p.step_title),
+            "name": _clean(p.name),
+            "nip": f"NIP {_clean(p.nip)}" if _clean(p.nip) else "",
+            "mark": _paraf_mark(_clean(p.name), _clean(p.step_title)),
             "when": _when(p.at, tz),
         }
         for p in sorted(sheet.paraf, key=lambda p: (p.order, p.at))
     ]
+    signed_when = _when(sheet.signed_at, tz, day=True)
     return {
         **_kop(tpl, sheet.letterhead, 22),
         "document_title": title,
@@ -497,17 +508,8 @@ def approval_context(sheet: ApprovalSheet, tpl: DocxTemplate) -> dict[str, Any]:
         "kadin": _signatory(sheet.kadin),
         "kadin_jabatan_upper": _clean(sheet.kadin.jabatan).upper(),
         "signed_date": format_date(sheet.signed_at, tz),
-        "signed_when": _when(sheet.signed_at, tz, day=True),
-        "returned": [
-            {
-                "no": str(no),
-                "step": _clean(r.step_title),
-                "by": _clean(r.by_name),
-                "when": _when(r.at, tz),
-                "reason": _prose(r.reason, _DASH),
-            }
-            for no, r in enumerate(sorted(sheet.returned, key=lambda r: r.at), start=1)
-        ],
+        "signed_when": signed_when,
+        "approval_wording": sheet.approval_wording.replace("{waktu}", signed_when),
         "verification_code": _clean(sheet.verification_code),
     }
 

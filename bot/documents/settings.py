@@ -11,6 +11,7 @@ path, in the same spirit as the rest of the configuration:
     pdf_timeout_seconds = 120
     target_nol = "biner"           # or "tidak_diukur": a (↓) indicator with target 0
     batas_rata_rata = 100          # optional: cap each capaian at 100 % in the average
+    persetujuan = "Disetujui secara elektronik melalui @DinkesBot pada {waktu}"
 
     [documents.kop]                # the letterhead's lines besides [agency] (all optional)
     telepon = "(0265) 771234"
@@ -42,6 +43,7 @@ from bot.documents.kop import (
     KopSettings,
     text_width_pt,
 )
+from bot.documents.model import DEFAULT_APPROVAL_WORDING
 from bot.documents.predikat import DEFAULT_BANDS, PredikatBands, PredikatBandsError
 from bot.documents.render import TEMPLATE_DIR, TEMPLATE_FILES
 from bot.documents.rules import DEFAULT_RULES, CapaianRules, TargetZeroRule
@@ -58,6 +60,7 @@ _KEYS: Final = frozenset(
         "target_nol",
         "batas_rata_rata",
         "kop",
+        "persetujuan",
     }
 )
 _KOP_TEXT_KEYS: Final = {
@@ -79,6 +82,7 @@ class DocumentSettingsError(ValueError):
 class DocumentSettings:
     rules: CapaianRules = DEFAULT_RULES
     kop: KopSettings = NO_KOP
+    approval_wording: str = DEFAULT_APPROVAL_WORDING
     template_dir: Path = TEMPLATE_DIR
     pdf: bool = True
     pdf_max_parallel: int = 2
@@ -158,10 +162,18 @@ class DocumentSettings:
 
         kop = _kop(table.get("kop", {}), problems)
 
+        wording = table.get("persetujuan", DEFAULT_APPROVAL_WORDING)
+        if not isinstance(wording, str) or wording.count("{waktu}") != 1:
+            problems.append(
+                'documents.persetujuan: harus teks dengan satu "{waktu}", misalnya '
+                '"Disetujui secara elektronik melalui @NamaBot pada {waktu}"'
+            )
+            wording = DEFAULT_APPROVAL_WORDING
+
         if problems:
             raise DocumentSettingsError(problems)
         rules = CapaianRules(bands, target_zero, average_cap)
-        return cls(rules, kop, template_dir, pdf, parallel, float(timeout))
+        return cls(rules, kop, wording.strip(), template_dir, pdf, parallel, float(timeout))
 
 
 def _kop(table: object, problems: list[str]) -> KopSettings:

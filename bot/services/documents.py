@@ -444,7 +444,9 @@ class DocumentWorker:
         stored = await self._stored(state.id, APPROVAL, "docx", source)
         if stored is not None:
             return await self.files.get(stored.sha256), False
-        sheet = doccontext.approval_sheet(sop, state, audit, self.config, self.settings.kop)
+        sheet = doccontext.approval_sheet(
+            sop, state, audit, self.config, self.settings.kop, self.settings.approval_wording
+        )
         data = await asyncio.to_thread(
             render_approval, sheet, template=self._template(DocumentKind.LEMBAR_PENGESAHAN)
         )

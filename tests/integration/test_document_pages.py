@@ -88,7 +88,7 @@ def approval(officers: int, length: int) -> bytes:
     long = length > 40
     letterhead = replace(demo.LETTERHEAD, agency=LONG_AGENCY) if long else demo.LETTERHEAD
     sheet = replace(
-        demo.approval(paraf=paraf, returned=()),
+        demo.approval(paraf=paraf),
         kadin=LONG_KADIN if long else demo.KADIN,
         letterhead=letterhead,
     )
@@ -236,7 +236,7 @@ def test_no_template_tag_is_left(rendered: dict[str, Rendered], name: str) -> No
 
 # --- the approval sheet ----------------------------------------------------------------------
 
-PARAF_HEADER = "Tanggal dan Waktu"
+PARAF_HEADER = "Nama dan NIP"
 
 
 @pytest.mark.parametrize("name", APPROVALS)

@@ -119,13 +119,15 @@ def test_the_paraf_trail_keeps_the_forward_round_in_step_and_config_order() -> N
         *[sop.step("periksa_kabid").title] * 3,
         sop.step("paraf_akhir").title,
     ]
-    [returned] = sheet.returned
-    assert (returned.by_name, returned.reason, returned.at) == (
-        "Dewi Lestari, S.Pd., M.Pd.",
-        KABID_RETURN,
-        at["return"],
-    )
-    assert returned.step_title == sop.step("periksa_kabid").title
+    assert [p.nip for p in sheet.paraf] == [
+        "19740823 199803 2 006",
+        "19700314 199512 1 002",
+        "19750520 200012 2 003",
+        "19721105 199803 1 005",
+        "19740823 199803 2 006",
+    ]
+    # the return history stays in /riwayat and the case archive, not on the sheet
+    assert KABID_RETURN not in docx_text(render_approval(sheet))
 
 
 def test_the_verification_code_binds_case_signed_draft_and_instant() -> None:

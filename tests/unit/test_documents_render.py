@@ -517,12 +517,13 @@ def test_approval_sheet_header_fields(approval_docx: bytes) -> None:
 
 def test_paraf_in_order(approval_docx: bytes) -> None:
     t = table_starting(approval_docx, "No")
-    assert t[0] == ["No", "Nama", "Jabatan", "Tahap", "Tanggal dan Waktu"]
-    assert [r[1] for r in t[1:]] == [p.name for p in demo.PARAF]
+    assert t[0] == ["No", "Jabatan", "Nama dan NIP", "Paraf", "Tanggal"]
+    assert [r[2].split("\n")[0] for r in t[1:]] == [p.name for p in demo.PARAF]
     assert [r[0] for r in t[1:]] == ["1", "2", "3", "4", "5", "6"]
-    assert t[1][2:] == [
+    assert t[1][1:] == [
         "Sekretaris Dinas (Sek. Tim SAKIP)",
-        "Memeriksa dan memaraf draf laporan",
+        "Drs. Bambang Setiawan, M.M.\nNIP 19750612 200003 1 006",
+        "BS\nMemeriksa dan memaraf draf laporan",
         "8 Juli 2026, 09.05 WIB",
     ]
     assert t[6][4] == "9 Juli 2026, 14.30 WIB"
@@ -531,46 +532,51 @@ def test_paraf_in_order(approval_docx: bytes) -> None:
 def test_paraf_order_follows_order_field_not_input_order() -> None:
     shuffled = tuple(reversed(demo.PARAF))
     t = table_starting(render_approval(demo.approval(paraf=shuffled)), "No")
-    assert [r[1] for r in t[1:]] == [p.name for p in demo.PARAF]
+    assert [r[2].split("\n")[0] for r in t[1:]] == [p.name for p in demo.PARAF]
 
 
-def test_signature_block_returned_rounds_and_code(approval_docx: bytes) -> None:
+def test_signature_block_wording_and_code(approval_docx: bytes) -> None:
     ps = [p.strip() for p in paragraphs(approval_docx)]
     i = ps.index("Ditetapkan di Sukamaju")
     assert ps[i : i + 8] == [
         "Ditetapkan di Sukamaju",
         "pada tanggal 10 Juli 2026",
         "KEPALA DINAS KESEHATAN,",
-        "Ditandatangani secara elektronik",
-        "Jumat, 10 Juli 2026, 10.15 WIB",
+        "Disetujui secara elektronik melalui aplikasi SOP Bot pada Jumat, 10 Juli 2026, 10.15 WIB",
+        "",
         "dr. Hj. Ratna Wulandari, M.Kes.",
         "Pembina Utama Muda (IV/c)",
         "NIP 19720315 199803 2 004",
     ]
-    returned = table_starting(approval_docx, "No")  # the first "No" table is the paraf one
-    assert returned[0][1] == "Nama"
-    rounds = tables(approval_docx)[-1]
-    assert rounds == [
-        ["No", "Tahap", "Dikembalikan oleh", "Tanggal dan Waktu", "Alasan"],
-        [
-            "1",
-            "Pemeriksaan oleh Kepala Bidang",
-            "dr. Andi Pratama",
-            "8 Juli 2026, 13.10 WIB",
-            "Data cakupan imunisasi belum sesuai laporan bulanan Juni.",
-        ],
-    ]
     code = demo.approval().verification_code
     assert f"Kode verifikasi: {code}" in ps
-    assert "Draf tidak pernah dikembalikan selama pemeriksaan." not in ps
+    body = "\n".join(ps)
+    assert "Ditandatangani secara elektronik" not in body
+    assert "bukan tanda tangan elektronik tersertifikasi (TTE)" in body
 
 
-def test_approval_without_returns() -> None:
-    data = render_approval(demo.approval(returned=()))
-    ps = [p.strip() for p in paragraphs(data)]
-    assert "Draf tidak pernah dikembalikan selama pemeriksaan." in ps
-    assert "Riwayat Pengembalian" not in ps
-    assert len(tables(data)) == 3  # letterhead, fields, paraf (the signature inside)
+def test_no_return_history_on_the_sheet(approval_docx: bytes) -> None:
+    body = text(approval_docx)
+    assert "Riwayat Pengembalian" not in body and "dikembalikan" not in body
+    assert len(tables(approval_docx)) == 3  # letterhead, fields, paraf (the signature inside)
+
+
+def test_configured_wording() -> None:
+    wording = "Disetujui melalui @DinkesSukamajuBot pada {waktu} (bukan TTE)"
+    data = render_approval(replace(demo.approval(), approval_wording=wording))
+    assert (
+        "Disetujui melalui @DinkesSukamajuBot pada Jumat, 10 Juli 2026, 10.15 WIB (bukan TTE)"
+        in paragraphs(data)
+    )
+
+
+def test_paraf_without_nip_and_without_any_paraf() -> None:
+    entry = replace(demo.PARAF[0], nip="")
+    t = table_starting(render_approval(demo.approval(paraf=(entry,))), "No")
+    assert t[1][2] == "Drs. Bambang Setiawan, M.M.\n"
+    data = render_approval(demo.approval(paraf=()))
+    assert table_starting(data, "No") == [["No", "Jabatan", "Nama dan NIP", "Paraf", "Tanggal"]]
+    assert "Ditetapkan di Sukamaju" in paragraphs(data)
 
 
 # --- every template: variables, escaping, round trips -----------------------------------------

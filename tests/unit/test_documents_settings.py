@@ -73,7 +73,8 @@ def test_every_mistake_at_once(tmp_path: Path) -> None:
         )
     assert info.value.problems == (
         "documents.templat: kunci tidak dikenal (yang dikenal: batas_rata_rata, kop, pdf, "
-        "pdf_max_parallel, pdf_timeout_seconds, predikat, target_nol, templates)",
+        "pdf_max_parallel, pdf_timeout_seconds, persetujuan, predikat, target_nol, "
+        "templates)",
         'documents.predikat "Baik": "baik sekali" tidak dapat dibaca; tulis seperti "76-90", '
         '">=91", "<=50" atau satu angka batas bawah',
         f"documents.templates: {tmp_path / 'setengah'} tidak berisi laporan_kinerja.docx, "
@@ -148,3 +149,18 @@ def test_kop_mistakes() -> None:
     assert info.value.problems == (
         "documents.kop.nama_baris: harus daftar baris teks yang tidak kosong",
     )
+
+
+def test_approval_wording() -> None:
+    wording = "Disetujui melalui @DinkesSukamajuBot pada {waktu}"
+    assert DocumentSettings.from_mapping({"persetujuan": wording}).approval_wording == wording
+    assert DocumentSettings().approval_wording == (
+        "Disetujui secara elektronik melalui aplikasi SOP Bot pada {waktu}"
+    )
+    for bad in ("Ditandatangani secara elektronik", "{waktu} {waktu}", 5):
+        with pytest.raises(DocumentSettingsError) as info:
+            DocumentSettings.from_mapping({"persetujuan": bad})
+        assert info.value.problems == (
+            'documents.persetujuan: harus teks dengan satu "{waktu}", misalnya '
+            '"Disetujui secara elektronik melalui @NamaBot pada {waktu}"',
+        )
