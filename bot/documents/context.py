@@ -449,7 +449,7 @@ def approval_sheet(
                 name=officer.name if officer else event.actor,
                 jabatan=officer.jabatan if officer else _DASH,
                 at=event.at,
-                step_title=step.title,
+                step_title=step.label,
                 nip=(officer.nip_formatted or "") if officer else "",
             )
         )

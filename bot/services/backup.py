@@ -182,9 +182,7 @@ async def report_damaged_file(office: Office, row: OutboxRow, exc: Exception) ->
             case_code = (await tx.cases.get(row.case_id)).code
         if row.officer_key is not None:
             lang = await _language(office, tx, row.officer_key)
-            text = office.text(
-                lang, "safety.file_damaged", filename=filename, case_code=case_code
-            )
+            text = office.text(lang, "safety.file_damaged", filename=filename, case_code=case_code)
             out = {"text": text, "buttons": []}
             await tx.outbox.add("send", out, now, officer_key=row.officer_key, case_id=row.case_id)
         for admin in office.directory.admins():

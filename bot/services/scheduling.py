@@ -74,9 +74,7 @@ async def digest_messages(office: Office, now: datetime, lang: str) -> list[Dige
     return renderer(office).digest(await collect_digest(office, now), lang)
 
 
-async def case_details(
-    office: Office, case_id: int, now: datetime, lang: str
-) -> list[str] | None:
+async def case_details(office: Office, case_id: int, now: datetime, lang: str) -> list[str] | None:
     """A case's steps so far and where it stands (the digest's button); None if unknown."""
     try:
         state = await office.service.case(case_id)

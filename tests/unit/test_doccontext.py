@@ -115,10 +115,11 @@ def test_the_paraf_trail_keeps_the_forward_round_in_step_and_config_order() -> N
     ]
     sop = case.ctx.sop
     assert [p.step_title for p in sheet.paraf] == [
-        sop.step("paraf_sekretaris").title,
-        *[sop.step("periksa_kabid").title] * 3,
-        sop.step("paraf_akhir").title,
+        sop.step("paraf_sekretaris").label,
+        *[sop.step("periksa_kabid").label] * 3,
+        sop.step("paraf_akhir").label,
     ]
+    assert sheet.paraf[0].step_title == "Paraf Sekretaris"  # the SOP's short name
     assert [p.nip for p in sheet.paraf] == [
         "19740823 199803 2 006",
         "19700314 199512 1 002",
