@@ -256,13 +256,14 @@ def disposition(logo: Path | None = None) -> DispositionSheet:
 
 SIGNED_AT = datetime(2026, 7, 10, 3, 15, tzinfo=UTC)
 
+# The step names are the shipped SOP's `short` names, as the approval sheet prints them.
 PARAF: tuple[ParafEntry, ...] = (
     ParafEntry(
         1,
         SEKRETARIS.name,
         "Sekretaris Dinas (Sek. Tim SAKIP)",
         datetime(2026, 7, 8, 2, 5, tzinfo=UTC),
-        "Memeriksa dan memaraf draf laporan",
+        "Paraf Sekretaris",
         nip=SEKRETARIS.nip,
     ),
     ParafEntry(
@@ -270,7 +271,7 @@ PARAF: tuple[ParafEntry, ...] = (
         "Ns. Sri Rahayu, S.Kep., M.Kes.",
         "Kepala Bidang Kesehatan Masyarakat",
         datetime(2026, 7, 8, 4, 40, tzinfo=UTC),
-        "Pemeriksaan oleh Kepala Bidang",
+        "Pemeriksaan Kepala Bidang",
         nip="19780411 200312 2 005",
     ),
     ParafEntry(
@@ -278,7 +279,7 @@ PARAF: tuple[ParafEntry, ...] = (
         "dr. Andi Pratama",
         "Kepala Bidang Pelayanan Kesehatan",
         datetime(2026, 7, 9, 1, 20, tzinfo=UTC),
-        "Pemeriksaan oleh Kepala Bidang",
+        "Pemeriksaan Kepala Bidang",
         nip="19800105 200604 1 011",
     ),
     ParafEntry(
@@ -286,7 +287,7 @@ PARAF: tuple[ParafEntry, ...] = (
         "Yusuf Hidayat, S.K.M., M.P.H.",
         "Kepala Bidang Pencegahan dan Pengendalian Penyakit",
         datetime(2026, 7, 9, 2, 0, tzinfo=UTC),
-        "Pemeriksaan oleh Kepala Bidang",
+        "Pemeriksaan Kepala Bidang",
         nip="19761230 200212 1 004",
     ),
     ParafEntry(
@@ -294,7 +295,7 @@ PARAF: tuple[ParafEntry, ...] = (
         "apt. Dewi Lestari, S.Farm.",
         "Kepala Bidang Sumber Daya Kesehatan",
         datetime(2026, 7, 9, 3, 45, tzinfo=UTC),
-        "Pemeriksaan oleh Kepala Bidang",
+        "Pemeriksaan Kepala Bidang",
         nip="19830922 200903 2 007",
     ),
     ParafEntry(
@@ -302,7 +303,7 @@ PARAF: tuple[ParafEntry, ...] = (
         SEKRETARIS.name,
         "Sekretaris Dinas (Sek. Tim SAKIP)",
         datetime(2026, 7, 9, 7, 30, tzinfo=UTC),
-        "Paraf untuk tanda tangan Kepala Dinas",
+        "Paraf akhir Sekretaris",
         nip=SEKRETARIS.nip,
     ),
 )

@@ -523,7 +523,7 @@ def test_paraf_in_order(approval_docx: bytes) -> None:
     assert t[1][1:] == [
         "Sekretaris Dinas (Sek. Tim SAKIP)",
         "Drs. Bambang Setiawan, M.M.\nNIP 19750612 200003 1 006",
-        "BS\nMemeriksa dan memaraf draf laporan",
+        "BS\nParaf Sekretaris",
         "8 Juli 2026, 09.05 WIB",
     ]
     assert t[6][4] == "9 Juli 2026, 14.30 WIB"
