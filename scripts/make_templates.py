@@ -25,8 +25,9 @@ from typing import Any
 
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
@@ -38,6 +39,7 @@ if str(ROOT) not in sys.path:  # run as a plain script from anywhere
 from bot.documents import demo  # noqa: E402
 from bot.documents.kop import KOP_LOGO_WIDTH_CM, KOP_TEXT_WIDTH_CM  # noqa: E402
 from bot.documents.sheet import write_sheet  # noqa: E402
+from bot.documents.toc import TOC_STYLE  # noqa: E402
 
 TEMPLATES = ROOT / "templates"
 DEMO = TEMPLATES / "demo"
@@ -579,9 +581,14 @@ def laporan_kinerja() -> Any:
     )
     signature_block(doc, kadin_signature(["{{ city }}, {{ foreword_date }}"]), space_before=0)
 
-    # Daftar Isi (static)
+    # Daftar Isi: "title<TAB>page"; the PDF gets the page numbers (bot.documents.toc)
     h = para(doc, "DAFTAR ISI", style="Heading 1")
     h.paragraph_format.page_break_before = True
+    toc_style = doc.styles.add_style(TOC_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+    toc_style.base_style = doc.styles["Normal"]
+    toc_style.paragraph_format.tab_stops.add_tab_stop(
+        Cm(15.4), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS
+    )
     for line, indent in [
         ("KATA PENGANTAR", 0.0),
         ("DAFTAR ISI", 0.0),
@@ -600,7 +607,9 @@ def laporan_kinerja() -> Any:
         ("BAB IV PENUTUP", 0.0),
         ("LEMBAR PENGESAHAN", 0.0),
     ]:
-        para(doc, line, indent_cm=indent, space_after=2, bold=indent == 0.0)
+        p = para(doc, line, indent_cm=indent, space_after=2, bold=indent == 0.0, style=TOC_STYLE)
+        p.add_run("\t")
+        p.add_run("")
 
     # BAB I
     h = para(doc, "BAB I\nPENDAHULUAN", style="Heading 1")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -314,6 +315,39 @@ def test_kop_breaks_a_very_long_name_without_an_orphan_word(
     name = lines[start:end]
     assert " ".join(name) == VERY_LONG_AGENCY.upper()
     assert len(name) >= 2 and all(len(line.split()) >= 2 for line in name), name
+
+
+_TOC_LINE = re.compile(r"^(.*?)\.{3,}\s*(\d*)$")
+
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_toc_numbers_are_the_pages_of_the_headings(
+    rendered: dict[str, Rendered], name: str
+) -> None:
+    doc = rendered[name]
+    toc_page = next(i for i, lines in enumerate(doc.lines) if lines[:1] == ("DAFTAR ISI",))
+    entries = [m.groups() for line in doc.lines[toc_page] if (m := _TOC_LINE.match(line))]
+    assert [title for title, _ in entries][:3] == [
+        "KATA PENGANTAR",
+        "DAFTAR ISI",
+        "BAB I PENDAHULUAN",
+    ]
+    for title, number in entries:
+        if title == "LEMBAR PENGESAHAN":  # only in the final report, after the signature
+            assert number == ""
+            continue
+        if title == "DAFTAR ISI":
+            assert number == str(toc_page + 1)
+            continue
+        # a chapter starts its page; a section is the first page after the TOC showing it
+        later = range(toc_page + 1, len(doc.pages))
+        if title.startswith("BAB "):
+            page = next(i for i in later if doc.pages[i].startswith(title))
+        elif title == "KATA PENGANTAR":
+            page = next(i for i in range(toc_page) if doc.pages[i].startswith(title))
+        else:
+            page = next(i for i in later if title in doc.pages[i])
+        assert number == str(page + 1), f"{name}: {title} printed {number}, is on {page + 1}"
 
 
 def test_disposition_signature_block_on_one_page(rendered: dict[str, Rendered]) -> None:
