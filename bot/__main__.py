@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from bot.config import ConfigError, load_config
-from bot.core.sop_loader import SopError, load_sops
+from bot.core.sop_loader import SopError, load_sops, sop_warnings
 
 DEFAULT_CONFIG = Path("config.toml")
 
@@ -103,6 +103,8 @@ def cmd_check_sop(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     for sop in sops.values():
         print(f"{sop.key}: {len(sop.steps)} steps, OK")
+        for warning in sop_warnings(sop):
+            print(f"warning: {warning}")
     return 0
 
 

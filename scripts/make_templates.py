@@ -25,8 +25,9 @@ from typing import Any
 
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
@@ -36,7 +37,9 @@ if str(ROOT) not in sys.path:  # run as a plain script from anywhere
     sys.path.insert(0, str(ROOT))
 
 from bot.documents import demo  # noqa: E402
+from bot.documents.kop import KOP_LOGO_WIDTH_CM, KOP_TEXT_WIDTH_CM  # noqa: E402
 from bot.documents.sheet import write_sheet  # noqa: E402
+from bot.documents.toc import TOC_STYLE  # noqa: E402
 
 TEMPLATES = ROOT / "templates"
 DEMO = TEMPLATES / "demo"
@@ -45,6 +48,8 @@ SANS = "Arial"
 SERIF = "Times New Roman"
 BODY_PT = 11
 TABLE_PT = 9
+
+Line = tuple[str, dict[str, Any]]  # a signature block's line: text and options
 
 # --- document-wide setup ------------------------------------------------------------------
 
@@ -196,8 +201,9 @@ def cell_para(cell: Any, text: str, *, bold: bool = False, size: float = TABLE_P
     return p
 
 
-def table(doc: Any, widths_cm: list[float], *, grid: bool = True) -> Any:
-    t = doc.add_table(rows=0, cols=len(widths_cm))
+def table(doc: Any, widths_cm: list[float], *, grid: bool = True, container: Any = None) -> Any:
+    """A table of fixed column widths in the body, or nested in `container` (a cell)."""
+    t = (container or doc).add_table(rows=0, cols=len(widths_cm))
     if grid:
         t.style = doc.styles["Table Grid"]
     t.autofit = False
@@ -208,18 +214,32 @@ def table(doc: Any, widths_cm: list[float], *, grid: bool = True) -> Any:
 
 
 def add_row(t: Any, widths_cm: list[float]) -> Any:
+    """A row that never splits across pages (`w:cantSplit`, which Word and LibreOffice
+    both honour): a paraf row or an indicator cut in two is what reviewers send back."""
     row = t.add_row()
     for cell, width in zip(row.cells, widths_cm, strict=True):
         cell.width = Cm(width)
+    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
     return row
 
 
 def repeat_header(row: Any) -> None:
-    """Marks a header row to repeat on every page and never split across pages."""
-    trpr = row._tr.get_or_add_trPr()
-    for name in ("w:tblHeader", "w:cantSplit"):
-        el = OxmlElement(name)
-        trpr.append(el)
+    """Marks a header row to repeat on every page (it never splits, as every row)."""
+    row._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+
+
+def keep_with_next(rows: Any) -> None:
+    """Every paragraph of `rows` keeps with the next one: the rows stay on the page of
+    what follows them (the next row, or the table after the last one)."""
+    for row in rows:
+        for cell in row.cells:
+            for p in cell.paragraphs:
+                p.paragraph_format.keep_with_next = True
+
+
+def keep_together(t: Any) -> None:
+    """A small table (up to ~8 rows) on one page, and with the caption before it."""
+    keep_with_next(list(t.rows)[:-1])
 
 
 def shade(cell: Any, fill: str = "D9D9D9") -> None:
@@ -232,22 +252,79 @@ def shade(cell: Any, fill: str = "D9D9D9") -> None:
 
 
 def header_row(t: Any, widths: list[float], labels: list[str]) -> None:
+    """The shaded header: repeated on every page, never alone at a page foot."""
     row = add_row(t, widths)
     repeat_header(row)
+    keep_with_next([row])
     for cell, label in zip(row.cells, labels, strict=True):
         cell_text(cell, label, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
         shade(cell)
 
 
-def loop_rows(t: Any, widths: list[float], loop: str, cells: list[tuple[str, Any]]) -> None:
-    """The three-row shape docxtpl repeats: `{%tr for %}`, the data row, `{%tr endfor %}`."""
-    start = add_row(t, widths)
-    cell_text(start.cells[0], f"{{%tr for {loop} %}}")
+def _tag_row(t: Any, widths: list[float], text: str) -> None:
+    cell_text(add_row(t, widths).cells[0], text)
+
+
+def _data_row(t: Any, widths: list[float], cells: list[tuple[str, Any]]) -> Any:
     data = add_row(t, widths)
     for cell, (text, align) in zip(data.cells, cells, strict=True):
         cell_text(cell, text, align=align)
-    end = add_row(t, widths)
-    cell_text(end.cells[0], "{%tr endfor %}")
+    return data
+
+
+def loop_rows(t: Any, widths: list[float], loop: str, cells: list[tuple[str, Any]]) -> Any:
+    """The three-row shape docxtpl repeats: `{%tr for %}`, the data row, `{%tr endfor %}`."""
+    _tag_row(t, widths, f"{{%tr for {loop} %}}")
+    data = _data_row(t, widths, cells)
+    _tag_row(t, widths, "{%tr endfor %}")
+    return data
+
+
+def _no_borders_no_margins(cell: Any) -> None:
+    tcpr = cell._tc.get_or_add_tcPr()
+    borders = OxmlElement("w:tcBorders")
+    for side in ("top", "left", "bottom", "right"):
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:val"), "nil")
+        borders.append(el)
+    tcpr.append(borders)
+    margins = OxmlElement("w:tcMar")
+    for side in ("left", "right"):
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:w"), "0")
+        el.set(qn("w:type"), "dxa")
+        margins.append(el)
+    tcpr.append(margins)
+
+
+def last_row_with_signature(
+    doc: Any,
+    t: Any,
+    widths: list[float],
+    last: str,
+    cells: list[tuple[str, Any]],
+    signature: list[Line],
+) -> None:
+    """The table's last data row and the signature block in one row that cannot split.
+
+    Keep-with-next from a table's last row to what follows is ignored by LibreOffice
+    (the page check caught "KEPALA DINAS" alone on the next page), so the last row is
+    a nested table inside one borderless, unsplittable row, followed there by the
+    signature block; `{%p if last %}` drops the nested row when there is none.
+    """
+    row = add_row(t, widths)
+    merged = row.cells[0].merge(row.cells[-1])
+    _no_borders_no_margins(merged)
+    tag_p = merged.paragraphs[0]
+    tag_p.add_run(f"{{%p if {last} %}}")
+    _cell_margins_zero(tag_p)
+    nested = table(doc, widths, container=merged)
+    _data_row(nested, widths, cells)
+    endif_p = merged.paragraphs[-1]
+    endif_p.add_run("{%p endif %}")
+    _cell_margins_zero(endif_p)
+    signature_block(doc, signature, container=merged)
+    _cell_margins_zero(merged.paragraphs[-1])
 
 
 def bottom_rule(p: Any) -> None:
@@ -302,22 +379,21 @@ def portrait_section(doc: Any) -> None:
 
 
 def letterhead(doc: Any) -> None:
-    """The kop surat: logo (if any) beside the region, agency, address and contact."""
-    widths = [2.6, 12.9]
+    """The kop (Permendagri 1/2023): the logo (if any) beside "PEMERINTAH ...", the
+    agency's name, address with telephone and facsimile, website and e-mail, over a
+    double rule. The region and the name come as RichText at the size
+    `bot.documents.kop` fitted to this cell's width, so the name never wraps."""
+    widths = [KOP_LOGO_WIDTH_CM, KOP_TEXT_WIDTH_CM]
     t = table(doc, widths, grid=False)
     row = add_row(t, widths)
     cell_text(row.cells[0], "{{ logo }}", align=WD_ALIGN_PARAGRAPH.CENTER)
     right = row.cells[1]
     center = WD_ALIGN_PARAGRAPH.CENTER
     p = cell_text(right, "", align=center)
-    run = p.add_run("{{ kop_region }}")
-    run.bold, run.font.size, run.font.name = True, Pt(14), SERIF
-    _set_rfonts(run._r.get_or_add_rPr(), SERIF)
+    p.add_run("{{r kop_region_line }}")
     p = cell_para(right, "")
     p.paragraph_format.alignment = center
-    run = p.add_run("{{ kop_agency }}")
-    run.bold, run.font.size, run.font.name = True, Pt(16), SERIF
-    _set_rfonts(run._r.get_or_add_rPr(), SERIF)
+    p.add_run("{{r kop_agency_lines }}")
     p = cell_para(right, "{{ kop_address }}", size=9)
     p.paragraph_format.alignment = center
     p = cell_para(right, "{{ kop_contact }}", size=9)
@@ -326,31 +402,42 @@ def letterhead(doc: Any) -> None:
     bottom_rule(rule)
 
 
-def signature_block(doc: Any, lines_before: list[str], *, indent: float = 8.5) -> None:
-    """Place/date, position, room to sign, name underlined, rank, NIP: on the right."""
-    for line in lines_before:
-        para(doc, line, indent_cm=indent, space_after=0, keep_with_next=True)
-    para(
-        doc,
-        "{{ kadin_jabatan_upper }},",
-        bold=True,
-        indent_cm=indent,
-        space_after=0,
-        keep_with_next=True,
-    )
-    for _ in range(3):
-        para(doc, "", indent_cm=indent, space_after=0, keep_with_next=True)
-    para(
-        doc,
-        "{{ kadin.name }}",
-        bold=True,
-        underline=True,
-        indent_cm=indent,
-        space_after=0,
-        keep_with_next=True,
-    )
-    para(doc, "{{ kadin.pangkat }}", indent_cm=indent, space_after=0, keep_with_next=True)
-    para(doc, "NIP {{ kadin.nip }}", indent_cm=indent, space_after=0)
+def signature_block(
+    doc: Any, lines: list[Line], *, space_before: float = 10, container: Any = None
+) -> Any:
+    """The signature block on the right half: one borderless one-row table whose row
+    cannot split, so place and date, jabatan, the space to sign, name, pangkat and NIP
+    always share a page (paragraph keep-with-next chains alone did not hold)."""
+    widths = [7.5, 8.0]
+    t = table(doc, widths, grid=False, container=container)
+    row = add_row(t, widths)
+    cell = row.cells[1]
+    first = cell.paragraphs[0]
+    for i, (text, options) in enumerate(lines):
+        p = first if i == 0 else cell.add_paragraph()
+        if text:
+            run = p.add_run(text)
+            run.bold = options.get("bold") or None
+            run.italic = options.get("italic") or None
+            run.underline = options.get("underline") or None
+            run.font.size = Pt(options.get("size", BODY_PT))
+        fmt = p.paragraph_format
+        fmt.space_before = Pt(options.get("space_before", space_before if i == 0 else 0))
+        fmt.space_after = Pt(options.get("space_after", 0))
+        fmt.line_spacing = 1.0
+    return t
+
+
+def kadin_signature(place_and_date: list[str]) -> list[Line]:
+    """Place and date, the Kadin's jabatan, room to sign, name, pangkat, NIP."""
+    return [
+        *[(line, {}) for line in place_and_date],
+        ("{{ kadin_jabatan_upper }},", {"bold": True}),
+        ("", {"space_after": 36}),
+        ("{{ kadin.name }}", {"bold": True, "underline": True}),
+        ("{{ kadin.pangkat }}", {}),
+        ("NIP {{ kadin.nip }}", {}),
+    ]
 
 
 # --- Lembar Disposisi ---------------------------------------------------------------------
@@ -379,6 +466,7 @@ def lembar_disposisi() -> Any:
     cell_text(row.cells[0], "Perihal", bold=True, size=10)
     merged = row.cells[1].merge(row.cells[3])
     cell_text(merged, "{{ letter.subject }}", size=10)
+    keep_together(t)
 
     para(doc, "", space_after=4)
     widths2 = [7.8, 7.7]
@@ -398,21 +486,25 @@ def lembar_disposisi() -> Any:
     row = add_row(t2, widths2)
     merged = row.cells[0].merge(row.cells[1])
     cell_text(merged, "Batas waktu: {{ due }}", size=10)
+    keep_together(t2)
 
-    para(doc, "", space_after=6)
-    indent = 8.5
-    para(doc, "{{ city }}, {{ disposition_date }}", indent_cm=indent, space_after=0)
-    para(doc, "pukul {{ disposition_time }}", indent_cm=indent, space_after=0)
-    para(doc, "{{ by.jabatan }},", bold=True, indent_cm=indent, space_after=6)
-    para(doc, "Paraf: {{ by_initials }}", indent_cm=indent, space_after=6, size=14, bold=True)
-    para(doc, "{{ by.name }}", bold=True, underline=True, indent_cm=indent, space_after=0)
-    para(doc, "NIP {{ by.nip }}", indent_cm=indent, space_after=0)
-    para(doc, "", space_after=6)
+    signature_block(
+        doc,
+        [
+            ("{{ city }}, {{ disposition_date }}", {}),
+            ("pukul {{ disposition_time }}", {}),
+            ("{{ by.jabatan }},", {"bold": True, "space_after": 6}),
+            ("Paraf: {{ by_initials }}", {"bold": True, "size": 14, "space_after": 6}),
+            ("{{ by.name }}", {"bold": True, "underline": True}),
+            ("NIP {{ by.nip }}", {}),
+        ],
+    )
     para(
         doc,
         "Disposisi ini dicatat secara elektronik; paraf di atas menggantikan paraf basah.",
         size=8,
         italic=True,
+        space_before=6,
     )
     return doc
 
@@ -487,11 +579,16 @@ def laporan_kinerja() -> Any:
         align=justify,
         space_after=12,
     )
-    signature_block(doc, ["{{ city }}, {{ foreword_date }}"])
+    signature_block(doc, kadin_signature(["{{ city }}, {{ foreword_date }}"]), space_before=0)
 
-    # Daftar Isi (static)
+    # Daftar Isi: "title<TAB>page"; the PDF gets the page numbers (bot.documents.toc)
     h = para(doc, "DAFTAR ISI", style="Heading 1")
     h.paragraph_format.page_break_before = True
+    toc_style = doc.styles.add_style(TOC_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+    toc_style.base_style = doc.styles["Normal"]
+    toc_style.paragraph_format.tab_stops.add_tab_stop(
+        Cm(15.4), WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS
+    )
     for line, indent in [
         ("KATA PENGANTAR", 0.0),
         ("DAFTAR ISI", 0.0),
@@ -510,7 +607,9 @@ def laporan_kinerja() -> Any:
         ("BAB IV PENUTUP", 0.0),
         ("LEMBAR PENGESAHAN", 0.0),
     ]:
-        para(doc, line, indent_cm=indent, space_after=2, bold=indent == 0.0)
+        p = para(doc, line, indent_cm=indent, space_after=2, bold=indent == 0.0, style=TOC_STYLE)
+        p.add_run("\t")
+        p.add_run("")
 
     # BAB I
     h = para(doc, "BAB I\nPENDAHULUAN", style="Heading 1")
@@ -592,9 +691,7 @@ def laporan_kinerja() -> Any:
     )
     para(
         doc,
-        "Predikat capaian: {{ predikat_legend }}. Indikator bertanda (↓) semakin "
-        "rendah realisasinya semakin baik; capaiannya dihitung (target − (realisasi − "
-        "target)) / target × 100.",
+        "Predikat capaian: {{ predikat_legend }}. {{ capaian_note }}",
         size=8,
         italic=True,
         space_before=2,
@@ -623,6 +720,7 @@ def laporan_kinerja() -> Any:
     row = add_row(t, widths)
     cell_text(row.cells[0], "Belum dapat diukur", align=left)
     cell_text(row.cells[1], "{{ unmeasured_count }}", align=center)
+    keep_together(t)
 
     para(doc, "{{ analisis }}", align=justify, space_before=6)
 
@@ -712,89 +810,40 @@ def lembar_pengesahan() -> Any:
         cell_text(row.cells[0], label, size=10)
         cell_text(row.cells[1], ":", size=10)
         cell_text(row.cells[2], value, size=10)
+    keep_together(t)
 
     para(doc, "Paraf Koordinasi", bold=True, space_before=10, keep_with_next=True)
-    widths = [1.0, 4.6, 4.4, 3.2, 2.3]
+    widths = [1.0, 4.4, 4.8, 2.7, 2.6]
     t = table(doc, widths)
-    header_row(t, widths, ["No", "Nama", "Jabatan", "Tahap", "Tanggal dan Waktu"])
-    loop_rows(
+    header_row(t, widths, ["No", "Jabatan", "Nama dan NIP", "Paraf", "Tanggal"])
+
+    def paraf_cells(p: str) -> list[tuple[str, Any]]:
+        return [
+            (f"{{{{ {p}.no }}}}", center),
+            (f"{{{{ {p}.jabatan }}}}", left),
+            (f"{{{{ {p}.name }}}}\n{{{{ {p}.nip }}}}", left),
+            (f"{{{{r {p}.mark }}}}", center),
+            (f"{{{{ {p}.when }}}}", left),
+        ]
+
+    loop_rows(t, widths, "p in paraf_rest", paraf_cells("p"))
+    last_row_with_signature(
+        doc,
         t,
         widths,
-        "p in paraf",
+        "paraf_last",
+        paraf_cells("paraf_last"),
         [
-            ("{{ p.no }}", center),
-            ("{{ p.name }}", left),
-            ("{{ p.jabatan }}", left),
-            ("{{ p.step }}", left),
-            ("{{ p.when }}", left),
+            ("Ditetapkan di {{ city }}", {}),
+            ("pada tanggal {{ signed_date }}", {"space_after": 6}),
+            ("{{ kadin_jabatan_upper }},", {"bold": True}),
+            ("{{ approval_wording }}", {"italic": True, "size": 9, "space_before": 8}),
+            ("", {"space_after": 8}),
+            ("{{ kadin.name }}", {"bold": True, "underline": True}),
+            ("{{ kadin.pangkat }}", {}),
+            ("NIP {{ kadin.nip }}", {"space_after": 10}),
         ],
     )
-
-    para(doc, "", space_after=6)
-    indent = 8.5
-    para(doc, "Ditetapkan di {{ city }}", indent_cm=indent, space_after=0, keep_with_next=True)
-    para(
-        doc, "pada tanggal {{ signed_date }}", indent_cm=indent, space_after=6, keep_with_next=True
-    )
-    para(
-        doc,
-        "{{ kadin_jabatan_upper }},",
-        bold=True,
-        indent_cm=indent,
-        space_after=0,
-        keep_with_next=True,
-    )
-    para(
-        doc,
-        "Ditandatangani secara elektronik",
-        italic=True,
-        size=9,
-        indent_cm=indent,
-        space_after=0,
-        space_before=8,
-        keep_with_next=True,
-    )
-    para(
-        doc,
-        "{{ signed_when }}",
-        italic=True,
-        size=9,
-        indent_cm=indent,
-        space_after=8,
-        keep_with_next=True,
-    )
-    para(
-        doc,
-        "{{ kadin.name }}",
-        bold=True,
-        underline=True,
-        indent_cm=indent,
-        space_after=0,
-        keep_with_next=True,
-    )
-    para(doc, "{{ kadin.pangkat }}", indent_cm=indent, space_after=0, keep_with_next=True)
-    para(doc, "NIP {{ kadin.nip }}", indent_cm=indent, space_after=10)
-
-    tag(doc, "{%p if returned %}")
-    para(doc, "Riwayat Pengembalian", bold=True, space_before=6, keep_with_next=True)
-    widths = [1.0, 3.6, 3.6, 2.8, 4.5]
-    t = table(doc, widths)
-    header_row(t, widths, ["No", "Tahap", "Dikembalikan oleh", "Tanggal dan Waktu", "Alasan"])
-    loop_rows(
-        t,
-        widths,
-        "r in returned",
-        [
-            ("{{ r.no }}", center),
-            ("{{ r.step }}", left),
-            ("{{ r.by }}", left),
-            ("{{ r.when }}", left),
-            ("{{ r.reason }}", left),
-        ],
-    )
-    tag(doc, "{%p else %}")
-    para(doc, "Draf tidak pernah dikembalikan selama pemeriksaan.", size=9, italic=True)
-    tag(doc, "{%p endif %}")
 
     p = para(doc, "Kode verifikasi: ", space_before=12, space_after=0)
     run = p.add_run("{{ verification_code }}")
@@ -804,9 +853,10 @@ def lembar_pengesahan() -> Any:
     _set_rfonts(run._r.get_or_add_rPr(), "Courier New")
     para(
         doc,
-        "Kode ini terikat pada kode berkas, sidik draf yang ditandatangani dan waktu "
-        "penandatanganan; dokumen yang diubah setelah ditandatangani tidak cocok dengan "
-        "kode ini.",
+        "Kode ini terikat pada kode berkas, sidik draf yang disetujui dan waktu "
+        "persetujuan; dokumen yang diubah setelah disetujui tidak cocok dengan kode ini. "
+        "Persetujuan ini dicatat oleh aplikasi dan bukan tanda tangan elektronik "
+        "tersertifikasi (TTE); keasliannya diperiksa dengan kode ini melalui /verifikasi.",
         size=8,
         italic=True,
     )

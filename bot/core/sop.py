@@ -87,6 +87,13 @@ class Step:
     merge_next_paraf: bool = False  # approving also records the next paraf (same officer)
     documents: tuple[str, ...] = ()  # documents rendered when the step is done
     note: str = ""
+    short: str = ""  # "Paraf Sekretaris": the step's name on documents (at most 40 chars)
+
+    @property
+    def label(self) -> str:
+        """The short name, or "Langkah N" where the SOP file gives none (agencies' own
+        files and open cases' snapshots predate `short`; `check-sop` warns)."""
+        return self.short or f"Langkah {self.number}"
 
     @property
     def takes_files(self) -> bool:

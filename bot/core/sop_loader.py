@@ -52,6 +52,7 @@ _PERIOD_FIELDS = ("key", "label", "kind", "months")
 _STEP_FIELDS = tuple(f.name for f in dataclasses.fields(Step))
 _CHECKLIST_FIELDS = tuple(f.name for f in dataclasses.fields(ChecklistSpec))
 
+SHORT_MAX = 40  # a step's short name fits a table cell of the approval sheet
 _IDENT = re.compile(r"^[A-Za-z0-9_]+$")
 _FORM_FIELD = re.compile(r"^[A-Za-z0-9_]+\??$")
 _CODE_PREFIX = re.compile(r"^[A-Z]{2,6}$")
@@ -144,6 +145,17 @@ def load_sops(paths: Iterable[Path]) -> dict[str, Sop]:
     if errors:
         raise SopError(errors, ", ".join(names))
     return sops
+
+
+def sop_warnings(sop: Sop) -> list[str]:
+    """What `check-sop` points out without refusing the file: steps without a short name
+    (the documents then print "Langkah N", which reads poorly on an approval sheet)."""
+    return [
+        f'{sop.key}: step {step.number} ({step.key}) has no "short" name; documents show '
+        f'"{step.label}". Add e.g. short = "..." (at most {SHORT_MAX} characters).'
+        for step in sop.steps
+        if not step.short
+    ]
 
 
 # -- collecting mistakes ---------------------------------------------------------------
@@ -497,6 +509,7 @@ class _Draft:
     merge_next_paraf: bool | None
     documents: tuple[str, ...] | None
     note: str | None
+    short: str | None
     sound: bool
     """Key, number and references could be read (they may still clash or dangle)."""
 
@@ -616,6 +629,13 @@ def _read_step(
                 documents = None
                 break
 
+    short = f.string("short")
+    if short is not None:
+        short = short.strip()
+        if len(short) > SHORT_MAX:
+            f.error("short", f"at most {SHORT_MAX} characters, got {len(short)}: {_q(short)}")
+            short = None
+
     return _Draft(
         index=index,
         where=where,
@@ -638,6 +658,7 @@ def _read_step(
         merge_next_paraf=f.boolean("merge_next_paraf"),
         documents=documents,
         note=f.string("note", allow_empty=True),
+        short=short,
         sound=sound,
     )
 
@@ -728,7 +749,16 @@ def _check_kind_rules(d: _Draft) -> None:
 def _check_keys_and_numbers(drafts: Sequence[_Draft]) -> dict[str, _Draft]:
     by_key: dict[str, _Draft] = {}
     by_number: dict[int, _Draft] = {}
+    by_short: dict[str, _Draft] = {}
     for d in drafts:
+        if d.short is not None:
+            folded = d.short.casefold()
+            if folded in by_short:
+                d.error(
+                    "short", f"duplicate short name {_q(d.short)} (also {by_short[folded].where})"
+                )
+            else:
+                by_short[folded] = d
         if d.key is not None:
             if d.key in by_key:
                 first = by_key[d.key]
@@ -923,4 +953,5 @@ def _build(d: _Draft) -> Step:
         merge_next_paraf=bool(d.merge_next_paraf),
         documents=d.documents or (),
         note=d.note or "",
+        short=d.short or "",
     )

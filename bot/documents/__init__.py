@@ -18,7 +18,9 @@ from bot.documents.capaian import (
     evaluate_indicator,
     summarize,
 )
+from bot.documents.kop import KopSettings
 from bot.documents.model import (
+    DEFAULT_APPROVAL_WORDING,
     ApprovalSheet,
     BudgetRow,
     Disposition,
@@ -31,7 +33,6 @@ from bot.documents.model import (
     PeriodKind,
     ReportNarrative,
     ReportPeriod,
-    ReturnedRound,
     Signatory,
     Urgency,
 )
@@ -54,6 +55,7 @@ from bot.documents.render import (
     report_context,
     template_path,
 )
+from bot.documents.rules import DEFAULT_RULES, CapaianRules, TargetZeroRule
 from bot.documents.settings import DocumentSettings, DocumentSettingsError
 from bot.documents.sheet import (
     SheetData,
@@ -68,7 +70,9 @@ from bot.documents.sheet import (
 from bot.documents.verification import normalize_verification_code, verification_code
 
 __all__ = [
+    "DEFAULT_APPROVAL_WORDING",
     "DEFAULT_BANDS",
+    "DEFAULT_RULES",
     "TEMPLATE_DIR",
     "ApprovalSheet",
     "Band",
@@ -76,6 +80,7 @@ __all__ = [
     "BudgetRow",
     "BudgetTotals",
     "Capaian",
+    "CapaianRules",
     "CapaianSummary",
     "Disposition",
     "DispositionSheet",
@@ -88,6 +93,7 @@ __all__ = [
     "IncomingLetter",
     "IndicatorResult",
     "IndicatorRow",
+    "KopSettings",
     "Letterhead",
     "ParafEntry",
     "PdfConverter",
@@ -97,11 +103,11 @@ __all__ = [
     "PredikatBandsError",
     "ReportNarrative",
     "ReportPeriod",
-    "ReturnedRound",
     "SheetData",
     "SheetError",
     "SheetLimits",
     "Signatory",
+    "TargetZeroRule",
     "Urgency",
     "approval_context",
     "budget_totals",

@@ -23,24 +23,26 @@ from bot.config import Config, Officer
 from bot.core.sop import Sop, Step, StepKind
 from bot.core.workflow import AuditRecord, CaseState
 from bot.documents import (
+    DEFAULT_APPROVAL_WORDING,
     ApprovalSheet,
+    CapaianRules,
     Disposition,
     DispositionSheet,
     DocumentKind,
     IncomingLetter,
+    KopSettings,
     Letterhead,
     ParafEntry,
     PerformanceReport,
     PeriodKind,
-    PredikatBands,
     ReportPeriod,
-    ReturnedRound,
     SheetData,
     Signatory,
     Urgency,
     document_filename,
     verification_code,
 )
+from bot.documents.kop import NO_KOP
 
 __all__ = [
     "APPROVAL",
@@ -94,7 +96,8 @@ AuditEntry = AuditRecord  # what is read of an audit row
 # -- people and the agency -------------------------------------------------------------------
 
 
-def letterhead(config: Config) -> Letterhead:
+def letterhead(config: Config, kop: KopSettings) -> Letterhead:
+    """`[agency]` and the kop's own lines from `[documents.kop]`."""
     agency = config.agency
     return Letterhead(
         region=agency.region,
@@ -102,6 +105,11 @@ def letterhead(config: Config) -> Letterhead:
         address=agency.address or _DASH,
         city=agency.city,
         logo=agency.logo,
+        telephone=kop.telephone,
+        fax=kop.fax,
+        email=kop.email,
+        website=kop.website,
+        name_lines=kop.name_lines,
     )
 
 
@@ -131,11 +139,6 @@ def _holder(config: Config, roles: Sequence[str]) -> Officer | None:
 
 def _config_order(config: Config) -> dict[str, int]:
     return {o.key: index for index, o in enumerate(config.officers)}
-
-
-def _name(config: Config, key: str) -> str:
-    officer = _officer(config, key)
-    return officer.name if officer is not None else key
 
 
 # -- the period and file names ---------------------------------------------------------------
@@ -207,7 +210,12 @@ def _letter_text(letter: Mapping[str, str], key: str) -> str:
 
 
 def disposition_sheet(
-    sop: Sop, state: CaseState, audit: Sequence[AuditEntry], config: Config, step_key: str
+    sop: Sop,
+    state: CaseState,
+    audit: Sequence[AuditEntry],
+    config: Config,
+    step_key: str,
+    kop: KopSettings = NO_KOP,
 ) -> DispositionSheet:
     """The lembar disposisi of the action step `step_key` (its form and its completion)."""
     step = sop.step(step_key)
@@ -227,7 +235,7 @@ def disposition_sheet(
     letter = state.letter
     urgency = _URGENCY.get((letter.get("urgency") or "").strip().lower(), Urgency.BIASA)
     return DispositionSheet(
-        letterhead=letterhead(config),
+        letterhead=letterhead(config, kop),
         letter=IncomingLetter(
             sender=_letter_text(letter, "from"),
             number=_letter_text(letter, "number"),
@@ -420,7 +428,12 @@ def final_report_audience(
 
 
 def approval_sheet(
-    sop: Sop, state: CaseState, audit: Sequence[AuditEntry], config: Config
+    sop: Sop,
+    state: CaseState,
+    audit: Sequence[AuditEntry],
+    config: Config,
+    kop: KopSettings = NO_KOP,
+    approval_wording: str = DEFAULT_APPROVAL_WORDING,
 ) -> ApprovalSheet:
     """The lembar pengesahan of the case's signature, with its verification code."""
     sig = signature(sop, state)
@@ -436,25 +449,13 @@ def approval_sheet(
                 name=officer.name if officer else event.actor,
                 jabatan=officer.jabatan if officer else _DASH,
                 at=event.at,
-                step_title=step.title,
-            )
-        )
-    returned = []
-    for event in trail:
-        if event.action != "return":
-            continue
-        title = sop.step(event.step_key).title if _has_step(sop, event.step_key) else _DASH
-        returned.append(
-            ReturnedRound(
-                step_title=title,
-                by_name=_name(config, event.actor),
-                at=event.at,
-                reason=event.reason or _DASH,
+                step_title=step.label,
+                nip=(officer.nip_formatted or "") if officer else "",
             )
         )
     period = report_period(sop, state)
     return ApprovalSheet(
-        letterhead=letterhead(config),
+        letterhead=letterhead(config, kop),
         period=period,
         document_title=f"Laporan Kinerja {period.label} Tahun {period.year}",
         case_code=state.code,
@@ -465,12 +466,8 @@ def approval_sheet(
         draft_sha256=sig.sha256,
         tz=config.agency.timezone,
         draft_version=sig.version,
-        returned=tuple(returned),
+        approval_wording=approval_wording,
     )
-
-
-def _has_step(sop: Sop, key: str) -> bool:
-    return any(s.key == key for s in sop.steps)
 
 
 # -- the report in the standard format -------------------------------------------------------
@@ -481,8 +478,9 @@ def performance_report(
     state: CaseState,
     config: Config,
     sheet: SheetData,
-    bands: PredikatBands,
+    rules: CapaianRules,
     today: date,
+    kop: KopSettings = NO_KOP,
 ) -> PerformanceReport:
     """The standard-format report filled from an indicator sheet, for the staff to type
     the chapters into; the foreword is signed by whoever signs at the SOP's sign step."""
@@ -492,11 +490,11 @@ def performance_report(
     if head is None:
         raise DocumentContextError("the config lists no officers")
     return PerformanceReport(
-        letterhead=letterhead(config),
+        letterhead=letterhead(config, kop),
         period=report_period(sop, state),
         kadin=signatory(head),
         date=today,
         indicators=sheet.indicators,
         budget=sheet.budget,
-        bands=bands,
+        rules=rules,
     )

@@ -9,6 +9,7 @@ in each predikat band.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -27,7 +28,6 @@ from bot.documents.model import (
     PeriodKind,
     ReportNarrative,
     ReportPeriod,
-    ReturnedRound,
     Signatory,
     Urgency,
 )
@@ -43,7 +43,9 @@ LETTERHEAD = Letterhead(
     agency="Dinas Kesehatan",
     address="Jalan Jenderal Sudirman Nomor 45, Sukamaju 40123",
     city="Sukamaju",
-    contact="Telepon (0265) 771234, Pos-el dinkes@sukamajukab.go.id",
+    telephone="(0265) 771234",
+    email="dinkes@sukamajukab.go.id",
+    website="dinkes.sukamajukab.go.id",
 )
 
 KADIN = Signatory(
@@ -140,8 +142,9 @@ INDICATORS: tuple[IndicatorRow, ...] = (
         _d("16"),
     ),
 )
-"""Expected capaian: 105,56 / 85,00 / 85,00 / - (target 0) / 93,05 / 75,00 / 60,00 /
-- (belum ada realisasi) / 45,71: every band from Sangat Baik to Sangat Kurang."""
+"""Expected capaian: 105,56 / 85,00 / 85,00 / 100,00 (target 0 met; "-" under
+`target_nol = "tidak_diukur"`) / 93,05 / 75,00 / 60,00 / - (belum ada realisasi) / 45,71:
+every band from Sangat Baik to Sangat Kurang."""
 
 BUDGET: tuple[BudgetRow, ...] = (
     BudgetRow(
@@ -220,14 +223,7 @@ def report(
 
 
 def _with_logo(logo: Path) -> Letterhead:
-    return Letterhead(
-        LETTERHEAD.region,
-        LETTERHEAD.agency,
-        LETTERHEAD.address,
-        LETTERHEAD.city,
-        logo,
-        LETTERHEAD.contact,
-    )
+    return replace(LETTERHEAD, logo=logo)
 
 
 def disposition(logo: Path | None = None) -> DispositionSheet:
@@ -260,64 +256,60 @@ def disposition(logo: Path | None = None) -> DispositionSheet:
 
 SIGNED_AT = datetime(2026, 7, 10, 3, 15, tzinfo=UTC)
 
+# The step names are the shipped SOP's `short` names, as the approval sheet prints them.
 PARAF: tuple[ParafEntry, ...] = (
     ParafEntry(
         1,
         SEKRETARIS.name,
         "Sekretaris Dinas (Sek. Tim SAKIP)",
         datetime(2026, 7, 8, 2, 5, tzinfo=UTC),
-        "Memeriksa dan memaraf draf laporan",
+        "Paraf Sekretaris",
+        nip=SEKRETARIS.nip,
     ),
     ParafEntry(
         2,
         "Ns. Sri Rahayu, S.Kep., M.Kes.",
         "Kepala Bidang Kesehatan Masyarakat",
         datetime(2026, 7, 8, 4, 40, tzinfo=UTC),
-        "Pemeriksaan oleh Kepala Bidang",
+        "Pemeriksaan Kepala Bidang",
+        nip="19780411 200312 2 005",
     ),
     ParafEntry(
         3,
         "dr. Andi Pratama",
         "Kepala Bidang Pelayanan Kesehatan",
         datetime(2026, 7, 9, 1, 20, tzinfo=UTC),
-        "Pemeriksaan oleh Kepala Bidang",
+        "Pemeriksaan Kepala Bidang",
+        nip="19800105 200604 1 011",
     ),
     ParafEntry(
         4,
         "Yusuf Hidayat, S.K.M., M.P.H.",
         "Kepala Bidang Pencegahan dan Pengendalian Penyakit",
         datetime(2026, 7, 9, 2, 0, tzinfo=UTC),
-        "Pemeriksaan oleh Kepala Bidang",
+        "Pemeriksaan Kepala Bidang",
+        nip="19761230 200212 1 004",
     ),
     ParafEntry(
         5,
         "apt. Dewi Lestari, S.Farm.",
         "Kepala Bidang Sumber Daya Kesehatan",
         datetime(2026, 7, 9, 3, 45, tzinfo=UTC),
-        "Pemeriksaan oleh Kepala Bidang",
+        "Pemeriksaan Kepala Bidang",
+        nip="19830922 200903 2 007",
     ),
     ParafEntry(
         6,
         SEKRETARIS.name,
         "Sekretaris Dinas (Sek. Tim SAKIP)",
         datetime(2026, 7, 9, 7, 30, tzinfo=UTC),
-        "Paraf untuk tanda tangan Kepala Dinas",
-    ),
-)
-
-RETURNED: tuple[ReturnedRound, ...] = (
-    ReturnedRound(
-        "Pemeriksaan oleh Kepala Bidang",
-        "dr. Andi Pratama",
-        datetime(2026, 7, 8, 6, 10, tzinfo=UTC),
-        "Data cakupan imunisasi belum sesuai laporan bulanan Juni.",
+        "Paraf akhir Sekretaris",
+        nip=SEKRETARIS.nip,
     ),
 )
 
 
-def approval(
-    paraf: tuple[ParafEntry, ...] = PARAF, returned: tuple[ReturnedRound, ...] = RETURNED
-) -> ApprovalSheet:
+def approval(paraf: tuple[ParafEntry, ...] = PARAF) -> ApprovalSheet:
     return ApprovalSheet(
         letterhead=LETTERHEAD,
         period=PERIOD,
@@ -330,5 +322,4 @@ def approval(
         draft_sha256=DRAFT_SHA256,
         tz=TZ,
         draft_version=3,
-        returned=returned,
     )

@@ -16,9 +16,10 @@ import enum
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Final
 from zoneinfo import ZoneInfo
 
-from bot.documents.predikat import DEFAULT_BANDS, PredikatBands
+from bot.documents.rules import DEFAULT_RULES, CapaianRules
 from bot.views.fmt import roman
 
 
@@ -37,7 +38,11 @@ class Letterhead:
     address: str  # "Jalan Magelang Km 10, Sleman 55513"
     city: str  # the place of signing: "Sleman"
     logo: Path | None = None  # PNG/JPEG of the region's coat of arms
-    contact: str = ""  # "Telepon (0274) 868409, Pos-el dinkes@slemankab.go.id"
+    telephone: str = ""  # "(0274) 868409"
+    fax: str = ""
+    email: str = ""  # printed as "Pos-el ..."
+    website: str = ""  # printed as "Laman ..."
+    name_lines: tuple[str, ...] = ()  # the agency's name broken exactly here, if too long
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,23 +94,11 @@ class ParafEntry:
     name: str
     jabatan: str
     at: dt.datetime
-    step_title: str
+    step_title: str  # printed under the initials: the step's short name
+    nip: str = ""  # "19750612 200003 1 006"; "" when the config has none
 
     def __post_init__(self) -> None:
         _require_aware("ParafEntry.at", self.at)
-
-
-@dataclass(frozen=True, slots=True)
-class ReturnedRound:
-    """A "no" at a decision step: kept on the approval sheet so the trail is honest."""
-
-    step_title: str
-    by_name: str
-    at: dt.datetime
-    reason: str
-
-    def __post_init__(self) -> None:
-        _require_aware("ReturnedRound.at", self.at)
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,7 +202,13 @@ class PerformanceReport:
     indicators: tuple[IndicatorRow, ...]
     budget: tuple[BudgetRow, ...]
     narrative: ReportNarrative = field(default_factory=ReportNarrative)
-    bands: PredikatBands = DEFAULT_BANDS
+    rules: CapaianRules = DEFAULT_RULES
+
+
+DEFAULT_APPROVAL_WORDING: Final = (
+    "Disetujui secara elektronik melalui aplikasi SOP Bot pada {waktu}"
+)
+"""`{waktu}` becomes "Jumat, 10 Juli 2026, 10.15 WIB"; `[documents] persetujuan` overrides."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,7 +230,8 @@ class ApprovalSheet:
     draft_sha256: str
     tz: ZoneInfo
     draft_version: int | None = None
-    returned: tuple[ReturnedRound, ...] = ()
+    # What the approval is, said plainly: not a certified electronic signature (TTE).
+    approval_wording: str = DEFAULT_APPROVAL_WORDING
 
     def __post_init__(self) -> None:
         _require_aware("ApprovalSheet.signed_at", self.signed_at)

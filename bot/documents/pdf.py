@@ -28,6 +28,8 @@ import tempfile
 from pathlib import Path
 from typing import Final
 
+from bot.documents.toc import fill_toc, heading_pages, toc_titles
+
 __all__ = ["PdfConverter"]
 
 log = logging.getLogger(__name__)
@@ -96,10 +98,29 @@ class PdfConverter:
         """
         if self.soffice is None:
             return None
+        pdf = await self._convert_once(self.soffice, docx, name, source, target)
+        if pdf is None or (source, target) != ("docx", "pdf"):
+            return pdf
+        return await self._with_toc_pages(self.soffice, docx, pdf, name)
+
+    async def _with_toc_pages(self, soffice: str, docx: bytes, pdf: bytes, name: str) -> bytes:
+        """A document with a DAFTAR ISI is made again with its page numbers filled in
+        (`bot.documents.toc`); the first PDF stands if the second fails."""
+        titles = await asyncio.to_thread(toc_titles, docx)
+        if not titles:
+            return pdf
+        pages = await asyncio.to_thread(heading_pages, pdf, titles)
+        filled = await asyncio.to_thread(fill_toc, docx, pages)
+        second = await self._convert_once(soffice, filled, name, "docx", "pdf")
+        return second if second is not None else pdf
+
+    async def _convert_once(
+        self, soffice: str, docx: bytes, name: str, source: str, target: str
+    ) -> bytes | None:
         async with self._semaphore:
             slot = self._free_slots.pop()
             try:
-                return await self._convert_in_slot(self.soffice, slot, docx, name, source, target)
+                return await self._convert_in_slot(soffice, slot, docx, name, source, target)
             finally:
                 self._free_slots.append(slot)
 

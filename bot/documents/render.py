@@ -28,7 +28,7 @@ from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from babel.dates import get_month_names
-from docxtpl import DocxTemplate, InlineImage
+from docxtpl import DocxTemplate, InlineImage, RichText
 from jinja2 import Environment, StrictUndefined, TemplateError
 
 from bot.documents.capaian import (
@@ -36,6 +36,15 @@ from bot.documents.capaian import (
     evaluate_budget,
     evaluate_indicator,
     summarize,
+)
+from bot.documents.kop import (
+    AGENCY_MIN_PT,
+    AGENCY_PT,
+    KOP_FONT,
+    REGION_MIN_PT,
+    REGION_PT,
+    FittedLines,
+    fit_lines,
 )
 from bot.documents.model import (
     ApprovalSheet,
@@ -47,6 +56,7 @@ from bot.documents.model import (
     Signatory,
     Urgency,
 )
+from bot.documents.rules import CapaianRules, TargetZeroRule
 from bot.views.fmt import (
     format_date,
     format_day_date,
@@ -65,6 +75,7 @@ __all__ = [
     "FinalReport",
     "approval_context",
     "build_final_report",
+    "capaian_note",
     "detect_draft_format",
     "disposition_context",
     "document_filename",
@@ -222,15 +233,40 @@ def _logo(tpl: DocxTemplate, path: Path | None, height_mm: int) -> InlineImage |
     return InlineImage(tpl, str(path), height=Mm(height_mm))
 
 
+def _fitted(fitted: FittedLines) -> RichText:
+    """Lines at the size `kop.fit_lines` chose, in the font its widths are of."""
+    rt = RichText()
+    rt.add("\n".join(fitted.lines), bold=True, size=int(fitted.size_pt * 2), font=KOP_FONT)
+    return rt
+
+
+def _joined(parts: list[tuple[str, str]]) -> str:
+    return ", ".join(f"{label} {value}".strip() for label, value in parts if value)
+
+
 def _kop(tpl: DocxTemplate, letterhead: Letterhead, logo_mm: int) -> dict[str, Any]:
+    """The kop's lines as Permendagri 1/2023 orders them; the region and the agency's
+    name fitted to the kop's width (see `bot.documents.kop`)."""
     region = _clean(letterhead.region)
     full_region = region if region.lower().startswith("pemerintah") else f"Pemerintah {region}"
+    agency = _clean(letterhead.agency).upper()
+    lines = tuple(_clean(line).upper() for line in letterhead.name_lines if _clean(line))
     return {
         "logo": _logo(tpl, letterhead.logo, logo_mm),
         "kop_region": full_region.upper(),
-        "kop_agency": _clean(letterhead.agency).upper(),
-        "kop_address": _clean(letterhead.address),
-        "kop_contact": _clean(letterhead.contact),
+        "kop_region_line": _fitted(fit_lines(full_region.upper(), REGION_PT, REGION_MIN_PT)),
+        "kop_agency": agency,
+        "kop_agency_lines": _fitted(fit_lines(agency, AGENCY_PT, AGENCY_MIN_PT, lines)),
+        "kop_address": _joined(
+            [
+                ("", _clean(letterhead.address)),
+                ("Telepon", _clean(letterhead.telephone)),
+                ("Faksimile", _clean(letterhead.fax)),
+            ]
+        ),
+        "kop_contact": _joined(
+            [("Laman", _clean(letterhead.website)), ("Pos-el", _clean(letterhead.email))]
+        ),
         "region": region,
         "agency": _clean(letterhead.agency),
         "city": _clean(letterhead.city),
@@ -288,12 +324,37 @@ def disposition_context(sheet: DispositionSheet, tpl: DocxTemplate) -> dict[str,
     }
 
 
+def capaian_note(rules: CapaianRules) -> str:
+    """The note under Tabel 3.1: how each figure was computed under this agency's rules,
+    so a reader checking the table (an Inspektorat auditor) needs no other document."""
+    parts = [
+        "Indikator bertanda (↓) semakin rendah realisasinya semakin baik; capaiannya "
+        "dihitung (target − (realisasi − target)) / target × 100."
+    ]
+    if rules.target_zero is TargetZeroRule.BINER:
+        parts.append(
+            "Indikator bertanda (↓) dengan target 0 dinilai tercapai atau tidak: realisasi 0 "
+            "berarti capaian 100%, realisasi di atas 0 berarti capaian 0%; indikator lain "
+            "dengan target 0 tidak dapat diukur capaiannya."
+        )
+    else:
+        parts.append("Indikator dengan target 0 tidak dapat diukur capaiannya.")
+    if rules.average_cap is None:
+        parts.append("Capaian di atas 100% ditampilkan dan dirata-ratakan sebagaimana dihitung.")
+    else:
+        parts.append(
+            "Capaian di atas 100% ditampilkan sebagaimana dihitung; dalam rata-rata, capaian "
+            f"setiap indikator dihitung paling tinggi {_number(rules.average_cap)}%."
+        )
+    return " ".join(parts)
+
+
 def report_context(report: PerformanceReport, tpl: DocxTemplate) -> dict[str, Any]:
-    period, bands = report.period, report.bands
+    period, rules = report.period, report.rules
     kop = _kop(tpl, report.letterhead, 40)
     label, year = _clean(period.label), str(period.year)
-    results = [evaluate_indicator(row, bands) for row in report.indicators]
-    summary = summarize(results, bands)
+    results = [evaluate_indicator(row, rules) for row in report.indicators]
+    summary = summarize(results, rules)
 
     plan_rows: list[dict[str, str]] = []
     capaian_rows: list[dict[str, str]] = []
@@ -342,16 +403,11 @@ def report_context(report: PerformanceReport, tpl: DocxTemplate) -> dict[str, An
             f"dapat diukur capaiannya pada {label} Tahun {year} dengan rata-rata capaian "
             f"{format_percent(summary.average)} (predikat {summary.predikat})."
         )
-        unmeasured = summary.count - summary.measured
-        if unmeasured:
+        if summary.unmeasured:
             capaian_summary += (
-                f" Sebanyak {unmeasured} indikator belum dapat diukur; alasannya tercantum "
-                "pada kolom Keterangan."
+                f" Sebanyak {summary.unmeasured} indikator belum dapat diukur; alasannya "
+                "tercantum pada kolom Keterangan."
             )
-    counts = {band.label: 0 for band in bands.bands}
-    for result in results:
-        if result.predikat is not None:
-            counts[result.predikat] += 1
 
     budget = [evaluate_budget(row) for row in report.budget]
     totals = budget_totals(report.budget)
@@ -389,9 +445,10 @@ def report_context(report: PerformanceReport, tpl: DocxTemplate) -> dict[str, An
         "plan_rows": plan_rows,
         "capaian_rows": capaian_rows,
         "capaian_summary": capaian_summary,
-        "predikat_legend": bands.describe(),
-        "predikat_counts": [{"label": k, "count": str(v)} for k, v in counts.items()],
-        "unmeasured_count": str(summary.count - summary.measured),
+        "predikat_legend": rules.bands.describe(),
+        "capaian_note": capaian_note(rules),
+        "predikat_counts": [{"label": k, "count": str(v)} for k, v in summary.distribution],
+        "unmeasured_count": str(summary.unmeasured),
         "budget_rows": [
             {
                 "program": _clean(b.row.program_kegiatan),
@@ -412,9 +469,30 @@ def report_context(report: PerformanceReport, tpl: DocxTemplate) -> dict[str, An
     }
 
 
+def _paraf_mark(name: str, step: str) -> RichText:
+    """The Paraf cell: the officer's initials where the pen would go, and what was
+    initialled (the step's short name) small beneath."""
+    rt = RichText()
+    rt.add(initials(name), bold=True, size=22)
+    rt.add("\n" + step, size=15)
+    return rt
+
+
 def approval_context(sheet: ApprovalSheet, tpl: DocxTemplate) -> dict[str, Any]:
     tz = sheet.tz
     title = _clean(sheet.document_title)
+    paraf = [
+        {
+            "no": str(p.order),
+            "jabatan": _clean(p.jabatan),
+            "name": _clean(p.name),
+            "nip": f"NIP {_clean(p.nip)}" if _clean(p.nip) else "",
+            "mark": _paraf_mark(_clean(p.name), _clean(p.step_title)),
+            "when": _when(p.at, tz),
+        }
+        for p in sorted(sheet.paraf, key=lambda p: (p.order, p.at))
+    ]
+    signed_when = _when(sheet.signed_at, tz, day=True)
     return {
         **_kop(tpl, sheet.letterhead, 22),
         "document_title": title,
@@ -424,30 +502,14 @@ def approval_context(sheet: ApprovalSheet, tpl: DocxTemplate) -> dict[str, Any]:
         "year": str(sheet.period.year),
         "draft_label": _DASH if sheet.draft_version is None else f"versi {sheet.draft_version}",
         "draft_sha256": _clean(sheet.draft_sha256).lower(),
-        "paraf": [
-            {
-                "no": str(p.order),
-                "name": _clean(p.name),
-                "jabatan": _clean(p.jabatan),
-                "step": _clean(p.step_title),
-                "when": _when(p.at, tz),
-            }
-            for p in sorted(sheet.paraf, key=lambda p: (p.order, p.at))
-        ],
+        # the last row shares an unsplittable row with the signature block
+        "paraf_rest": paraf[:-1],
+        "paraf_last": paraf[-1] if paraf else None,
         "kadin": _signatory(sheet.kadin),
         "kadin_jabatan_upper": _clean(sheet.kadin.jabatan).upper(),
         "signed_date": format_date(sheet.signed_at, tz),
-        "signed_when": _when(sheet.signed_at, tz, day=True),
-        "returned": [
-            {
-                "no": str(no),
-                "step": _clean(r.step_title),
-                "by": _clean(r.by_name),
-                "when": _when(r.at, tz),
-                "reason": _prose(r.reason, _DASH),
-            }
-            for no, r in enumerate(sorted(sheet.returned, key=lambda r: r.at), start=1)
-        ],
+        "signed_when": signed_when,
+        "approval_wording": sheet.approval_wording.replace("{waktu}", signed_when),
         "verification_code": _clean(sheet.verification_code),
     }
 

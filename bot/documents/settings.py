@@ -9,6 +9,16 @@ path, in the same spirit as the rest of the configuration:
     pdf = true                     # false: send .docx only even where LibreOffice exists
     pdf_max_parallel = 2
     pdf_timeout_seconds = 120
+    target_nol = "biner"           # or "tidak_diukur": a (↓) indicator with target 0
+    batas_rata_rata = 100          # optional: cap each capaian at 100 % in the average
+    persetujuan = "Disetujui secara elektronik melalui @DinkesBot pada {waktu}"
+
+    [documents.kop]                # the letterhead's lines besides [agency] (all optional)
+    telepon = "(0265) 771234"
+    faksimile = "(0265) 771235"
+    pos_el = "disdukcapil@sukamajukab.go.id"
+    laman = "disdukcapil.sukamajukab.go.id"
+    nama_baris = ["DINAS PEMBERDAYAAN PEREMPUAN,", "PERLINDUNGAN ANAK DAN KELUARGA BERENCANA"]
 
     [documents.predikat]           # rating bands; the region's own if they differ
     "Sangat Baik" = "91-100"
@@ -22,16 +32,43 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final
 
 from bot.config.fields import Fields, boolean, whole_number
+from bot.documents.kop import (
+    AGENCY_MIN_PT,
+    NO_KOP,
+    TEXT_WIDTH_PT,
+    KopSettings,
+    text_width_pt,
+)
+from bot.documents.model import DEFAULT_APPROVAL_WORDING
 from bot.documents.predikat import DEFAULT_BANDS, PredikatBands, PredikatBandsError
 from bot.documents.render import TEMPLATE_DIR, TEMPLATE_FILES
+from bot.documents.rules import DEFAULT_RULES, CapaianRules, TargetZeroRule
 
 __all__ = ["DocumentSettings", "DocumentSettingsError"]
 
-_KEYS: Final = ("templates", "pdf", "pdf_max_parallel", "pdf_timeout_seconds", "predikat")
+_KEYS: Final = (
+    "templates",
+    "pdf",
+    "pdf_max_parallel",
+    "pdf_timeout_seconds",
+    "predikat",
+    "target_nol",
+    "batas_rata_rata",
+    "kop",
+    "persetujuan",
+)
+_KOP_TEXT_KEYS: Final = {
+    "telepon": "telephone",
+    "faksimile": "fax",
+    "pos_el": "email",
+    "laman": "website",
+}
+_KOP_KEYS: Final = (*_KOP_TEXT_KEYS, "nama_baris")
 
 
 class DocumentSettingsError(ValueError):
@@ -42,7 +79,9 @@ class DocumentSettingsError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class DocumentSettings:
-    bands: PredikatBands = DEFAULT_BANDS
+    rules: CapaianRules = DEFAULT_RULES
+    kop: KopSettings = NO_KOP
+    approval_wording: str = DEFAULT_APPROVAL_WORDING
     template_dir: Path = TEMPLATE_DIR
     pdf: bool = True
     pdf_max_parallel: int = 2
@@ -101,6 +140,64 @@ class DocumentSettings:
             problems.append("documents.pdf_timeout_seconds: harus angka 10 sampai 600")
             timeout = 120
 
+        target_zero = TargetZeroRule.BINER
+        if "target_nol" in table:
+            raw_rule = table["target_nol"]
+            if isinstance(raw_rule, str) and raw_rule in set(TargetZeroRule):
+                target_zero = TargetZeroRule(raw_rule)
+            else:
+                choices = " atau ".join(f'"{r.value}"' for r in TargetZeroRule)
+                problems.append(f"documents.target_nol: harus {choices}")
+
+        average_cap: Decimal | None = None
+        if "batas_rata_rata" in table:
+            cap = table["batas_rata_rata"]
+            if isinstance(cap, bool) or not isinstance(cap, int | float) or not 100 <= cap <= 1000:
+                problems.append("documents.batas_rata_rata: harus angka 100 sampai 1000 (persen)")
+            else:
+                average_cap = Decimal(str(cap))
+
+        kop = _kop(table.get("kop", {}), problems)
+
+        wording = table.get("persetujuan", DEFAULT_APPROVAL_WORDING)
+        if not isinstance(wording, str) or wording.count("{waktu}") != 1:
+            problems.append(
+                'documents.persetujuan: harus teks dengan satu "{waktu}", misalnya '
+                '"Disetujui secara elektronik melalui @NamaBot pada {waktu}"'
+            )
+            wording = DEFAULT_APPROVAL_WORDING
+
         if problems:
             raise DocumentSettingsError(problems)
-        return cls(bands, template_dir, pdf, parallel, float(timeout))
+        rules = CapaianRules(bands, target_zero, average_cap)
+        return cls(rules, kop, wording.strip(), template_dir, pdf, parallel, float(timeout))
+
+
+def _kop(table: object, problems: list[str]) -> KopSettings:
+    """`[documents.kop]`; each `nama_baris` line must fit the kop at the smallest size."""
+    if not isinstance(table, Mapping):
+        problems.append(
+            "documents.kop: harus tabel (telepon, faksimile, pos_el, laman, nama_baris)"
+        )
+        return KopSettings()
+    Fields(problems).unknown_keys(table, "documents.kop", _KOP_KEYS)
+    texts: dict[str, str] = {}
+    for key, field in _KOP_TEXT_KEYS.items():
+        value = table.get(key, "")
+        if not isinstance(value, str):
+            problems.append(f"documents.kop.{key}: harus teks")
+        else:
+            texts[field] = value.strip()
+    lines: tuple[str, ...] = ()
+    raw = table.get("nama_baris", [])
+    if not isinstance(raw, list) or not all(isinstance(x, str) and x.strip() for x in raw):
+        problems.append("documents.kop.nama_baris: harus daftar baris teks yang tidak kosong")
+    else:
+        lines = tuple(x.strip() for x in raw)
+        for line in lines:
+            if text_width_pt(line.upper(), AGENCY_MIN_PT) > TEXT_WIDTH_PT:
+                problems.append(
+                    f'documents.kop.nama_baris: baris "{line}" terlalu panjang untuk satu baris '
+                    f"kop (huruf {AGENCY_MIN_PT} pt); pecah menjadi dua baris"
+                )
+    return KopSettings(name_lines=lines, **texts)

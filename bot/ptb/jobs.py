@@ -60,9 +60,7 @@ def start_jobs(app: AnyApp, runtime: Runtime) -> None:
         name=OUTBOX_JOB,
         job_kwargs={"id": OUTBOX_JOB, "replace_existing": True},
     )
-    job_queue.run_once(
-        _startup_job, 0, name=STARTUP_JOB, job_kwargs={"id": STARTUP_JOB, **_ONCE}
-    )
+    job_queue.run_once(_startup_job, 0, name=STARTUP_JOB, job_kwargs={"id": STARTUP_JOB, **_ONCE})
     plan_backup(app, runtime)
 
 

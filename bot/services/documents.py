@@ -410,7 +410,9 @@ class DocumentWorker:
         filename = doccontext.file_name(DocumentKind.LEMBAR_DISPOSISI, state, self.config)
         if await self._stored(case_id, DISPOSITION, "docx", source) is not None:
             return []
-        sheet = doccontext.disposition_sheet(sop, state, audit, self.config, step_key)
+        sheet = doccontext.disposition_sheet(
+            sop, state, audit, self.config, step_key, self.settings.kop
+        )
         data = await asyncio.to_thread(
             render_disposition, sheet, template=self._template(DocumentKind.LEMBAR_DISPOSISI)
         )
@@ -435,7 +437,9 @@ class DocumentWorker:
         stored = await self._stored(state.id, APPROVAL, "docx", source)
         if stored is not None:
             return await self.files.get(stored.sha256), False
-        sheet = doccontext.approval_sheet(sop, state, audit, self.config)
+        sheet = doccontext.approval_sheet(
+            sop, state, audit, self.config, self.settings.kop, self.settings.approval_wording
+        )
         data = await asyncio.to_thread(
             render_approval, sheet, template=self._template(DocumentKind.LEMBAR_PENGESAHAN)
         )
@@ -544,7 +548,7 @@ class DocumentWorker:
         sheet = await asyncio.to_thread(read_sheet, data, row.filename)
         today = row.uploaded_at.astimezone(self.config.agency.timezone).date()
         report = doccontext.performance_report(
-            sop, state, self.config, sheet, self.settings.bands, today
+            sop, state, self.config, sheet, self.settings.rules, today, self.settings.kop
         )
         docx = await asyncio.to_thread(
             render_report, report, template=self._template(DocumentKind.LAPORAN_KINERJA)

@@ -54,13 +54,26 @@ def report_docx(text: str) -> bytes:
     return buffer.getvalue()
 
 
+def _cell_texts(table: Any) -> list[str]:
+    parts: list[str] = []
+    for row in table.rows:
+        seen: set[int] = set()
+        for cell in row.cells:
+            parts.append(cell.text)
+            if id(cell._tc) not in seen:  # a merged cell repeats; its nested tables once
+                seen.add(id(cell._tc))
+                for nested in cell.tables:
+                    parts += _cell_texts(nested)
+    return parts
+
+
 def docx_text(data: bytes) -> str:
-    """Every paragraph and table cell of a .docx, one per line (what the reader sees)."""
+    """Every paragraph and table cell of a .docx, nested tables included (the approval
+    sheet's signature block), one per line (what the reader sees)."""
     document = Document(io.BytesIO(data))
     parts = [p.text for p in document.paragraphs]
     for table in document.tables:
-        for row in table.rows:
-            parts += [cell.text for cell in row.cells]
+        parts += _cell_texts(table)
     return "\n".join(parts)
 
 

@@ -24,8 +24,9 @@ from bot.core.workflow import (
     Tick,
 )
 from bot.documents import (
-    DEFAULT_BANDS,
+    DEFAULT_RULES,
     DocumentKind,
+    KopSettings,
     PeriodKind,
     SheetData,
     Urgency,
@@ -116,17 +117,20 @@ def test_the_paraf_trail_keeps_the_forward_round_in_step_and_config_order() -> N
     ]
     sop = case.ctx.sop
     assert [p.step_title for p in sheet.paraf] == [
-        sop.step("paraf_sekretaris").title,
-        *[sop.step("periksa_kabid").title] * 3,
-        sop.step("paraf_akhir").title,
+        sop.step("paraf_sekretaris").label,
+        *[sop.step("periksa_kabid").label] * 3,
+        sop.step("paraf_akhir").label,
     ]
-    [returned] = sheet.returned
-    assert (returned.by_name, returned.reason, returned.at) == (
-        "Dewi Lestari, S.Pd., M.Pd.",
-        KABID_RETURN,
-        at["return"],
-    )
-    assert returned.step_title == sop.step("periksa_kabid").title
+    assert sheet.paraf[0].step_title == "Paraf Sekretaris"  # the SOP's short name
+    assert [p.nip for p in sheet.paraf] == [
+        "19740823 199803 2 006",
+        "19700314 199512 1 002",
+        "19750520 200012 2 003",
+        "19721105 199803 1 005",
+        "19740823 199803 2 006",
+    ]
+    # the return history stays in /riwayat and the case archive, not on the sheet
+    assert KABID_RETURN not in docx_text(render_approval(sheet))
 
 
 def test_the_verification_code_binds_case_signed_draft_and_instant() -> None:
@@ -271,7 +275,7 @@ def test_the_standard_report_is_signed_by_the_holder_of_the_sign_step() -> None:
     data = (ROOT / "templates" / "demo" / "data_capaian.xlsx").read_bytes()
     sheet: SheetData = read_sheet(data, "data_capaian.xlsx")
     report = doccontext.performance_report(
-        case.ctx.sop, case.state, CONFIG, sheet, DEFAULT_BANDS, date(2026, 7, 6)
+        case.ctx.sop, case.state, CONFIG, sheet, DEFAULT_RULES, date(2026, 7, 6)
     )
     assert report.kadin.name == "Dr. H. Ahmad Santoso, M.Pd."
     assert report.period.title == "TRIWULAN II TAHUN 2026"
@@ -279,3 +283,16 @@ def test_the_standard_report_is_signed_by_the_holder_of_the_sign_step() -> None:
     assert len(report.indicators) == len(sheet.indicators) > 0
     assert report.indicators[0].target_tahunan == sheet.indicators[0].target_tahunan
     assert isinstance(report.indicators[0].target_tahunan, Decimal)
+
+
+def test_the_kop_settings_reach_every_letterhead() -> None:
+    case, _ = signed_case_with_a_kabid_return()
+    kop = KopSettings(name_lines=("Dinas", "Pendidikan"), telephone="(0265) 1", email="a@b.go.id")
+    sheet = doccontext.approval_sheet(case.ctx.sop, case.state, case.events, CONFIG, kop)
+    assert (sheet.letterhead.name_lines, sheet.letterhead.telephone) == (
+        ("Dinas", "Pendidikan"),
+        "(0265) 1",
+    )
+    assert sheet.letterhead.email == "a@b.go.id" and sheet.letterhead.agency == "Dinas Pendidikan"
+    plain = doccontext.approval_sheet(case.ctx.sop, case.state, case.events, CONFIG)
+    assert (plain.letterhead.name_lines, plain.letterhead.telephone) == ((), "")

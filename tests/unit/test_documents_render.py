@@ -9,11 +9,14 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from docx import Document
 from docx.document import Document as DocumentObject
+from docx.shared import Pt
+from docx.table import Table
 from docxtpl import DocxTemplate
 
 from bot.documents import demo
@@ -44,6 +47,7 @@ from bot.documents.render import (
     report_context,
     template_path,
 )
+from bot.documents.rules import CapaianRules, TargetZeroRule
 from bot.documents.verification import normalize_verification_code, verification_code
 from tests.support.docs import comparable, paragraphs
 
@@ -63,8 +67,21 @@ def text(data: bytes) -> str:
     return "\n".join(paragraphs(data))
 
 
+def _rows(t: Table) -> list[list[str]]:
+    """The rows' cell texts; a row holding nested tables of the same columns (the last
+    paraf row, held in one unsplittable row with the signature block) reads as theirs."""
+    out: list[list[str]] = []
+    for row in t.rows:
+        nested = [n for n in row.cells[0].tables if len(n.columns) == len(t.columns)]
+        if row.cells[0].tables:
+            out.extend(r for n in nested for r in _rows(n))
+        else:
+            out.append([c.text for c in row.cells])
+    return out
+
+
 def tables(data: bytes) -> list[list[list[str]]]:
-    return [[[c.text for c in row.cells] for row in t.rows] for t in _open(data).tables]
+    return [_rows(t) for t in _open(data).tables]
 
 
 def table_starting(data: bytes, first_header: str) -> list[list[str]]:
@@ -145,7 +162,15 @@ def test_achievement_table(report_docx: bytes) -> None:
         ["per 100.000 KH", "90", "90", "85", "105,56", "Sangat Baik", ""],
         ["per 1.000 KH", "8", "8", "9,2", "85,00", "Baik", ""],
         ["%", "14", "14", "16,1", "85,00", "Baik", "Hasil penimbangan serentak Juni"],
-        ["kejadian", "0", "0", "0", "-", "-", "target 0"],
+        [
+            "kejadian",
+            "0",
+            "0",
+            "0",
+            "100,00",
+            "Sangat Baik",
+            "target 0 tercapai (realisasi 0), dinilai 100%",
+        ],
         ["%", "95", "47,5", "44,2", "93,05", "Sangat Baik", ""],
         ["%", "60", "60", "45", "75,00", "Cukup", ""],
         ["%", "50", "25", "15", "60,00", "Kurang", ""],
@@ -177,12 +202,48 @@ def test_achievement_table(report_docx: bytes) -> None:
 def test_summary_and_predikat_counts(report_docx: bytes) -> None:
     body = text(report_docx)
     assert (
-        "Dari 9 indikator kinerja Dinas Kesehatan, 7 indikator dapat diukur capaiannya pada "
-        "Triwulan II Tahun 2026 dengan rata-rata capaian 78,47% (predikat Baik). Sebanyak 2 "
+        "Dari 9 indikator kinerja Dinas Kesehatan, 8 indikator dapat diukur capaiannya pada "
+        "Triwulan II Tahun 2026 dengan rata-rata capaian 81,17% (predikat Baik). Sebanyak 1 "
         "indikator belum dapat diukur" in body
     )
     assert "91–100 Sangat Baik; 76–90 Baik; 66–75 Cukup; 51–65 Kurang; ≤50 Sangat Kurang" in body
     assert table_starting(report_docx, "Predikat")[1:] == [
+        ["Sangat Baik", "3"],
+        ["Baik", "2"],
+        ["Cukup", "1"],
+        ["Kurang", "1"],
+        ["Sangat Kurang", "1"],
+        ["Belum dapat diukur", "1"],
+    ]
+
+
+def test_note_states_the_default_rules(report_docx: bytes) -> None:
+    body = text(report_docx)
+    assert (
+        "Indikator bertanda (↓) dengan target 0 dinilai tercapai atau tidak: realisasi 0 "
+        "berarti capaian 100%, realisasi di atas 0 berarti capaian 0%; indikator lain dengan "
+        "target 0 tidak dapat diukur capaiannya." in body
+    )
+    assert "Capaian di atas 100% ditampilkan dan dirata-ratakan sebagaimana dihitung." in body
+
+
+def test_target_zero_unmeasured_and_capped_average_reach_the_report() -> None:
+    rules = CapaianRules(target_zero=TargetZeroRule.TIDAK_DIUKUR, average_cap=Decimal(100))
+    data = render_report(replace(demo.report(), rules=rules))
+    body = text(data)
+    row = table_starting(data, "Sasaran Strategis")[4]
+    assert row[5:] == ["0", "-", "-", "target 0"]
+    # (100 + 85 + 85 + 93,05 + 75 + 60 + 45,71) / 7 = 77,68: AKI's 105,56 counts as 100
+    assert (
+        "7 indikator dapat diukur" in body and "rata-rata capaian 77,68% (predikat Baik)" in body
+    )
+    assert "Indikator dengan target 0 tidak dapat diukur capaiannya." in body
+    assert (
+        "Capaian di atas 100% ditampilkan sebagaimana dihitung; dalam rata-rata, capaian "
+        "setiap indikator dihitung paling tinggi 100%." in body
+    )
+    assert table_starting(data, "Sasaran Strategis")[1][6] == "105,56"  # shown as computed
+    assert table_starting(data, "Predikat")[1:] == [
         ["Sangat Baik", "2"],
         ["Baik", "2"],
         ["Cukup", "1"],
@@ -271,11 +332,11 @@ def test_semester_and_fourth_quarter_labels() -> None:
 
 def test_custom_bands_reach_the_table() -> None:
     bands = PredikatBands.from_mapping({"Tercapai": 100, "Tidak Tercapai": 0})
-    data = render_report(replace(demo.report(), bands=bands))
+    data = render_report(replace(demo.report(), rules=CapaianRules(bands)))
     predikat = [r[7] for r in table_starting(data, "Sasaran Strategis")[1:]]
-    assert predikat[:3] == ["Tercapai", "Tidak Tercapai", "Tidak Tercapai"]
+    assert predikat[:4] == ["Tercapai", "Tidak Tercapai", "Tidak Tercapai", "Tercapai"]
     assert "Predikat capaian: ≥100 Tercapai; 0–<100 Tidak Tercapai." in text(data)
-    assert table_starting(data, "Predikat")[1:3] == [["Tercapai", "1"], ["Tidak Tercapai", "6"]]
+    assert table_starting(data, "Predikat")[1:3] == [["Tercapai", "2"], ["Tidak Tercapai", "6"]]
 
 
 def test_report_without_data() -> None:
@@ -423,12 +484,13 @@ def test_approval_sheet_header_fields(approval_docx: bytes) -> None:
 
 def test_paraf_in_order(approval_docx: bytes) -> None:
     t = table_starting(approval_docx, "No")
-    assert t[0] == ["No", "Nama", "Jabatan", "Tahap", "Tanggal dan Waktu"]
-    assert [r[1] for r in t[1:]] == [p.name for p in demo.PARAF]
+    assert t[0] == ["No", "Jabatan", "Nama dan NIP", "Paraf", "Tanggal"]
+    assert [r[2].split("\n")[0] for r in t[1:]] == [p.name for p in demo.PARAF]
     assert [r[0] for r in t[1:]] == ["1", "2", "3", "4", "5", "6"]
-    assert t[1][2:] == [
+    assert t[1][1:] == [
         "Sekretaris Dinas (Sek. Tim SAKIP)",
-        "Memeriksa dan memaraf draf laporan",
+        "Drs. Bambang Setiawan, M.M.\nNIP 19750612 200003 1 006",
+        "BS\nParaf Sekretaris",
         "8 Juli 2026, 09.05 WIB",
     ]
     assert t[6][4] == "9 Juli 2026, 14.30 WIB"
@@ -437,46 +499,51 @@ def test_paraf_in_order(approval_docx: bytes) -> None:
 def test_paraf_order_follows_order_field_not_input_order() -> None:
     shuffled = tuple(reversed(demo.PARAF))
     t = table_starting(render_approval(demo.approval(paraf=shuffled)), "No")
-    assert [r[1] for r in t[1:]] == [p.name for p in demo.PARAF]
+    assert [r[2].split("\n")[0] for r in t[1:]] == [p.name for p in demo.PARAF]
 
 
-def test_signature_block_returned_rounds_and_code(approval_docx: bytes) -> None:
+def test_signature_block_wording_and_code(approval_docx: bytes) -> None:
     ps = [p.strip() for p in paragraphs(approval_docx)]
     i = ps.index("Ditetapkan di Sukamaju")
     assert ps[i : i + 8] == [
         "Ditetapkan di Sukamaju",
         "pada tanggal 10 Juli 2026",
         "KEPALA DINAS KESEHATAN,",
-        "Ditandatangani secara elektronik",
-        "Jumat, 10 Juli 2026, 10.15 WIB",
+        "Disetujui secara elektronik melalui aplikasi SOP Bot pada Jumat, 10 Juli 2026, 10.15 WIB",
+        "",
         "dr. Hj. Ratna Wulandari, M.Kes.",
         "Pembina Utama Muda (IV/c)",
         "NIP 19720315 199803 2 004",
     ]
-    returned = table_starting(approval_docx, "No")  # the first "No" table is the paraf one
-    assert returned[0][1] == "Nama"
-    rounds = tables(approval_docx)[-1]
-    assert rounds == [
-        ["No", "Tahap", "Dikembalikan oleh", "Tanggal dan Waktu", "Alasan"],
-        [
-            "1",
-            "Pemeriksaan oleh Kepala Bidang",
-            "dr. Andi Pratama",
-            "8 Juli 2026, 13.10 WIB",
-            "Data cakupan imunisasi belum sesuai laporan bulanan Juni.",
-        ],
-    ]
     code = demo.approval().verification_code
     assert f"Kode verifikasi: {code}" in ps
-    assert "Draf tidak pernah dikembalikan selama pemeriksaan." not in ps
+    body = "\n".join(ps)
+    assert "Ditandatangani secara elektronik" not in body
+    assert "bukan tanda tangan elektronik tersertifikasi (TTE)" in body
 
 
-def test_approval_without_returns() -> None:
-    data = render_approval(demo.approval(returned=()))
-    ps = [p.strip() for p in paragraphs(data)]
-    assert "Draf tidak pernah dikembalikan selama pemeriksaan." in ps
-    assert "Riwayat Pengembalian" not in ps
-    assert len(tables(data)) == 3  # letterhead, fields, paraf
+def test_no_return_history_on_the_sheet(approval_docx: bytes) -> None:
+    body = text(approval_docx)
+    assert "Riwayat Pengembalian" not in body and "dikembalikan" not in body
+    assert len(tables(approval_docx)) == 3  # letterhead, fields, paraf (the signature inside)
+
+
+def test_configured_wording() -> None:
+    wording = "Disetujui melalui @DinkesSukamajuBot pada {waktu} (bukan TTE)"
+    data = render_approval(replace(demo.approval(), approval_wording=wording))
+    assert (
+        "Disetujui melalui @DinkesSukamajuBot pada Jumat, 10 Juli 2026, 10.15 WIB (bukan TTE)"
+        in paragraphs(data)
+    )
+
+
+def test_paraf_without_nip_and_without_any_paraf() -> None:
+    entry = replace(demo.PARAF[0], nip="")
+    t = table_starting(render_approval(demo.approval(paraf=(entry,))), "No")
+    assert t[1][2] == "Drs. Bambang Setiawan, M.M.\n"
+    data = render_approval(demo.approval(paraf=()))
+    assert table_starting(data, "No") == [["No", "Jabatan", "Nama dan NIP", "Paraf", "Tanggal"]]
+    assert "Ditetapkan di Sukamaju" in paragraphs(data)
 
 
 # --- every template: variables, escaping, round trips -----------------------------------------
@@ -687,3 +754,37 @@ def test_letterhead_region_already_prefixed() -> None:
         letterhead, demo.PERIOD, demo.KADIN, date(2026, 7, 1), demo.INDICATORS, demo.BUDGET
     )
     assert "PEMERINTAH PROVINSI JAWA BARAT" in paragraphs(render_report(report))
+
+
+# --- the kop ---------------------------------------------------------------------------------
+
+
+def _kop_runs(data: bytes, text: str) -> list[Any]:
+    cell = _open(data).tables[0].rows[0].cells[1]
+    return [r for p in cell.paragraphs for r in p.runs if text in r.text]
+
+
+def test_kop_lines_in_permendagri_order() -> None:
+    letterhead = replace(demo.LETTERHEAD, fax="(0265) 771235")
+    data = render_approval(replace(demo.approval(), letterhead=letterhead))
+    cell = _open(data).tables[0].rows[0].cells[1]
+    assert [p.text for p in cell.paragraphs] == [
+        "PEMERINTAH KABUPATEN SUKAMAJU",
+        "DINAS KESEHATAN",
+        "Jalan Jenderal Sudirman Nomor 45, Sukamaju 40123, Telepon (0265) 771234, "
+        "Faksimile (0265) 771235",
+        "Laman dinkes.sukamajukab.go.id, Pos-el dinkes@sukamajukab.go.id",
+    ]
+    [agency] = _kop_runs(data, "DINAS KESEHATAN")
+    assert (agency.bold, agency.font.size, agency.font.name) == (True, Pt(16), "Times New Roman")
+
+
+def test_kop_long_name_shrinks_and_configured_lines_break() -> None:
+    long_name = replace(demo.LETTERHEAD, agency="Dinas Kependudukan dan Pencatatan Sipil")
+    data = render_disposition(replace(demo.disposition(), letterhead=long_name))
+    [agency] = _kop_runs(data, "DINAS KEPENDUDUKAN DAN PENCATATAN SIPIL")
+    assert agency.font.size == Pt(14.5)
+    lines = replace(long_name, name_lines=("Dinas Kependudukan dan", "Pencatatan Sipil"))
+    data = render_approval(replace(demo.approval(), letterhead=lines))
+    cell = _open(data).tables[0].rows[0].cells[1]
+    assert cell.paragraphs[1].text == "DINAS KEPENDUDUKAN DAN\nPENCATATAN SIPIL"

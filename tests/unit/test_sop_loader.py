@@ -21,7 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.core.sop import Assign, Step, StepKind
-from bot.core.sop_loader import SopError, load_sop, load_sops, parse_sop
+from bot.core.sop_loader import SHORT_MAX, SopError, load_sop, load_sops, parse_sop, sop_warnings
 from tests.support.paths import FIXTURES, SOP_PATH
 from tests.support.sop_files import BAD_FILES, GOOD, SEP, edit, set_field
 
@@ -286,3 +286,47 @@ def test_any_value_in_any_field_gives_a_sop_or_a_report(key: str, name: str, val
     except SopError as exc:
         assert exc.errors
         assert all(error.startswith(P) for error in exc.errors)
+
+
+# -- short names ----------------------------------------------------------------------------
+
+
+def test_short_names_label_the_steps_with_a_fallback() -> None:
+    sop = parse_sop(GOOD, NAME)
+    assert sop.step("paraf_sekretaris").short == "Paraf Sekretaris"
+    assert sop.step("paraf_sekretaris").label == "Paraf Sekretaris"
+    assert all(0 < len(step.short) <= SHORT_MAX for step in sop.steps)
+    assert sop_warnings(sop) == []
+    bare = parse_sop(set_field(GOOD, "konsep", "short", None), NAME)
+    assert (bare.step("konsep").short, bare.step("konsep").label) == ("", "Langkah 3")
+    assert sop_warnings(bare) == [
+        'pelaporan_kinerja: step 3 (konsep) has no "short" name; documents show "Langkah 3". '
+        'Add e.g. short = "..." (at most 40 characters).'
+    ]
+
+
+def test_a_short_name_is_at_most_40_characters_and_unique() -> None:
+    long = "Pemeriksaan dan penajaman draf oleh Sekretaris"
+    assert errors_of(set_field(GOOD, "periksa", "short", f'"{long}"')) == [
+        P + f'steps[4] (periksa).short: at most 40 characters, got {len(long)}: "{long}"'
+    ]
+    assert errors_of(set_field(GOOD, "paraf_akhir", "short", '"paraf sekretaris"')) == [
+        P + 'steps[7] (paraf_akhir).short: duplicate short name "paraf sekretaris" '
+        "(also steps[5] (paraf_sekretaris))"
+    ]
+    assert errors_of(set_field(GOOD, "ketik", "short", '" "')) == [
+        P + "steps[3] (ketik).short: must not be empty"
+    ]
+
+
+def test_check_sop_prints_the_warnings(capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.__main__ import main
+
+    assert main(["check-sop", str(SOP_PATH), str(FIXTURE)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[:2] == ["pelaporan_kinerja: 11 steps, OK", "surat_keluar: 5 steps, OK"]
+    assert out[2] == (
+        'warning: surat_keluar: step 1 (konsep_surat) has no "short" name; documents show '
+        '"Langkah 1". Add e.g. short = "..." (at most 40 characters).'
+    )
+    assert len(out) == 2 + 5
