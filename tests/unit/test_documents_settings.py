@@ -136,8 +136,7 @@ def test_kop_mistakes() -> None:
             {"kop": {"telpon": "1", "laman": 5, "nama_baris": ["DINAS X", too_long]}}
         )
     assert info.value.problems == (
-        "documents.kop.telpon: kunci tidak dikenal (yang dikenal: faksimile, laman, nama_baris, "
-        "pos_el, telepon)",
+        "documents.kop.telpon: unknown key; did you mean 'telepon'?",
         "documents.kop.laman: harus teks",
         f'documents.kop.nama_baris: baris "{too_long}" terlalu panjang untuk satu baris kop '
         "(huruf 12 pt); pecah menjadi dua baris",
