@@ -20,12 +20,16 @@ from bot.core.people import Directory, admin_key
 from bot.core.reminders import ReminderPolicy
 from bot.core.sop import Sop
 from bot.core.workclock import WorkingTimeCalendar
-from bot.documents import DocumentSettings, PdfConverter
+from bot.documents import DocumentSettings, PdfConverter, document_settings
 from bot.services.backup_settings import BackupSettings
 from bot.services.digest import DigestSettings
-from bot.services.documents import DocumentExtras, DocumentIndex, DocumentWorker, document_settings
+from bot.services.document_extras import DocumentExtras
+from bot.services.document_index import DocumentIndex
+from bot.services.document_jobs import DocumentWorker
 from bot.services.invites import Invitations, InvitePolicy
 from bot.services.outbox import language_of
+from bot.services.sheet_upload import SheetUploads
+from bot.services.verification import Verifier
 from bot.services.workflow_service import WorkflowService
 from bot.views.i18n import Catalogue
 from bot.views.presenter import CataloguePresenter
@@ -73,6 +77,8 @@ class Runtime:
     invites: Invitations  # joining by invite, with the [invites] policy
     tz: ZoneInfo
     output_dir: Path
+    sheet_uploads: SheetUploads  # indicator sheets taken in for the data role's tasks
+    verifier: Verifier  # /verifikasi
     sender: Deliverer | None = None  # set by bot.app once the Bot exists
     wakeup: Callable[[], Awaitable[object]] | None = None  # re-plans the reminder tick
     last_update_id: int = 0  # the newest update fully handled (tests wait on it)
@@ -155,6 +161,15 @@ class Runtime:
             invites=Invitations(db, clock, directory, catalogue, invite_policy, config.agency.id),
             tz=tz,
             output_dir=config.storage.output,
+            sheet_uploads=SheetUploads(
+                db=db,
+                files=files,
+                service=service,
+                clock=clock,
+                data_role=data_role,
+                agency=config.agency.id,
+            ),
+            verifier=Verifier(db=db, service=service, agency=config.agency.id),
             document_settings=doc_settings,
             pdf=PdfConverter(
                 max_parallel=doc_settings.pdf_max_parallel,
@@ -174,8 +189,7 @@ class Runtime:
             settings=doc_settings,
             converter=runtime.pdf,
             index=index,
-            data_role=data_role,
-            after_output=runtime.deliver,
+            deliver=runtime.deliver,
             agency=config.agency.id,
         )
         return runtime

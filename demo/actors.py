@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Final
 
 from bot.core.clock import FakeClock
-from bot.services.documents import MAX_ATTEMPTS
+from bot.services.document_jobs import MAX_ATTEMPTS
 from bot.services.scheduling import next_digest_at, run_digest
 from bot.views.fmt import format_day_date, format_file_size
 from demo.console import Console

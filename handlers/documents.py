@@ -2,8 +2,8 @@
 
 "Unggah data capaian" (on the data role's upload task) opens a short persistent dialog
 ("sheet_upload") that takes the next spreadsheet the officer sends. The file is stored
-and read by `bot.services.documents`; a sheet with mistakes gets every problem listed (row and
-column each) and the dialog stays open for the corrected file. A file that is not a
+and read by `bot.services.sheet_upload`; a sheet with mistakes gets every problem listed
+(row and column each) and the dialog stays open for the corrected file. A file that is not a
 spreadsheet closes the dialog and is handled as an ordinary upload (a draft, most
 likely), so a forgotten dialog never swallows a draft.
 
@@ -32,7 +32,7 @@ from bot.core.filecheck import SHEET_KINDS, extension, judge, safe_filename
 from bot.core.workflow import Refusal
 from bot.documents import SheetError, SheetLimits, normalize_verification_code
 from bot.ptb.context import BotContext
-from bot.services.documents import SHEET_TEMPLATE_NAME, DocumentWorker, sheet_template
+from bot.services.sheet_upload import SHEET_TEMPLATE_NAME, sheet_template
 from bot.views.callbacks import SHEET_PATTERN, parse_sheet
 from bot.views.fmt import format_deadline, format_file_size
 from handlers import uploads
@@ -44,13 +44,6 @@ SHEET = 0
 END = ConversationHandler.END
 SCRATCH: Final = "sheet_upload"
 MAX_PROBLEMS_SHOWN: Final = 30  # one line each; the rest are counted (4096-char messages)
-
-
-def _worker(context: BotContext) -> DocumentWorker:
-    worker = context.runtime.docjobs
-    if worker is None:
-        raise RuntimeError("the runtime was built without a document worker")
-    return worker
 
 
 # -- the indicator sheet -----------------------------------------------------------------------
@@ -67,7 +60,7 @@ async def on_upload_button(update: Update, context: BotContext) -> int:
         return END
     case_id, task_seq = pressed
     try:
-        state = await _worker(context).sheet_task(officer, case_id, task_seq)
+        state = await runtime.sheet_uploads.case_for(officer, case_id, task_seq)
     except Refusal as refusal:
         await answer_press(query, refusal_text(runtime, lang, refusal), alert=True)
         return END
@@ -104,7 +97,7 @@ async def on_sheet_file(update: Update, context: BotContext) -> int:
         await reply(update, runtime.text(lang, "documents.sheet.not_a_sheet", filename=name))
         return SHEET
     try:
-        sheet = await _worker(context).accept_sheet(
+        sheet = await runtime.sheet_uploads.accept(
             officer, int(scratch["case"]), int(scratch["task"]), data, name
         )
     except Refusal as refusal:
@@ -189,7 +182,7 @@ async def on_verify(update: Update, context: BotContext) -> None:
     if code is None:
         await reply(update, runtime.text(lang, "documents.verify.not_a_code", text=typed[:40]))
         return
-    found = await _worker(context).verify(code)
+    found = await runtime.verifier.verify(code)
     if found is None:
         await reply(update, runtime.text(lang, "documents.verify.not_found", code=code))
         return

@@ -56,7 +56,7 @@ from bot.documents.render import (
     template_path,
 )
 from bot.documents.rules import DEFAULT_RULES, CapaianRules, TargetZeroRule
-from bot.documents.settings import DocumentSettings, DocumentSettingsError
+from bot.documents.settings import DocumentSettings, DocumentSettingsError, document_settings
 from bot.documents.sheet import (
     SheetData,
     SheetError,
@@ -116,6 +116,7 @@ __all__ = [
     "detect_draft_format",
     "disposition_context",
     "document_filename",
+    "document_settings",
     "evaluate_budget",
     "evaluate_indicator",
     "normalize_verification_code",

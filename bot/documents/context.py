@@ -61,6 +61,7 @@ __all__ = [
     "final_report_audience",
     "letterhead",
     "performance_report",
+    "period_in_words",
     "report_period",
     "sign_events",
     "signatory",
@@ -160,6 +161,12 @@ def report_period(sop: Sop, state: CaseState) -> ReportPeriod:
         return ReportPeriod(period.label, kind, number, state.year)
     except ValueError as exc:
         raise DocumentContextError(f"period {period.key}: {exc}") from None
+
+
+def period_in_words(sop: Sop, state: CaseState) -> str:
+    """ "Triwulan II Tahun 2026": the case's period as titles, captions and a verification
+    write it (any period the SOP file names, unlike `report_period`)."""
+    return f"{sop.period(state.period_key).label} Tahun {state.year}"
 
 
 def file_name(
@@ -453,11 +460,10 @@ def approval_sheet(
                 nip=(officer.nip_formatted or "") if officer else "",
             )
         )
-    period = report_period(sop, state)
     return ApprovalSheet(
         letterhead=letterhead(config, kop),
-        period=period,
-        document_title=f"Laporan Kinerja {period.label} Tahun {period.year}",
+        period=report_period(sop, state),
+        document_title=f"Laporan Kinerja {period_in_words(sop, state)}",
         case_code=state.code,
         paraf=tuple(paraf),
         kadin=signatory(_signer(config, audit, sig)),

@@ -1,7 +1,8 @@
 """The `[documents]` table of config.toml, validated by the module that uses it.
 
 `bot.config` passes the table through untouched (it does not know our keys); this reads
-it into `DocumentSettings` and reports every mistake at once, each prefixed with its key
+it (`document_settings`) into `DocumentSettings` and the data role, and reports every
+mistake at once, each prefixed with its key
 path, in the same spirit as the rest of the configuration:
 
     [documents]
@@ -12,6 +13,7 @@ path, in the same spirit as the rest of the configuration:
     target_nol = "biner"           # or "tidak_diukur": a (↓) indicator with target 0
     batas_rata_rata = 100          # optional: cap each capaian at 100 % in the average
     persetujuan = "Disetujui secara elektronik melalui @DinkesBot pada {waktu}"
+    data_role = "tim_sakip"        # the SOP role that uploads indicator sheets
 
     [documents.kop]                # the letterhead's lines besides [agency] (all optional)
     telepon = "(0265) 771234"
@@ -36,7 +38,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final
 
-from bot.config.fields import Fields, boolean, whole_number
+from bot.config import Config
+from bot.config.fields import Fields, boolean, is_slug, whole_number
+from bot.core.sop import Sop
 from bot.documents.kop import (
     AGENCY_MIN_PT,
     NO_KOP,
@@ -49,7 +53,10 @@ from bot.documents.predikat import DEFAULT_BANDS, PredikatBands, PredikatBandsEr
 from bot.documents.render import TEMPLATE_DIR, TEMPLATE_FILES
 from bot.documents.rules import DEFAULT_RULES, CapaianRules, TargetZeroRule
 
-__all__ = ["DocumentSettings", "DocumentSettingsError"]
+__all__ = ["DocumentSettings", "DocumentSettingsError", "document_settings"]
+
+DEFAULT_DATA_ROLE: Final = "tim_sakip"
+_DATA_ROLE_KEY: Final = "data_role"
 
 _KEYS: Final = (
     "templates",
@@ -201,3 +208,29 @@ def _kop(table: object, problems: list[str]) -> KopSettings:
                     f"kop (huruf {AGENCY_MIN_PT} pt); pecah menjadi dua baris"
                 )
     return KopSettings(name_lines=lines, **texts)
+
+
+def document_settings(
+    config: Config, sops: Mapping[str, Sop]
+) -> tuple[DocumentSettings | None, str, list[str]]:
+    """The `[documents]` table: `DocumentSettings`, the role that uploads indicator
+    sheets (`data_role`, checked against the SOPs when set), and every problem."""
+    table = dict(config.documents)
+    role = table.pop(_DATA_ROLE_KEY, DEFAULT_DATA_ROLE)
+    problems: list[str] = []
+    if not isinstance(role, str) or not is_slug(role):
+        problems.append('documents.data_role: harus kunci peran SOP, misalnya "tim_sakip"')
+        role = DEFAULT_DATA_ROLE
+    elif _DATA_ROLE_KEY in config.documents and not any(role in s.roles for s in sops.values()):
+        known = ", ".join(sorted({r for s in sops.values() for r in s.roles}))
+        problems.append(
+            f'documents.data_role: peran "{role}" tidak ada di SOP (yang ada: {known})'
+        )
+    try:
+        settings: DocumentSettings | None = DocumentSettings.from_mapping(
+            table, base_dir=config.source.parent
+        )
+    except DocumentSettingsError as exc:
+        problems.extend(exc.problems)
+        settings = None
+    return settings, role, problems

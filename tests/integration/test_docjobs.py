@@ -16,7 +16,9 @@ from bot.core.clock import FakeClock
 from bot.core.sop import StepKind
 from bot.core.workflow import AttachFile, CaseState, Complete
 from bot.documents import TEMPLATE_DIR, DocumentSettings, PdfConverter, verification_code
-from bot.services.documents import DocumentIndex, DocumentWorker
+from bot.services.document_index import DocumentIndex
+from bot.services.document_jobs import DocumentWorker
+from bot.services.verification import Verifier
 from bot.views.i18n import Catalogue
 from storage.documents import Documents
 from storage.jobs import Jobs
@@ -52,6 +54,7 @@ def config(root: Path) -> Config:
 class Bot:
     h: Harness
     worker: DocumentWorker
+    verifier: Verifier
 
 
 @asynccontextmanager
@@ -77,7 +80,7 @@ async def running_bot(
             index=DocumentIndex(),
         )
         try:
-            yield Bot(h, worker)
+            yield Bot(h, worker, Verifier(db=h.db, service=h.service))
         finally:
             await worker.close()
 
@@ -221,7 +224,7 @@ async def test_after_the_signature_the_final_report_carries_the_approval_sheet(
         assert f"Kode verifikasi: {code}" in text
         assert "LEMBAR PENGESAHAN" in text
 
-        found = await bot.worker.verify(code)
+        found = await bot.verifier.verify(code)
         assert found is not None
         assert (found.case_code, found.signer, found.version, found.draft_sha256) == (
             "LKT-2026-TW2",
@@ -232,7 +235,7 @@ async def test_after_the_signature_the_final_report_carries_the_approval_sheet(
         assert found.final_files == (
             ("Laporan_Kinerja_TW2_2026_Disdik_final.docx", finals[0].payload["sha256"]),
         )
-        assert await bot.worker.verify("AAAA-BBBB-CC") is None
+        assert await bot.verifier.verify("AAAA-BBBB-CC") is None
 
 
 async def test_a_pdf_draft_is_sent_as_signed_with_the_approval_sheet_beside_it(

@@ -32,9 +32,9 @@ from bot.config import PROJECT_ROOT, Config, ConfigError, parse_config
 from bot.core.calendar_settings import CalendarSettings
 from bot.core.reminders import ReminderPolicy
 from bot.core.sop_loader import load_sops
+from bot.documents import document_settings
 from bot.services.backup_settings import BackupSettings
 from bot.services.digest import DigestSettings
-from bot.services.documents import document_settings
 from bot.services.invites import InvitePolicy
 
 README = PROJECT_ROOT / "README.md"

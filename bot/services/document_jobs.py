@@ -1,4 +1,4 @@
-"""The document worker: turns committed render jobs into files in officers' chats.
+"""The document worker: turns committed render and PDF jobs into files in officers' chats.
 
 An action that needs a document commits a `jobs` row with its state change
 (`WorkflowService`); this worker runs the job after the commit. Each job ends in one
@@ -12,52 +12,45 @@ rendering: nothing is made or sent twice.
 Rendering (docxtpl, ~60 ms) runs in a thread. The PDF copy is a job of its own, run as a
 background task through `PdfConverter`: the .docx goes out first and the PDF follows when
 LibreOffice is done; without LibreOffice no PDF jobs are made and the .docx goes alone.
+A PDF is committed after the action that asked for it has delivered the outbox, so the
+worker then calls `deliver` itself.
 
-Two things here serve the presenter, which must not do I/O: `DocumentIndex`, an
-in-memory index of the final and standard-format reports (rebuilt at start, updated on
-every store), and `DocumentExtras`, which adds the "Unggah data capaian" button and
-swaps the bare draft for the signed final report on the task messages that follow the
-signature.
+Every document stored is noted in the `DocumentIndex`, which the presenter's
+`DocumentExtras` reads without I/O.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import tempfile
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
 from pathlib import Path, PurePath
 from typing import Any, Final
 
 from bot.config import Config
-from bot.config.fields import is_slug
 from bot.core.clock import Clock
 from bot.core.people import Directory
-from bot.core.sop import Sop, Step, StepKind
-from bot.core.workflow import CaseState, Context, Refusal, RefusalCode, Task
+from bot.core.sop import Sop
+from bot.core.workflow import CaseState
 from bot.crashpoints import crashpoint
 from bot.documents import (
     DocumentKind,
     DocumentSettings,
-    DocumentSettingsError,
     PdfConverter,
-    SheetData,
     build_final_report,
     read_sheet,
     render_approval,
     render_disposition,
     render_report,
     template_path,
-    write_sheet_template,
 )
 from bot.documents import context as doccontext
 from bot.documents.context import APPROVAL, DISPOSITION, FINAL_REPORT, STANDARD_REPORT
+from bot.services.document_index import DocumentIndex
 from bot.services.outbox import enqueue, language_of, notify_admins
 from bot.services.workflow_service import WorkflowService
-from bot.views.callbacks import sheet_callback
 from bot.views.i18n import Catalogue
 from bot.views.outgoing import Outgoing, SendDocument
 from storage.db import Database
@@ -68,167 +61,16 @@ from storage.uow import Tx, reading, unit_of_work
 
 log = logging.getLogger(__name__)
 
-__all__ = [
-    "SHEET_TEMPLATE_NAME",
-    "DocumentExtras",
-    "DocumentIndex",
-    "DocumentWorker",
-    "Verification",
-    "document_settings",
-    "offers_sheet_upload",
-    "sheet_template",
-]
+__all__ = ["DRAFT_PDF", "MAX_ATTEMPTS", "PDF", "RENDER", "Deliver", "DocumentWorker"]
 
 RENDER: Final = "render"
 PDF: Final = "pdf"
 DRAFT_PDF: Final = "draft_pdf"  # a phone-readable PDF of the draft a reviewer must judge
 DRAFT_KIND: Final = "draf"
 MAX_ATTEMPTS: Final = 3
-DEFAULT_DATA_ROLE: Final = "tim_sakip"
-_DATA_ROLE_KEY: Final = "data_role"
 
-
-def offers_sheet_upload(step: Step, data_role: str) -> bool:
-    """The indicator sheet is uploaded at the data role's upload steps: where the
-    report's content is written (not where the source papers are merely collected)."""
-    return step.kind is StepKind.UPLOAD and data_role in step.roles
-
-
-SHEET_TEMPLATE_NAME: Final = f"Templat_{DocumentKind.DATA_CAPAIAN.value}.xlsx"
-
-
-@cache
-def sheet_template() -> bytes:
-    """The empty indicator sheet users download with /templat (made once per process)."""
-    with tempfile.TemporaryDirectory(prefix="templat-") as folder:
-        path = Path(folder) / SHEET_TEMPLATE_NAME
-        write_sheet_template(path)
-        return path.read_bytes()
-
-
-# -- configuration ---------------------------------------------------------------------------
-
-
-def document_settings(
-    config: Config, sops: Mapping[str, Sop]
-) -> tuple[DocumentSettings | None, str, list[str]]:
-    """The `[documents]` table: `DocumentSettings`, the role that uploads indicator
-    sheets (`data_role`, checked against the SOPs when set), and every problem."""
-    table = dict(config.documents)
-    role = table.pop(_DATA_ROLE_KEY, DEFAULT_DATA_ROLE)
-    problems: list[str] = []
-    if not isinstance(role, str) or not is_slug(role):
-        problems.append('documents.data_role: harus kunci peran SOP, misalnya "tim_sakip"')
-        role = DEFAULT_DATA_ROLE
-    elif _DATA_ROLE_KEY in config.documents and not any(role in s.roles for s in sops.values()):
-        known = ", ".join(sorted({r for s in sops.values() for r in s.roles}))
-        problems.append(
-            f'documents.data_role: peran "{role}" tidak ada di SOP (yang ada: {known})'
-        )
-    try:
-        settings: DocumentSettings | None = DocumentSettings.from_mapping(
-            table, base_dir=config.source.parent
-        )
-    except DocumentSettingsError as exc:
-        problems.extend(exc.problems)
-        settings = None
-    return settings, role, problems
-
-
-# -- what the presenter may ask without I/O ----------------------------------------------------
-
-
-class DocumentIndex:
-    """The newest final and standard-format report of each case, kept in memory.
-
-    Of several files made from one source (the .docx, then its PDF) the first is kept:
-    the editable or as-signed file. A newer source (a new sheet, another signature)
-    replaces it.
-    """
-
-    KINDS: Final = (FINAL_REPORT, STANDARD_REPORT)
-
-    def __init__(self) -> None:
-        self._latest: dict[tuple[int, str], StoredDocument] = {}
-
-    def note(self, document: StoredDocument) -> None:
-        if document.kind not in self.KINDS:
-            return
-        key = (document.case_id, document.kind)
-        current = self._latest.get(key)
-        if current is None or (current.source != document.source and document.id > current.id):
-            self._latest[key] = document
-
-    def latest(self, case_id: int, kind: str) -> StoredDocument | None:
-        return self._latest.get((case_id, kind))
-
-    async def load(self, db: Database, agency: str) -> None:
-        async with reading(db, agency) as tx:
-            documents = await Documents(tx.conn).of_kinds(self.KINDS)
-        for document in documents:
-            self.note(document)
-
-
-Button = dict[str, str]
-
-
-class DocumentExtras:
-    """Buttons and attachments the documents add to task messages (see `CataloguePresenter`).
-
-    * The sheet button goes on upload steps of the role that owns the figures
-      (`data_role`): there the report's content is written.
-    * The standard-format report made from that sheet goes with the first task of the
-      other upload steps (the typist's), next to the draft they type into.
-    * After the signature, steps that carry the draft carry the final report instead.
-    """
-
-    def __init__(self, catalogue: Catalogue, index: DocumentIndex, data_role: str) -> None:
-        self.catalogue = catalogue
-        self.index = index
-        self.data_role = data_role
-
-    def buttons(self, ctx: Context, state: CaseState, task: Task, lang: str) -> list[list[Button]]:
-        if not offers_sheet_upload(ctx.sop.step(task.step_key), self.data_role):
-            return []
-        text = self.catalogue.plain(lang, "documents.button.upload_sheet")
-        return [[{"text": text, "data": sheet_callback(state.id, task.seq)}]]
-
-    def attachments(
-        self,
-        ctx: Context,
-        state: CaseState,
-        task: Task,
-        lang: str,
-        default: list[SendDocument],
-    ) -> list[SendDocument]:
-        step = ctx.sop.step(task.step_key)
-        signed = doccontext.signature(ctx.sop, state)
-        if signed is not None and step.number > signed.step.number:
-            final = self.index.latest(state.id, FINAL_REPORT)
-            if default and final is not None and final.source == signed.code(state.id):
-                caption = self.catalogue.text(
-                    lang, "documents.attached.final", case_code=state.code, filename=final.filename
-                )
-                return [_document(final, caption)]
-            return default
-        if step.kind is StepKind.UPLOAD and self.data_role not in step.roles and task.round == 1:
-            report = self.index.latest(state.id, STANDARD_REPORT)
-            if report is not None:
-                caption = self.catalogue.text(
-                    lang,
-                    "documents.attached.standard_report",
-                    case_code=state.code,
-                    filename=report.filename,
-                )
-                return [*default, _document(report, caption)]
-        return default
-
-
-def _document(document: StoredDocument, caption: str) -> SendDocument:
-    return SendDocument(document.sha256, document.filename, caption)
-
-
-# -- the worker --------------------------------------------------------------------------------
+Deliver = Callable[[], Awaitable[object]]
+"""Sends what the outbox holds (`Runtime.deliver`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,20 +86,6 @@ class _Output:
     caption: str = ""  # catalogue key, filled per recipient's language
     params: Mapping[str, str] = field(default_factory=dict)
     pdf: bool = False  # also make (and send) a PDF copy
-
-
-@dataclass(frozen=True, slots=True)
-class Verification:
-    """A signature found by its code, and what it produced."""
-
-    code: str
-    case_code: str
-    period: str  # "Triwulan II Tahun 2026"
-    version: int | None
-    draft_sha256: str
-    signer: str
-    signed_at: datetime
-    final_files: tuple[tuple[str, str], ...]  # (file name, sha256)
 
 
 class DocumentWorker:
@@ -276,8 +104,7 @@ class DocumentWorker:
         settings: DocumentSettings,
         converter: PdfConverter | None,
         index: DocumentIndex,
-        data_role: str = DEFAULT_DATA_ROLE,
-        after_output: Callable[[], Awaitable[object]] | None = None,
+        deliver: Deliver | None = None,
         agency: str = "default",
     ) -> None:
         self.db = db
@@ -290,8 +117,7 @@ class DocumentWorker:
         self.settings = settings
         self.converter = converter
         self.index = index
-        self.data_role = data_role
-        self.after_output = after_output
+        self.deliver = deliver  # after a PDF made in the background is committed
         self.agency = agency
         self._lock = asyncio.Lock()
         self._converting: dict[int, asyncio.Task[None]] = {}
@@ -400,8 +226,7 @@ class DocumentWorker:
         return template_path(kind, self.settings.template_dir)
 
     def _common(self, sop: Sop, state: CaseState) -> dict[str, str]:
-        period = sop.period(state.period_key)
-        return {"case_code": state.code, "period": f"{period.label} Tahun {state.year}"}
+        return {"case_code": state.code, "period": doccontext.period_in_words(sop, state)}
 
     async def _disposition(self, case_id: int, payload: Mapping[str, Any]) -> list[_Output]:
         sop, state, audit = await self._load(case_id)
@@ -639,7 +464,8 @@ class DocumentWorker:
                 **output.params,
                 format=self.catalogue.plain(lang, f"documents.format.{_format_key(fmt)}"),
             )
-            out = Outgoing(officer_key=officer, message=_document(document, caption))
+            message = SendDocument(document.sha256, document.filename, caption)
+            out = Outgoing(officer_key=officer, message=message)
             await enqueue(tx, out, now, case_id=case_id)
 
     async def _close(self, job: Job) -> None:
@@ -727,11 +553,7 @@ class DocumentWorker:
             {str(k): str(v) for k, v in dict(payload.get("params", {})).items()},
         )
         await self._publish(job, job.case_id, [output])
-        if self.after_output is not None:
-            try:  # the PDF is committed; the outbox retry delivers it if this fails
-                await self.after_output()
-            except Exception:
-                log.warning("PDF of %s stored; delivery deferred", pdf_name, exc_info=True)
+        await self._deliver_late(pdf_name)
 
     async def _convert_draft(self, job: Job) -> None:
         """The draft version under review as PDF, for the reviewer who reads on a phone.
@@ -764,77 +586,16 @@ class DocumentWorker:
             {"case_code": str(payload.get("case_code", "")), "version": version},
         )
         await self._publish(job, job.case_id, [output])
-        if self.after_output is not None:
-            try:  # committed; the outbox retry delivers it if this fails
-                await self.after_output()
-            except Exception:
-                log.warning("PDF of draft %s stored; delivery deferred", name, exc_info=True)
+        await self._deliver_late(f"draft {name}")
 
-    # -- indicator sheets ------------------------------------------------------------------
-
-    async def sheet_task(self, officer: str, case_id: int, task_seq: int) -> CaseState:
-        """The case whose task `officer` may upload an indicator sheet for; else `Refusal`."""
-        ctx, state, task = await self.service.task_for(officer, case_id, task_seq)
-        if not offers_sheet_upload(ctx.sop.step(task.step_key), self.data_role):
-            raise Refusal(RefusalCode.WRONG_ACTION, step=task.step_key, action="sheet")
-        return state
-
-    async def accept_sheet(
-        self, officer: str, case_id: int, task_seq: int, data: bytes, filename: str
-    ) -> SheetData:
-        """Store an uploaded indicator sheet and queue its standard-format report.
-
-        Raises `Refusal` (the task is no longer the officer's) or `SheetError` (one
-        problem per message); the bytes are on disk before either is known.
-        """
-        await self.sheet_task(officer, case_id, task_seq)
-        sha = await self.files.put(data)
-        sheet = await asyncio.to_thread(read_sheet, data, filename)
-        now = self.clock.now()
-        async with unit_of_work(self.db, self.agency) as tx:
-            sheet_id = await Documents(tx.conn).add_sheet(
-                case_id, task_seq, sha, filename, len(data), officer, now
-            )
-            await tx.jobs.add(
-                RENDER, case_id, {"document": STANDARD_REPORT, "sheet": sheet_id}, now
-            )
-        return sheet
-
-    # -- verification ----------------------------------------------------------------------
-
-    async def verify(self, code: str) -> Verification | None:
-        """The signature a verification code was derived from, found in the audit log.
-
-        Every sign event of every case is recomputed (a Dinas signs a few reports a
-        year); nothing but the audit log decides whether a code is genuine.
-        """
-        found: tuple[CaseState, doccontext.SignEvent, list[StoredDocument]] | None = None
-        async with reading(self.db, self.agency) as tx:
-            for case_id in await tx.cases.all_ids():
-                audit = await tx.audit.for_case(case_id)
-                for event in doccontext.sign_events(case_id, audit):
-                    if event.code == code:
-                        state = await tx.cases.get(case_id)
-                        found = (state, event, await Documents(tx.conn).for_case(case_id))
-                        break
-                if found is not None:
-                    break
-        if found is None:
-            return None
-        state, event, made = found
-        sop = (await self.service.context_for(state)).sop
-        return Verification(
-            code=code,
-            case_code=state.code,
-            period=f"{sop.period(state.period_key).label} Tahun {state.year}",
-            version=event.version,
-            draft_sha256=event.sha256,
-            signer=event.signer,
-            signed_at=event.at,
-            final_files=tuple(
-                (d.filename, d.sha256) for d in made if d.kind == FINAL_REPORT and d.source == code
-            ),
-        )
+    async def _deliver_late(self, what: str) -> None:
+        """Send a PDF that was committed after its action delivered the outbox."""
+        if self.deliver is None:
+            return
+        try:  # the PDF is committed; the outbox retry delivers it if this fails
+            await self.deliver()
+        except Exception:
+            log.warning("PDF of %s stored; delivery deferred", what, exc_info=True)
 
 
 def _format_key(fmt: str) -> str:
