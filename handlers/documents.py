@@ -33,6 +33,7 @@ from bot.core.workflow import Refusal
 from bot.documents import SheetError, SheetLimits, normalize_verification_code
 from bot.ptb.context import BotContext
 from bot.services.documents import SHEET_TEMPLATE_NAME, DocumentWorker, sheet_template
+from bot.services.sheet_upload import SheetFile
 from bot.views.callbacks import SHEET_PATTERN, parse_sheet
 from bot.views.fmt import format_deadline, format_file_size
 from handlers import uploads
@@ -104,8 +105,8 @@ async def on_sheet_file(update: Update, context: BotContext) -> int:
         await reply(update, runtime.text(lang, "documents.sheet.not_a_sheet", filename=name))
         return SHEET
     try:
-        sheet = await _worker(context).accept_sheet(
-            officer, int(scratch["case"]), int(scratch["task"]), data, name
+        upload = await _worker(context).accept_sheet(
+            officer, int(scratch["case"]), int(scratch["task"]), data, name, _earlier(scratch)
         )
     except Refusal as refusal:
         _clear(context)
@@ -114,19 +115,38 @@ async def on_sheet_file(update: Update, context: BotContext) -> int:
     except SheetError as error:
         await reply(update, _problems_text(context, lang, name, error.problems))
         return SHEET
+    sheet = upload.sheet
+    if sheet.waiting_for() is not None:  # one of Excel's two CSV files: keep it for the other
+        file = upload.file
+        scratch["part"] = {"sha256": file.sha256, "filename": file.filename, "size": file.size}
+        key = "indicators" if sheet.budget else "budget"
+        rows = len(sheet.indicators) + len(sheet.budget)
+        await reply(
+            update,
+            runtime.text(lang, f"documents.sheet.waiting_for_{key}", filename=name, rows=rows),
+        )
+        return SHEET
     _clear(context)
     await reply(
         update,
         runtime.text(
             lang,
             "documents.sheet.received",
-            filename=name,
+            filename=upload.file.filename,
             indicators=len(sheet.indicators),
             programs=len(sheet.budget),
         ),
     )
     await runtime.deliver()
     return END
+
+
+def _earlier(scratch: dict[str, Any]) -> SheetFile | None:
+    """The first of Excel's two CSV files, when the dialog holds one."""
+    part = scratch.get("part")
+    if not part:
+        return None
+    return SheetFile(str(part["sha256"]), str(part["filename"]), int(part["size"]))
 
 
 def _problems_text(context: BotContext, lang: str, name: str, problems: tuple[str, ...]) -> str:

@@ -44,7 +44,6 @@ from bot.documents import (
     DocumentSettings,
     DocumentSettingsError,
     PdfConverter,
-    SheetData,
     build_final_report,
     read_sheet,
     render_approval,
@@ -56,6 +55,7 @@ from bot.documents import (
 from bot.documents import context as doccontext
 from bot.documents.context import APPROVAL, DISPOSITION, FINAL_REPORT, STANDARD_REPORT
 from bot.services.outbox import enqueue, language_of, notify_admins
+from bot.services.sheet_upload import SheetFile, SheetUpload, assemble
 from bot.services.workflow_service import WorkflowService
 from bot.views.callbacks import sheet_callback
 from bot.views.i18n import Catalogue
@@ -780,25 +780,33 @@ class DocumentWorker:
         return state
 
     async def accept_sheet(
-        self, officer: str, case_id: int, task_seq: int, data: bytes, filename: str
-    ) -> SheetData:
+        self,
+        officer: str,
+        case_id: int,
+        task_seq: int,
+        data: bytes,
+        filename: str,
+        earlier: SheetFile | None = None,
+    ) -> SheetUpload:
         """Store an uploaded indicator sheet and queue its standard-format report.
 
-        Raises `Refusal` (the task is no longer the officer's) or `SheetError` (one
-        problem per message); the bytes are on disk before either is known.
+        One of Excel's two CSV files is stored and returned incomplete (the caller keeps
+        its `SheetFile` and passes it as `earlier` with the other). Raises `Refusal` (the
+        task is no longer the officer's) or `SheetError` (one problem per message).
         """
         await self.sheet_task(officer, case_id, task_seq)
-        sha = await self.files.put(data)
-        sheet = await asyncio.to_thread(read_sheet, data, filename)
-        now = self.clock.now()
+        upload = await assemble(self.files, data, filename, earlier)
+        if not upload.complete:
+            return upload
+        stored, now = upload.file, self.clock.now()
         async with unit_of_work(self.db, self.agency) as tx:
             sheet_id = await Documents(tx.conn).add_sheet(
-                case_id, task_seq, sha, filename, len(data), officer, now
+                case_id, task_seq, stored.sha256, stored.filename, stored.size, officer, now
             )
             await tx.jobs.add(
                 RENDER, case_id, {"document": STANDARD_REPORT, "sheet": sheet_id}, now
             )
-        return sheet
+        return upload
 
     # -- verification ----------------------------------------------------------------------
 
