@@ -196,11 +196,9 @@ async def on_template(update: Update, context: BotContext) -> None:
 
 
 async def on_verify(update: Update, context: BotContext) -> None:
+    """Anyone may verify (an auditor need not be an officer); see `answer_verification`."""
     runtime = context.runtime
-    officer, lang = await identify(update, context)
-    if officer is None:
-        await unknown_user(update, context, lang)
-        return
+    _, lang = await identify(update, context)
     typed = " ".join(context.args or []).strip()
     if not typed:
         await reply(update, runtime.text(lang, "documents.verify.usage"))
@@ -209,7 +207,21 @@ async def on_verify(update: Update, context: BotContext) -> None:
     if code is None:
         await reply(update, runtime.text(lang, "documents.verify.not_a_code", text=typed[:40]))
         return
-    found = await _worker(context).verify(code)
+    await answer_verification(update, context, lang, code)
+
+
+async def answer_verification(update: Update, context: BotContext, lang: str, code: str) -> None:
+    """What the paper itself shows, for a typed code or the QR's `/start v_<code>`.
+
+    Open to any Telegram account, so limited per account (`DocumentWorker.lookups`).
+    """
+    runtime = context.runtime
+    worker = _worker(context)
+    user = update.effective_user
+    if user is None or not worker.lookups.allow(user.id, runtime.clock.now()):
+        await reply(update, runtime.text(lang, "documents.verify.too_many"))
+        return
+    found = await worker.verify(code)
     if found is None:
         await reply(update, runtime.text(lang, "documents.verify.not_found", code=code))
         return
@@ -232,6 +244,8 @@ async def on_verify(update: Update, context: BotContext) -> None:
         runtime.text(lang, "documents.verify.final_file", filename=name, sha256=sha)
         for name, sha in found.final_files
     ] or [runtime.text(lang, "documents.verify.no_final_file")]
+    if found.superseded:
+        lines.append(runtime.text(lang, "documents.verify.superseded"))
     await reply(update, "\n".join(lines))
 
 

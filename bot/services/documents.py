@@ -27,7 +27,7 @@ import logging
 import tempfile
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path, PurePath
 from typing import Any, Final
@@ -36,6 +36,7 @@ from bot.config import Config
 from bot.config.fields import is_slug
 from bot.core.clock import Clock
 from bot.core.people import Directory
+from bot.core.ratelimit import SlidingWindow
 from bot.core.sop import Sop, Step, StepKind
 from bot.core.workflow import CaseState, Context, Refusal, RefusalCode, Task
 from bot.crashpoints import crashpoint
@@ -84,6 +85,8 @@ PDF: Final = "pdf"
 DRAFT_PDF: Final = "draft_pdf"  # a phone-readable PDF of the draft a reviewer must judge
 DRAFT_KIND: Final = "draf"
 MAX_ATTEMPTS: Final = 3
+VERIFY_LIMIT: Final = 10
+VERIFY_WINDOW: Final = timedelta(minutes=10)
 DEFAULT_DATA_ROLE: Final = "tim_sakip"
 _DATA_ROLE_KEY: Final = "data_role"
 
@@ -257,6 +260,7 @@ class Verification:
     draft_sha256: str
     signer: str
     signed_at: datetime
+    superseded: bool  # signed again later: this paper is not the approved version
     final_files: tuple[tuple[str, str], ...]  # (file name, sha256)
 
 
@@ -293,6 +297,9 @@ class DocumentWorker:
         self.data_role = data_role
         self.after_output = after_output
         self.agency = agency
+        self.bot_username: str | None = None
+        # /verifikasi is open to anyone: a few lookups per account per ten minutes
+        self.lookups = SlidingWindow(VERIFY_LIMIT, VERIFY_WINDOW)
         self._lock = asyncio.Lock()
         self._converting: dict[int, asyncio.Task[None]] = {}
         # Jobs this process finished: a pending list read just before a PDF task
@@ -306,8 +313,12 @@ class DocumentWorker:
 
     # -- lifecycle -------------------------------------------------------------------------
 
-    async def start(self) -> int:
-        """At start-up: rebuild the index, then run what a crash left pending."""
+    async def start(self, bot_username: str | None = None) -> int:
+        """At start-up: rebuild the index, then run what a crash left pending.
+
+        `bot_username` (Telegram's getMe) makes the approval sheet's QR deep link.
+        """
+        self.bot_username = bot_username
         await self.index.load(self.db, self.agency)
         if self.converter is None:
             log.info("PDF copies are off ([documents] pdf = false): sending .docx only")
@@ -438,7 +449,13 @@ class DocumentWorker:
         if stored is not None:
             return await self.files.get(stored.sha256), False
         sheet = doccontext.approval_sheet(
-            sop, state, audit, self.config, self.settings.kop, self.settings.approval_wording
+            sop,
+            state,
+            audit,
+            self.config,
+            self.settings.kop,
+            self.settings.approval_wording,
+            self.bot_username,
         )
         data = await asyncio.to_thread(
             render_approval, sheet, template=self._template(DocumentKind.LEMBAR_PENGESAHAN)
@@ -820,8 +837,10 @@ class DocumentWorker:
         async with reading(self.db, self.agency) as tx:
             for case_id in await tx.cases.all_ids():
                 audit = await tx.audit.for_case(case_id)
-                for event in doccontext.sign_events(case_id, audit):
+                events = doccontext.sign_events(case_id, audit)
+                for event in events:
                     if event.code == code:
+                        superseded = event is not events[-1]
                         state = await tx.cases.get(case_id)
                         found = (state, event, await Documents(tx.conn).for_case(case_id))
                         break
@@ -839,6 +858,7 @@ class DocumentWorker:
             draft_sha256=event.sha256,
             signer=event.signer,
             signed_at=event.at,
+            superseded=superseded,
             final_files=tuple(
                 (d.filename, d.sha256) for d in made if d.kind == FINAL_REPORT and d.source == code
             ),

@@ -17,6 +17,7 @@ from fakegram import BotMessage, FakeUser
 from tests.support.chat import START, press, say, start_case, task_message, upload
 from tests.support.docs import docx_text, real_docx
 from tests.support.engine import LETTER
+from tests.support.qr import can_render_pages, qr_texts
 
 INSTRUCTION = "Segera susun laporan triwulan II"
 KADIN = "Dr. H. Ahmad Santoso, M.Pd."
@@ -186,6 +187,52 @@ async def test_the_signed_report_reaches_its_officers_and_its_code_verifies(tmp_
         assert attached.text == (
             "LKT-2026-TW2 · Laporan final yang telah ditandatangani: "
             "Laporan_Kinerja_TW2_2026_Disdik_final.docx"
+        )
+
+
+@needs_soffice
+@pytest.mark.skipif(not can_render_pages(), reason="no poppler (pdftoppm)")
+async def test_the_qr_on_the_signed_report_verifies_for_anyone_who_scans_it(tmp_path) -> None:
+    draft = real_docx("Laporan Kinerja Triwulan II: isi yang ditandatangani")
+    async with stage(tmp_path, FakeClock(START)) as st:
+        await start_case(st)
+        await walk_to_signature(st, draft)
+        await documents_done(st)
+        kadin = st.user("kadin")
+        final = kadin.downloaded_document(
+            files_named(kadin, "Laporan_Kinerja_TW2_2026_Disdik_final.docx")[0]
+        )
+        match = re.search(r"Kode verifikasi: ([A-Z2-7-]{12})", docx_text(final))
+        assert match is not None
+        code = match.group(1)
+        [pdf] = files_named(kadin, "Laporan_Kinerja_TW2_2026_Disdik_final.pdf")
+        printed = kadin.downloaded_document(pdf)
+        pages = len(PdfReader(io.BytesIO(printed)).pages)
+        link = f"https://t.me/{st.fake.bot_username}?start=v_{code.replace('-', '')}"
+        assert qr_texts(printed, pages) == [link]  # on the approval sheet, the last page
+
+        auditor = st.fake.user(4243, "Auditor Inspektorat")  # no officer of the agency
+        auditor.start(link.split("?start=")[1])
+        await st.settle()
+        assert auditor.transcript[-1].text == (
+            f"✅ Kode {code} sah.\n\n"
+            "Berkas: LKT-2026-TW2 (Triwulan II Tahun 2026)\n"
+            "Yang ditandatangani: draf versi 2\n"
+            f"Sidik draf (SHA-256): {hashlib.sha256(draft).hexdigest()}\n"
+            f"Ditandatangani oleh: {KADIN}, Kepala Dinas Pendidikan\n"
+            "Waktu: Senin, 6 Juli 2026 pukul 08.00 WIB\n"
+            "Sidik Laporan_Kinerja_TW2_2026_Disdik_final.docx (SHA-256): "
+            f"{hashlib.sha256(final).hexdigest()}\n"
+            "Sidik Laporan_Kinerja_TW2_2026_Disdik_final.pdf (SHA-256): "
+            f"{hashlib.sha256(printed).hexdigest()}"
+        )
+        scanned = auditor.transcript[-1].text
+        typed = await say(st, auditor, f"/verifikasi {code}")
+        assert typed.text == scanned  # the code beside the QR, typed: the same answer
+        for _ in range(8):
+            await say(st, auditor, f"/verifikasi {code}")
+        assert (await say(st, auditor, f"/verifikasi {code}")).text == (
+            "Terlalu banyak pemeriksaan dalam waktu singkat. Mohon coba lagi beberapa menit lagi."
         )
 
 
