@@ -122,7 +122,7 @@ async def _post_init(app: BotApp) -> None:
     )
     runtime.wakeup = lambda: jobs.plan_wakeup(app, runtime)
     if runtime.docjobs is not None:  # documents a crash left unmade are made now
-        await runtime.docjobs.start()
+        await runtime.docjobs.start(app.bot.username)
     await _publish_commands(app, runtime)
     jobs.start_jobs(app, runtime)  # tick, outbox retry, digest, holiday check, backup
 

@@ -32,7 +32,7 @@ from bot.core.filecheck import SHEET_KINDS, extension, judge, safe_filename
 from bot.core.workflow import Refusal
 from bot.documents import SheetError, SheetLimits, normalize_verification_code
 from bot.ptb.context import BotContext
-from bot.services.sheet_upload import SHEET_TEMPLATE_NAME, sheet_template
+from bot.services.sheet_upload import SHEET_TEMPLATE_NAME, SheetFile, sheet_template
 from bot.views.callbacks import SHEET_PATTERN, parse_sheet
 from bot.views.fmt import format_deadline, format_file_size
 from handlers import uploads
@@ -97,8 +97,8 @@ async def on_sheet_file(update: Update, context: BotContext) -> int:
         await reply(update, runtime.text(lang, "documents.sheet.not_a_sheet", filename=name))
         return SHEET
     try:
-        sheet = await runtime.sheet_uploads.accept(
-            officer, int(scratch["case"]), int(scratch["task"]), data, name
+        upload = await runtime.sheet_uploads.accept(
+            officer, int(scratch["case"]), int(scratch["task"]), data, name, _earlier(scratch)
         )
     except Refusal as refusal:
         _clear(context)
@@ -107,19 +107,38 @@ async def on_sheet_file(update: Update, context: BotContext) -> int:
     except SheetError as error:
         await reply(update, _problems_text(context, lang, name, error.problems))
         return SHEET
+    sheet = upload.sheet
+    if sheet.waiting_for() is not None:  # one of Excel's two CSV files: keep it for the other
+        file = upload.file
+        scratch["part"] = {"sha256": file.sha256, "filename": file.filename, "size": file.size}
+        key = "indicators" if sheet.budget else "budget"
+        rows = len(sheet.indicators) + len(sheet.budget)
+        await reply(
+            update,
+            runtime.text(lang, f"documents.sheet.waiting_for_{key}", filename=name, rows=rows),
+        )
+        return SHEET
     _clear(context)
     await reply(
         update,
         runtime.text(
             lang,
             "documents.sheet.received",
-            filename=name,
+            filename=upload.file.filename,
             indicators=len(sheet.indicators),
             programs=len(sheet.budget),
         ),
     )
     await runtime.deliver()
     return END
+
+
+def _earlier(scratch: dict[str, Any]) -> SheetFile | None:
+    """The first of Excel's two CSV files, when the dialog holds one."""
+    part = scratch.get("part")
+    if not part:
+        return None
+    return SheetFile(str(part["sha256"]), str(part["filename"]), int(part["size"]))
 
 
 def _problems_text(context: BotContext, lang: str, name: str, problems: tuple[str, ...]) -> str:
@@ -169,11 +188,9 @@ async def on_template(update: Update, context: BotContext) -> None:
 
 
 async def on_verify(update: Update, context: BotContext) -> None:
+    """Anyone may verify (an auditor need not be an officer); see `answer_verification`."""
     runtime = context.runtime
-    officer, lang = await identify(update, context)
-    if officer is None:
-        await unknown_user(update, context, lang)
-        return
+    _, lang = await identify(update, context)
     typed = " ".join(context.args or []).strip()
     if not typed:
         await reply(update, runtime.text(lang, "documents.verify.usage"))
@@ -182,7 +199,21 @@ async def on_verify(update: Update, context: BotContext) -> None:
     if code is None:
         await reply(update, runtime.text(lang, "documents.verify.not_a_code", text=typed[:40]))
         return
-    found = await runtime.verifier.verify(code)
+    await answer_verification(update, context, lang, code)
+
+
+async def answer_verification(update: Update, context: BotContext, lang: str, code: str) -> None:
+    """What the paper itself shows, for a typed code or the QR's `/start v_<code>`.
+
+    Open to any Telegram account, so limited per account (`Verifier.lookups`).
+    """
+    runtime = context.runtime
+    verifier = runtime.verifier
+    user = update.effective_user
+    if user is None or not verifier.lookups.allow(user.id, runtime.clock.now()):
+        await reply(update, runtime.text(lang, "documents.verify.too_many"))
+        return
+    found = await verifier.verify(code)
     if found is None:
         await reply(update, runtime.text(lang, "documents.verify.not_found", code=code))
         return
@@ -205,6 +236,8 @@ async def on_verify(update: Update, context: BotContext) -> None:
         runtime.text(lang, "documents.verify.final_file", filename=name, sha256=sha)
         for name, sha in found.final_files
     ] or [runtime.text(lang, "documents.verify.no_final_file")]
+    if found.superseded:
+        lines.append(runtime.text(lang, "documents.verify.superseded"))
     await reply(update, "\n".join(lines))
 
 

@@ -15,6 +15,7 @@ from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from telegram.helpers import create_deep_linked_url
 
+from bot.documents import code_of_start_payload
 from bot.ptb.context import BotContext
 from bot.runtime import Runtime
 from bot.services.invites import (
@@ -43,13 +44,12 @@ from handlers.common import (
     unknown_presser,
     unknown_user,
 )
+from handlers.documents import answer_verification
 
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 8
 LANGUAGE_LABELS = {"id": "onboarding.language.indonesian", "en": "onboarding.language.english"}
-
-
 
 
 # -- /start -----------------------------------------------------------------------------
@@ -59,6 +59,10 @@ async def on_start(update: Update, context: BotContext) -> None:
     runtime = context.runtime
     officer, lang = await identify(update, context)
     user = update.effective_user
+    code = code_of_start_payload(context.args[0]) if context.args else None
+    if code is not None:  # the QR on a signed document: anyone may verify
+        await answer_verification(update, context, lang, code)
+        return
     if context.args and user is not None:
         result = await runtime.invites.redeem(user.id, context.args[0])
         await _answer_redemption(update, context, result, lang)
