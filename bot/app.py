@@ -12,6 +12,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from functools import partial
 from types import ModuleType
 from typing import Any
 
@@ -38,6 +39,7 @@ from telegram.ext import (
 from bot.crashpoints import crashpoint
 from bot.ptb import jobs
 from bot.ptb.context import RUNTIME_KEY, BotApp, BotContext
+from bot.ptb.pacing import Pacer
 from bot.ptb.persistence import SqlitePersistence
 from bot.ptb.sender import OutboxSender
 from bot.runtime import Runtime
@@ -76,7 +78,7 @@ def build_application(
         .context_types(ContextTypes(context=BotContext))
         .persistence(SqlitePersistence(runtime.db))
         .defaults(Defaults(tzinfo=runtime.tz, parse_mode=ParseMode.HTML))
-        .post_init(_post_init)
+        .post_init(partial(_post_init, paced=rate_limit))
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
     )
@@ -106,7 +108,9 @@ def build_application(
 # -- lifecycle ------------------------------------------------------------------------------
 
 
-async def _post_init(app: BotApp) -> None:
+async def _post_init(app: BotApp, *, paced: bool) -> None:
+    """Open the database, build the sender (paced under Telegram's flood limits unless
+    talking to the local stand-in), and start the jobs."""
     runtime: Runtime = app.bot_data[RUNTIME_KEY]
     await runtime.db.ensure_open()
     crashpoint("startup.db_open")
@@ -119,6 +123,7 @@ async def _post_init(app: BotApp) -> None:
         on_unreachable=lambda officer, cause: report_unreachable(runtime, officer, cause),
         on_damaged_file=lambda row, doc, exc: report_damaged_file(runtime, row, doc, exc),
         agency=runtime.agency,
+        pacer=Pacer() if paced else None,
     )
     runtime.wakeup = lambda: jobs.plan_wakeup(app, runtime)
     if runtime.docjobs is not None:  # documents a crash left unmade are made now

@@ -16,7 +16,9 @@ from telegram.error import BadRequest
 
 from bot.core.workflow import Refusal
 from bot.ptb.context import BotContext
+from bot.ptb.markup import keyboard
 from bot.runtime import Runtime
+from bot.views.outgoing import Buttons
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +55,18 @@ async def answer_press(query: CallbackQuery, text: str | None = None, alert: boo
             raise
         if text:
             await query.get_bot().send_message(query.from_user.id, html.escape(text))
+
+
+async def turn_page(query: CallbackQuery, text: str, buttons: Buttons) -> None:
+    """Show another page in the message whose page button was pressed. Pressing the
+    page already shown (the answer did not change) leaves the message as it is."""
+    try:
+        await query.edit_message_text(
+            text, reply_markup=keyboard(buttons), disable_web_page_preview=True
+        )
+    except BadRequest as exc:
+        if "not modified" not in exc.message.lower():
+            raise
 
 
 def refusal_text(runtime: Runtime, lang: str, refusal: Refusal) -> str:

@@ -1,8 +1,10 @@
 """Looking things up: /tugas, /status, /riwayat, /berkas and the buttons they offer.
 
 Nothing here changes a case. Every registered officer (and front-office admin) may ask;
-strangers get the usual "not registered" answer. Long answers are split under Telegram's
-limit (`bot.views.textsplit`), the buttons riding on the last piece. The one write is showing a
+strangers get the usual "not registered" answer. /status and the case choice are one
+message whatever the number of cases, a page at a time (`pg:` buttons edit it in place);
+a long history is split under Telegram's limit (`bot.views.textsplit`), the buttons
+riding on the last piece. The one write is showing a
 task message again: it goes through the outbox like any task message, so the sender
 records it as the task's message and later edits reach it instead of the old one.
 """
@@ -20,11 +22,30 @@ from bot.ptb.context import BotContext
 from bot.ptb.markup import keyboard
 from bot.runtime import Runtime
 from bot.services.workflow_service import DraftUnreadable
-from bot.views.callbacks import QUERY_PATTERN, QueryPress, parse_query
+from bot.views.callbacks import (
+    QUERY_PATTERN,
+    PagedView,
+    QueryPress,
+    page_pattern,
+    parse_page,
+    parse_query,
+)
 from bot.views.outgoing import Send
 from bot.views.queries import CASES_OFFERED, Keyboard, QueryViews, TaskItem
 from bot.views.textsplit import CAPTION_LIMIT, split_html, visible_length
-from handlers.common import answer_press, identify, refusal_text, unknown_user
+from handlers.common import (
+    answer_press,
+    identify,
+    refusal_text,
+    turn_page,
+    unknown_presser,
+    unknown_user,
+)
+
+CHOOSE_KEYS = {
+    PagedView.HISTORY_CHOICE: "query.choose_history",
+    PagedView.FILES_CHOICE: "query.choose_files",
+}
 
 
 def _views(runtime: Runtime, lang: str) -> QueryViews:
@@ -91,34 +112,62 @@ async def on_status(update: Update, context: BotContext) -> None:
     if officer is None:
         return
     runtime = context.runtime
-    cases = []
-    for state in await runtime.service.open_cases():
-        cases.append((state, (await runtime.service.context_for(state)).sop))
-    text = _views(runtime, lang).status_board(cases, runtime.clock.now())
-    await _send(update, context, text)
+    cases = await runtime.service.open_cases_with_sops()
+    text, buttons = _views(runtime, lang).status_board(cases, runtime.clock.now())
+    await _send(update, context, text, buttons)
+
+
+async def on_page(update: Update, context: BotContext) -> None:
+    """Another page of /status or of a case choice, in the message whose button was pressed."""
+    query = update.callback_query
+    assert query is not None
+    runtime = context.runtime
+    officer, lang = await identify(update, context)
+    press = parse_page(query.data)
+    if officer is None:
+        await unknown_presser(query, runtime, lang)
+        return
+    if press is None:
+        await answer_press(query, runtime.plain(lang, "common.stale_button"), True)
+        return
+    await answer_press(query)
+    views = _views(runtime, lang)
+    if press.view is PagedView.STATUS:
+        cases = await runtime.service.open_cases_with_sops()
+        text, buttons = views.status_board(cases, runtime.clock.now(), press.page)
+    else:
+        found, number, pages = await runtime.service.case_page(press.page, CASES_OFFERED)
+        key = CHOOSE_KEYS[press.view]
+        text, buttons = (
+            runtime.text(lang, key),
+            views.case_choice(found, press.view, number, pages),
+        )
+    await turn_page(query, text, buttons)
 
 
 async def on_history(update: Update, context: BotContext) -> None:
-    await _by_code(update, context, "h", "query.choose_history")
+    await _by_code(update, context, PagedView.HISTORY_CHOICE)
 
 
 async def on_files(update: Update, context: BotContext) -> None:
-    await _by_code(update, context, "b", "query.choose_files")
+    await _by_code(update, context, PagedView.FILES_CHOICE)
 
 
-async def _by_code(update: Update, context: BotContext, op: str, choose_key: str) -> None:
-    """A command naming a case by its code; without one, offer the cases as buttons."""
+async def _by_code(update: Update, context: BotContext, choice: PagedView) -> None:
+    """A command naming a case by its code; without one, offer the cases as buttons, a
+    page at a time (running first, then the newest)."""
     officer, lang = await _officer(update, context)
     if officer is None:
         return
     runtime = context.runtime
+    op = "h" if choice is PagedView.HISTORY_CHOICE else "b"
     if not context.args:
-        states = await runtime.service.recent_cases(CASES_OFFERED)
-        if not states:
+        found, number, pages = await runtime.service.case_page(1, CASES_OFFERED)
+        if not found:
             await _send(update, context, runtime.text(lang, "query.no_cases"))
             return
-        buttons = _views(runtime, lang).case_choice(states, op)
-        await _send(update, context, runtime.text(lang, choose_key), buttons)
+        buttons = _views(runtime, lang).case_choice(found, choice, number, pages)
+        await _send(update, context, runtime.text(lang, CHOOSE_KEYS[choice]), buttons)
         return
     code = context.args[0]
     state = await runtime.service.case_by_code(code)
@@ -241,4 +290,10 @@ def get_handlers() -> list[BaseHandler[Any, Any, Any]]:
         CommandHandler("riwayat", on_history),
         CommandHandler("berkas", on_files),
         CallbackQueryHandler(on_press, pattern=QUERY_PATTERN),
+        CallbackQueryHandler(
+            on_page,
+            pattern=page_pattern(
+                PagedView.STATUS, PagedView.HISTORY_CHOICE, PagedView.FILES_CHOICE
+            ),
+        ),
     ]

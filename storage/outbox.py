@@ -39,6 +39,17 @@ class TaskMessage:
     has_document: bool
 
 
+@dataclass(frozen=True, slots=True)
+class DeliveredFile:
+    """A file the bot sent: to whom, for which case, and the message that carries it."""
+
+    officer_key: str | None
+    case_id: int | None
+    sha256: str
+    chat_id: int
+    message_id: int
+
+
 class Outbox:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.conn = conn
@@ -114,6 +125,43 @@ class Outbox:
             (officer_key,),
         )
         return cur.rowcount
+
+    # -- retention -------------------------------------------------------------------
+
+    async def prune_delivered(self, sent_before: datetime) -> int:
+        """Drop the text of messages delivered before `sent_before`; returns how many.
+
+        Every file among them is indexed first (officer, case, file, chat, message id),
+        so a file once sent can be referred to later. The row itself stays, small: when
+        it went to whom, and which task a reply to it is about (`task_of_message`).
+        """
+        cutoff = to_iso(sent_before)
+        await self.conn.execute(
+            "INSERT OR IGNORE INTO delivered_files (outbox_id, officer_key, case_id, sha256, "
+            "chat_id, message_id, sent_at) SELECT id, officer_key, case_id, "
+            "json_extract(payload_json, '$.sha256'), chat_id, message_id, sent_at FROM outbox "
+            "WHERE kind = 'document' AND sent_at IS NOT NULL AND sent_at < ? "
+            "AND payload_json != '{}' AND chat_id IS NOT NULL AND message_id IS NOT NULL",
+            (cutoff,),
+        )
+        cur = await self.conn.execute(
+            "UPDATE outbox SET payload_json = '{}' "
+            "WHERE sent_at IS NOT NULL AND sent_at < ? AND payload_json != '{}'",
+            (cutoff,),
+        )
+        return cur.rowcount
+
+    async def delivered_file(self, sha256: str, chat_id: int) -> DeliveredFile | None:
+        """The newest message that carried this file to this chat, if any."""
+        async with self.conn.execute(
+            "SELECT officer_key, case_id, sha256, chat_id, message_id FROM delivered_files "
+            "WHERE sha256 = ? AND chat_id = ? ORDER BY outbox_id DESC LIMIT 1",
+            (sha256, chat_id),
+        ) as cur:
+            row = await cur.fetchone()
+        if row is None:
+            return None
+        return DeliveredFile(row[0], row[1], row[2], int(row[3]), int(row[4]))
 
     # -- where each task's message lives, so later edits can reach it -----------------
 

@@ -37,6 +37,7 @@ from typing import Any, Final
 
 from bot.config.fields import MISSING, Fields, join, show, suggest
 from bot.config.model import (
+    DEFAULT_OUTBOX_RETENTION_DAYS,
     AgencySettings,
     Channel,
     Config,
@@ -246,6 +247,7 @@ _STORAGE_DEFAULTS: Final = {
     "output": "data/output",
     "backups": "data/backups",
 }
+_STORAGE_KEYS: Final = (*_STORAGE_DEFAULTS, "outbox_retention_days")
 
 
 def _home_tables() -> dict[str, str]:
@@ -254,7 +256,7 @@ def _home_tables() -> dict[str, str]:
     sections = {
         "[telegram]": _TELEGRAM_KEYS,
         "[agency]": _AGENCY_KEYS,
-        "[storage]": tuple(_STORAGE_DEFAULTS),
+        "[storage]": _STORAGE_KEYS,
         "[[officers]]": _OFFICER_KEYS,
         "[[recipients]]": _RECIPIENT_KEYS,
     }
@@ -674,15 +676,26 @@ class _Parser(Fields):
         table = self.table(data, "storage", required=False)
         if table is None:
             table = {}
-        self.unknown_keys(table, "storage", tuple(_STORAGE_DEFAULTS))
+        self.unknown_keys(table, "storage", _STORAGE_KEYS)
         paths = {
             key: self.path(table, "storage", key, default)
             for key, default in _STORAGE_DEFAULTS.items()
         }
         database, files, output, backups = paths.values()
+        retention = DEFAULT_OUTBOX_RETENTION_DAYS
+        if "outbox_retention_days" in table:
+            retention = self.positive_int(table, "storage", "outbox_retention_days") or 0
         if database is None or files is None or output is None or backups is None:
             return None
-        return StoragePaths(database=database, files=files, output=output, backups=backups)
+        if not retention:
+            return None
+        return StoragePaths(
+            database=database,
+            files=files,
+            output=output,
+            backups=backups,
+            outbox_retention_days=retention,
+        )
 
     def sops(self, data: Mapping[str, Any]) -> tuple[Path, ...] | None:
         if "sops" not in data:

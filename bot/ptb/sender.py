@@ -2,7 +2,8 @@
 
 Each row is marked sent only after Telegram's OK; a crash in between can at worst send
 that one row twice, never lose it. Rows go out in id order, one drain at a time, so a
-task message is always sent before its edits. An officer who has not joined yet or who
+task message is always sent before its edits, each paced under Telegram's flood limits
+(`bot.ptb.pacing`). An officer who has not joined yet or who
 blocked the bot is reported (once per row) and the row is kept to deliver when they join.
 """
 
@@ -21,6 +22,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 from bot.core.clock import Clock
 from bot.crashpoints import crashpoint
 from bot.ptb.markup import keyboard
+from bot.ptb.pacing import Pacer
 from bot.views.outgoing import Edit, Message, Send, SendDocument, Unreachable, decode
 from storage.db import Database
 from storage.files import FileCorrupt, FileMissing, FileStore
@@ -57,6 +59,7 @@ class OutboxSender:
         on_unreachable: UnreachableHandler,
         on_damaged_file: DamagedFileHandler,
         agency: str = "default",
+        pacer: Pacer | None = None,
     ) -> None:
         self.bot = bot
         self.db = db
@@ -66,6 +69,7 @@ class OutboxSender:
         self.on_unreachable = on_unreachable
         self.on_damaged_file = on_damaged_file
         self.agency = agency
+        self.pacer = pacer  # None: unpaced (the local stand-in has no flood limits)
         self._lock = asyncio.Lock()
 
     async def drain(self) -> int:
@@ -92,6 +96,8 @@ class OutboxSender:
             if chat_id is None:
                 raise NotJoined(row.officer_key)
             crashpoint("sender.before_send", row.kind)
+            if self.pacer is not None:
+                await self.pacer.wait(chat_id)
             sent = await self._call(row, message, chat_id)
         except NotJoined:
             await self._give_up(row, message, "not joined", Unreachable.NOT_JOINED)

@@ -64,8 +64,9 @@ from bot.services.outbox import enqueue, language_of
 from bot.services.task_press import Acted, Ask, PressOutcome, Reselect, decide
 from bot.views.callbacks import TaskPress
 from bot.views.outgoing import Outgoing
+from bot.views.paging import counted_page
 from storage.audit import AuditRow
-from storage.cases import CaseNotFound, DuplicateOpenCase
+from storage.cases import CaseNotFound, CaseSummary, DuplicateOpenCase
 from storage.db import Database
 from storage.files import FileCorrupt, FileMissing, FileStore
 from storage.uow import Tx, reading, unit_of_work
@@ -525,13 +526,12 @@ class WorkflowService:
         async with reading(self.db, self.agency) as tx:
             return await tx.cases.find_by_code(code)
 
-    async def recent_cases(self, newest: int) -> list[CaseState]:
-        """Every running case, and the `newest` latest cases whatever their status, by id."""
+    async def case_page(self, page: int, size: int) -> tuple[list[CaseSummary], int, int]:
+        """Page `page` (from 1; past the end, the last) of every case, running first, then
+        the newest: the cases on it, its number and how many pages there are."""
         async with reading(self.db, self.agency) as tx:
-            ids = await tx.cases.all_ids()
-            open_ids = set(await tx.cases.open_ids())
-            wanted = sorted(open_ids | set(ids[-newest:]))
-            return [await tx.cases.get(i) for i in wanted]
+            number, count = counted_page(await tx.cases.count(), page, size)
+            return await tx.cases.summaries((number - 1) * size, size), number, count
 
     async def history(self, state: CaseState) -> tuple[Sop, list[AuditRow]]:
         """The SOP the case started with and its audit trail, oldest event first."""
@@ -549,7 +549,14 @@ class WorkflowService:
 
     async def open_cases(self) -> list[CaseState]:
         async with reading(self.db, self.agency) as tx:
-            return [await tx.cases.get(i) for i in await tx.cases.open_ids()]
+            return await tx.cases.open_states()
+
+    async def open_cases_with_sops(self) -> list[tuple[CaseState, Sop]]:
+        """Every running case with the SOP it started with, in one read (digest, /status)."""
+        async with reading(self.db, self.agency) as tx:
+            return [
+                (state, await self._sop_of(tx, state)) for state in await tx.cases.open_states()
+            ]
 
     async def open_tasks_of(self, officer: str) -> list[tuple[CaseState, Task]]:
         async with reading(self.db, self.agency) as tx:

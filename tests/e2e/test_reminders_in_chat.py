@@ -114,6 +114,7 @@ async def test_ringkasan_answers_with_the_digest_and_its_button_with_the_case(
         digest = await say(st, sek, "/ringkasan")
         assert digest.text.split("\n") == [
             "Ringkasan tugas per Senin, 6 Juli 2026",
+            "1 proses berjalan: 1 terlambat, 0 dalam batas waktu.",
             "",
             "Terlambat",
             f"• {GATHERING} — Hendra Gunawan, S.E., Lina Marlina, S.Kom., terlambat 30 menit",

@@ -111,6 +111,7 @@ async def test_the_monday_digest_shows_the_overdue_case_first_and_who_cannot_be_
         assert payload["text"] == "\n".join(
             [
                 "<b>Ringkasan tugas per Senin, 13 Juli 2026</b>",
+                "2 proses berjalan: 1 terlambat, 1 dalam batas waktu.",
                 "",
                 "<b>Terlambat</b>",
                 "• <b>LKT-2026-TW2</b> · Langkah 4: Mengetik konsep laporan sesuai format"
@@ -143,8 +144,9 @@ async def test_nothing_overdue_is_said_in_one_line_not_by_silence(tmp_path: Path
         assert await run_digest(runtime, MONDAY) == 1
         [(officer, payload)] = await digests(runtime)
     assert officer == "sekretaris"
-    assert payload["text"].split("\n")[:5] == [
+    assert payload["text"].split("\n")[:6] == [
         "<b>Ringkasan tugas per Senin, 13 Juli 2026</b>",
+        "1 proses berjalan: 0 terlambat, 1 dalam batas waktu.",
         "",
         "Semua tugas tepat waktu.",
         "",
