@@ -22,6 +22,7 @@ from bot.core.sop import Sop
 from bot.core.workclock import WorkingTimeCalendar
 from bot.documents import DocumentSettings, PdfConverter
 from bot.services.backup_settings import BackupSettings
+from bot.services.dialogs import DialogStore
 from bot.services.digest import DigestSettings
 from bot.services.documents import DocumentExtras, DocumentIndex, DocumentWorker, document_settings
 from bot.services.invites import Invitations, InvitePolicy
@@ -71,6 +72,7 @@ class Runtime:
     backup: BackupSettings  # [backup]
     digest: DigestSettings  # [digest]
     invites: Invitations  # joining by invite, with the [invites] policy
+    dialogs: DialogStore  # the open dialogs, on disk before their questions go out
     tz: ZoneInfo
     output_dir: Path
     sender: Deliverer | None = None  # set by bot.app once the Bot exists
@@ -153,6 +155,7 @@ class Runtime:
             backup=backup,
             digest=digest,
             invites=Invitations(db, clock, directory, catalogue, invite_policy, config.agency.id),
+            dialogs=DialogStore(db, clock),
             tz=tz,
             output_dir=config.storage.output,
             document_settings=doc_settings,
