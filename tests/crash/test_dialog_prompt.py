@@ -19,10 +19,10 @@ import pytest
 
 from demo.stage import STAGE_TOKEN
 from fakegram import FakeTelegram, FakeUser
+from storage.db import Database
 from tests.crash.rig import WAIT, Rig
 from tests.crash.script import CASE, REASON_SAVED, Press
 from tests.crash.zygote import Zygote
-from storage.db import Database
 from tests.support.engine import LETTER
 
 pytestmark = [
