@@ -200,6 +200,14 @@ class Runtime:
     def agency(self) -> str:
         return self.config.agency.id
 
+    def contact(self, lang: str) -> str:
+        """Whom a stranger should ask: `[agency] contact`, else the agency's secretariat.
+
+        Never an officer's name: an account the bot does not know learns nobody's name.
+        """
+        agency = self.config.agency
+        return agency.contact or self.catalogue.plain(lang, "common.contact", agency=agency.name)
+
     async def officer_for(self, telegram_id: int) -> str | None:
         """The officer (or front-office admin) behind a Telegram account, if any."""
         async with reading(self.db, self.agency) as tx:

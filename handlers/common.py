@@ -103,17 +103,13 @@ async def end_dialog(update: Update, context: BotContext, name: str) -> dict[str
     return await context.runtime.dialogs.end(name, update.effective_user.id)
 
 
-def admin_names(runtime: Runtime) -> str:
-    """Whom a stranger should ask to be let in (typed or pressed, the same names)."""
-    return ", ".join(runtime.directory.name(a) for a in runtime.directory.admins()) or "admin"
-
-
 async def unknown_user(update: Update, context: BotContext, lang: str) -> None:
+    """A message from an account the bot does not know: the contact line, never a name."""
     runtime = context.runtime
-    await reply(update, runtime.text(lang, "common.unknown_user", admins=admin_names(runtime)))
+    await reply(update, runtime.text(lang, "common.unknown_user", contact=runtime.contact(lang)))
 
 
 async def unknown_presser(query: CallbackQuery, runtime: Runtime, lang: str) -> None:
-    """A press by someone the bot does not know: whom to ask, as an alert."""
-    text = runtime.plain(lang, "common.unknown_user", admins=admin_names(runtime))
+    """A press by someone the bot does not know: the contact line, as an alert."""
+    text = runtime.plain(lang, "common.unknown_user", contact=runtime.contact(lang))
     await answer_press(query, text, alert=True)

@@ -24,7 +24,7 @@ from bot.views.callbacks import QUERY_PATTERN, QueryPress, parse_query
 from bot.views.outgoing import Send
 from bot.views.queries import CASES_OFFERED, Keyboard, QueryViews, TaskItem
 from bot.views.textsplit import CAPTION_LIMIT, split_html, visible_length
-from handlers.common import answer_press, identify, refusal_text, unknown_user
+from handlers.common import answer_press, identify, refusal_text, unknown_presser, unknown_user
 
 
 def _views(runtime: Runtime, lang: str) -> QueryViews:
@@ -182,8 +182,7 @@ async def on_press(update: Update, context: BotContext) -> None:
     officer, lang = await identify(update, context)
     press = parse_query(query.data)
     if officer is None:
-        admins = ", ".join(runtime.directory.name(a) for a in runtime.directory.admins())
-        await answer_press(query, runtime.plain(lang, "common.unknown_user", admins=admins), True)
+        await unknown_presser(query, runtime, lang)
         return
     if press is None:
         await answer_press(query, runtime.plain(lang, "common.stale_button"), True)
