@@ -3,7 +3,7 @@
 Handler order is visible here in one place:
   group -1  guards (private chats only, edited messages)
   group  0  the feature modules' handlers, then a fallback for anything else
-  group 99  flush persistence, so a dialog step the user saw is on disk
+  group 99  mark the update handled (a dialog's row was written before its question)
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from bot.crashpoints import crashpoint
 from bot.ptb import jobs
 from bot.ptb.context import RUNTIME_KEY, BotApp, BotContext
 from bot.ptb.pacing import Pacer
-from bot.ptb.persistence import SqlitePersistence
+from bot.ptb.persistence import DialogPersistence
 from bot.ptb.sender import OutboxSender
 from bot.runtime import Runtime
 from bot.services.backup import report_damaged_file
@@ -76,7 +76,7 @@ def build_application(
         ApplicationBuilder()
         .token(token)
         .context_types(ContextTypes(context=BotContext))
-        .persistence(SqlitePersistence(runtime.db))
+        .persistence(DialogPersistence(runtime.dialogs))
         .defaults(Defaults(tzinfo=runtime.tz, parse_mode=ParseMode.HTML))
         .post_init(partial(_post_init, paced=rate_limit))
         .post_stop(_post_stop)
@@ -100,7 +100,7 @@ def build_application(
     app.add_handler(CommandHandler("batal", tasks_handlers.on_cancel), group=0)
     app.add_handler(CallbackQueryHandler(_unknown_press), group=0)
     app.add_handler(MessageHandler(filters.ALL, _fallback), group=0)
-    app.add_handler(TypeHandler(Update, _flush_persistence), group=99)
+    app.add_handler(TypeHandler(Update, _mark_handled), group=99)
     app.add_error_handler(_on_error)
     return app
 
@@ -253,9 +253,7 @@ async def _unknown_press(update: Update, context: BotContext) -> None:
     await handler_common.answer_press(query, stale, True)
 
 
-async def _flush_persistence(update: Update, context: BotContext) -> None:
-    crashpoint("persistence.before_flush")
-    await context.application.update_persistence()
+async def _mark_handled(update: Update, context: BotContext) -> None:
     _handled(update, context)
 
 

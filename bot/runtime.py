@@ -22,6 +22,7 @@ from bot.core.sop import Sop
 from bot.core.workclock import WorkingTimeCalendar
 from bot.documents import DocumentSettings, PdfConverter, document_settings
 from bot.services.backup_settings import BackupSettings
+from bot.services.dialogs import DialogStore
 from bot.services.digest import DigestSettings
 from bot.services.document_extras import DocumentExtras
 from bot.services.document_index import DocumentIndex
@@ -75,6 +76,7 @@ class Runtime:
     backup: BackupSettings  # [backup]
     digest: DigestSettings  # [digest]
     invites: Invitations  # joining by invite, with the [invites] policy
+    dialogs: DialogStore  # the open dialogs, on disk before their questions go out
     tz: ZoneInfo
     output_dir: Path
     sheet_uploads: SheetUploads  # indicator sheets taken in for the data role's tasks
@@ -159,6 +161,7 @@ class Runtime:
             backup=backup,
             digest=digest,
             invites=Invitations(db, clock, directory, catalogue, invite_policy, config.agency.id),
+            dialogs=DialogStore(db, clock),
             tz=tz,
             output_dir=config.storage.output,
             sheet_uploads=SheetUploads(
@@ -210,6 +213,14 @@ class Runtime:
     @property
     def agency(self) -> str:
         return self.config.agency.id
+
+    def contact(self, lang: str) -> str:
+        """Whom a stranger should ask: `[agency] contact`, else the agency's secretariat.
+
+        Never an officer's name: an account the bot does not know learns nobody's name.
+        """
+        agency = self.config.agency
+        return agency.contact or self.catalogue.plain(lang, "common.contact", agency=agency.name)
 
     async def officer_for(self, telegram_id: int) -> str | None:
         """The officer (or front-office admin) behind a Telegram account, if any."""

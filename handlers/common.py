@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from telegram import CallbackQuery, Update
@@ -82,17 +83,47 @@ def _show(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def admin_names(runtime: Runtime) -> str:
-    """Whom a stranger should ask to be let in (typed or pressed, the same names)."""
-    return ", ".join(runtime.directory.name(a) for a in runtime.directory.admins()) or "admin"
+# -- dialogs: their record is a row in the bot's database (bot.services.dialogs) -------------
+
+
+def _dialog_key(update: Update) -> tuple[int, int]:
+    """(chat id, user id) of the update: PTB's conversation key in a private chat."""
+    user = update.effective_user
+    assert user is not None
+    chat = update.effective_chat
+    return (chat.id if chat is not None else user.id), user.id
+
+
+async def keep_dialog(
+    update: Update, context: BotContext, name: str, state: int, data: Mapping[str, object]
+) -> int:
+    """Write the dialog (its next state and data) before its question is sent; the state."""
+    chat_id, user_id = _dialog_key(update)
+    await context.runtime.dialogs.keep(name, chat_id, user_id, state, data)
+    return state
+
+
+async def dialog_data(update: Update, context: BotContext, name: str) -> dict[str, Any] | None:
+    """The user's open dialog in conversation `name`, as last kept; None if none is open."""
+    if update.effective_user is None:
+        return None
+    return await context.runtime.dialogs.data(name, update.effective_user.id)
+
+
+async def end_dialog(update: Update, context: BotContext, name: str) -> dict[str, Any] | None:
+    """Close the user's dialog in `name`; what it held, or None when none was open."""
+    if update.effective_user is None:
+        return None
+    return await context.runtime.dialogs.end(name, update.effective_user.id)
 
 
 async def unknown_user(update: Update, context: BotContext, lang: str) -> None:
+    """A message from an account the bot does not know: the contact line, never a name."""
     runtime = context.runtime
-    await reply(update, runtime.text(lang, "common.unknown_user", admins=admin_names(runtime)))
+    await reply(update, runtime.text(lang, "common.unknown_user", contact=runtime.contact(lang)))
 
 
 async def unknown_presser(query: CallbackQuery, runtime: Runtime, lang: str) -> None:
-    """A press by someone the bot does not know: whom to ask, as an alert."""
-    text = runtime.plain(lang, "common.unknown_user", admins=admin_names(runtime))
+    """A press by someone the bot does not know: the contact line, as an alert."""
+    text = runtime.plain(lang, "common.unknown_user", contact=runtime.contact(lang))
     await answer_press(query, text, alert=True)

@@ -36,13 +36,22 @@ from bot.services.sheet_upload import SHEET_TEMPLATE_NAME, SheetFile, sheet_temp
 from bot.views.callbacks import SHEET_PATTERN, parse_sheet
 from bot.views.fmt import format_deadline, format_file_size
 from handlers import uploads
-from handlers.common import answer_press, identify, refusal_text, reply, unknown_user
+from handlers.common import (
+    answer_press,
+    dialog_data,
+    end_dialog,
+    identify,
+    keep_dialog,
+    refusal_text,
+    reply,
+    unknown_user,
+)
 
 log = logging.getLogger(__name__)
 
 SHEET = 0
 END = ConversationHandler.END
-SCRATCH: Final = "sheet_upload"
+NAME: Final = "sheet_upload"
 MAX_PROBLEMS_SHOWN: Final = 30  # one line each; the rest are counted (4096-char messages)
 
 
@@ -65,8 +74,7 @@ async def on_upload_button(update: Update, context: BotContext) -> int:
         await answer_press(query, refusal_text(runtime, lang, refusal), alert=True)
         return END
     await answer_press(query)
-    assert context.user_data is not None
-    context.user_data[SCRATCH] = {"case": case_id, "task": task_seq}
+    await keep_dialog(update, context, NAME, SHEET, {"case": case_id, "task": task_seq})
     chat = update.effective_chat
     if chat is not None:
         await chat.send_message(runtime.text(lang, "documents.sheet.ask", case_code=state.code))
@@ -77,11 +85,12 @@ async def on_sheet_file(update: Update, context: BotContext) -> int:
     runtime = context.runtime
     officer, lang = await identify(update, context)
     message = update.effective_message
-    scratch = context.user_data.get(SCRATCH) if context.user_data is not None else None
+    scratch = await dialog_data(update, context, NAME)
     document = message.document if message is not None else None
     name = safe_filename(document.file_name if document is not None else None)
     if officer is None or document is None or not scratch or extension(name) not in SHEET_KINDS:
-        _clear(context)  # not a sheet for this dialog (a draft, most likely): an upload
+        # not a sheet for this dialog (a draft, most likely): an upload
+        await end_dialog(update, context, NAME)
         await uploads.on_file(update, context)
         return END
     limit = SheetLimits().max_file_bytes
@@ -101,7 +110,7 @@ async def on_sheet_file(update: Update, context: BotContext) -> int:
             officer, int(scratch["case"]), int(scratch["task"]), data, name, _earlier(scratch)
         )
     except Refusal as refusal:
-        _clear(context)
+        await end_dialog(update, context, NAME)
         await reply(update, refusal_text(runtime, lang, refusal))
         return END
     except SheetError as error:
@@ -110,7 +119,8 @@ async def on_sheet_file(update: Update, context: BotContext) -> int:
     sheet = upload.sheet
     if sheet.waiting_for() is not None:  # one of Excel's two CSV files: keep it for the other
         file = upload.file
-        scratch["part"] = {"sha256": file.sha256, "filename": file.filename, "size": file.size}
+        part = {"sha256": file.sha256, "filename": file.filename, "size": file.size}
+        await keep_dialog(update, context, NAME, SHEET, {**scratch, "part": part})
         key = "indicators" if sheet.budget else "budget"
         rows = len(sheet.indicators) + len(sheet.budget)
         await reply(
@@ -118,7 +128,7 @@ async def on_sheet_file(update: Update, context: BotContext) -> int:
             runtime.text(lang, f"documents.sheet.waiting_for_{key}", filename=name, rows=rows),
         )
         return SHEET
-    _clear(context)
+    await end_dialog(update, context, NAME)
     await reply(
         update,
         runtime.text(
@@ -156,14 +166,9 @@ def _problems_text(context: BotContext, lang: str, name: str, problems: tuple[st
 
 async def on_cancel(update: Update, context: BotContext) -> int:
     _, lang = await identify(update, context)
-    _clear(context)
+    await end_dialog(update, context, NAME)
     await reply(update, context.runtime.text(lang, "documents.sheet.cancelled"))
     return END
-
-
-def _clear(context: BotContext) -> None:
-    if context.user_data is not None:
-        context.user_data.pop(SCRATCH, None)
 
 
 # -- /templat ----------------------------------------------------------------------------------
@@ -251,7 +256,7 @@ def get_handlers() -> list[BaseHandler[Any, Any, Any]]:
             entry_points=[button],  # type: ignore[list-item]
             states={SHEET: [MessageHandler(filters.Document.ALL, on_sheet_file)]},
             fallbacks=[CommandHandler("batal", on_cancel), button],  # type: ignore[list-item]
-            name="sheet_upload",
+            name=NAME,
             persistent=True,
             allow_reentry=True,
         ),

@@ -37,7 +37,6 @@ from bot.views.commands import COMMANDS
 from bot.views.fmt import format_deadline, format_time
 from bot.views.i18n import SUPPORTED_LANGUAGES
 from handlers.common import (
-    admin_names,
     answer_press,
     identify,
     reply,
@@ -127,8 +126,8 @@ async def _answer_redemption(
         when = format_time(result.retry_at, runtime.tz, lang)
         await reply(update, runtime.text(lang, "onboarding.invite.too_many", time=when))
         return
-    key = f"onboarding.invite.{result.outcome.value}"
-    await reply(update, runtime.text(lang, key, admins=admin_names(runtime)))
+    key = f"onboarding.invite.{result.outcome.value}"  # a stranger: the contact line, no names
+    await reply(update, runtime.text(lang, key, contact=runtime.contact(lang)))
 
 
 # -- /undang ----------------------------------------------------------------------------
@@ -141,7 +140,8 @@ async def on_invite(update: Update, context: BotContext) -> None:
         await unknown_user(update, context, lang)
         return
     if not runtime.directory.is_admin(officer):
-        text = runtime.text(lang, "onboarding.invite.not_admin", admins=admin_names(runtime))
+        admins = ", ".join(runtime.directory.name(a) for a in runtime.directory.admins())
+        text = runtime.text(lang, "onboarding.invite.not_admin", admins=admins)  # an officer
         await reply(update, text)
         return
     text, keyboard = await invite_page(runtime, lang, 0)

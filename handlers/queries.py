@@ -231,8 +231,7 @@ async def on_press(update: Update, context: BotContext) -> None:
     officer, lang = await identify(update, context)
     press = parse_query(query.data)
     if officer is None:
-        admins = ", ".join(runtime.directory.name(a) for a in runtime.directory.admins())
-        await answer_press(query, runtime.plain(lang, "common.unknown_user", admins=admins), True)
+        await unknown_presser(query, runtime, lang)
         return
     if press is None:
         await answer_press(query, runtime.plain(lang, "common.stale_button"), True)

@@ -12,6 +12,7 @@ from storage.accounts import Accounts
 from storage.audit import AuditLog
 from storage.cases import Cases
 from storage.db import Database
+from storage.dialogs import Dialogs
 from storage.jobs import Jobs
 from storage.outbox import Outbox
 from storage.pending_uploads import PendingUploads
@@ -30,6 +31,7 @@ class Tx:
     snapshots: Snapshots
     jobs: Jobs
     pending_uploads: PendingUploads
+    dialogs: Dialogs
 
     @classmethod
     def bind(cls, conn: aiosqlite.Connection, agency: str = "default") -> Tx:
@@ -43,6 +45,7 @@ class Tx:
             snapshots=Snapshots(conn),
             jobs=Jobs(conn),
             pending_uploads=PendingUploads(conn),
+            dialogs=Dialogs(conn),
         )
 
 

@@ -112,6 +112,7 @@ class AgencySettings:
     id: str = "default"
     address: str = ""
     logo: Path | None = None
+    contact: str = ""  # whom strangers should ask; "" = the agency and its secretariat
 
 
 @dataclass(frozen=True, slots=True)

@@ -211,6 +211,7 @@ _TELEGRAM_KEYS: Final = (
     "webhook_secret",
     "local_mode",
 )
+CONTACT_MAX: Final = 120  # with the "not registered" sentence, within an alert's 200
 _AGENCY_KEYS: Final = (
     "id",
     "region",
@@ -220,6 +221,7 @@ _AGENCY_KEYS: Final = (
     "city",
     "timezone",
     "logo",
+    "contact",
 )
 _OFFICER_KEYS: Final = (
     "key",
@@ -474,6 +476,13 @@ class _Parser(Fields):
         city = self.string(table, "agency", "city", required=True)
         timezone = self.timezone(table, "agency")
         logo = self.existing_file(table, "agency", "logo")
+        contact = self.string(table, "agency", "contact") or ""
+        if len(contact) > CONTACT_MAX or "\n" in contact:
+            self.fail(
+                "agency.contact",
+                f"expected one line of at most {CONTACT_MAX} characters (it ends the alert "
+                f"a stranger sees), got {len(contact)} characters",
+            )
         if len(self.errors) > before or not (region and name and city and timezone):
             return None
         return AgencySettings(
@@ -485,6 +494,7 @@ class _Parser(Fields):
             id=agency_id,
             address=address,
             logo=logo,
+            contact=contact,
         )
 
     def officers(self, data: Mapping[str, Any], language: Language) -> tuple[Officer, ...] | None:

@@ -45,7 +45,7 @@ PLAN_A = (
     "sender.marked",
     "sender.before_send",
     "dialog.prompted",  # kadin's disposition dialog
-    "persistence.before_flush",  # the dialog's state never reached the disk
+    "dialog.stored",  # the dialog is on disk, its question never sent
     "dialog.committed",
     "button.received",  # a checklist tick, four times over
     "service.before_engine",

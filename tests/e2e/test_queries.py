@@ -487,7 +487,7 @@ async def test_strangers_get_no_answers(tmp_path: Path) -> None:
         stranger = st.fake.user(4242, "Orang Asing", started=True)
         refused = (
             "Mohon maaf, Bapak/Ibu belum terdaftar sebagai pengguna bot ini. "
-            "Silakan hubungi admin: Sri Wahyuni, S.E., M.M., Admin"
+            "Untuk pendaftaran: Dinas Pendidikan, silakan hubungi sekretariat."
         )
         for command in ("/tugas", "/status", "/riwayat LKT-2026-TW2", "/berkas LKT-2026-TW2"):
             [answer] = await ask(st, stranger, command)
