@@ -57,6 +57,7 @@ class DigestView:
     at: datetime
     cases: tuple[CaseLine, ...]  # overdue first (most overdue first), then by deadline
     unreachable: tuple[Unreachable, ...]
+    audit_head: str | None = None  # "ROW:FINGERPRINT": the audit log's head, kept on paper
 
     @property
     def overdue(self) -> list[CaseLine]:
@@ -95,6 +96,7 @@ def build_view(
     calendar: WorkCalendar,
     cases: Iterable[tuple[CaseState, Sop]],
     unreachable: Iterable[Unreachable] = (),
+    audit_head: str | None = None,
 ) -> DigestView:
     lines = [line for state, sop in cases if (line := case_line(state, sop, now, calendar))]
     overdue = sorted(
@@ -104,7 +106,7 @@ def build_view(
     pending = sorted(
         (c for c in lines if not c.is_overdue), key=lambda c: (c.deadline, c.case_code)
     )
-    return DigestView(now, tuple(overdue + pending), tuple(unreachable))
+    return DigestView(now, tuple(overdue + pending), tuple(unreachable), audit_head)
 
 
 def unreachable_officers(

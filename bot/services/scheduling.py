@@ -65,8 +65,11 @@ async def collect_digest(office: Office, now: datetime) -> DigestView:
             a.officer_key: Reach(a.telegram_id, a.unreachable_since)
             for a in await tx.accounts.all()
         }
+        head = await tx.audit.head()
     unreachable = unreachable_officers(office.directory.in_order(), reach)
-    return build_view(now, office.calendar, cases, unreachable)
+    return build_view(
+        now, office.calendar, cases, unreachable, None if head is None else str(head)
+    )
 
 
 async def digest_messages(office: Office, now: datetime, lang: str) -> list[DigestMessage]:

@@ -79,6 +79,9 @@ class DigestRenderer:
         if view.unreachable:
             lines += ["", self._t(lang, "daily_digest.unreachable_heading")]
             lines += [self._unreachable(u, lang) for u in view.unreachable]
+        if view.audit_head is not None:
+            # Printed or forwarded, the digest keeps the audit head outside the database.
+            lines += ["", self._t(lang, "daily_digest.audit_head", head=view.audit_head)]
         pieces = split_html("\n".join(lines))
         buttons = [
             [

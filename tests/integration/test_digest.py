@@ -106,6 +106,9 @@ async def test_the_monday_digest_shows_the_overdue_case_first_and_who_cannot_be_
         clock.set(MONDAY)
         assert await run_digest(runtime, MONDAY) == 2
         sent = await digests(runtime)
+        ((head_id, head_hash),) = await runtime.db.fetchall(
+            "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1"
+        )
     assert [officer for officer, _ in sent] == ["sekretaris", "kadin"]
     for _, payload in sent:
         assert payload["text"] == "\n".join(
@@ -127,6 +130,8 @@ async def test_the_monday_digest_shows_the_overdue_case_first_and_who_cannot_be_
                 "• Ir. Yusuf Hidayat — tidak dapat dihubungi sejak 10 Juli 2026"
                 " (bot diblokir atau belum dimulai)",
                 "• Maya Sari, A.Md. — belum bergabung dengan bot",
+                "",
+                f"<i>Jejak audit: {head_id}:{head_hash[:20]}</i>",  # the head, kept outside
             ]
         )
         assert payload["buttons"] == [
