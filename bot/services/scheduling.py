@@ -68,7 +68,12 @@ async def collect_digest(office: Office, now: datetime) -> DigestView:
         head = await tx.audit.head()
     unreachable = unreachable_officers(office.directory.in_order(), reach)
     return build_view(
-        now, office.calendar, cases, unreachable, None if head is None else str(head)
+        now,
+        office.calendar,
+        cases,
+        unreachable,
+        None if head is None else str(head),
+        office.directory.superior,
     )
 
 

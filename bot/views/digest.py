@@ -117,6 +117,11 @@ class DigestRenderer:
             used=self._duration(case.used_minutes, lang),
             standard=case.standard,
         )
+        if case.nobody_above:
+            above = self._t(
+                lang, "daily_digest.nobody_above", officer=self._names(case.nobody_above)
+            )
+            return [head, used, above]
         return [head, used]
 
     def _unreachable(self, item: Unreachable, lang: str) -> str:
