@@ -34,6 +34,7 @@ from bot.services.verification import Verifier
 from bot.services.workflow_service import WorkflowService
 from bot.views.i18n import Catalogue
 from bot.views.presenter import CataloguePresenter
+from storage.audit_key import AuditKeySource
 from storage.db import Database
 from storage.files import FileStore
 from storage.uow import reading, unit_of_work
@@ -132,7 +133,9 @@ class Runtime:
             calendar.working_minutes_per_day,
             extras=DocumentExtras(catalogue, index, data_role),
         )
-        db = Database(config.storage.database)
+        db = Database(
+            config.storage.database, audit_key=AuditKeySource.beside(config.source), clock=clock
+        )
         files = FileStore(config.storage.files)
         service = WorkflowService(
             db=db,

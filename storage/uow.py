@@ -34,11 +34,13 @@ class Tx:
     dialogs: Dialogs
 
     @classmethod
-    def bind(cls, conn: aiosqlite.Connection, agency: str = "default") -> Tx:
+    def bind(
+        cls, conn: aiosqlite.Connection, agency: str = "default", audit_key: bytes | None = None
+    ) -> Tx:
         return cls(
             conn=conn,
             cases=Cases(conn, agency),
-            audit=AuditLog(conn, agency),
+            audit=AuditLog(conn, agency, audit_key),
             outbox=Outbox(conn),
             reminders=Reminders(conn),
             accounts=Accounts(conn, agency),
@@ -53,10 +55,10 @@ class Tx:
 async def unit_of_work(db: Database, agency: str = "default") -> AsyncIterator[Tx]:
     """State, audit, reminders and outbox of one action commit together or not at all."""
     async with db.transaction() as conn:
-        yield Tx.bind(conn, agency)
+        yield Tx.bind(conn, agency, db.audit_key)
 
 
 @asynccontextmanager
 async def reading(db: Database, agency: str = "default") -> AsyncIterator[Tx]:
     async with db.reading() as conn:
-        yield Tx.bind(conn, agency)
+        yield Tx.bind(conn, agency, db.audit_key)

@@ -62,8 +62,16 @@ async def collect_digest(office: Office, now: datetime) -> DigestView:
             a.officer_key: Reach(a.telegram_id, a.unreachable_since)
             for a in await tx.accounts.all()
         }
+        head = await tx.audit.head()
     unreachable = unreachable_officers(office.directory.in_order(), reach)
-    return build_view(now, office.calendar, cases, unreachable)
+    return build_view(
+        now,
+        office.calendar,
+        cases,
+        unreachable,
+        None if head is None else str(head),
+        office.directory.superior,
+    )
 
 
 async def digest_message(office: Office, now: datetime, lang: str, page: int = 1) -> DigestMessage:

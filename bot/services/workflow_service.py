@@ -20,6 +20,7 @@ from bot.core.reminders import (
     ESCALATE,
     NUDGE,
     ReminderPolicy,
+    escalation_for,
     next_overdue,
     overdue_number,
     plan_task_reminders,
@@ -60,7 +61,7 @@ from bot.core.workflow import (
     start_case,
 )
 from bot.crashpoints import crashpoint
-from bot.services.outbox import enqueue, language_of
+from bot.services.outbox import enqueue, language_of, notify_admins
 from bot.services.task_press import Acted, Ask, PressOutcome, Reselect, decide
 from bot.views.callbacks import TaskPress
 from bot.views.outgoing import Outgoing
@@ -99,6 +100,20 @@ class Presenter(Protocol):
         recipient: str,
         lang: str,
     ) -> Outgoing: ...
+
+    def escalation(
+        self,
+        ctx: Context,
+        state: CaseState,
+        tasks: Sequence[Task],
+        now: datetime,
+        recipient: str,
+        lang: str,
+    ) -> Outgoing: ...
+
+    def nobody_above(
+        self, ctx: Context, state: CaseState, tasks: Sequence[Task], now: datetime, lang: str
+    ) -> str: ...
 
 
 class People(Protocol):
@@ -470,6 +485,8 @@ class WorkflowService:
         sent = 0
         async with unit_of_work(self.db, self.agency) as tx:
             cache: dict[int, CaseState] = {}
+            # One late step escalates once, however many officers hold it ("any" steps).
+            late_steps: dict[tuple[int, str, int], list[tuple[int, Task]]] = {}
             for row in await tx.reminders.due(now):
                 state = cache.get(row.case_id)
                 if state is None:
@@ -481,10 +498,16 @@ class WorkflowService:
                 if row.kind == NUDGE and task.deadline <= now:
                     await tx.reminders.skip(row.id, now)  # the deadline message says more
                     continue
-                ctx = self.context(await self._sop_of(tx, state))
-                for recipient in self._reminder_recipients(task, row.kind):
-                    lang = await language_of(tx, self.people, recipient)
-                    out = self.presenter.reminder(ctx, state, task, row.kind, now, recipient, lang)
+                if row.kind == ESCALATE:
+                    step = (row.case_id, task.step_key, task.round)
+                    late_steps.setdefault(step, []).append((row.id, task))
+                    continue
+                if row.kind in (NUDGE, DUE) or overdue_number(row.kind) is not None:
+                    ctx = self.context(await self._sop_of(tx, state))
+                    lang = await language_of(tx, self.people, task.assignee)
+                    out = self.presenter.reminder(
+                        ctx, state, task, row.kind, now, task.assignee, lang
+                    )
                     await enqueue(tx, out, now, case_id=state.id)
                     sent += 1
                 await tx.reminders.mark_sent(row.id, now)
@@ -492,17 +515,38 @@ class WorkflowService:
                 if following is not None:
                     await tx.reminders.plan(row.case_id, row.task_seq, [following])
                 crashpoint("tick.before_commit")
+            for (case_id, _, _), late in late_steps.items():
+                tasks = [task for _, task in late]
+                sent += await self._escalate(tx, cache[case_id], tasks, now)
+                for reminder_id, _ in late:
+                    await tx.reminders.mark_sent(reminder_id, now)
+                crashpoint("tick.before_commit")
         if sent:
             crashpoint("tick.committed")
         return sent
 
-    def _reminder_recipients(self, task: Task, kind: str) -> list[str]:
-        if kind == ESCALATE:
-            superior = self.people.superior(task.assignee)
-            return [superior] if superior else []
-        if kind in (NUDGE, DUE) or overdue_number(kind) is not None:
-            return [task.assignee]
-        return []
+    async def _escalate(self, tx: Tx, state: CaseState, tasks: list[Task], now: datetime) -> int:
+        """One message per superior naming the late holders below them; the admins hear
+        of holders with nobody above (the Kadin), since no escalation would reach anyone."""
+        ctx = self.context(await self._sop_of(tx, state))
+        plan = escalation_for([t.assignee for t in tasks], self.people.superior)
+        sent = 0
+        for superior, holders in plan.by_superior.items():
+            lang = await language_of(tx, self.people, superior)
+            late = [t for t in tasks if t.assignee in holders]
+            out = self.presenter.escalation(ctx, state, late, now, superior, lang)
+            await enqueue(tx, out, now, case_id=state.id)
+            sent += 1
+        if plan.nobody_above:
+            top = [t for t in tasks if t.assignee in plan.nobody_above]
+            sent += await notify_admins(
+                tx,
+                self.people,
+                now,
+                lambda lang: self.presenter.nobody_above(ctx, state, top, now, lang),
+                skip=top[0].assignee if len(top) == 1 else None,
+            )
+        return sent
 
     async def next_wakeup(self) -> datetime | None:
         async with reading(self.db, self.agency) as tx:

@@ -93,6 +93,9 @@ class DigestRenderer:
         if view.unreachable and shown.is_first:
             lines += ["", self._t(lang, "daily_digest.unreachable_heading")]
             lines += [self._unreachable(u, lang) for u in view.unreachable]
+        if view.audit_head is not None:
+            # Printed or forwarded, the digest keeps the audit head outside the database.
+            lines += ["", self._t(lang, "daily_digest.audit_head", head=view.audit_head)]
         page_line = footer(self.cat, lang, shown.number, shown.count)
         if page_line is not None:
             lines += ["", page_line]
@@ -135,6 +138,11 @@ class DigestRenderer:
             used=self._duration(case.used_minutes, lang),
             standard=case.standard,
         )
+        if case.nobody_above:
+            above = self._t(
+                lang, "daily_digest.nobody_above", officer=self._names(case.nobody_above)
+            )
+            return [head, used, above]
         return [head, used]
 
     def _unreachable(self, item: Unreachable, lang: str) -> str:

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from bot.core.people import Directory
-from bot.core.reminders import DUE, ESCALATE, NUDGE, overdue_number
+from bot.core.reminders import DUE, ESCALATE, NUDGE, late_minutes, overdue_number
 from bot.core.sop import Step, StepKind
 from bot.core.timestd import WorkCalendar
 from bot.core.workflow import (
@@ -319,33 +319,66 @@ class CataloguePresenter:
         recipient: str,
         lang: str,
     ) -> Outgoing:
+        """The holder's own reminder (nudge, deadline, overdue mornings)."""
+        common = self._reminder_common(ctx, state, task, lang)
+        if kind == NUDGE:
+            text = self._t(lang, "reminder.half_time", **common)
+        elif kind == DUE:
+            text = self._t(lang, "reminder.at_deadline", **common)
+        elif overdue_number(kind) is not None:
+            text = self._t(lang, "reminder.overdue", overdue=self._late(task, now, lang), **common)
+        else:
+            raise ValueError(f"unknown reminder kind {kind!r}")
+        return Outgoing(recipient, Send(text, reminder=kind), task_seq=task.seq)
+
+    def escalation(
+        self,
+        ctx: Context,
+        state: CaseState,
+        tasks: Sequence[Task],
+        now: datetime,
+        recipient: str,
+        lang: str,
+    ) -> Outgoing:
+        """One message to a superior about one late step, naming every late holder."""
+        first = tasks[0]
+        text = self._t(
+            lang,
+            "reminder.escalation",
+            officer=join_names(self.people, [t.assignee for t in tasks]),
+            overdue=self._late(first, now, lang),
+            **self._reminder_common(ctx, state, first, lang),
+        )
+        return Outgoing(recipient, Send(text, reminder=ESCALATE), task_seq=first.seq)
+
+    def nobody_above(
+        self, ctx: Context, state: CaseState, tasks: Sequence[Task], now: datetime, lang: str
+    ) -> str:
+        """For the admins: a late step whose holders have no superior to escalate to."""
+        first = tasks[0]
+        return self._t(
+            lang,
+            "reminder.escalation_nobody_above",
+            officer=join_names(self.people, [t.assignee for t in tasks]),
+            overdue=self._late(first, now, lang),
+            **self._reminder_common(ctx, state, first, lang),
+        )
+
+    def _reminder_common(
+        self, ctx: Context, state: CaseState, task: Task, lang: str
+    ) -> dict[str, Any]:
         step = ctx.sop.step(task.step_key)
-        common: dict[str, Any] = {
+        return {
             "case_code": state.code,
             "number": step.number,
             "title": step.title,
             "deadline": self._when(task.deadline, lang),
         }
-        overdue = format_minutes(
-            self.calendar.elapsed_minutes(task.deadline, now), self.minutes_per_day, lang
+
+    def _late(self, task: Task, now: datetime, lang: str) -> str:
+        return format_minutes(
+            late_minutes(task.deadline, now, self.calendar), self.minutes_per_day, lang
         )
-        if kind == NUDGE:
-            text = self._t(lang, "reminder.half_time", **common)
-        elif kind == DUE:
-            text = self._t(lang, "reminder.at_deadline", **common)
-        elif kind == ESCALATE:
-            text = self._t(
-                lang,
-                "reminder.escalation",
-                officer=self.people.name(task.assignee),
-                overdue=overdue,
-                **common,
-            )
-        elif overdue_number(kind) is not None:
-            text = self._t(lang, "reminder.overdue", overdue=overdue, **common)
-        else:
-            raise ValueError(f"unknown reminder kind {kind!r}")
-        return Outgoing(recipient, Send(text, reminder=kind), task_seq=task.seq)
 
 
 def join_names(people: Directory, keys: Sequence[str]) -> str:
