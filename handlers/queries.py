@@ -9,7 +9,6 @@ records it as the task's message and later edits reach it instead of the old one
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from telegram import Update
@@ -21,7 +20,6 @@ from bot.ptb.markup import keyboard
 from bot.runtime import Runtime
 from bot.services.workflow_service import DraftUnreadable
 from bot.views.callbacks import QUERY_PATTERN, QueryPress, parse_query
-from bot.views.outgoing import Send
 from bot.views.queries import CASES_OFFERED, Keyboard, QueryViews, TaskItem
 from bot.views.textsplit import CAPTION_LIMIT, split_html, visible_length
 from handlers.common import answer_press, identify, refusal_text, unknown_user
@@ -223,12 +221,7 @@ async def _show_task_again(
         await answer_press(query, refusal_text(runtime, lang, refusal), True)
         return
     header = _views(runtime, lang).resent_header()
-    text, _ = runtime.presenter.render_task(ctx, state, task, lang)
-    messages = []
-    for out in runtime.presenter.task_message(ctx, state, task, lang):
-        if isinstance(out.message, Send) and out.message.task_message:
-            out = replace(out, message=replace(out.message, text=f"{header}\n\n{text}"))
-        messages.append(out)
+    messages = runtime.presenter.task_message(ctx, state, task, lang, intro=header)
     await runtime.service.send(state, messages)
     await answer_press(query, runtime.plain(lang, "query.answer.resent"))
     await runtime.deliver()

@@ -24,6 +24,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
+from bot.core import input_limits
 from bot.core.workflow import (
     Action,
     AttachFile,
@@ -39,7 +40,14 @@ from bot.ptb.context import BotContext
 from bot.runtime import Runtime
 from bot.services.task_press import Ask, Dialog, Reselect
 from bot.views.callbacks import TASK_PATTERN, parse_task
-from handlers.common import answer_press, identify, refusal_text, reply, unknown_presser
+from handlers.common import (
+    answer_press,
+    identify,
+    refusal_text,
+    refuse_too_long,
+    reply,
+    unknown_presser,
+)
 from handlers.uploads import receive_file
 
 log = logging.getLogger(__name__)
@@ -146,6 +154,8 @@ async def on_reason(update: Update, context: BotContext) -> int:
         return END
     officer, lang = await identify(update, context)
     text = (update.effective_message.text or "") if update.effective_message else ""
+    if await refuse_too_long(update, context.runtime, lang, text, input_limits.REASON):
+        return REASON
     action = Return(scratch["task"], text, scratch["version"])
     return await _finish_dialog(update, context, officer, lang, scratch, action, REASON)
 
@@ -158,6 +168,8 @@ async def on_skip_reason(update: Update, context: BotContext) -> int:
     text = (update.effective_message.text or "") if update.effective_message else ""
     runtime = context.runtime
     assert officer is not None
+    if await refuse_too_long(update, runtime, lang, text, input_limits.REASON):
+        return SKIP
     skips = [SkipItem(scratch["task"], item, text) for item in scratch["items"]]
     try:
         await runtime.service.act_all(officer, scratch["case"], skips)
@@ -186,6 +198,8 @@ async def on_field(update: Update, context: BotContext) -> int:
     if not text and not field.endswith("?"):
         await reply(update, _field_prompt(runtime, lang, field, scratch["common"]))
         return FIELD
+    if await refuse_too_long(update, runtime, lang, text, input_limits.FORM_FIELD):
+        return FIELD
     scratch["values"][field.rstrip("?")] = text
     assert context.user_data is not None
     context.user_data[DIALOG] = scratch
@@ -203,8 +217,10 @@ async def on_proof_text(update: Update, context: BotContext) -> int:
     if scratch is None:
         return END
     officer, lang = await identify(update, context)
-    text = (update.effective_message.text or "") if update.effective_message else ""
-    action = Tick(scratch["task"], scratch["item"], proof_ref=text.strip())
+    text = ((update.effective_message.text or "") if update.effective_message else "").strip()
+    if await refuse_too_long(update, context.runtime, lang, text, input_limits.PROOF_REFERENCE):
+        return PROOF
+    action = Tick(scratch["task"], scratch["item"], proof_ref=text)
     return await _finish_dialog(update, context, officer, lang, scratch, action, PROOF)
 
 

@@ -21,7 +21,7 @@ from bot.core.workflow import CaseState, CaseStatus, Task, TaskStatus
 from bot.views.callbacks import detail_callback
 from bot.views.fmt import format_date, format_day_date, format_deadline, format_minutes
 from bot.views.i18n import Catalogue
-from bot.views.textsplit import shorten, split_html
+from bot.views.textsplit import fit, shorten, split_html, typed
 
 TITLE_LENGTH: Final = 60  # step titles run to 150 characters; the details show them whole
 MAX_BUTTONS: Final = 100  # Telegram's limit for one inline keyboard
@@ -153,15 +153,13 @@ class DigestRenderer:
             ]
         elif state.status is CaseStatus.CANCELLED:
             at = state.finished_at or state.started_at
-            lines += [
-                "",
-                self._t(
-                    lang,
-                    "daily_digest.detail_cancelled",
-                    when=when(at),
-                    reason=state.cancel_reason or "",
-                ),
-            ]
+            line = self._t(
+                lang,
+                "daily_digest.detail_cancelled",
+                when=when(at),
+                reason=typed(state.cancel_reason or ""),
+            )
+            lines += ["", fit(line, more=self._t(lang, "typed.more", case_code=state.code))]
         return split_html("\n".join(lines))
 
     def _task_line(self, task: Task, sop: Sop, now: datetime, lang: str) -> str | None:
