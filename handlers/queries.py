@@ -20,6 +20,7 @@ from bot.ptb.markup import keyboard
 from bot.runtime import Runtime
 from bot.services.workflow_service import DraftUnreadable
 from bot.views.callbacks import QUERY_PATTERN, QueryPress, parse_query
+from bot.views.outgoing import Delivery
 from bot.views.queries import CASES_OFFERED, Keyboard, QueryViews, TaskItem
 from bot.views.textsplit import CAPTION_LIMIT, split_html, visible_length
 from handlers.common import answer_press, identify, refusal_text, unknown_user
@@ -211,7 +212,8 @@ async def on_press(update: Update, context: BotContext) -> None:
 async def _show_task_again(
     update: Update, context: BotContext, officer: str, lang: str, press: QueryPress
 ) -> None:
-    """Put the task message in the outbox again; delivered, it becomes the task's message."""
+    """Put the task message in the outbox again; delivered, it becomes the task's message.
+    The press is answered after the delivery, with its outcome."""
     query = update.callback_query
     assert query is not None and press.arg is not None
     runtime = context.runtime
@@ -222,9 +224,17 @@ async def _show_task_again(
         return
     header = _views(runtime, lang).resent_header()
     messages = runtime.presenter.task_message(ctx, state, task, lang, intro=header)
-    await runtime.service.send(state, messages)
-    await answer_press(query, runtime.plain(lang, "query.answer.resent"))
+    rows = await runtime.service.send(state, messages)
     await runtime.deliver()
+    delivery = await runtime.service.delivery(rows)
+    await answer_press(query, runtime.plain(lang, _RESEND_ANSWER[delivery]))
+
+
+_RESEND_ANSWER = {  # the press is answered with what became of the message, not a hope
+    Delivery.SENT: "query.answer.resent",
+    Delivery.FAILED: "delivery.resend_failed",
+    Delivery.PENDING: "delivery.resend_waiting",
+}
 
 
 def get_handlers() -> list[BaseHandler[Any, Any, Any]]:
