@@ -44,7 +44,7 @@ from bot.ptb.persistence import DialogPersistence
 from bot.ptb.sender import OutboxSender
 from bot.runtime import Runtime
 from bot.services.backup import report_damaged_file
-from bot.services.notices import report_unreachable
+from bot.services.notices import minimal_form, report_refused, report_unreachable
 from bot.views.commands import COMMANDS
 from handlers import common as handler_common
 from handlers import tasks as tasks_handlers
@@ -122,6 +122,10 @@ async def _post_init(app: BotApp, *, paced: bool) -> None:
         resolve_chat=runtime.chat_of,
         on_unreachable=lambda officer, cause: report_unreachable(runtime, officer, cause),
         on_damaged_file=lambda row, doc, exc: report_damaged_file(runtime, row, doc, exc),
+        minimal_form=lambda row, message: minimal_form(runtime, row, message),
+        on_refused=lambda row, message, error, sent: report_refused(
+            runtime, row, message, error, sent
+        ),
         agency=runtime.agency,
         pacer=Pacer() if paced else None,
     )

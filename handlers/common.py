@@ -15,11 +15,14 @@ from typing import Any
 from telegram import CallbackQuery, Update
 from telegram.error import BadRequest
 
+from bot.core.input_limits import over_limit
 from bot.core.workflow import Refusal
 from bot.ptb.context import BotContext
 from bot.ptb.markup import keyboard
 from bot.runtime import Runtime
+from bot.views.fmt import format_number
 from bot.views.outgoing import Buttons
+from bot.views.textsplit import fit
 
 log = logging.getLogger(__name__)
 
@@ -39,10 +42,23 @@ async def identify(update: Update, context: BotContext) -> tuple[str | None, str
 
 
 async def reply(update: Update, text: str, **kwargs: Any) -> None:
-    """Answer in the chat the update came from (HTML, no link previews)."""
+    """Answer in the chat the update came from (HTML, no link previews), fitted to
+    Telegram's limit when it echoes what the officer typed (`bot.views.textsplit.typed`)."""
     message = update.effective_message
     if message is not None:
-        await message.reply_html(text, disable_web_page_preview=True, **kwargs)
+        await message.reply_html(fit(text), disable_web_page_preview=True, **kwargs)
+
+
+async def refuse_too_long(
+    update: Update, runtime: Runtime, lang: str, text: str, limit: int
+) -> bool:
+    """True, after telling the officer the limit and the length typed, when `text` is
+    longer than `limit` (`bot.core.input_limits`); the caller keeps the question open."""
+    if not over_limit(text, limit):
+        return False
+    length, most = format_number(len(text), 0, lang), format_number(limit, 0, lang)
+    await reply(update, runtime.text(lang, "typed.too_long", length=length, limit=most))
+    return True
 
 
 async def answer_press(query: CallbackQuery, text: str | None = None, alert: bool = False) -> None:

@@ -11,7 +11,6 @@ records it as the task's message and later edits reach it instead of the old one
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from telegram import Update
@@ -30,7 +29,7 @@ from bot.views.callbacks import (
     parse_page,
     parse_query,
 )
-from bot.views.outgoing import Send
+from bot.views.outgoing import Delivery
 from bot.views.queries import CASES_OFFERED, Keyboard, QueryViews, TaskItem
 from bot.views.textsplit import CAPTION_LIMIT, split_html, visible_length
 from handlers.common import (
@@ -261,7 +260,8 @@ async def on_press(update: Update, context: BotContext) -> None:
 async def _show_task_again(
     update: Update, context: BotContext, officer: str, lang: str, press: QueryPress
 ) -> None:
-    """Put the task message in the outbox again; delivered, it becomes the task's message."""
+    """Put the task message in the outbox again; delivered, it becomes the task's message.
+    The press is answered after the delivery, with its outcome."""
     query = update.callback_query
     assert query is not None and press.arg is not None
     runtime = context.runtime
@@ -271,15 +271,18 @@ async def _show_task_again(
         await answer_press(query, refusal_text(runtime, lang, refusal), True)
         return
     header = _views(runtime, lang).resent_header()
-    text, _ = runtime.presenter.render_task(ctx, state, task, lang)
-    messages = []
-    for out in runtime.presenter.task_message(ctx, state, task, lang):
-        if isinstance(out.message, Send) and out.message.task_message:
-            out = replace(out, message=replace(out.message, text=f"{header}\n\n{text}"))
-        messages.append(out)
-    await runtime.service.send(state, messages)
-    await answer_press(query, runtime.plain(lang, "query.answer.resent"))
+    messages = runtime.presenter.task_message(ctx, state, task, lang, intro=header)
+    rows = await runtime.service.send(state, messages)
     await runtime.deliver()
+    delivery = await runtime.service.delivery(rows)
+    await answer_press(query, runtime.plain(lang, _RESEND_ANSWER[delivery]))
+
+
+_RESEND_ANSWER = {  # the press is answered with what became of the message, not a hope
+    Delivery.SENT: "query.answer.resent",
+    Delivery.FAILED: "delivery.resend_failed",
+    Delivery.PENDING: "delivery.resend_waiting",
+}
 
 
 def get_handlers() -> list[BaseHandler[Any, Any, Any]]:

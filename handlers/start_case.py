@@ -40,6 +40,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
+from bot.core import input_limits
 from bot.core.letter import (
     LETTER_TEXT_FIELDS,
     URGENCIES,
@@ -73,6 +74,7 @@ from handlers.common import (
     identify,
     keep_dialog,
     refusal_text,
+    refuse_too_long,
     reply,
     unknown_user,
 )
@@ -334,6 +336,8 @@ async def on_year_text(
     """A year typed instead of pressed (e.g. a report two years late)."""
     runtime = context.runtime
     typed = _typed(update)
+    if await refuse_too_long(update, runtime, lang, typed, input_limits.YEAR):
+        return None
     if not (typed.isdigit() and plausible_report_year(int(typed), _today(runtime))):
         await reply(update, runtime.text(lang, "start_case.year_unreadable", text=typed))
         return None
@@ -371,6 +375,8 @@ async def on_text(
     if not typed:
         await reply(update, runtime.text(lang, "start_case.empty_answer"))
         return await _ask(update, context, lang, officer, scratch)
+    if await refuse_too_long(update, runtime, lang, typed, input_limits.LETTER[field]):
+        return None
     if field == "date":
         parsed = parse_letter_date(typed)
         if parsed is None:
@@ -461,6 +467,8 @@ async def on_field(
     elif not typed:
         await reply(update, context.runtime.text(lang, "start_case.empty_answer"))
         return await _ask(update, context, lang, officer, scratch)
+    elif await refuse_too_long(update, context.runtime, lang, typed, input_limits.FORM_FIELD):
+        return None
     await _retire_prompt(context, scratch)
     scratch["form"][field.rstrip("?")] = typed
     return await _ask(update, context, lang, officer, scratch)
@@ -582,8 +590,13 @@ async def _cancel(
     state: CaseState | None = None,
 ) -> int:
     """Cancel with `reason`. None: none given yet, so the engine's demand for one (after
-    it checked that the case still runs) is a question, not a refusal."""
+    it checked that the case still runs) is a question, not a refusal; one over the limit
+    is refused and asked again."""
     runtime = context.runtime
+    if reason is not None and await refuse_too_long(
+        update, runtime, lang, reason, input_limits.REASON
+    ):
+        return await _ask_reason(update, context, lang, scratch, state)
     try:
         transition = await runtime.service.act(officer, scratch["case"], Cancel(reason or ""))
     except Refusal as refusal:

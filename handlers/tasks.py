@@ -26,6 +26,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
+from bot.core import input_limits
 from bot.core.workflow import (
     Action,
     AttachFile,
@@ -49,6 +50,7 @@ from handlers.common import (
     identify,
     keep_dialog,
     refusal_text,
+    refuse_too_long,
     reply,
     unknown_presser,
 )
@@ -158,6 +160,8 @@ async def on_reason(update: Update, context: BotContext) -> int:
         return await _lost(update, context)
     officer, lang = await identify(update, context)
     text = (update.effective_message.text or "") if update.effective_message else ""
+    if await refuse_too_long(update, context.runtime, lang, text, input_limits.REASON):
+        return REASON
     action = Return(scratch["task"], text, scratch["version"])
     return await _finish_dialog(update, context, officer, lang, scratch, action, REASON)
 
@@ -170,6 +174,8 @@ async def on_skip_reason(update: Update, context: BotContext) -> int:
     text = (update.effective_message.text or "") if update.effective_message else ""
     runtime = context.runtime
     assert officer is not None
+    if await refuse_too_long(update, runtime, lang, text, input_limits.REASON):
+        return SKIP
     skips = [SkipItem(scratch["task"], item, text) for item in scratch["items"]]
     try:
         await runtime.service.act_all(officer, scratch["case"], skips)
@@ -198,6 +204,8 @@ async def on_field(update: Update, context: BotContext) -> int:
     if not text and not field.endswith("?"):
         await reply(update, _field_prompt(runtime, lang, field, scratch["common"]))
         return FIELD
+    if await refuse_too_long(update, runtime, lang, text, input_limits.FORM_FIELD):
+        return FIELD
     scratch["values"][field.rstrip("?")] = text
     if len(scratch["values"]) < len(fields):
         await keep_dialog(update, context, NAME, FIELD, scratch)
@@ -214,8 +222,10 @@ async def on_proof_text(update: Update, context: BotContext) -> int:
     if scratch is None:
         return await _lost(update, context)
     officer, lang = await identify(update, context)
-    text = (update.effective_message.text or "") if update.effective_message else ""
-    action = Tick(scratch["task"], scratch["item"], proof_ref=text.strip())
+    text = ((update.effective_message.text or "") if update.effective_message else "").strip()
+    if await refuse_too_long(update, context.runtime, lang, text, input_limits.PROOF_REFERENCE):
+        return PROOF
+    action = Tick(scratch["task"], scratch["item"], proof_ref=text)
     return await _finish_dialog(update, context, officer, lang, scratch, action, PROOF)
 
 

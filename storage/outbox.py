@@ -9,7 +9,7 @@ Rows for the same task are delivered in id order, which keeps "send the task" be
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -83,6 +83,16 @@ class Outbox:
     async def all(self) -> list[OutboxRow]:
         async with self.conn.execute("SELECT * FROM outbox ORDER BY id") as cur:
             return [_row(r) for r in await cur.fetchall()]
+
+    async def fates(self, row_ids: Sequence[int]) -> list[tuple[bool, bool]]:
+        """(sent, given up) for each of `row_ids` that exists, in id order."""
+        marks = ", ".join("?" for _ in row_ids)
+        async with self.conn.execute(
+            f"SELECT sent_at IS NOT NULL, failed_at IS NOT NULL FROM outbox "
+            f"WHERE id IN ({marks}) ORDER BY id",
+            tuple(row_ids),
+        ) as cur:
+            return [(bool(r[0]), bool(r[1])) for r in await cur.fetchall()]
 
     async def mark_sent(
         self, row_id: int, now: datetime, message_id: int | None, chat_id: int | None = None

@@ -64,7 +64,7 @@ from bot.crashpoints import crashpoint
 from bot.services.outbox import enqueue, language_of, notify_admins
 from bot.services.task_press import Acted, Ask, PressOutcome, Reselect, decide
 from bot.views.callbacks import TaskPress
-from bot.views.outgoing import Outgoing
+from bot.views.outgoing import Delivery, Outgoing
 from bot.views.paging import counted_page
 from storage.audit import AuditRow
 from storage.cases import CaseNotFound, CaseSummary, DuplicateOpenCase
@@ -392,12 +392,23 @@ class WorkflowService:
 
     # -- effects -> rows ----------------------------------------------------------------
 
-    async def send(self, state: CaseState, messages: Sequence[Outgoing]) -> None:
-        """Put ready messages about a case in the outbox (e.g. a task message shown again)."""
+    async def send(self, state: CaseState, messages: Sequence[Outgoing]) -> list[int]:
+        """Put ready messages about a case in the outbox (e.g. a task message shown again);
+        their outbox ids, to ask `delivery` about them once delivered."""
         now = self.clock.now()
         async with unit_of_work(self.db, self.agency) as tx:
-            for out in messages:
-                await enqueue(tx, out, now, case_id=state.id)
+            return [await enqueue(tx, out, now, case_id=state.id) for out in messages]
+
+    async def delivery(self, row_ids: Sequence[int]) -> Delivery:
+        """Whether the messages `send` queued reached Telegram: one given up (refused even
+        in its minimal form) makes FAILED, one still waiting (Telegram busy) PENDING."""
+        async with reading(self.db, self.agency) as tx:
+            fates = await tx.outbox.fates(row_ids)
+        if any(failed for _, failed in fates):
+            return Delivery.FAILED
+        if all(sent for sent, _ in fates):
+            return Delivery.SENT
+        return Delivery.PENDING
 
     async def _apply(self, tx: Tx, ctx: Context, transition: Transition, now: datetime) -> None:
         state = transition.state

@@ -22,7 +22,7 @@ from bot.views.callbacks import PagedView, detail_callback
 from bot.views.fmt import format_date, format_day_date, format_deadline, format_minutes
 from bot.views.i18n import Catalogue
 from bot.views.paging import footer, nav_row, page_of
-from bot.views.textsplit import shorten, split_html
+from bot.views.textsplit import fit, shorten, split_html, typed
 
 TITLE_LENGTH: Final = 60  # step titles run to 150 characters; the details show them whole
 DIGEST_PAGE_SIZE: Final = 8  # cases per page: eight of the longest fit in one message
@@ -182,15 +182,13 @@ class DigestRenderer:
             ]
         elif state.status is CaseStatus.CANCELLED:
             at = state.finished_at or state.started_at
-            lines += [
-                "",
-                self._t(
-                    lang,
-                    "daily_digest.detail_cancelled",
-                    when=when(at),
-                    reason=state.cancel_reason or "",
-                ),
-            ]
+            line = self._t(
+                lang,
+                "daily_digest.detail_cancelled",
+                when=when(at),
+                reason=typed(state.cancel_reason or ""),
+            )
+            lines += ["", fit(line, more=self._t(lang, "typed.more", case_code=state.code))]
         return split_html("\n".join(lines))
 
     def _task_line(self, task: Task, sop: Sop, now: datetime, lang: str) -> str | None:
