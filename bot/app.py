@@ -8,7 +8,6 @@ Handler order is visible here in one place:
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -38,6 +37,7 @@ from telegram.ext import (
 from bot.crashpoints import crashpoint
 from bot.ptb import jobs
 from bot.ptb.context import RUNTIME_KEY, BotApp, BotContext
+from bot.ptb.delivery import DeliveryWorker
 from bot.ptb.persistence import SqlitePersistence
 from bot.ptb.sender import OutboxSender
 from bot.runtime import Runtime
@@ -123,18 +123,22 @@ async def _post_init(app: BotApp) -> None:
     runtime.wakeup = lambda: jobs.plan_wakeup(app, runtime)
     if runtime.docjobs is not None:  # documents a crash left unmade are made now
         await runtime.docjobs.start()
+    courier = DeliveryWorker(runtime.deliver_pass)
+    runtime.courier = courier
+    runtime.db.on_queued = courier.queued  # every commit that queued work wakes it
+    courier.start()  # and a first pass delivers what is left from before
     await _publish_commands(app, runtime)
     jobs.start_jobs(app, runtime)  # tick, outbox retry, digest, holiday check, backup
 
 
 async def _post_stop(app: BotApp) -> None:
-    """SIGTERM/SIGINT: the update in hand and the jobs are done; deliver what they left."""
+    """SIGTERM/SIGINT: the update in hand and the jobs are done; deliver what they left
+    (bounded: a Telegram outage must not hold the stop; the rows wait on disk)."""
     runtime: Runtime = app.bot_data[RUNTIME_KEY]
-    if runtime.sender is not None and runtime.db.is_open:
-        try:  # bounded: a Telegram outage must not hold the stop (the rows wait on disk)
-            await asyncio.wait_for(runtime.sender.drain(), FINAL_DRAIN_SECONDS)
-        except Exception:
-            log.warning("outbox not fully delivered at stop; it goes out at the next start")
+    courier, runtime.courier = runtime.courier, None
+    runtime.db.on_queued = None
+    if isinstance(courier, DeliveryWorker):
+        await courier.stop(FINAL_DRAIN_SECONDS)
 
 
 async def _post_shutdown(app: BotApp) -> None:

@@ -1,8 +1,8 @@
 """What every handler needs: the typed context, who is asking, and how to answer.
 
 Handlers stay thin: find the officer behind the Telegram *user* (never the chat), call the
-service once, then deliver the outbox. Refusals from the engine become a short answer in
-the officer's language.
+service once and answer; the commit wakes the delivery worker, which sends the outbox.
+Refusals from the engine become a short answer in the officer's language.
 """
 
 from __future__ import annotations
@@ -27,12 +27,14 @@ async def identify(update: Update, context: BotContext) -> tuple[str | None, str
     if user is None:
         return None, "id"
     runtime = context.runtime
-    officer = await runtime.officer_for(user.id)
-    if officer is None:
+    officer, lang = await runtime.identify(user.id)
+    # Whatever this handler writes to the chat itself comes after what was queued before.
+    await runtime.before_reply(officer, user.id)
+    if officer is None or lang is None:
         from bot.views.i18n import resolve_language
 
         return None, resolve_language(user.language_code)
-    return officer, await runtime.language_of(officer)
+    return officer, lang
 
 
 async def reply(update: Update, text: str, **kwargs: Any) -> None:

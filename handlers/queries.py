@@ -231,7 +231,6 @@ async def _show_task_again(
         messages.append(out)
     await runtime.service.send(state, messages)
     await answer_press(query, runtime.plain(lang, "query.answer.resent"))
-    await runtime.deliver()
 
 
 def get_handlers() -> list[BaseHandler[Any, Any, Any]]:

@@ -83,7 +83,6 @@ async def on_button(update: Update, context: BotContext) -> int:
     crashpoint("button.committed")
     await answer_press(query, runtime.plain(lang, "workflow.acted"))
     crashpoint("button.answered")
-    await runtime.deliver()
     return END
 
 
@@ -164,11 +163,9 @@ async def on_skip_reason(update: Update, context: BotContext) -> int:
     except Refusal as refusal:
         if refusal.code is RefusalCode.REASON_REQUIRED:
             await reply(update, refusal_text(runtime, lang, refusal))
-            await runtime.deliver()
             return SKIP
         await reply(update, refusal_text(runtime, lang, refusal))
     _clear(context)
-    await runtime.deliver()
     return END
 
 
@@ -259,7 +256,6 @@ async def _finish_dialog(
     key = "workflow.reason_saved" if isinstance(action, Return) else "workflow.acted"
     await reply(update, runtime.text(lang, key))
     crashpoint("dialog.acknowledged")
-    await runtime.deliver()
     return END
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,9 @@ class Database:
         self._timeout = timeout
         self._conn: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
+        # Told after a unit of work that queued work for after its commit, with the
+        # recipients of its outbox rows (see `storage.uow.unit_of_work`).
+        self.on_queued: Callable[[frozenset[str]], None] | None = None
 
     @property
     def conn(self) -> aiosqlite.Connection:
