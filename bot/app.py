@@ -126,7 +126,7 @@ async def _post_init(app: BotApp) -> None:
     courier = DeliveryWorker(runtime.deliver_pass)
     runtime.courier = courier
     runtime.db.on_queued = courier.queued  # every commit that queued work wakes it
-    courier.start()  # and a first pass delivers what is left from before
+    courier.start()
     await _publish_commands(app, runtime)
     jobs.start_jobs(app, runtime)  # tick, outbox retry, digest, holiday check, backup
 
@@ -204,6 +204,8 @@ async def _publish_commands(app: BotApp, runtime: Runtime) -> None:
 async def _guard(update: Update, context: BotContext) -> None:
     """The bot works in private chats only; edits of old messages are not acted upon."""
     runtime = context.runtime
+    if runtime.courier is not None:  # delivery waits until this update is handled
+        runtime.courier.hold()
     chat = update.effective_chat
     if chat is not None and chat.type != ChatType.PRIVATE:
         _, lang = await identify(update, context)
@@ -261,11 +263,15 @@ async def _flush_persistence(update: Update, context: BotContext) -> None:
 def _handled(update: Update, context: BotContext) -> None:
     runtime = context.runtime
     runtime.last_update_id = max(runtime.last_update_id, update.update_id)
+    if runtime.courier is not None:
+        runtime.courier.release()
 
 
 async def _on_error(update: object, context: BotContext) -> None:
     """Log where and why; tell the user something went wrong, without internals."""
     log.error("error while handling %s", update, exc_info=context.error)
+    if context.runtime.courier is not None:  # an update that failed holds nothing back
+        context.runtime.courier.release()
     if not isinstance(update, Update):
         return  # a job: the log is the place
     try:

@@ -28,13 +28,23 @@ async def identify(update: Update, context: BotContext) -> tuple[str | None, str
         return None, "id"
     runtime = context.runtime
     officer, lang = await runtime.identify(user.id)
-    # Whatever this handler writes to the chat itself comes after what was queued before.
-    await runtime.before_reply(officer, user.id)
+    if update.callback_query is None:
+        # A reply to a message comes after what was queued for this chat before. A press
+        # is answered at once (an answer is not a chat message); a press handler that
+        # writes to the chat waits itself (`wait_for_chat`).
+        await runtime.before_reply(officer, user.id)
     if officer is None or lang is None:
         from bot.views.i18n import resolve_language
 
         return None, resolve_language(user.language_code)
     return officer, lang
+
+
+async def wait_for_chat(update: Update, context: BotContext, officer: str | None) -> None:
+    """Before a press handler writes to the chat (a prompt, new buttons): what was queued
+    for this officer earlier goes first."""
+    user = update.effective_user
+    await context.runtime.before_reply(officer, user.id if user is not None else None)
 
 
 async def reply(update: Update, text: str, **kwargs: Any) -> None:

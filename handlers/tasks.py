@@ -39,7 +39,14 @@ from bot.ptb.context import BotContext
 from bot.runtime import Runtime
 from bot.services.task_press import Ask, Dialog, Reselect
 from bot.views.callbacks import TASK_PATTERN, parse_task
-from handlers.common import answer_press, identify, refusal_text, reply, unknown_presser
+from handlers.common import (
+    answer_press,
+    identify,
+    refusal_text,
+    reply,
+    unknown_presser,
+    wait_for_chat,
+)
 from handlers.uploads import receive_file
 
 log = logging.getLogger(__name__)
@@ -73,11 +80,14 @@ async def on_button(update: Update, context: BotContext) -> int:
         outcome = await runtime.service.press(officer, press)
     except Refusal as refusal:
         await answer_press(query, refusal_text(runtime, lang, refusal), True)
+        await wait_for_chat(update, context, officer)
         await _strip_stale_buttons(update, refusal)
         return END
     if isinstance(outcome, Ask):
+        await wait_for_chat(update, context, officer)
         return await _open_dialog(update, context, lang, outcome, press.arg)
     if isinstance(outcome, Reselect):
+        await wait_for_chat(update, context, officer)
         await _show_order_selection(update, context, lang, outcome)
         return END
     crashpoint("button.committed")

@@ -7,6 +7,12 @@ previous one. So a handler commits, answers and returns; the commit wakes this w
 worker runs delivery passes in the background, one at a time, so the outbox still goes
 out in id order along one path.
 
+The update in hand comes first: from the moment an update arrives until it is handled
+(`hold`/`release`), a pass waits, so the answer does not share the CPU and the database
+with delivery, and an update's crash points ("button.answered": the press is answered,
+nothing of it delivered yet) keep their meaning. A handler that waits for delivery
+(`idle`, `through`, `caught_up`) lifts the hold.
+
 Ordering with direct replies: a handler that writes to a chat itself (a reply, a dialog
 prompt) first waits until every row committed earlier for that recipient has been
 through a pass (`caught_up`); recipients with nothing queued do not wait at all.
@@ -37,12 +43,15 @@ class DeliveryWorker:
         self._served = 0  # every wake up to this one has been through a finished pass
         self._last_for: dict[str, int] = {}  # recipient -> the newest wake that queued for it
         self._task: asyncio.Task[None] | None = None
+        self._held = asyncio.Event()  # set: no update in hand holds the next pass
+        self._held.set()
 
     def start(self) -> None:
-        """Start the worker (in `post_init`), with a first pass for rows left from before."""
+        """Start the worker (in `post_init`). Rows left from before go out with the first
+        commit or the periodic outbox job; a pass now would re-plan the reminder tick
+        before the start-up tick has run."""
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name="delivery-worker")
-        self.wake()
 
     async def stop(self, grace: float) -> None:
         """Deliver what is queued within `grace` seconds, then stop (rows left wait on disk
@@ -59,6 +68,14 @@ class DeliveryWorker:
             await task
         self._release()  # nobody waits for a worker that is gone
 
+    def hold(self) -> None:
+        """An update arrived: the next pass waits until it is handled."""
+        self._held.clear()
+
+    def release(self) -> None:
+        """The update in hand is handled (or waits for delivery itself)."""
+        self._held.set()
+
     def wake(self) -> None:
         """Ask for a pass (returns at once)."""
         self._requested += 1
@@ -73,6 +90,7 @@ class DeliveryWorker:
     async def idle(self) -> None:
         """Wait until every wake so far has been through a finished pass (tests, the demo,
         the stop)."""
+        self.release()
         while self._task is not None and self._served < self._requested:
             await self._progress.wait()
 
@@ -80,6 +98,7 @@ class DeliveryWorker:
         """Wait until everything queued before this call has been through a pass (not what
         is queued later, as `idle` would)."""
         wanted = self._requested
+        self.release()
         while self._task is not None and self._served < wanted:
             await self._progress.wait()
 
@@ -87,12 +106,15 @@ class DeliveryWorker:
         """Wait until what was queued for `recipients` has been through a pass, so that a
         direct reply does not overtake it; at once when nothing is queued for them."""
         wanted = max((self._last_for.get(r, 0) for r in recipients), default=0)
+        if self._served < wanted:
+            self.release()
         while self._task is not None and self._served < wanted:
             await self._progress.wait()
 
     async def _run(self) -> None:
         while True:
             await self._wanted.wait()
+            await self._held.wait()
             self._wanted.clear()
             covers = self._requested
             try:
