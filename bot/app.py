@@ -8,7 +8,6 @@ Handler order is visible here in one place:
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -39,6 +38,7 @@ from telegram.ext import (
 from bot.crashpoints import crashpoint
 from bot.ptb import jobs
 from bot.ptb.context import RUNTIME_KEY, BotApp, BotContext
+from bot.ptb.delivery import DeliveryWorker
 from bot.ptb.pacing import Pacer
 from bot.ptb.persistence import DialogPersistence
 from bot.ptb.sender import OutboxSender
@@ -132,18 +132,22 @@ async def _post_init(app: BotApp, *, paced: bool) -> None:
     runtime.wakeup = lambda: jobs.plan_wakeup(app, runtime)
     if runtime.docjobs is not None:  # documents a crash left unmade are made now
         await runtime.docjobs.start(app.bot.username)
+    courier = DeliveryWorker(runtime.deliver_pass)
+    runtime.courier = courier
+    runtime.db.on_queued = courier.queued  # every commit that queued work wakes it
+    courier.start()
     await _publish_commands(app, runtime)
     jobs.start_jobs(app, runtime)  # tick, outbox retry, digest, holiday check, backup
 
 
 async def _post_stop(app: BotApp) -> None:
-    """SIGTERM/SIGINT: the update in hand and the jobs are done; deliver what they left."""
+    """SIGTERM/SIGINT: the update in hand and the jobs are done; deliver what they left
+    (bounded: a Telegram outage must not hold the stop; the rows wait on disk)."""
     runtime: Runtime = app.bot_data[RUNTIME_KEY]
-    if runtime.sender is not None and runtime.db.is_open:
-        try:  # bounded: a Telegram outage must not hold the stop (the rows wait on disk)
-            await asyncio.wait_for(runtime.sender.drain(), FINAL_DRAIN_SECONDS)
-        except Exception:
-            log.warning("outbox not fully delivered at stop; it goes out at the next start")
+    courier, runtime.courier = runtime.courier, None
+    runtime.db.on_queued = None
+    if isinstance(courier, DeliveryWorker):
+        await courier.stop(FINAL_DRAIN_SECONDS)
 
 
 async def _post_shutdown(app: BotApp) -> None:
@@ -209,6 +213,8 @@ async def _publish_commands(app: BotApp, runtime: Runtime) -> None:
 async def _guard(update: Update, context: BotContext) -> None:
     """The bot works in private chats only; edits of old messages are not acted upon."""
     runtime = context.runtime
+    if runtime.courier is not None:  # delivery waits until this update is handled
+        runtime.courier.hold()
     chat = update.effective_chat
     if chat is not None and chat.type != ChatType.PRIVATE:
         _, lang = await identify(update, context)
@@ -264,11 +270,15 @@ async def _mark_handled(update: Update, context: BotContext) -> None:
 def _handled(update: Update, context: BotContext) -> None:
     runtime = context.runtime
     runtime.last_update_id = max(runtime.last_update_id, update.update_id)
+    if runtime.courier is not None:
+        runtime.courier.release()
 
 
 async def _on_error(update: object, context: BotContext) -> None:
     """Log where and why; tell the user something went wrong, without internals."""
     log.error("error while handling %s", update, exc_info=context.error)
+    if context.runtime.courier is not None:  # an update that failed holds nothing back
+        context.runtime.courier.release()
     if not isinstance(update, Update):
         return  # a job: the log is the place
     try:

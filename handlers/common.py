@@ -1,8 +1,8 @@
 """What every handler needs: the typed context, who is asking, and how to answer.
 
 Handlers stay thin: find the officer behind the Telegram *user* (never the chat), call the
-service once, then deliver the outbox. Refusals from the engine become a short answer in
-the officer's language.
+service once and answer; the commit wakes the delivery worker, which sends the outbox.
+Refusals from the engine become a short answer in the officer's language.
 """
 
 from __future__ import annotations
@@ -33,12 +33,24 @@ async def identify(update: Update, context: BotContext) -> tuple[str | None, str
     if user is None:
         return None, "id"
     runtime = context.runtime
-    officer = await runtime.officer_for(user.id)
-    if officer is None:
+    officer, lang = await runtime.identify(user.id)
+    if update.callback_query is None:
+        # A reply to a message comes after what was queued for this chat before. A press
+        # is answered at once (an answer is not a chat message); a press handler that
+        # writes to the chat waits itself (`wait_for_chat`).
+        await runtime.before_reply(officer, user.id)
+    if officer is None or lang is None:
         from bot.views.i18n import resolve_language
 
         return None, resolve_language(user.language_code)
-    return officer, await runtime.language_of(officer)
+    return officer, lang
+
+
+async def wait_for_chat(update: Update, context: BotContext, officer: str | None) -> None:
+    """Before a press handler writes to the chat (a prompt, new buttons): what was queued
+    for this officer earlier goes first."""
+    user = update.effective_user
+    await context.runtime.before_reply(officer, user.id if user is not None else None)
 
 
 async def reply(update: Update, text: str, **kwargs: Any) -> None:

@@ -139,7 +139,6 @@ async def on_sheet_file(update: Update, context: BotContext) -> int:
             programs=len(sheet.budget),
         ),
     )
-    await runtime.deliver()
     return END
 
 

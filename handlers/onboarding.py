@@ -76,7 +76,6 @@ async def _greet(update: Update, runtime: Runtime, officer: str, lang: str, *bef
     """Welcome a known account, then send what could not reach them before."""
     await runtime.invites.catch_up(officer)
     await reply(update, "\n\n".join([*before, await welcome(runtime, officer, lang)]))
-    await runtime.deliver()
 
 
 async def welcome(runtime: Runtime, officer_key: str, lang: str) -> str:
@@ -114,7 +113,6 @@ async def _answer_redemption(
         lang = await runtime.language_of(officer)
         joined = runtime.text(lang, "onboarding.joined", agency=runtime.config.agency.name)
         await reply(update, "\n\n".join([joined, await welcome(runtime, officer, lang)]))
-        await runtime.deliver()  # the tasks they missed, and the news for their inviters
         return
     if result.outcome is Outcome.ALREADY_LINKED and result.officer_key is not None:
         officer = result.officer_key

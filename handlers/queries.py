@@ -273,7 +273,7 @@ async def _show_task_again(
     header = _views(runtime, lang).resent_header()
     messages = runtime.presenter.task_message(ctx, state, task, lang, intro=header)
     rows = await runtime.service.send(state, messages)
-    await runtime.deliver()
+    await runtime.delivered()  # the answer says what became of it: wait for it
     delivery = await runtime.service.delivery(rows)
     await answer_press(query, runtime.plain(lang, _RESEND_ANSWER[delivery]))
 

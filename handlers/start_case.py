@@ -518,7 +518,7 @@ async def _launch(
         return
     if started.refused is not None:  # the case runs; step 1 waits on its button
         await reply(update, _refusal(runtime, lang, started.refused))
-    await runtime.deliver()
+    await runtime.delivered()  # the summary comes after the case's first messages
     state = started.transition.state
     await reply(update, views.started(state, runtime.sops[state.sop_key], started.disposed))
 
@@ -608,7 +608,7 @@ async def _cancel(
         await _drop(update, context)
         return END
     await _drop(update, context)
-    await runtime.deliver()
+    await runtime.delivered()  # the summary says whose tasks were withdrawn: done now
     await reply(update, _views(runtime, lang).cancelled(transition.state))
     return END
 

@@ -53,6 +53,7 @@ from handlers.common import (
     refuse_too_long,
     reply,
     unknown_presser,
+    wait_for_chat,
 )
 from handlers.uploads import receive_file
 
@@ -87,17 +88,19 @@ async def on_button(update: Update, context: BotContext) -> int:
         outcome = await runtime.service.press(officer, press)
     except Refusal as refusal:
         await answer_press(query, refusal_text(runtime, lang, refusal), True)
+        await wait_for_chat(update, context, officer)
         await _strip_stale_buttons(update, refusal)
         return END
     if isinstance(outcome, Ask):
+        await wait_for_chat(update, context, officer)
         return await _open_dialog(update, context, lang, outcome, press.arg)
     if isinstance(outcome, Reselect):
+        await wait_for_chat(update, context, officer)
         await _show_order_selection(update, context, lang, outcome)
         return END
     crashpoint("button.committed")
     await answer_press(query, runtime.plain(lang, "workflow.acted"))
     crashpoint("button.answered")
-    await runtime.deliver()
     return END
 
 
@@ -182,11 +185,9 @@ async def on_skip_reason(update: Update, context: BotContext) -> int:
     except Refusal as refusal:
         if refusal.code is RefusalCode.REASON_REQUIRED:
             await reply(update, refusal_text(runtime, lang, refusal))
-            await runtime.deliver()
             return SKIP
         await reply(update, refusal_text(runtime, lang, refusal))
     await end_dialog(update, context, NAME)
-    await runtime.deliver()
     return END
 
 
@@ -280,7 +281,6 @@ async def _finish_dialog(
     key = "workflow.reason_saved" if isinstance(action, Return) else "workflow.acted"
     await reply(update, runtime.text(lang, key))
     crashpoint("dialog.acknowledged")
-    await runtime.deliver()
     return END
 
 

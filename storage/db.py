@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -52,6 +52,9 @@ class Database:
         self._key_source = audit_key
         self._clock = clock
         self.audit_key: bytes | None = None
+        # Told after a unit of work that queued work for after its commit, with the
+        # recipients of its outbox rows (see `storage.uow.unit_of_work`).
+        self.on_queued: Callable[[frozenset[str]], None] | None = None
 
     @property
     def conn(self) -> aiosqlite.Connection:

@@ -50,9 +50,17 @@ class DeliveredFile:
     message_id: int
 
 
+def recipient(officer_key: str | None, chat_id: int | None) -> str:
+    """Whom a row goes to, as one key ("officer:KEY" or "chat:ID"): what the delivery
+    worker tracks so that a direct reply waits for that recipient's queue only."""
+    return f"officer:{officer_key}" if officer_key is not None else f"chat:{chat_id}"
+
+
 class Outbox:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.conn = conn
+        # Who this transaction queued messages for (told to the delivery worker at commit).
+        self.queued_for: set[str] = set()
 
     async def add(
         self,
@@ -71,6 +79,7 @@ class Outbox:
             (case_id, task_seq, officer_key, chat_id, kind, dumps(payload), to_iso(now)),
         )
         assert cur.lastrowid is not None
+        self.queued_for.add(recipient(officer_key, chat_id))
         return int(cur.lastrowid)
 
     async def pending(self, limit: int = 100) -> list[OutboxRow]:
@@ -134,6 +143,8 @@ class Outbox:
             "AND failed_at IS NOT NULL",
             (officer_key,),
         )
+        if cur.rowcount:
+            self.queued_for.add(recipient(officer_key, None))
         return cur.rowcount
 
     # -- retention -------------------------------------------------------------------

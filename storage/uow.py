@@ -53,9 +53,17 @@ class Tx:
 
 @asynccontextmanager
 async def unit_of_work(db: Database, agency: str = "default") -> AsyncIterator[Tx]:
-    """State, audit, reminders and outbox of one action commit together or not at all."""
+    """State, audit, reminders and outbox of one action commit together or not at all.
+
+    After the commit, work it queued for after the commit (outbox rows, document jobs,
+    reminders) is announced through `db.on_queued`: the delivery worker wakes on it."""
     async with db.transaction() as conn:
-        yield Tx.bind(conn, agency, db.audit_key)
+        tx = Tx.bind(conn, agency, db.audit_key)
+        yield tx
+    if db.on_queued is not None and (
+        tx.outbox.queued_for or tx.jobs.queued or tx.reminders.planned
+    ):
+        db.on_queued(frozenset(tx.outbox.queued_for))
 
 
 @asynccontextmanager

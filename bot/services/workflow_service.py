@@ -324,25 +324,48 @@ class WorkflowService:
         async with unit_of_work(self.db, self.agency) as tx:
             state = await self._case_for_action(tx, case_id, task_seq)
             ctx = self.context(await self._sop_of(tx, state))
-            crashpoint("service.before_engine", name)
-            transition = engine(ctx, state, now)
-            await tx.cases.save(transition.state, now)
-            await tx.audit.append(case_id, transition.events)
-            await self._apply(tx, ctx, transition, now)
-            crashpoint("service.before_commit", name)
+            transition = await self._record(tx, ctx, state, name, engine, now)
         crashpoint("service.committed", name)
+        return transition
+
+    async def _record(
+        self,
+        tx: Tx,
+        ctx: Context,
+        state: CaseState,
+        name: str,
+        engine: Callable[[Context, CaseState, datetime], Transition],
+        now: datetime,
+    ) -> Transition:
+        """Ask the engine, then write state, audit, reminders and outbox in `tx`."""
+        crashpoint("service.before_engine", name)
+        transition = engine(ctx, state, now)
+        await tx.cases.save(transition.state, now)
+        await tx.audit.append(state.id, transition.events)
+        await self._apply(tx, ctx, transition, now)
+        crashpoint("service.before_commit", name)
         return transition
 
     async def press(self, actor: str, press: TaskPress) -> PressOutcome:
         """A task button: act at once, or say which dialog or selection it opens.
 
+        One transaction: the case is read once, the press decided and its action written
+        in the same unit of work (a press pays one disk flush, not a read and a write).
         Raises `Refusal` (nothing written) when the task or the action is refused.
         """
-        ctx, state, task = await self.task_for(actor, press.case_id, press.task)
-        decided = decide(press, ctx, state, task)
-        if isinstance(decided, Ask | Reselect):
-            return decided
-        return Acted(await self.act(actor, press.case_id, decided))
+        now = self.clock.now()
+        async with unit_of_work(self.db, self.agency) as tx:
+            state = await self._case_for_action(tx, press.case_id, press.task)
+            ctx = self.context(await self._sop_of(tx, state))
+            decided = decide(press, ctx, state, require_open_task(state, actor, press.task))
+            if isinstance(decided, Ask | Reselect):
+                return decided  # nothing written: the commit of an empty transaction
+            name = type(decided).__name__
+            transition = await self._record(
+                tx, ctx, state, name, lambda c, s, t: act(c, s, actor, decided, t), now
+            )
+        crashpoint("service.committed", name)
+        return Acted(transition)
 
     async def add_note(self, actor: str, case_id: int, task_seq: int, text: str) -> None:
         """Keep a remark in the audit trail (e.g. a reason for a task withdrawn meanwhile)."""
