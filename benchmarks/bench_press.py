@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import sys
 import tempfile
 import time
@@ -58,8 +59,11 @@ def answer_times(fake: FakeTelegram) -> dict[str, float]:
     }
 
 
-async def answered(fake: FakeTelegram, queries: Sequence[str], timeout: float = 60) -> None:
-    await fake.wait_for(lambda: set(queries) <= answer_times(fake).keys(), timeout)
+async def answered(fake: FakeTelegram, queries: Sequence[str], limit: float = 60) -> None:
+    def all_answered() -> bool:
+        return set(queries) <= answer_times(fake).keys()
+
+    await fake.wait_for(all_answered, limit)
 
 
 def latencies_ms(fake: FakeTelegram, pressed: dict[str, float]) -> list[float]:
@@ -86,14 +90,14 @@ class Transactions:
         for name, kind in (("transaction", "write"), ("reading", "read")):
             original = getattr(Database, name)
             setattr(Database, name, self._counting(original, kind))
-            self._undo.append(lambda n=name, o=original: setattr(Database, n, o))
+            self._undo.append(functools.partial(setattr, Database, name, original))
         answer = CallbackQuery.answer
 
         async def answering(query: CallbackQuery, *args: Any, **kwargs: Any) -> bool:
             self.at_answer.append(self.by_task.pop(asyncio.current_task(), Counter()))
             return await answer(query, *args, **kwargs)
 
-        CallbackQuery.answer = answering  # type: ignore[method-assign]
+        CallbackQuery.answer = answering  # type: ignore[method-assign,assignment]
         self._undo.append(lambda: setattr(CallbackQuery, "answer", answer))
 
     def uninstall(self) -> None:
@@ -118,7 +122,7 @@ class Transactions:
 
 @asynccontextmanager
 async def bare_bot(fake: FakeTelegram, folder: Path) -> AsyncIterator[Any]:
-    folder.mkdir(parents=True, exist_ok=True)
+    await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
     conn = await aiosqlite.connect(folder / "bare.db", isolation_level=None)
     await conn.execute("PRAGMA journal_mode=WAL")
     await conn.execute("PRAGMA synchronous=FULL")
@@ -152,20 +156,25 @@ def _button() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[InlineKeyboardButton("Setujui", callback_data="ok")]])
 
 
+def _edited_more_than(fake: FakeTelegram, n: int) -> bool:
+    return len(fake.calls_to("editMessageText")) > n
+
+
 async def bare_figures(folder: Path, samples: int, rate: float, seconds: float) -> dict[str, Any]:
     fake = FakeTelegram(token=STAGE_TOKEN).start()
     try:
         user = fake.user(900, "Kabid", started=True)
         async with bare_bot(fake, folder) as app:
             await app.bot.send_message(900, "Setujui?", reply_markup=_button())
-            message = await fake.wait_for(lambda: user.transcript and user.transcript[-1])
+            message = await fake.wait_for(user.last_message)
+            assert message is not None
             sequential: dict[str, float] = {}
             for i in range(samples):
                 at = time.time()
                 query = user.press_button(message, "Setujui")
                 sequential[query] = at
                 await answered(fake, [query])
-                await fake.wait_for(lambda n=i: len(fake.calls_to("editMessageText")) > n)
+                await fake.wait_for(functools.partial(_edited_more_than, fake, i))
             count = int(rate * seconds)
             load = await _paced(fake, [lambda: (user, message, "Setujui")] * count, rate)
             return {
@@ -190,7 +199,7 @@ async def _paced(fake: FakeTelegram, presses: Sequence[Press], rate: float) -> d
         user, message, label = chosen()
         at = time.time()
         pressed[user.press_button(message, label)] = at
-    await answered(fake, list(pressed), timeout=120)
+    await answered(fake, list(pressed), limit=120)
     return pressed
 
 
