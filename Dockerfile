@@ -10,6 +10,8 @@
 #
 # config.toml keeps its [storage] paths relative ("data/..."), so everything the bot
 # writes (database, files, documents, backups) lands in the /app/data volume.
+# The audit key: SOPBOT_AUDIT_KEY in sopbot.env (README, "The audit key"); a key file
+# beside the read-only config would live in the container and die with it.
 
 # --- the Python layer: the OS packages and the dependencies, rebuilt only when they change
 FROM python:3.11-slim AS python-layer

@@ -3,15 +3,15 @@
 Handler order is visible here in one place:
   group -1  guards (private chats only, edited messages)
   group  0  the feature modules' handlers, then a fallback for anything else
-  group 99  flush persistence, so a dialog step the user saw is on disk
+  group 99  mark the update handled (a dialog's row was written before its question)
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from functools import partial
 from types import ModuleType
 from typing import Any
 
@@ -38,11 +38,13 @@ from telegram.ext import (
 from bot.crashpoints import crashpoint
 from bot.ptb import jobs
 from bot.ptb.context import RUNTIME_KEY, BotApp, BotContext
-from bot.ptb.persistence import SqlitePersistence
+from bot.ptb.delivery import DeliveryWorker
+from bot.ptb.pacing import Pacer
+from bot.ptb.persistence import DialogPersistence
 from bot.ptb.sender import OutboxSender
 from bot.runtime import Runtime
 from bot.services.backup import report_damaged_file
-from bot.services.notices import report_unreachable
+from bot.services.notices import minimal_form, report_refused, report_unreachable
 from bot.views.commands import COMMANDS
 from handlers import common as handler_common
 from handlers import tasks as tasks_handlers
@@ -74,9 +76,9 @@ def build_application(
         ApplicationBuilder()
         .token(token)
         .context_types(ContextTypes(context=BotContext))
-        .persistence(SqlitePersistence(runtime.db))
+        .persistence(DialogPersistence(runtime.dialogs))
         .defaults(Defaults(tzinfo=runtime.tz, parse_mode=ParseMode.HTML))
-        .post_init(_post_init)
+        .post_init(partial(_post_init, paced=rate_limit))
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
     )
@@ -98,7 +100,7 @@ def build_application(
     app.add_handler(CommandHandler("batal", tasks_handlers.on_cancel), group=0)
     app.add_handler(CallbackQueryHandler(_unknown_press), group=0)
     app.add_handler(MessageHandler(filters.ALL, _fallback), group=0)
-    app.add_handler(TypeHandler(Update, _flush_persistence), group=99)
+    app.add_handler(TypeHandler(Update, _mark_handled), group=99)
     app.add_error_handler(_on_error)
     return app
 
@@ -106,7 +108,9 @@ def build_application(
 # -- lifecycle ------------------------------------------------------------------------------
 
 
-async def _post_init(app: BotApp) -> None:
+async def _post_init(app: BotApp, *, paced: bool) -> None:
+    """Open the database, build the sender (paced under Telegram's flood limits unless
+    talking to the local stand-in), and start the jobs."""
     runtime: Runtime = app.bot_data[RUNTIME_KEY]
     await runtime.db.ensure_open()
     crashpoint("startup.db_open")
@@ -118,23 +122,32 @@ async def _post_init(app: BotApp) -> None:
         resolve_chat=runtime.chat_of,
         on_unreachable=lambda officer, cause: report_unreachable(runtime, officer, cause),
         on_damaged_file=lambda row, doc, exc: report_damaged_file(runtime, row, doc, exc),
+        minimal_form=lambda row, message: minimal_form(runtime, row, message),
+        on_refused=lambda row, message, error, sent: report_refused(
+            runtime, row, message, error, sent
+        ),
         agency=runtime.agency,
+        pacer=Pacer() if paced else None,
     )
     runtime.wakeup = lambda: jobs.plan_wakeup(app, runtime)
     if runtime.docjobs is not None:  # documents a crash left unmade are made now
-        await runtime.docjobs.start()
+        await runtime.docjobs.start(app.bot.username)
+    courier = DeliveryWorker(runtime.deliver_pass)
+    runtime.courier = courier
+    runtime.db.on_queued = courier.queued  # every commit that queued work wakes it
+    courier.start()
     await _publish_commands(app, runtime)
     jobs.start_jobs(app, runtime)  # tick, outbox retry, digest, holiday check, backup
 
 
 async def _post_stop(app: BotApp) -> None:
-    """SIGTERM/SIGINT: the update in hand and the jobs are done; deliver what they left."""
+    """SIGTERM/SIGINT: the update in hand and the jobs are done; deliver what they left
+    (bounded: a Telegram outage must not hold the stop; the rows wait on disk)."""
     runtime: Runtime = app.bot_data[RUNTIME_KEY]
-    if runtime.sender is not None and runtime.db.is_open:
-        try:  # bounded: a Telegram outage must not hold the stop (the rows wait on disk)
-            await asyncio.wait_for(runtime.sender.drain(), FINAL_DRAIN_SECONDS)
-        except Exception:
-            log.warning("outbox not fully delivered at stop; it goes out at the next start")
+    courier, runtime.courier = runtime.courier, None
+    runtime.db.on_queued = None
+    if isinstance(courier, DeliveryWorker):
+        await courier.stop(FINAL_DRAIN_SECONDS)
 
 
 async def _post_shutdown(app: BotApp) -> None:
@@ -200,6 +213,8 @@ async def _publish_commands(app: BotApp, runtime: Runtime) -> None:
 async def _guard(update: Update, context: BotContext) -> None:
     """The bot works in private chats only; edits of old messages are not acted upon."""
     runtime = context.runtime
+    if runtime.courier is not None:  # delivery waits until this update is handled
+        runtime.courier.hold()
     chat = update.effective_chat
     if chat is not None and chat.type != ChatType.PRIVATE:
         _, lang = await identify(update, context)
@@ -248,20 +263,22 @@ async def _unknown_press(update: Update, context: BotContext) -> None:
     await handler_common.answer_press(query, stale, True)
 
 
-async def _flush_persistence(update: Update, context: BotContext) -> None:
-    crashpoint("persistence.before_flush")
-    await context.application.update_persistence()
+async def _mark_handled(update: Update, context: BotContext) -> None:
     _handled(update, context)
 
 
 def _handled(update: Update, context: BotContext) -> None:
     runtime = context.runtime
     runtime.last_update_id = max(runtime.last_update_id, update.update_id)
+    if runtime.courier is not None:
+        runtime.courier.release()
 
 
 async def _on_error(update: object, context: BotContext) -> None:
     """Log where and why; tell the user something went wrong, without internals."""
     log.error("error while handling %s", update, exc_info=context.error)
+    if context.runtime.courier is not None:  # an update that failed holds nothing back
+        context.runtime.courier.release()
     if not isinstance(update, Update):
         return  # a job: the log is the place
     try:

@@ -15,7 +15,8 @@ from bot.config import Config, ConfigError, load_config
 from bot.core.clock import SystemClock
 from bot.services.backup_settings import BackupSettings
 from storage import backup as store
-from storage.audit import verify_audit
+from storage.audit import Anchor, verify_audit
+from storage.audit_key import AUDIT_KEY_FILE, AuditKeyError, AuditKeySource
 from storage.backup import BackupError
 
 
@@ -30,6 +31,13 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     back.set_defaults(func=cmd_restore)
     audit = sub.add_parser("verify-audit", help="check the audit log's hash chain")
     audit.add_argument("--config", default="config.toml")
+    audit.add_argument(
+        "--anchor",
+        action="append",
+        default=[],
+        metavar="ROW:FINGERPRINT",
+        help="an audit head as a backup manifest or a daily digest printed it (repeatable)",
+    )
     audit.set_defaults(func=cmd_verify_audit)
 
 
@@ -82,22 +90,41 @@ def cmd_restore(args: argparse.Namespace) -> int:
     print("[storage]")
     print(f'database = "{report.database.resolve()}"')
     print(f'files = "{report.files.resolve()}"')
+    print(f"The audit key ({AUDIT_KEY_FILE}) is not in a backup: keep it beside config.toml.")
     return 0
 
 
 def cmd_verify_audit(args: argparse.Namespace) -> int:
+    """Check the chain (keyed with the key beside the config, or SOPBOT_AUDIT_KEY) and
+    each anchor; name the first row that fails."""
     config = _config(args.config)
     if config is None:
+        return 2
+    try:
+        anchors = [Anchor.parse(text) for text in args.anchor]
+    except ValueError as exc:
+        print(f"--anchor {exc}", file=sys.stderr)
         return 2
     database = config.storage.database
     if not database.exists():
         print(f"{database}: no database", file=sys.stderr)
         return 2
-    rows, problems = asyncio.run(verify_audit(database))
-    if problems:
+    try:
+        key = AuditKeySource.beside(config.source).load()
+    except AuditKeyError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    report = asyncio.run(verify_audit(database, key, anchors))
+    if report.problems:
         print(f"{database}: the audit log has been tampered with:", file=sys.stderr)
-        for problem in problems:
+        for problem in report.problems:
             print(f"  {problem}", file=sys.stderr)
+        if report.first_bad is not None:
+            print(f"  first row that fails: {report.first_bad}", file=sys.stderr)
         return 1
-    print(f"{database}: audit log intact ({rows} rows, hash chain verified)")
+    print(f"{database}: audit log intact ({report.rows} rows, hash chain verified)")
+    if report.keyed_from is not None:
+        print(f"keyed from row {report.keyed_from}; head {report.head}")
+    for anchor in anchors:
+        print(f"anchor {anchor} matches")
     return 0

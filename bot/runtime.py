@@ -7,7 +7,7 @@ Handlers, jobs, the sender and the demo reach the services through one `Runtime`
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -22,6 +22,7 @@ from bot.core.sop import Sop
 from bot.core.workclock import WorkingTimeCalendar
 from bot.documents import DocumentSettings, PdfConverter, document_settings
 from bot.services.backup_settings import BackupSettings
+from bot.services.dialogs import DialogStore
 from bot.services.digest import DigestSettings
 from bot.services.document_extras import DocumentExtras
 from bot.services.document_index import DocumentIndex
@@ -33,8 +34,10 @@ from bot.services.verification import Verifier
 from bot.services.workflow_service import WorkflowService
 from bot.views.i18n import Catalogue
 from bot.views.presenter import CataloguePresenter
+from storage.audit_key import AuditKeySource
 from storage.db import Database
 from storage.files import FileStore
+from storage.outbox import recipient
 from storage.uow import reading, unit_of_work
 
 log = logging.getLogger(__name__)
@@ -44,6 +47,22 @@ class Deliverer(Protocol):
     """Sends what the outbox holds (the PTB adapter's `OutboxSender`, once the Bot exists)."""
 
     async def drain(self) -> int: ...
+
+
+class Courier(Protocol):
+    """Delivers in the background (the PTB adapter's `DeliveryWorker`, once the bot runs)."""
+
+    def wake(self) -> None: ...
+
+    def hold(self) -> None: ...
+
+    def release(self) -> None: ...
+
+    async def idle(self) -> None: ...
+
+    async def through(self) -> None: ...
+
+    async def caught_up(self, recipients: Iterable[str]) -> None: ...
 
 
 class StartupError(RuntimeError):
@@ -75,11 +94,13 @@ class Runtime:
     backup: BackupSettings  # [backup]
     digest: DigestSettings  # [digest]
     invites: Invitations  # joining by invite, with the [invites] policy
+    dialogs: DialogStore  # the open dialogs, on disk before their questions go out
     tz: ZoneInfo
     output_dir: Path
     sheet_uploads: SheetUploads  # indicator sheets taken in for the data role's tasks
     verifier: Verifier  # /verifikasi
     sender: Deliverer | None = None  # set by bot.app once the Bot exists
+    courier: Courier | None = None  # runs `deliver_pass` in the background (bot.app)
     wakeup: Callable[[], Awaitable[object]] | None = None  # re-plans the reminder tick
     last_update_id: int = 0  # the newest update fully handled (tests wait on it)
     document_settings: DocumentSettings | None = None  # the [documents] table
@@ -130,7 +151,9 @@ class Runtime:
             calendar.working_minutes_per_day,
             extras=DocumentExtras(catalogue, index, data_role),
         )
-        db = Database(config.storage.database)
+        db = Database(
+            config.storage.database, audit_key=AuditKeySource.beside(config.source), clock=clock
+        )
         files = FileStore(config.storage.files)
         service = WorkflowService(
             db=db,
@@ -159,6 +182,7 @@ class Runtime:
             backup=backup,
             digest=digest,
             invites=Invitations(db, clock, directory, catalogue, invite_policy, config.agency.id),
+            dialogs=DialogStore(db, clock),
             tz=tz,
             output_dir=config.storage.output,
             sheet_uploads=SheetUploads(
@@ -195,7 +219,35 @@ class Runtime:
         return runtime
 
     async def deliver(self) -> None:
-        """Send what the last actions put in the outbox (no-op before the bot is up)."""
+        """Deliver everything queued so far and wait until it is through (tests, the demo,
+        scheduled jobs). Handlers do not call this: their commit wakes the courier."""
+        if self.courier is None:
+            await self.deliver_pass()
+            return
+        self.courier.wake()
+        await self.courier.idle()
+
+    async def delivered(self) -> None:
+        """Wait until what is queued so far has gone out, for a reply that reports it
+        (the case started, the tasks withdrawn): rare commands, not presses."""
+        if self.courier is None:
+            await self.deliver_pass()
+            return
+        await self.courier.through()
+
+    async def before_reply(self, officer_key: str | None, chat_id: int | None) -> None:
+        """A handler is about to write to this officer's chat itself: let what was queued
+        for them earlier go first."""
+        if self.courier is None:
+            return
+        keys = [] if officer_key is None else [recipient(officer_key, None)]
+        if chat_id is not None:
+            keys.append(recipient(None, chat_id))
+        await self.courier.caught_up(keys)
+
+    async def deliver_pass(self) -> None:
+        """Send what the last actions put in the outbox, then the documents they asked for
+        (no-op before the bot is up). One pass at a time: the courier runs them."""
         if self.sender is not None:
             await self.sender.drain()
         if self.docjobs is not None:
@@ -211,12 +263,30 @@ class Runtime:
     def agency(self) -> str:
         return self.config.agency.id
 
+    def contact(self, lang: str) -> str:
+        """Whom a stranger should ask: `[agency] contact`, else the agency's secretariat.
+
+        Never an officer's name: an account the bot does not know learns nobody's name.
+        """
+        agency = self.config.agency
+        return agency.contact or self.catalogue.plain(lang, "common.contact", agency=agency.name)
+
     async def officer_for(self, telegram_id: int) -> str | None:
         """The officer (or front-office admin) behind a Telegram account, if any."""
+        officer, _ = await self.identify(telegram_id)
+        return officer
+
+    async def identify(self, telegram_id: int) -> tuple[str | None, str | None]:
+        """The officer behind a Telegram account and the language they read, in one read
+        (every update asks this first); (None, None) for a stranger."""
         async with reading(self.db, self.agency) as tx:
-            bound = await tx.accounts.officer_for(telegram_id)
-        if bound is not None:
-            return bound
+            officer = await tx.accounts.officer_for(telegram_id) or self._configured(telegram_id)
+            if officer is None:
+                return None, None
+            return officer, await language_of(tx, self.directory, officer)
+
+    def _configured(self, telegram_id: int) -> str | None:
+        """An officer or admin the config names by Telegram id (not bound by invite)."""
         officer = self.directory.by_telegram_id(telegram_id)
         if officer is not None:
             return officer.key

@@ -133,13 +133,14 @@ class Actors:
         runtime = self.runtime
         deadline = wallclock.monotonic() + _WAIT
         while wallclock.monotonic() < deadline:
+            await runtime.deliver()  # the delivery worker's pass: messages, then renders
             if runtime.docjobs is not None:
                 await runtime.docjobs.idle()
+                await runtime.deliver()
             async with reading(runtime.db, runtime.agency) as tx:
                 jobs = await tx.jobs.pending()
             if all(job.attempts >= MAX_ATTEMPTS for job in jobs):
                 return True
-            await runtime.deliver()
             await asyncio.sleep(_POLL)
         return False
 

@@ -59,13 +59,15 @@ class Stage:
     async def settle(self, limit: float = 10.0, recheck: float = 0.01) -> None:
         """Wait until the bot has fully handled every update users have produced so far.
 
-        Event-driven (no quiet period): handlers deliver their messages before they
-        return, so once the newest update is handled its answers are in the transcripts.
+        Event-driven (no quiet period): once the newest update is handled, its commit has
+        woken the delivery worker; waiting for the worker to be idle (and for the PDF
+        copies converting beside it) puts every answer in the transcripts.
         """
         target = self.fake.last_update_id
         await self.fake.wait_for(
             lambda: self.runtime.last_update_id >= target, limit, recheck=recheck
         )
+        await self.runtime.deliver()
         if self.runtime.docjobs is not None:  # PDF copies converting in the background
             await self.runtime.docjobs.idle()
             await self.runtime.deliver()

@@ -18,7 +18,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from fakegram.errors import ApiError, bad_request, forbidden, not_found
-from fakegram.formatting import EntityParseError, parse_html, strip_text
+from fakegram.formatting import EntityParseError, parse_html, strip_text, utf16_len
 from fakegram.params import Params, Upload
 from fakegram.records import ApiCall
 from fakegram.state import (
@@ -284,7 +284,7 @@ class BotApi:
         else:
             raise bad_request("unsupported parse_mode")
         text, entities = strip_text(text, [self._mention(e) for e in entities])
-        if len(text) > limit:
+        if utf16_len(text) > limit:  # Telegram counts UTF-16 code units, as entities do
             raise bad_request(too_long)
         return text, entities, source
 

@@ -1,4 +1,5 @@
-"""`/ringkasan` (the daily digest on demand) and the digest's detail buttons (`dg:<case>`).
+"""`/ringkasan` (the daily digest on demand), its page buttons (`pg:d:<page>`, also under
+the daily digest) and the digest's detail buttons (`dg:<case>`).
 
 Any registered officer may ask: the digest shows where cases stand, nothing secret, and
 an officer waiting on a colleague benefits as much as the Sekretaris.
@@ -13,9 +14,16 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.ptb.context import BotContext
 from bot.ptb.markup import keyboard
-from bot.services.scheduling import case_details, digest_messages
-from bot.views.callbacks import DETAIL_PATTERN, parse_detail
-from handlers.common import answer_press, identify, reply, unknown_presser, unknown_user
+from bot.services.scheduling import case_details, digest_message
+from bot.views.callbacks import DETAIL_PATTERN, PagedView, page_pattern, parse_detail, parse_page
+from handlers.common import (
+    answer_press,
+    identify,
+    reply,
+    turn_page,
+    unknown_presser,
+    unknown_user,
+)
 
 
 async def on_ringkasan(update: Update, context: BotContext) -> None:
@@ -24,8 +32,26 @@ async def on_ringkasan(update: Update, context: BotContext) -> None:
         await unknown_user(update, context, lang)
         return
     runtime = context.runtime
-    for message in await digest_messages(runtime, runtime.clock.now(), lang):
-        await reply(update, message.text, reply_markup=keyboard(message.buttons))
+    message = await digest_message(runtime, runtime.clock.now(), lang)
+    await reply(update, message.text, reply_markup=keyboard(message.buttons))
+
+
+async def on_page(update: Update, context: BotContext) -> None:
+    """Another page of the digest, as of now, in the message whose button was pressed."""
+    query = update.callback_query
+    assert query is not None
+    runtime = context.runtime
+    officer, lang = await identify(update, context)
+    press = parse_page(query.data)
+    if officer is None:
+        await unknown_presser(query, runtime, lang)
+        return
+    if press is None:
+        await answer_press(query, runtime.plain(lang, "common.stale_button"), alert=True)
+        return
+    await answer_press(query)
+    message = await digest_message(runtime, runtime.clock.now(), lang, press.page)
+    await turn_page(query, message.text, message.buttons)
 
 
 async def on_detail(update: Update, context: BotContext) -> None:
@@ -53,4 +79,5 @@ def get_handlers() -> list[BaseHandler[Any, Any, Any]]:
     return [
         CommandHandler("ringkasan", on_ringkasan),
         CallbackQueryHandler(on_detail, pattern=DETAIL_PATTERN),
+        CallbackQueryHandler(on_page, pattern=page_pattern(PagedView.DIGEST)),
     ]

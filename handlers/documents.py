@@ -32,17 +32,26 @@ from bot.core.filecheck import SHEET_KINDS, extension, judge, safe_filename
 from bot.core.workflow import Refusal
 from bot.documents import SheetError, SheetLimits, normalize_verification_code
 from bot.ptb.context import BotContext
-from bot.services.sheet_upload import SHEET_TEMPLATE_NAME, sheet_template
+from bot.services.sheet_upload import SHEET_TEMPLATE_NAME, SheetFile, sheet_template
 from bot.views.callbacks import SHEET_PATTERN, parse_sheet
 from bot.views.fmt import format_deadline, format_file_size
 from handlers import uploads
-from handlers.common import answer_press, identify, refusal_text, reply, unknown_user
+from handlers.common import (
+    answer_press,
+    dialog_data,
+    end_dialog,
+    identify,
+    keep_dialog,
+    refusal_text,
+    reply,
+    unknown_user,
+)
 
 log = logging.getLogger(__name__)
 
 SHEET = 0
 END = ConversationHandler.END
-SCRATCH: Final = "sheet_upload"
+NAME: Final = "sheet_upload"
 MAX_PROBLEMS_SHOWN: Final = 30  # one line each; the rest are counted (4096-char messages)
 
 
@@ -65,8 +74,7 @@ async def on_upload_button(update: Update, context: BotContext) -> int:
         await answer_press(query, refusal_text(runtime, lang, refusal), alert=True)
         return END
     await answer_press(query)
-    assert context.user_data is not None
-    context.user_data[SCRATCH] = {"case": case_id, "task": task_seq}
+    await keep_dialog(update, context, NAME, SHEET, {"case": case_id, "task": task_seq})
     chat = update.effective_chat
     if chat is not None:
         await chat.send_message(runtime.text(lang, "documents.sheet.ask", case_code=state.code))
@@ -77,11 +85,12 @@ async def on_sheet_file(update: Update, context: BotContext) -> int:
     runtime = context.runtime
     officer, lang = await identify(update, context)
     message = update.effective_message
-    scratch = context.user_data.get(SCRATCH) if context.user_data is not None else None
+    scratch = await dialog_data(update, context, NAME)
     document = message.document if message is not None else None
     name = safe_filename(document.file_name if document is not None else None)
     if officer is None or document is None or not scratch or extension(name) not in SHEET_KINDS:
-        _clear(context)  # not a sheet for this dialog (a draft, most likely): an upload
+        # not a sheet for this dialog (a draft, most likely): an upload
+        await end_dialog(update, context, NAME)
         await uploads.on_file(update, context)
         return END
     limit = SheetLimits().max_file_bytes
@@ -97,29 +106,48 @@ async def on_sheet_file(update: Update, context: BotContext) -> int:
         await reply(update, runtime.text(lang, "documents.sheet.not_a_sheet", filename=name))
         return SHEET
     try:
-        sheet = await runtime.sheet_uploads.accept(
-            officer, int(scratch["case"]), int(scratch["task"]), data, name
+        upload = await runtime.sheet_uploads.accept(
+            officer, int(scratch["case"]), int(scratch["task"]), data, name, _earlier(scratch)
         )
     except Refusal as refusal:
-        _clear(context)
+        await end_dialog(update, context, NAME)
         await reply(update, refusal_text(runtime, lang, refusal))
         return END
     except SheetError as error:
         await reply(update, _problems_text(context, lang, name, error.problems))
         return SHEET
-    _clear(context)
+    sheet = upload.sheet
+    if sheet.waiting_for() is not None:  # one of Excel's two CSV files: keep it for the other
+        file = upload.file
+        part = {"sha256": file.sha256, "filename": file.filename, "size": file.size}
+        await keep_dialog(update, context, NAME, SHEET, {**scratch, "part": part})
+        key = "indicators" if sheet.budget else "budget"
+        rows = len(sheet.indicators) + len(sheet.budget)
+        await reply(
+            update,
+            runtime.text(lang, f"documents.sheet.waiting_for_{key}", filename=name, rows=rows),
+        )
+        return SHEET
+    await end_dialog(update, context, NAME)
     await reply(
         update,
         runtime.text(
             lang,
             "documents.sheet.received",
-            filename=name,
+            filename=upload.file.filename,
             indicators=len(sheet.indicators),
             programs=len(sheet.budget),
         ),
     )
-    await runtime.deliver()
     return END
+
+
+def _earlier(scratch: dict[str, Any]) -> SheetFile | None:
+    """The first of Excel's two CSV files, when the dialog holds one."""
+    part = scratch.get("part")
+    if not part:
+        return None
+    return SheetFile(str(part["sha256"]), str(part["filename"]), int(part["size"]))
 
 
 def _problems_text(context: BotContext, lang: str, name: str, problems: tuple[str, ...]) -> str:
@@ -137,14 +165,9 @@ def _problems_text(context: BotContext, lang: str, name: str, problems: tuple[st
 
 async def on_cancel(update: Update, context: BotContext) -> int:
     _, lang = await identify(update, context)
-    _clear(context)
+    await end_dialog(update, context, NAME)
     await reply(update, context.runtime.text(lang, "documents.sheet.cancelled"))
     return END
-
-
-def _clear(context: BotContext) -> None:
-    if context.user_data is not None:
-        context.user_data.pop(SCRATCH, None)
 
 
 # -- /templat ----------------------------------------------------------------------------------
@@ -169,11 +192,9 @@ async def on_template(update: Update, context: BotContext) -> None:
 
 
 async def on_verify(update: Update, context: BotContext) -> None:
+    """Anyone may verify (an auditor need not be an officer); see `answer_verification`."""
     runtime = context.runtime
-    officer, lang = await identify(update, context)
-    if officer is None:
-        await unknown_user(update, context, lang)
-        return
+    _, lang = await identify(update, context)
     typed = " ".join(context.args or []).strip()
     if not typed:
         await reply(update, runtime.text(lang, "documents.verify.usage"))
@@ -182,7 +203,21 @@ async def on_verify(update: Update, context: BotContext) -> None:
     if code is None:
         await reply(update, runtime.text(lang, "documents.verify.not_a_code", text=typed[:40]))
         return
-    found = await runtime.verifier.verify(code)
+    await answer_verification(update, context, lang, code)
+
+
+async def answer_verification(update: Update, context: BotContext, lang: str, code: str) -> None:
+    """What the paper itself shows, for a typed code or the QR's `/start v_<code>`.
+
+    Open to any Telegram account, so limited per account (`Verifier.lookups`).
+    """
+    runtime = context.runtime
+    verifier = runtime.verifier
+    user = update.effective_user
+    if user is None or not verifier.lookups.allow(user.id, runtime.clock.now()):
+        await reply(update, runtime.text(lang, "documents.verify.too_many"))
+        return
+    found = await verifier.verify(code)
     if found is None:
         await reply(update, runtime.text(lang, "documents.verify.not_found", code=code))
         return
@@ -205,6 +240,8 @@ async def on_verify(update: Update, context: BotContext) -> None:
         runtime.text(lang, "documents.verify.final_file", filename=name, sha256=sha)
         for name, sha in found.final_files
     ] or [runtime.text(lang, "documents.verify.no_final_file")]
+    if found.superseded:
+        lines.append(runtime.text(lang, "documents.verify.superseded"))
     await reply(update, "\n".join(lines))
 
 
@@ -218,7 +255,7 @@ def get_handlers() -> list[BaseHandler[Any, Any, Any]]:
             entry_points=[button],  # type: ignore[list-item]
             states={SHEET: [MessageHandler(filters.Document.ALL, on_sheet_file)]},
             fallbacks=[CommandHandler("batal", on_cancel), button],  # type: ignore[list-item]
-            name="sheet_upload",
+            name=NAME,
             persistent=True,
             allow_reentry=True,
         ),

@@ -15,6 +15,7 @@ from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from telegram.helpers import create_deep_linked_url
 
+from bot.documents import code_of_start_payload
 from bot.ptb.context import BotContext
 from bot.runtime import Runtime
 from bot.services.invites import (
@@ -36,20 +37,18 @@ from bot.views.commands import COMMANDS
 from bot.views.fmt import format_deadline, format_time
 from bot.views.i18n import SUPPORTED_LANGUAGES
 from handlers.common import (
-    admin_names,
     answer_press,
     identify,
     reply,
     unknown_presser,
     unknown_user,
 )
+from handlers.documents import answer_verification
 
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 8
 LANGUAGE_LABELS = {"id": "onboarding.language.indonesian", "en": "onboarding.language.english"}
-
-
 
 
 # -- /start -----------------------------------------------------------------------------
@@ -59,6 +58,10 @@ async def on_start(update: Update, context: BotContext) -> None:
     runtime = context.runtime
     officer, lang = await identify(update, context)
     user = update.effective_user
+    code = code_of_start_payload(context.args[0]) if context.args else None
+    if code is not None:  # the QR on a signed document: anyone may verify
+        await answer_verification(update, context, lang, code)
+        return
     if context.args and user is not None:
         result = await runtime.invites.redeem(user.id, context.args[0])
         await _answer_redemption(update, context, result, lang)
@@ -73,7 +76,6 @@ async def _greet(update: Update, runtime: Runtime, officer: str, lang: str, *bef
     """Welcome a known account, then send what could not reach them before."""
     await runtime.invites.catch_up(officer)
     await reply(update, "\n\n".join([*before, await welcome(runtime, officer, lang)]))
-    await runtime.deliver()
 
 
 async def welcome(runtime: Runtime, officer_key: str, lang: str) -> str:
@@ -111,7 +113,6 @@ async def _answer_redemption(
         lang = await runtime.language_of(officer)
         joined = runtime.text(lang, "onboarding.joined", agency=runtime.config.agency.name)
         await reply(update, "\n\n".join([joined, await welcome(runtime, officer, lang)]))
-        await runtime.deliver()  # the tasks they missed, and the news for their inviters
         return
     if result.outcome is Outcome.ALREADY_LINKED and result.officer_key is not None:
         officer = result.officer_key
@@ -123,8 +124,8 @@ async def _answer_redemption(
         when = format_time(result.retry_at, runtime.tz, lang)
         await reply(update, runtime.text(lang, "onboarding.invite.too_many", time=when))
         return
-    key = f"onboarding.invite.{result.outcome.value}"
-    await reply(update, runtime.text(lang, key, admins=admin_names(runtime)))
+    key = f"onboarding.invite.{result.outcome.value}"  # a stranger: the contact line, no names
+    await reply(update, runtime.text(lang, key, contact=runtime.contact(lang)))
 
 
 # -- /undang ----------------------------------------------------------------------------
@@ -137,7 +138,8 @@ async def on_invite(update: Update, context: BotContext) -> None:
         await unknown_user(update, context, lang)
         return
     if not runtime.directory.is_admin(officer):
-        text = runtime.text(lang, "onboarding.invite.not_admin", admins=admin_names(runtime))
+        admins = ", ".join(runtime.directory.name(a) for a in runtime.directory.admins())
+        text = runtime.text(lang, "onboarding.invite.not_admin", admins=admins)  # an officer
         await reply(update, text)
         return
     text, keyboard = await invite_page(runtime, lang, 0)

@@ -1,15 +1,16 @@
 """Looking things up: /tugas, /status, /riwayat, /berkas and the buttons they offer.
 
 Nothing here changes a case. Every registered officer (and front-office admin) may ask;
-strangers get the usual "not registered" answer. Long answers are split under Telegram's
-limit (`bot.views.textsplit`), the buttons riding on the last piece. The one write is showing a
+strangers get the usual "not registered" answer. /status and the case choice are one
+message whatever the number of cases, a page at a time (`pg:` buttons edit it in place);
+a long history is split under Telegram's limit (`bot.views.textsplit`), the buttons
+riding on the last piece. The one write is showing a
 task message again: it goes through the outbox like any task message, so the sender
 records it as the task's message and later edits reach it instead of the old one.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from telegram import Update
@@ -20,11 +21,30 @@ from bot.ptb.context import BotContext
 from bot.ptb.markup import keyboard
 from bot.runtime import Runtime
 from bot.services.workflow_service import DraftUnreadable
-from bot.views.callbacks import QUERY_PATTERN, QueryPress, parse_query
-from bot.views.outgoing import Send
+from bot.views.callbacks import (
+    QUERY_PATTERN,
+    PagedView,
+    QueryPress,
+    page_pattern,
+    parse_page,
+    parse_query,
+)
+from bot.views.outgoing import Delivery
 from bot.views.queries import CASES_OFFERED, Keyboard, QueryViews, TaskItem
 from bot.views.textsplit import CAPTION_LIMIT, split_html, visible_length
-from handlers.common import answer_press, identify, refusal_text, unknown_user
+from handlers.common import (
+    answer_press,
+    identify,
+    refusal_text,
+    turn_page,
+    unknown_presser,
+    unknown_user,
+)
+
+CHOOSE_KEYS = {
+    PagedView.HISTORY_CHOICE: "query.choose_history",
+    PagedView.FILES_CHOICE: "query.choose_files",
+}
 
 
 def _views(runtime: Runtime, lang: str) -> QueryViews:
@@ -91,34 +111,62 @@ async def on_status(update: Update, context: BotContext) -> None:
     if officer is None:
         return
     runtime = context.runtime
-    cases = []
-    for state in await runtime.service.open_cases():
-        cases.append((state, (await runtime.service.context_for(state)).sop))
-    text = _views(runtime, lang).status_board(cases, runtime.clock.now())
-    await _send(update, context, text)
+    cases = await runtime.service.open_cases_with_sops()
+    text, buttons = _views(runtime, lang).status_board(cases, runtime.clock.now())
+    await _send(update, context, text, buttons)
+
+
+async def on_page(update: Update, context: BotContext) -> None:
+    """Another page of /status or of a case choice, in the message whose button was pressed."""
+    query = update.callback_query
+    assert query is not None
+    runtime = context.runtime
+    officer, lang = await identify(update, context)
+    press = parse_page(query.data)
+    if officer is None:
+        await unknown_presser(query, runtime, lang)
+        return
+    if press is None:
+        await answer_press(query, runtime.plain(lang, "common.stale_button"), True)
+        return
+    await answer_press(query)
+    views = _views(runtime, lang)
+    if press.view is PagedView.STATUS:
+        cases = await runtime.service.open_cases_with_sops()
+        text, buttons = views.status_board(cases, runtime.clock.now(), press.page)
+    else:
+        found, number, pages = await runtime.service.case_page(press.page, CASES_OFFERED)
+        key = CHOOSE_KEYS[press.view]
+        text, buttons = (
+            runtime.text(lang, key),
+            views.case_choice(found, press.view, number, pages),
+        )
+    await turn_page(query, text, buttons)
 
 
 async def on_history(update: Update, context: BotContext) -> None:
-    await _by_code(update, context, "h", "query.choose_history")
+    await _by_code(update, context, PagedView.HISTORY_CHOICE)
 
 
 async def on_files(update: Update, context: BotContext) -> None:
-    await _by_code(update, context, "b", "query.choose_files")
+    await _by_code(update, context, PagedView.FILES_CHOICE)
 
 
-async def _by_code(update: Update, context: BotContext, op: str, choose_key: str) -> None:
-    """A command naming a case by its code; without one, offer the cases as buttons."""
+async def _by_code(update: Update, context: BotContext, choice: PagedView) -> None:
+    """A command naming a case by its code; without one, offer the cases as buttons, a
+    page at a time (running first, then the newest)."""
     officer, lang = await _officer(update, context)
     if officer is None:
         return
     runtime = context.runtime
+    op = "h" if choice is PagedView.HISTORY_CHOICE else "b"
     if not context.args:
-        states = await runtime.service.recent_cases(CASES_OFFERED)
-        if not states:
+        found, number, pages = await runtime.service.case_page(1, CASES_OFFERED)
+        if not found:
             await _send(update, context, runtime.text(lang, "query.no_cases"))
             return
-        buttons = _views(runtime, lang).case_choice(states, op)
-        await _send(update, context, runtime.text(lang, choose_key), buttons)
+        buttons = _views(runtime, lang).case_choice(found, choice, number, pages)
+        await _send(update, context, runtime.text(lang, CHOOSE_KEYS[choice]), buttons)
         return
     code = context.args[0]
     state = await runtime.service.case_by_code(code)
@@ -182,8 +230,7 @@ async def on_press(update: Update, context: BotContext) -> None:
     officer, lang = await identify(update, context)
     press = parse_query(query.data)
     if officer is None:
-        admins = ", ".join(runtime.directory.name(a) for a in runtime.directory.admins())
-        await answer_press(query, runtime.plain(lang, "common.unknown_user", admins=admins), True)
+        await unknown_presser(query, runtime, lang)
         return
     if press is None:
         await answer_press(query, runtime.plain(lang, "common.stale_button"), True)
@@ -213,7 +260,8 @@ async def on_press(update: Update, context: BotContext) -> None:
 async def _show_task_again(
     update: Update, context: BotContext, officer: str, lang: str, press: QueryPress
 ) -> None:
-    """Put the task message in the outbox again; delivered, it becomes the task's message."""
+    """Put the task message in the outbox again; delivered, it becomes the task's message.
+    The press is answered after the delivery, with its outcome."""
     query = update.callback_query
     assert query is not None and press.arg is not None
     runtime = context.runtime
@@ -223,15 +271,18 @@ async def _show_task_again(
         await answer_press(query, refusal_text(runtime, lang, refusal), True)
         return
     header = _views(runtime, lang).resent_header()
-    text, _ = runtime.presenter.render_task(ctx, state, task, lang)
-    messages = []
-    for out in runtime.presenter.task_message(ctx, state, task, lang):
-        if isinstance(out.message, Send) and out.message.task_message:
-            out = replace(out, message=replace(out.message, text=f"{header}\n\n{text}"))
-        messages.append(out)
-    await runtime.service.send(state, messages)
-    await answer_press(query, runtime.plain(lang, "query.answer.resent"))
-    await runtime.deliver()
+    messages = runtime.presenter.task_message(ctx, state, task, lang, intro=header)
+    rows = await runtime.service.send(state, messages)
+    await runtime.delivered()  # the answer says what became of it: wait for it
+    delivery = await runtime.service.delivery(rows)
+    await answer_press(query, runtime.plain(lang, _RESEND_ANSWER[delivery]))
+
+
+_RESEND_ANSWER = {  # the press is answered with what became of the message, not a hope
+    Delivery.SENT: "query.answer.resent",
+    Delivery.FAILED: "delivery.resend_failed",
+    Delivery.PENDING: "delivery.resend_waiting",
+}
 
 
 def get_handlers() -> list[BaseHandler[Any, Any, Any]]:
@@ -241,4 +292,10 @@ def get_handlers() -> list[BaseHandler[Any, Any, Any]]:
         CommandHandler("riwayat", on_history),
         CommandHandler("berkas", on_files),
         CallbackQueryHandler(on_press, pattern=QUERY_PATTERN),
+        CallbackQueryHandler(
+            on_page,
+            pattern=page_pattern(
+                PagedView.STATUS, PagedView.HISTORY_CHOICE, PagedView.FILES_CHOICE
+            ),
+        ),
     ]

@@ -1,10 +1,12 @@
 """/mulai starts a case from an incoming letter; /batalkan cancels a running case.
 
-One persistent `ConversationHandler` ("start_case"). Its scratch lives in
-`user_data["start_case"]` and is plain JSON, so a restart in the middle of the dialog
-loses nothing. The next question is never remembered: `bot.core.letter` derives it from
-what the scratch still lacks, so after a restart, a re-entry or a refused answer the bot
-asks exactly the question that is still open. What each question shows is
+One persistent `ConversationHandler` ("start_case"). Its scratch is plain JSON kept as
+a row in the bot's database (`handlers.common.keep_dialog`) before each question is sent,
+so a restart in the middle of the dialog, even a SIGKILL just after a question arrived,
+loses nothing; an answer whose dialog is not on record is told to start again. The next
+question is never remembered: `bot.core.letter` derives it from what the scratch still
+lacks, so after a restart, a re-entry or a refused answer the bot asks exactly the
+question that is still open. What each question shows is
 `bot.views.start_case`; starting the case (with step 1 done at once when its holder
 starts it) is one service call, and whether a case may be cancelled is the engine's word.
 """
@@ -38,6 +40,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
+from bot.core import input_limits
 from bot.core.letter import (
     LETTER_TEXT_FIELDS,
     URGENCIES,
@@ -49,6 +52,7 @@ from bot.core.letter import (
 )
 from bot.core.periods import parse_letter_date, plausible_report_year, year_choices
 from bot.core.workflow import Cancel, CaseState, Refusal, RefusalCode
+from bot.crashpoints import crashpoint
 from bot.ptb.context import BotContext
 from bot.runtime import Runtime
 from bot.services.workflow_service import CaseCodeTaken
@@ -63,7 +67,17 @@ from bot.views.callbacks import (
 )
 from bot.views.fmt import format_date, format_file_size
 from bot.views.start_case import GO, SKIP, STOP, Prompt, StartCaseViews
-from handlers.common import answer_press, identify, refusal_text, reply, unknown_user
+from handlers.common import (
+    answer_press,
+    dialog_data,
+    end_dialog,
+    identify,
+    keep_dialog,
+    refusal_text,
+    refuse_too_long,
+    reply,
+    unknown_user,
+)
 from handlers.uploads import receive_file
 
 KEY = "start_case"
@@ -113,31 +127,25 @@ class CancelScratch(TypedDict):
     code: str
 
 
-def _stored(context: BotContext) -> dict[str, Any] | None:
-    data = context.user_data.get(KEY) if context.user_data is not None else None
-    return data if isinstance(data, dict) else None
-
-
-def _start_scratch(context: BotContext) -> StartScratch | None:
-    data = _stored(context)
+async def _start_scratch(update: Update, context: BotContext) -> StartScratch | None:
+    data = await dialog_data(update, context, KEY)
     return cast(StartScratch, data) if data is not None and data.get("kind") == "start" else None
 
 
-def _cancel_scratch(context: BotContext) -> CancelScratch | None:
-    data = _stored(context)
+async def _cancel_scratch(update: Update, context: BotContext) -> CancelScratch | None:
+    data = await dialog_data(update, context, KEY)
     return cast(CancelScratch, data) if data is not None and data.get("kind") == "cancel" else None
 
 
-def _keep(context: BotContext, scratch: StartScratch | CancelScratch) -> None:
-    assert context.user_data is not None
-    context.user_data[KEY] = scratch
+async def _drop(update: Update, context: BotContext) -> dict[str, Any] | None:
+    return await end_dialog(update, context, KEY)
 
 
-def _drop(context: BotContext) -> dict[str, Any] | None:
-    if context.user_data is None:
-        return None
-    dropped = context.user_data.pop(KEY, None)
-    return dropped if isinstance(dropped, dict) else None
+async def _lost(update: Update, context: BotContext, lang: str) -> int:
+    """An answer to a dialog with no record: say it was not taken, and how to begin again."""
+    await _drop(update, context)
+    await reply(update, context.runtime.text(lang, "start_case.lost"))
+    return END
 
 
 NextState = Coroutine[Any, Any, int | None]  # the dialog's next state; None: stay
@@ -146,16 +154,18 @@ DialogStep = Callable[[Update, BotContext, str, str, StartScratch], NextState]
 
 def _in_dialog(step: DialogStep) -> Callable[[Update, BotContext], NextState]:
     """Identify the officer and fetch the /mulai scratch before `step`; without either the
-    dialog is over (and a press on it is answered as stale)."""
+    dialog is over (a press on it is answered as stale, an answer is told it was lost)."""
 
     @functools.wraps(step)
     async def handle(update: Update, context: BotContext) -> int | None:
         officer, lang = await identify(update, context)
-        scratch = _start_scratch(context)
+        scratch = await _start_scratch(update, context)
         if officer is None or scratch is None:
             if update.callback_query is not None:
                 stale = context.runtime.plain(lang, "common.stale_button")
                 await answer_press(update.callback_query, stale, True)
+            elif officer is not None:
+                return await _lost(update, context, lang)
             return END
         return await step(update, context, officer, lang, scratch)
 
@@ -181,14 +191,21 @@ def _prompt(runtime: Runtime, lang: str, officer: str, scratch: StartScratch) ->
 async def _ask(
     update: Update, context: BotContext, lang: str, officer: str, scratch: StartScratch
 ) -> int:
-    """Send the open question, remember its message (to retire its buttons), go to its state."""
+    """Keep the dialog on disk, send the open question, remember its message (to retire its
+    buttons), go to its state."""
     prompt = _prompt(context.runtime, lang, officer, scratch)
     question = pending(scratch)
     rows = [[(label, _button_data(question, a)) for label, a in row] for row in prompt.rows]
+    state = _STATE_OF.get(question, TEXT)
+    scratch["prompt"] = None  # the previous question's buttons are retired by now
+    await keep_dialog(update, context, KEY, state, scratch)
+    crashpoint("dialog.stored", KEY)
     message = await _send(update, prompt.text, _markup(rows))
-    scratch["prompt"] = [message.chat_id, message.message_id] if rows else None
-    _keep(context, scratch)
-    return _STATE_OF.get(question, TEXT)
+    crashpoint("dialog.prompted", KEY)
+    if rows:
+        scratch["prompt"] = [message.chat_id, message.message_id]
+        await keep_dialog(update, context, KEY, state, scratch)
+    return state
 
 
 def _markup(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup | None:
@@ -238,7 +255,7 @@ async def _mark_answered(update: Update, views: StartCaseViews, question: str, v
 async def on_start(update: Update, context: BotContext) -> int:
     runtime = context.runtime
     officer, lang = await identify(update, context)
-    await _retire_prompt(context, _drop(context))
+    await _retire_prompt(context, await _drop(update, context))
     if officer is None:
         await unknown_user(update, context, lang)
         return END
@@ -319,6 +336,8 @@ async def on_year_text(
     """A year typed instead of pressed (e.g. a report two years late)."""
     runtime = context.runtime
     typed = _typed(update)
+    if await refuse_too_long(update, runtime, lang, typed, input_limits.YEAR):
+        return None
     if not (typed.isdigit() and plausible_report_year(int(typed), _today(runtime))):
         await reply(update, runtime.text(lang, "start_case.year_unreadable", text=typed))
         return None
@@ -337,7 +356,7 @@ async def _after_year(
     try:
         await runtime.service.check_period_free(sop, period, year)
     except CaseCodeTaken as taken:
-        _drop(context)
+        await _drop(update, context)
         await reply(update, _views(runtime, lang).duplicate(taken.code))
         return END
     return await _ask(update, context, lang, officer, scratch)
@@ -356,6 +375,8 @@ async def on_text(
     if not typed:
         await reply(update, runtime.text(lang, "start_case.empty_answer"))
         return await _ask(update, context, lang, officer, scratch)
+    if await refuse_too_long(update, runtime, lang, typed, input_limits.LETTER[field]):
+        return None
     if field == "date":
         parsed = parse_letter_date(typed)
         if parsed is None:
@@ -446,6 +467,8 @@ async def on_field(
     elif not typed:
         await reply(update, context.runtime.text(lang, "start_case.empty_answer"))
         return await _ask(update, context, lang, officer, scratch)
+    elif await refuse_too_long(update, context.runtime, lang, typed, input_limits.FORM_FIELD):
+        return None
     await _retire_prompt(context, scratch)
     scratch["form"][field.rstrip("?")] = typed
     return await _ask(update, context, lang, officer, scratch)
@@ -465,7 +488,7 @@ async def on_confirm(
         return None
     await answer_press(query)
     await _retire_prompt(context, scratch)
-    _drop(context)
+    await _drop(update, context)
     if query.data == START_STOP:
         await reply(update, runtime.text(lang, "start_case.cancelled"))
         return END
@@ -495,7 +518,7 @@ async def _launch(
         return
     if started.refused is not None:  # the case runs; step 1 waits on its button
         await reply(update, _refusal(runtime, lang, started.refused))
-    await runtime.deliver()
+    await runtime.delivered()  # the summary comes after the case's first messages
     state = started.transition.state
     await reply(update, views.started(state, runtime.sops[state.sop_key], started.disposed))
 
@@ -508,7 +531,7 @@ async def on_cancel_case(update: Update, context: BotContext) -> int:
     who may cancel and whether the case still runs."""
     runtime = context.runtime
     officer, lang = await identify(update, context)
-    await _retire_prompt(context, _drop(context))
+    await _retire_prompt(context, await _drop(update, context))
     if officer is None:
         await unknown_user(update, context, lang)
         return END
@@ -538,18 +561,22 @@ async def _ask_reason(
     runtime = context.runtime
     state = state or await runtime.service.case(scratch["case"])
     title = (await runtime.service.context_for(state)).sop.title
-    _keep(context, scratch)
+    await keep_dialog(update, context, KEY, REASON, scratch)
+    crashpoint("dialog.stored", KEY)
     await reply(
         update, runtime.text(lang, "cancel_case.ask_reason", case_code=state.code, title=title)
     )
+    crashpoint("dialog.prompted", KEY)
     return REASON
 
 
 async def on_reason(update: Update, context: BotContext) -> int | None:
     officer, lang = await identify(update, context)
-    scratch = _cancel_scratch(context)
-    if officer is None or scratch is None:
+    scratch = await _cancel_scratch(update, context)
+    if officer is None:
         return END
+    if scratch is None:
+        return await _lost(update, context, lang)
     return await _cancel(update, context, officer, lang, scratch, _typed(update))
 
 
@@ -563,8 +590,13 @@ async def _cancel(
     state: CaseState | None = None,
 ) -> int:
     """Cancel with `reason`. None: none given yet, so the engine's demand for one (after
-    it checked that the case still runs) is a question, not a refusal."""
+    it checked that the case still runs) is a question, not a refusal; one over the limit
+    is refused and asked again."""
     runtime = context.runtime
+    if reason is not None and await refuse_too_long(
+        update, runtime, lang, reason, input_limits.REASON
+    ):
+        return await _ask_reason(update, context, lang, scratch, state)
     try:
         transition = await runtime.service.act(officer, scratch["case"], Cancel(reason or ""))
     except Refusal as refusal:
@@ -573,10 +605,10 @@ async def _cancel(
                 await reply(update, _refusal(runtime, lang, refusal))
             return await _ask_reason(update, context, lang, scratch, state)
         await reply(update, _refusal(runtime, lang, refusal))
-        _drop(context)
+        await _drop(update, context)
         return END
-    _drop(context)
-    await runtime.deliver()
+    await _drop(update, context)
+    await runtime.delivered()  # the summary says whose tasks were withdrawn: done now
     await reply(update, _views(runtime, lang).cancelled(transition.state))
     return END
 
@@ -588,7 +620,7 @@ async def on_abort(update: Update, context: BotContext) -> int:
     """/batal: leave the dialog at any point; nothing is started or cancelled."""
     runtime = context.runtime
     _, lang = await identify(update, context)
-    scratch = _drop(context)
+    scratch = await _drop(update, context)
     await _retire_prompt(context, scratch)
     if scratch is not None and scratch.get("kind") == "cancel":
         text = runtime.text(lang, "cancel_case.kept", case_code=scratch.get("code", ""))
@@ -602,12 +634,14 @@ async def on_out_of_place(update: Update, context: BotContext) -> int | None:
     """A message the open question cannot take: point at the buttons, or ask again."""
     runtime = context.runtime
     officer, lang = await identify(update, context)
-    cancel = _cancel_scratch(context)
+    cancel = await _cancel_scratch(update, context)
     if cancel is not None:
         return await _ask_reason(update, context, lang, cancel)
-    scratch = _start_scratch(context)
-    if officer is None or scratch is None:
+    scratch = await _start_scratch(update, context)
+    if officer is None:
         return END
+    if scratch is None:
+        return await _lost(update, context, lang)
     if pending(scratch) in _BUTTON_QUESTIONS:
         await reply(update, runtime.text(lang, "start_case.use_buttons"))
         return None

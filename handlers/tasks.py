@@ -3,8 +3,10 @@
 One persistent `ConversationHandler`: every task button is an entry point (and a fallback,
 so a button pressed in the middle of a dialog starts over cleanly). Buttons that act at
 once end the conversation; the ones that need typed input move to a state whose scratch
-(which task, which version) lives in `user_data`, persisted with the conversation so a
-restart between the press and the typed reason loses nothing.
+(which task, which version) is a row in the bot's database, written with the state before
+the question is sent (`handlers.common.keep_dialog`): a SIGKILL right after the officer
+read "Mohon tuliskan alasan…" loses nothing, and the reason typed after the restart is
+taken. An answer whose dialog is not on record is told so and asked to press again.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
+from bot.core import input_limits
 from bot.core.workflow import (
     Action,
     AttachFile,
@@ -39,14 +42,26 @@ from bot.ptb.context import BotContext
 from bot.runtime import Runtime
 from bot.services.task_press import Ask, Dialog, Reselect
 from bot.views.callbacks import TASK_PATTERN, parse_task
-from handlers.common import answer_press, identify, refusal_text, reply, unknown_presser
+from handlers import queries
+from handlers.common import (
+    answer_press,
+    dialog_data,
+    end_dialog,
+    identify,
+    keep_dialog,
+    refusal_text,
+    refuse_too_long,
+    reply,
+    unknown_presser,
+    wait_for_chat,
+)
 from handlers.uploads import receive_file
 
 log = logging.getLogger(__name__)
 
 REASON, FIELD, SKIP, PROOF = range(4)
 END = ConversationHandler.END
-DIALOG = "dialog"
+NAME = "task_dialog"
 _STATE_OF: dict[Dialog, int] = {
     Dialog.REASON: REASON,
     Dialog.FORM: FIELD,
@@ -61,7 +76,7 @@ async def on_button(update: Update, context: BotContext) -> int:
     runtime = context.runtime
     officer, lang = await identify(update, context)
     press = parse_task(query.data)
-    _clear(context)
+    await end_dialog(update, context, NAME)  # a press in the middle of a dialog starts over
     if officer is None:
         await unknown_presser(query, runtime, lang)
         return END
@@ -73,24 +88,26 @@ async def on_button(update: Update, context: BotContext) -> int:
         outcome = await runtime.service.press(officer, press)
     except Refusal as refusal:
         await answer_press(query, refusal_text(runtime, lang, refusal), True)
+        await wait_for_chat(update, context, officer)
         await _strip_stale_buttons(update, refusal)
         return END
     if isinstance(outcome, Ask):
+        await wait_for_chat(update, context, officer)
         return await _open_dialog(update, context, lang, outcome, press.arg)
     if isinstance(outcome, Reselect):
+        await wait_for_chat(update, context, officer)
         await _show_order_selection(update, context, lang, outcome)
         return END
     crashpoint("button.committed")
     await answer_press(query, runtime.plain(lang, "workflow.acted"))
     crashpoint("button.answered")
-    await runtime.deliver()
     return END
 
 
 async def _open_dialog(
     update: Update, context: BotContext, lang: str, ask: Ask, version: int | None
 ) -> int:
-    """Ask for the typed input; the scratch (which task, which version) is persisted."""
+    """Ask for the typed input; the scratch (which task, which version) is on disk first."""
     assert update.callback_query is not None
     runtime = context.runtime
     step, state = ask.step, ask.state
@@ -116,11 +133,11 @@ async def _open_dialog(
     else:
         scratch["item"] = ask.items[0]
         text = runtime.text(lang, "workflow.ask_proof", item=scratch["item"])
-    assert context.user_data is not None
-    context.user_data[DIALOG] = scratch
+    state_number = await keep_dialog(update, context, NAME, _STATE_OF[ask.dialog], scratch)
+    crashpoint("dialog.stored")
     await _send(update, text)
     crashpoint("dialog.prompted")
-    return _STATE_OF[ask.dialog]
+    return state_number
 
 
 def _recipient(runtime: Runtime, ask: Ask) -> str:
@@ -141,41 +158,43 @@ def _field_prompt(runtime: Runtime, lang: str, field: str, common: dict[str, Any
 
 
 async def on_reason(update: Update, context: BotContext) -> int:
-    scratch = _scratch(context, "reason")
+    scratch = await _scratch(update, context, "reason")
     if scratch is None:
-        return END
+        return await _lost(update, context)
     officer, lang = await identify(update, context)
     text = (update.effective_message.text or "") if update.effective_message else ""
+    if await refuse_too_long(update, context.runtime, lang, text, input_limits.REASON):
+        return REASON
     action = Return(scratch["task"], text, scratch["version"])
     return await _finish_dialog(update, context, officer, lang, scratch, action, REASON)
 
 
 async def on_skip_reason(update: Update, context: BotContext) -> int:
-    scratch = _scratch(context, "skip")
+    scratch = await _scratch(update, context, "skip")
     if scratch is None:
-        return END
+        return await _lost(update, context)
     officer, lang = await identify(update, context)
     text = (update.effective_message.text or "") if update.effective_message else ""
     runtime = context.runtime
     assert officer is not None
+    if await refuse_too_long(update, runtime, lang, text, input_limits.REASON):
+        return SKIP
     skips = [SkipItem(scratch["task"], item, text) for item in scratch["items"]]
     try:
         await runtime.service.act_all(officer, scratch["case"], skips)
     except Refusal as refusal:
         if refusal.code is RefusalCode.REASON_REQUIRED:
             await reply(update, refusal_text(runtime, lang, refusal))
-            await runtime.deliver()
             return SKIP
         await reply(update, refusal_text(runtime, lang, refusal))
-    _clear(context)
-    await runtime.deliver()
+    await end_dialog(update, context, NAME)
     return END
 
 
 async def on_field(update: Update, context: BotContext) -> int:
-    scratch = _scratch(context, "form")
+    scratch = await _scratch(update, context, "form")
     if scratch is None:
-        return END
+        return await _lost(update, context)
     officer, lang = await identify(update, context)
     runtime = context.runtime
     text = ((update.effective_message.text or "") if update.effective_message else "").strip()
@@ -186,10 +205,11 @@ async def on_field(update: Update, context: BotContext) -> int:
     if not text and not field.endswith("?"):
         await reply(update, _field_prompt(runtime, lang, field, scratch["common"]))
         return FIELD
+    if await refuse_too_long(update, runtime, lang, text, input_limits.FORM_FIELD):
+        return FIELD
     scratch["values"][field.rstrip("?")] = text
-    assert context.user_data is not None
-    context.user_data[DIALOG] = scratch
     if len(scratch["values"]) < len(fields):
+        await keep_dialog(update, context, NAME, FIELD, scratch)
         await reply(
             update, _field_prompt(runtime, lang, fields[len(scratch["values"])], scratch["common"])
         )
@@ -199,19 +219,21 @@ async def on_field(update: Update, context: BotContext) -> int:
 
 
 async def on_proof_text(update: Update, context: BotContext) -> int:
-    scratch = _scratch(context, "proof")
+    scratch = await _scratch(update, context, "proof")
     if scratch is None:
-        return END
+        return await _lost(update, context)
     officer, lang = await identify(update, context)
-    text = (update.effective_message.text or "") if update.effective_message else ""
-    action = Tick(scratch["task"], scratch["item"], proof_ref=text.strip())
+    text = ((update.effective_message.text or "") if update.effective_message else "").strip()
+    if await refuse_too_long(update, context.runtime, lang, text, input_limits.PROOF_REFERENCE):
+        return PROOF
+    action = Tick(scratch["task"], scratch["item"], proof_ref=text)
     return await _finish_dialog(update, context, officer, lang, scratch, action, PROOF)
 
 
 async def on_proof_file(update: Update, context: BotContext) -> int:
-    scratch = _scratch(context, "proof")
+    scratch = await _scratch(update, context, "proof")
     if scratch is None:
-        return END
+        return await _lost(update, context)
     officer, lang = await identify(update, context)
     if officer is None:
         return END
@@ -233,7 +255,7 @@ async def _finish_dialog(
 ) -> int:
     runtime = context.runtime
     if officer is None:
-        _clear(context)
+        await end_dialog(update, context, NAME)
         return END
     try:
         await runtime.service.act(officer, scratch["case"], action)
@@ -252,22 +274,20 @@ async def _finish_dialog(
             )
         else:
             await reply(update, refusal_text(runtime, lang, refusal))
-        _clear(context)
+        await end_dialog(update, context, NAME)
         return END
     crashpoint("dialog.committed")
-    _clear(context)
+    await end_dialog(update, context, NAME)
     key = "workflow.reason_saved" if isinstance(action, Return) else "workflow.acted"
     await reply(update, runtime.text(lang, key))
     crashpoint("dialog.acknowledged")
-    await runtime.deliver()
     return END
 
 
 async def on_cancel(update: Update, context: BotContext) -> int:
     _, lang = await identify(update, context)
     runtime = context.runtime
-    had = context.user_data is not None and context.user_data.get(DIALOG) is not None
-    _clear(context)
+    had = await end_dialog(update, context, NAME) is not None
     await reply(
         update,
         runtime.text(lang, "workflow.dialog_cancelled" if had else "workflow.nothing_to_cancel"),
@@ -290,16 +310,19 @@ async def _show_order_selection(
     await query.edit_message_reply_markup(reply_markup=keyboard(buttons))
 
 
-def _scratch(context: BotContext, kind: str) -> dict[str, Any] | None:
-    data = context.user_data.get(DIALOG) if context.user_data is not None else None
-    if not isinstance(data, dict) or data.get("kind") != kind:
-        return None
-    return data
+async def _scratch(update: Update, context: BotContext, kind: str) -> dict[str, Any] | None:
+    data = await dialog_data(update, context, NAME)
+    return data if data is not None and data.get("kind") == kind else None
 
 
-def _clear(context: BotContext) -> None:
-    if context.user_data is not None:
-        context.user_data.pop(DIALOG, None)
+async def _lost(update: Update, context: BotContext) -> int:
+    """An answer to a dialog with no record: say it was not taken and ask to press again."""
+    officer, lang = await identify(update, context)
+    await end_dialog(update, context, NAME)
+    if officer is not None:
+        await reply(update, context.runtime.text(lang, "workflow.dialog_lost"))
+        await queries.on_tasks(update, context)  # the list's buttons show each task again
+    return END
 
 
 async def _send(update: Update, text: str) -> None:

@@ -186,7 +186,6 @@ async def _attach(
         ),
     )
     crashpoint("upload.acknowledged")
-    await runtime.deliver()
 
 
 async def _ask_which_task(
@@ -254,7 +253,6 @@ async def on_pick_item(update: Update, context: BotContext) -> None:
     await reply(
         update, runtime.text(lang, "upload.item_attached", filename=ref.filename, item=item)
     )
-    await runtime.deliver()
 
 
 async def on_pick_task(update: Update, context: BotContext) -> None:

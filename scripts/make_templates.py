@@ -845,22 +845,42 @@ def lembar_pengesahan() -> Any:
         ],
     )
 
-    p = para(doc, "Kode verifikasi: ", space_before=12, space_after=0)
+    verification_box(doc)
+    return doc
+
+
+def verification_box(doc: Any) -> None:
+    """The QR and its code in a bordered box below the signature, never inside it.
+
+    Apart from the signature space, so nobody takes the QR for a certified electronic
+    signature (TTE); one unsplittable row, so the QR never parts from its code.
+    """
+    widths = [3.0, 12.5]
+    t = table(doc, widths)
+    row = add_row(t, widths)
+    qr = row.cells[0].paragraphs[0]
+    qr.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    qr.add_run("{{ verification_qr }}")
+    text = row.cells[1]
+    cell_text(text, "Pindai untuk memeriksa keaslian persetujuan", bold=True)
+    p = cell_para(text, "Kode verifikasi: ")
     run = p.add_run("{{ verification_code }}")
     run.bold = True
     run.font.size = Pt(13)
     run.font.name = "Courier New"
     _set_rfonts(run._r.get_or_add_rPr(), "Courier New")
-    para(
-        doc,
+    note = cell_para(
+        text,
         "Kode ini terikat pada kode berkas, sidik draf yang disetujui dan waktu "
         "persetujuan; dokumen yang diubah setelah disetujui tidak cocok dengan kode ini. "
         "Persetujuan ini dicatat oleh aplikasi dan bukan tanda tangan elektronik "
-        "tersertifikasi (TTE); keasliannya diperiksa dengan kode ini melalui /verifikasi.",
+        "tersertifikasi (TTE); periksa dengan memindai kode QR atau mengetik "
+        "/verifikasi diikuti kode ini kepada bot.",
         size=8,
-        italic=True,
     )
-    return doc
+    for r in note.runs:
+        r.italic = True
+    para(doc, "", space_before=0, space_after=0)
 
 
 # --- sample files ---------------------------------------------------------------------------

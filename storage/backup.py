@@ -6,7 +6,8 @@ A backup is one self-contained folder, `<backups>/<YYYY-MM-DD_HHMMSS>/`:
                      keeps running (a plain file copy of a WAL database can be torn)
     files/xx/<sha>   the file store; content-addressed, so a file already in the previous
                      backup is hard-linked from there and only new files are copied
-    manifest.json    when, what, and how many; its presence marks the backup complete
+    manifest.json    when, what, and how many, and the audit log's head (row and
+                     fingerprint); its presence marks the backup complete
 
 The folder is built as `<name>.partial` and renamed when done, so a crash or a full disk
 never leaves something that looks like a backup and is not. The database is copied
@@ -30,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
 
+from storage.audit import head_anchor
 from storage.codec import from_iso, to_iso
 
 MANIFEST = "manifest.json"
@@ -268,6 +270,9 @@ def backup(
             "database": database.name,
             "database_sha256": file_digest(work / database.name),
             "schema_version": schema_version(work / database.name),
+            # Outside the database: `verify-audit --anchor` proves the log was not cut
+            # short or rewritten since (see storage/audit.py).
+            "audit_head": _audit_head(work / database.name),
             "files": len(have),
             "problems": problems,
         }
@@ -287,6 +292,11 @@ def backup(
         problems=tuple(problems),
         pruned=tuple(pruned),
     )
+
+
+def _audit_head(database: Path) -> str | None:
+    anchor = head_anchor(database)
+    return None if anchor is None else str(anchor)
 
 
 def prune(root: Path, keep: int) -> list[Path]:

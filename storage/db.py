@@ -12,13 +12,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
 
+from bot.core.clock import Clock
+from storage.audit import AuditLog
+from storage.audit_key import AuditKeyError, AuditKeySource
 from storage.migrations import MIGRATIONS
 
 log = logging.getLogger(__name__)
@@ -31,11 +35,26 @@ class DatabaseError(RuntimeError):
 class Database:
     """The single connection to the bot's SQLite file."""
 
-    def __init__(self, path: Path, *, timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        timeout: float = 10.0,
+        audit_key: AuditKeySource | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        """`audit_key`: where the bot's audit key is (created at the first open), so the
+        chain is keyed; None only for tools and tests that never need it."""
         self.path = path
         self._timeout = timeout
         self._conn: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
+        self._key_source = audit_key
+        self._clock = clock
+        self.audit_key: bytes | None = None
+        # Told after a unit of work that queued work for after its commit, with the
+        # recipients of its outbox rows (see `storage.uow.unit_of_work`).
+        self.on_queued: Callable[[frozenset[str]], None] | None = None
 
     @property
     def conn(self) -> aiosqlite.Connection:
@@ -51,6 +70,7 @@ class Database:
         try:
             await self._configure(conn)
             await self._migrate(conn)
+            await self._key_audit_chain(conn)
         except BaseException:
             await self.close()
             raise
@@ -116,6 +136,40 @@ class Database:
             except BaseException:
                 await conn.execute("ROLLBACK")
                 raise
+
+    async def _key_audit_chain(self, conn: aiosqlite.Connection) -> None:
+        """Load (or at the first start create) the audit key; start the keyed chain once.
+
+        A keyed chain whose key is gone is refused rather than keyed anew: a new key would
+        make every earlier keyed row look forged, and the admin must decide (README)."""
+        if self._key_source is None:
+            return
+        log_ = AuditLog(conn)
+        if await log_.is_keyed():
+            try:
+                key = self._key_source.load()
+            except AuditKeyError as exc:
+                raise DatabaseError(str(exc)) from None
+            if key is None:
+                raise DatabaseError(
+                    f"{self.path}: the audit log is keyed but its key is missing "
+                    f"({self._key_source.file}): restore the key from your backup of it, "
+                    "see README 'The audit key'"
+                )
+            self.audit_key = key
+            return
+        try:
+            self.audit_key = self._key_source.load_or_create()
+        except (AuditKeyError, OSError) as exc:
+            raise DatabaseError(str(exc)) from None
+        now = self._clock.now() if self._clock is not None else datetime.now(UTC)
+        await conn.execute("BEGIN IMMEDIATE")
+        try:
+            await AuditLog(conn, key=self.audit_key).start_keyed_chain(now)
+            await conn.execute("COMMIT")
+        except BaseException:
+            await conn.execute("ROLLBACK")
+            raise
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:

@@ -30,6 +30,7 @@ class Job:
 class Jobs:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.conn = conn
+        self.queued = False  # this transaction added a job (the worker runs it after commit)
 
     async def add(
         self, kind: str, case_id: int | None, payload: Mapping[str, Any], now: datetime
@@ -39,6 +40,7 @@ class Jobs:
             (kind, case_id, dumps(payload), to_iso(now)),
         )
         assert cur.lastrowid is not None
+        self.queued = True
         return int(cur.lastrowid)
 
     async def pending(self, limit: int = 20) -> list[Job]:

@@ -258,4 +258,38 @@ BEGIN
 END
 """
 
-MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4, V5)
+# Outbox retention: a delivered message's text is dropped after the retention period
+# (the row stays: when it went to whom, and which task a reply to it is about). Files
+# sent are indexed for good first, so a later message can refer to a file already sent.
+V_OUTBOX_RETENTION = """
+CREATE TABLE delivered_files (
+    outbox_id INTEGER PRIMARY KEY,
+    officer_key TEXT,
+    case_id INTEGER,
+    sha256 TEXT NOT NULL,
+    chat_id INTEGER NOT NULL,
+    message_id INTEGER NOT NULL,
+    sent_at TEXT NOT NULL
+);
+CREATE INDEX delivered_files_by_file ON delivered_files (sha256, chat_id);
+CREATE INDEX outbox_sent ON outbox (sent_at) WHERE payload_json != '{}'
+"""
+
+# A dialog in progress is a row of the bot's own, written before its question is sent
+# (storage/dialogs.py); PTB's persistence tables, flushed only every few seconds, go.
+# Dialogs open at the upgrade are lost: their next answer is met as out of place.
+V_DIALOGS = """
+CREATE TABLE dialogs (
+    name TEXT NOT NULL,
+    user_id INTEGER NOT NULL,
+    chat_id INTEGER NOT NULL,
+    state INTEGER NOT NULL,
+    data_json TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (name, user_id)
+);
+DROP TABLE ptb_conversations;
+DROP TABLE ptb_user_data
+"""
+
+MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4, V5, V_OUTBOX_RETENTION, V_DIALOGS)

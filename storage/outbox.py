@@ -9,7 +9,7 @@ Rows for the same task are delivered in id order, which keeps "send the task" be
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -39,9 +39,28 @@ class TaskMessage:
     has_document: bool
 
 
+@dataclass(frozen=True, slots=True)
+class DeliveredFile:
+    """A file the bot sent: to whom, for which case, and the message that carries it."""
+
+    officer_key: str | None
+    case_id: int | None
+    sha256: str
+    chat_id: int
+    message_id: int
+
+
+def recipient(officer_key: str | None, chat_id: int | None) -> str:
+    """Whom a row goes to, as one key ("officer:KEY" or "chat:ID"): what the delivery
+    worker tracks so that a direct reply waits for that recipient's queue only."""
+    return f"officer:{officer_key}" if officer_key is not None else f"chat:{chat_id}"
+
+
 class Outbox:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.conn = conn
+        # Who this transaction queued messages for (told to the delivery worker at commit).
+        self.queued_for: set[str] = set()
 
     async def add(
         self,
@@ -60,6 +79,7 @@ class Outbox:
             (case_id, task_seq, officer_key, chat_id, kind, dumps(payload), to_iso(now)),
         )
         assert cur.lastrowid is not None
+        self.queued_for.add(recipient(officer_key, chat_id))
         return int(cur.lastrowid)
 
     async def pending(self, limit: int = 100) -> list[OutboxRow]:
@@ -72,6 +92,16 @@ class Outbox:
     async def all(self) -> list[OutboxRow]:
         async with self.conn.execute("SELECT * FROM outbox ORDER BY id") as cur:
             return [_row(r) for r in await cur.fetchall()]
+
+    async def fates(self, row_ids: Sequence[int]) -> list[tuple[bool, bool]]:
+        """(sent, given up) for each of `row_ids` that exists, in id order."""
+        marks = ", ".join("?" for _ in row_ids)
+        async with self.conn.execute(
+            f"SELECT sent_at IS NOT NULL, failed_at IS NOT NULL FROM outbox "
+            f"WHERE id IN ({marks}) ORDER BY id",
+            tuple(row_ids),
+        ) as cur:
+            return [(bool(r[0]), bool(r[1])) for r in await cur.fetchall()]
 
     async def mark_sent(
         self, row_id: int, now: datetime, message_id: int | None, chat_id: int | None = None
@@ -113,7 +143,46 @@ class Outbox:
             "AND failed_at IS NOT NULL",
             (officer_key,),
         )
+        if cur.rowcount:
+            self.queued_for.add(recipient(officer_key, None))
         return cur.rowcount
+
+    # -- retention -------------------------------------------------------------------
+
+    async def prune_delivered(self, sent_before: datetime) -> int:
+        """Drop the text of messages delivered before `sent_before`; returns how many.
+
+        Every file among them is indexed first (officer, case, file, chat, message id),
+        so a file once sent can be referred to later. The row itself stays, small: when
+        it went to whom, and which task a reply to it is about (`task_of_message`).
+        """
+        cutoff = to_iso(sent_before)
+        await self.conn.execute(
+            "INSERT OR IGNORE INTO delivered_files (outbox_id, officer_key, case_id, sha256, "
+            "chat_id, message_id, sent_at) SELECT id, officer_key, case_id, "
+            "json_extract(payload_json, '$.sha256'), chat_id, message_id, sent_at FROM outbox "
+            "WHERE kind = 'document' AND sent_at IS NOT NULL AND sent_at < ? "
+            "AND payload_json != '{}' AND chat_id IS NOT NULL AND message_id IS NOT NULL",
+            (cutoff,),
+        )
+        cur = await self.conn.execute(
+            "UPDATE outbox SET payload_json = '{}' "
+            "WHERE sent_at IS NOT NULL AND sent_at < ? AND payload_json != '{}'",
+            (cutoff,),
+        )
+        return cur.rowcount
+
+    async def delivered_file(self, sha256: str, chat_id: int) -> DeliveredFile | None:
+        """The newest message that carried this file to this chat, if any."""
+        async with self.conn.execute(
+            "SELECT officer_key, case_id, sha256, chat_id, message_id FROM delivered_files "
+            "WHERE sha256 = ? AND chat_id = ? ORDER BY outbox_id DESC LIMIT 1",
+            (sha256, chat_id),
+        ) as cur:
+            row = await cur.fetchone()
+        if row is None:
+            return None
+        return DeliveredFile(row[0], row[1], row[2], int(row[3]), int(row[4]))
 
     # -- where each task's message lives, so later edits can reach it -----------------
 

@@ -30,6 +30,7 @@ class ReminderRow:
 class Reminders:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.conn = conn
+        self.planned = False  # this transaction planned reminders (the tick is re-planned)
 
     async def plan(
         self, case_id: int, task_seq: int, items: Iterable[tuple[str, datetime]]
@@ -40,6 +41,7 @@ class Reminders:
             "ON CONFLICT (case_id, task_seq, kind) DO NOTHING",
             [(case_id, task_seq, kind, to_iso(at)) for kind, at in items],
         )
+        self.planned = True
 
     async def cancel_for_task(self, case_id: int, task_seq: int, now: datetime) -> None:
         await self.conn.execute(

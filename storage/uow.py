@@ -12,6 +12,7 @@ from storage.accounts import Accounts
 from storage.audit import AuditLog
 from storage.cases import Cases
 from storage.db import Database
+from storage.dialogs import Dialogs
 from storage.jobs import Jobs
 from storage.outbox import Outbox
 from storage.pending_uploads import PendingUploads
@@ -30,30 +31,42 @@ class Tx:
     snapshots: Snapshots
     jobs: Jobs
     pending_uploads: PendingUploads
+    dialogs: Dialogs
 
     @classmethod
-    def bind(cls, conn: aiosqlite.Connection, agency: str = "default") -> Tx:
+    def bind(
+        cls, conn: aiosqlite.Connection, agency: str = "default", audit_key: bytes | None = None
+    ) -> Tx:
         return cls(
             conn=conn,
             cases=Cases(conn, agency),
-            audit=AuditLog(conn, agency),
+            audit=AuditLog(conn, agency, audit_key),
             outbox=Outbox(conn),
             reminders=Reminders(conn),
             accounts=Accounts(conn, agency),
             snapshots=Snapshots(conn),
             jobs=Jobs(conn),
             pending_uploads=PendingUploads(conn),
+            dialogs=Dialogs(conn),
         )
 
 
 @asynccontextmanager
 async def unit_of_work(db: Database, agency: str = "default") -> AsyncIterator[Tx]:
-    """State, audit, reminders and outbox of one action commit together or not at all."""
+    """State, audit, reminders and outbox of one action commit together or not at all.
+
+    After the commit, work it queued for after the commit (outbox rows, document jobs,
+    reminders) is announced through `db.on_queued`: the delivery worker wakes on it."""
     async with db.transaction() as conn:
-        yield Tx.bind(conn, agency)
+        tx = Tx.bind(conn, agency, db.audit_key)
+        yield tx
+    if db.on_queued is not None and (
+        tx.outbox.queued_for or tx.jobs.queued or tx.reminders.planned
+    ):
+        db.on_queued(frozenset(tx.outbox.queued_for))
 
 
 @asynccontextmanager
 async def reading(db: Database, agency: str = "default") -> AsyncIterator[Tx]:
     async with db.reading() as conn:
-        yield Tx.bind(conn, agency)
+        yield Tx.bind(conn, agency, db.audit_key)

@@ -13,7 +13,7 @@ import enum
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 __all__ = [
@@ -112,6 +112,7 @@ class AgencySettings:
     id: str = "default"
     address: str = ""
     logo: Path | None = None
+    contact: str = ""  # whom strangers should ask; "" = the agency and its secretariat
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,12 +144,18 @@ class Recipient:
     address: str | None = None  # postal address, e-mail address or e-office unit
 
 
+DEFAULT_OUTBOX_RETENTION_DAYS: Final = 30
+
+
 @dataclass(frozen=True, slots=True)
 class StoragePaths:
     database: Path
     files: Path  # uploaded drafts and proofs
     output: Path  # generated documents
     backups: Path
+    # Days a delivered message's text is kept in the outbox; then only what the audit
+    # and later features need stays (`bot.services.retention`).
+    outbox_retention_days: int = DEFAULT_OUTBOX_RETENTION_DAYS
 
 
 class _ReadOnlyTable(Mapping[str, Any]):

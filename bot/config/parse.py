@@ -37,6 +37,7 @@ from typing import Any, Final
 
 from bot.config.fields import MISSING, Fields, join, show, suggest
 from bot.config.model import (
+    DEFAULT_OUTBOX_RETENTION_DAYS,
     AgencySettings,
     Channel,
     Config,
@@ -210,6 +211,7 @@ _TELEGRAM_KEYS: Final = (
     "webhook_secret",
     "local_mode",
 )
+CONTACT_MAX: Final = 120  # with the "not registered" sentence, within an alert's 200
 _AGENCY_KEYS: Final = (
     "id",
     "region",
@@ -219,6 +221,7 @@ _AGENCY_KEYS: Final = (
     "city",
     "timezone",
     "logo",
+    "contact",
 )
 _OFFICER_KEYS: Final = (
     "key",
@@ -246,6 +249,7 @@ _STORAGE_DEFAULTS: Final = {
     "output": "data/output",
     "backups": "data/backups",
 }
+_STORAGE_KEYS: Final = (*_STORAGE_DEFAULTS, "outbox_retention_days")
 
 
 def _home_tables() -> dict[str, str]:
@@ -254,7 +258,7 @@ def _home_tables() -> dict[str, str]:
     sections = {
         "[telegram]": _TELEGRAM_KEYS,
         "[agency]": _AGENCY_KEYS,
-        "[storage]": tuple(_STORAGE_DEFAULTS),
+        "[storage]": _STORAGE_KEYS,
         "[[officers]]": _OFFICER_KEYS,
         "[[recipients]]": _RECIPIENT_KEYS,
     }
@@ -472,6 +476,13 @@ class _Parser(Fields):
         city = self.string(table, "agency", "city", required=True)
         timezone = self.timezone(table, "agency")
         logo = self.existing_file(table, "agency", "logo")
+        contact = self.string(table, "agency", "contact") or ""
+        if len(contact) > CONTACT_MAX or "\n" in contact:
+            self.fail(
+                "agency.contact",
+                f"expected one line of at most {CONTACT_MAX} characters (it ends the alert "
+                f"a stranger sees), got {len(contact)} characters",
+            )
         if len(self.errors) > before or not (region and name and city and timezone):
             return None
         return AgencySettings(
@@ -483,6 +494,7 @@ class _Parser(Fields):
             id=agency_id,
             address=address,
             logo=logo,
+            contact=contact,
         )
 
     def officers(self, data: Mapping[str, Any], language: Language) -> tuple[Officer, ...] | None:
@@ -674,15 +686,26 @@ class _Parser(Fields):
         table = self.table(data, "storage", required=False)
         if table is None:
             table = {}
-        self.unknown_keys(table, "storage", tuple(_STORAGE_DEFAULTS))
+        self.unknown_keys(table, "storage", _STORAGE_KEYS)
         paths = {
             key: self.path(table, "storage", key, default)
             for key, default in _STORAGE_DEFAULTS.items()
         }
         database, files, output, backups = paths.values()
+        retention = DEFAULT_OUTBOX_RETENTION_DAYS
+        if "outbox_retention_days" in table:
+            retention = self.positive_int(table, "storage", "outbox_retention_days") or 0
         if database is None or files is None or output is None or backups is None:
             return None
-        return StoragePaths(database=database, files=files, output=output, backups=backups)
+        if not retention:
+            return None
+        return StoragePaths(
+            database=database,
+            files=files,
+            output=output,
+            backups=backups,
+            outbox_retention_days=retention,
+        )
 
     def sops(self, data: Mapping[str, Any]) -> tuple[Path, ...] | None:
         if "sops" not in data:

@@ -7,11 +7,12 @@ the settings and the sending from `bot.services`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from bot.config import Officer
+from bot.core.reminders import escalation_for, late_minutes
 from bot.core.sop import Sop
 from bot.core.timestd import WorkCalendar
 from bot.core.workflow import CaseState, CaseStatus
@@ -30,6 +31,7 @@ class CaseLine:
     used_minutes: int  # working minutes since the step's tasks opened
     standard: str  # the time standard as the SOP writes it ("3 hari")
     overdue_minutes: int | None  # working minutes past the deadline; None: not yet due
+    nobody_above: tuple[str, ...] = ()  # late holders no escalation reaches (the admins do)
 
     @property
     def is_overdue(self) -> bool:
@@ -57,6 +59,7 @@ class DigestView:
     at: datetime
     cases: tuple[CaseLine, ...]  # overdue first (most overdue first), then by deadline
     unreachable: tuple[Unreachable, ...]
+    audit_head: str | None = None  # "ROW:FINGERPRINT": the audit log's head, kept on paper
 
     @property
     def overdue(self) -> list[CaseLine]:
@@ -68,7 +71,11 @@ class DigestView:
 
 
 def case_line(
-    state: CaseState, sop: Sop, now: datetime, calendar: WorkCalendar
+    state: CaseState,
+    sop: Sop,
+    now: datetime,
+    calendar: WorkCalendar,
+    superior_of: Callable[[str], str | None] | None = None,
 ) -> CaseLine | None:
     """Where an open case stands; None when no task is open (nothing anyone must do)."""
     tasks = [t for t in state.open_tasks() if t.step_key == state.step_key] or state.open_tasks()
@@ -77,16 +84,21 @@ def case_line(
     step = sop.step(tasks[0].step_key)
     opened = min(t.created_at for t in tasks)
     deadline = min(t.deadline for t in tasks)
+    holders = tuple(dict.fromkeys(t.assignee for t in tasks))
+    overdue = late_minutes(deadline, now, calendar) if deadline <= now else None
     return CaseLine(
         case_id=state.id,
         case_code=state.code,
         step_number=step.number,
         step_title=step.title,
-        holders=tuple(dict.fromkeys(t.assignee for t in tasks)),
+        holders=holders,
         deadline=deadline,
         used_minutes=calendar.elapsed_minutes(opened, now),
         standard=step.time.text,
-        overdue_minutes=calendar.elapsed_minutes(deadline, now) if deadline <= now else None,
+        overdue_minutes=overdue,
+        nobody_above=()
+        if overdue is None or superior_of is None
+        else escalation_for(holders, superior_of).nobody_above,
     )
 
 
@@ -95,8 +107,12 @@ def build_view(
     calendar: WorkCalendar,
     cases: Iterable[tuple[CaseState, Sop]],
     unreachable: Iterable[Unreachable] = (),
+    audit_head: str | None = None,
+    superior_of: Callable[[str], str | None] | None = None,
 ) -> DigestView:
-    lines = [line for state, sop in cases if (line := case_line(state, sop, now, calendar))]
+    lines = [
+        line for state, sop in cases if (line := case_line(state, sop, now, calendar, superior_of))
+    ]
     overdue = sorted(
         (c for c in lines if c.is_overdue),
         key=lambda c: (-(c.overdue_minutes or 0), c.deadline, c.case_code),
@@ -104,7 +120,7 @@ def build_view(
     pending = sorted(
         (c for c in lines if not c.is_overdue), key=lambda c: (c.deadline, c.case_code)
     )
-    return DigestView(now, tuple(overdue + pending), tuple(unreachable))
+    return DigestView(now, tuple(overdue + pending), tuple(unreachable), audit_head)
 
 
 def unreachable_officers(

@@ -2,13 +2,15 @@
 
 For every open task: a nudge when part of the standard has elapsed (standards of a day or
 more only), one at the deadline, one each working morning while overdue, and one
-escalation to the officer's superior after the deadline plus a grace period. The rows
-live in the database; `bot.services.workflow_service.WorkflowService.tick` sends what is due.
+escalation to the officer's superior after the deadline plus a grace period. A step held
+by several officers escalates once per superior, naming every late holder; a holder with
+nobody above (the Kadin) is reported to the admins instead. The rows live in the
+database; `bot.services.workflow_service.WorkflowService.tick` sends what is due.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -158,3 +160,44 @@ def next_overdue(
             return None
         n = previous + 1
     return overdue_kind(n), calendar.next_working_morning(sent_at)
+
+
+def late_minutes(deadline: datetime, now: datetime, calendar: WorkCalendar) -> int:
+    """Working minutes past the deadline, as the officer can check them: the deadline is
+    shown to the minute ("15.10") and so is the reminder's time, so both are taken at
+    their minute. Counting from the deadline's seconds would say "49 menit" for a task
+    due "15.10" and reminded at "16.00", one minute less than anyone reading it counts."""
+    return calendar.elapsed_minutes(_to_the_minute(deadline), _to_the_minute(now))
+
+
+def _to_the_minute(t: datetime) -> datetime:
+    return t.replace(second=0, microsecond=0)
+
+
+@dataclass(frozen=True, slots=True)
+class Escalation:
+    """Who hears that one step is late: each superior about the holders below them (one
+    message each), and the holders with nobody above, whom only the admins can chase."""
+
+    by_superior: Mapping[str, tuple[str, ...]]
+    nobody_above: tuple[str, ...]
+
+
+def escalation_for(holders: Sequence[str], superior_of: Callable[[str], str | None]) -> Escalation:
+    """Group the late holders of one step by superior, in the holders' order.
+
+    A holder who is a superior of another late holder is late too: they are told through
+    their own line, not asked to chase themselves."""
+    late = list(dict.fromkeys(holders))
+    by_superior: dict[str, list[str]] = {}
+    nobody_above: list[str] = []
+    for holder in late:
+        superior = superior_of(holder)
+        if superior is None:
+            nobody_above.append(holder)
+        elif superior not in late:
+            by_superior.setdefault(superior, []).append(holder)
+    return Escalation(
+        by_superior={k: tuple(v) for k, v in by_superior.items()},
+        nobody_above=tuple(nobody_above),
+    )

@@ -67,7 +67,12 @@ from bot.documents.sheet import (
     write_sheet,
     write_sheet_template,
 )
-from bot.documents.verification import normalize_verification_code, verification_code
+from bot.documents.verification import (
+    code_of_start_payload,
+    normalize_verification_code,
+    verification_code,
+    verification_link,
+)
 
 __all__ = [
     "DEFAULT_APPROVAL_WORDING",
@@ -112,6 +117,7 @@ __all__ = [
     "approval_context",
     "budget_totals",
     "build_final_report",
+    "code_of_start_payload",
     "compute_capaian",
     "detect_draft_format",
     "disposition_context",
@@ -130,6 +136,7 @@ __all__ = [
     "summarize",
     "template_path",
     "verification_code",
+    "verification_link",
     "write_sheet",
     "write_sheet_template",
 ]

@@ -41,6 +41,7 @@ from bot.documents import (
     Urgency,
     document_filename,
     verification_code,
+    verification_link,
 )
 from bot.documents.kop import NO_KOP
 
@@ -441,8 +442,10 @@ def approval_sheet(
     config: Config,
     kop: KopSettings = NO_KOP,
     approval_wording: str = DEFAULT_APPROVAL_WORDING,
+    bot_username: str | None = None,
 ) -> ApprovalSheet:
-    """The lembar pengesahan of the case's signature, with its verification code."""
+    """The lembar pengesahan of the case's signature, with its verification code (and,
+    when the bot's username is known, its deep link for the QR)."""
     sig = signature(sop, state)
     if sig is None:
         raise DocumentContextError("the case has not been signed")
@@ -460,6 +463,7 @@ def approval_sheet(
                 nip=(officer.nip_formatted or "") if officer else "",
             )
         )
+    code = sig.code(state.id)
     return ApprovalSheet(
         letterhead=letterhead(config, kop),
         period=report_period(sop, state),
@@ -468,11 +472,14 @@ def approval_sheet(
         paraf=tuple(paraf),
         kadin=signatory(_signer(config, audit, sig)),
         signed_at=sig.at,
-        verification_code=sig.code(state.id),
+        verification_code=code,
         draft_sha256=sig.sha256,
         tz=config.agency.timezone,
         draft_version=sig.version,
         approval_wording=approval_wording,
+        verification_link=(
+            verification_link(bot_username, code) if bot_username is not None else None
+        ),
     )
 
 

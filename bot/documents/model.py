@@ -232,6 +232,8 @@ class ApprovalSheet:
     draft_version: int | None = None
     # What the approval is, said plainly: not a certified electronic signature (TTE).
     approval_wording: str = DEFAULT_APPROVAL_WORDING
+    # The bot's deep link for this code, printed as a QR (None: the bot's name unknown).
+    verification_link: str | None = None
 
     def __post_init__(self) -> None:
         _require_aware("ApprovalSheet.signed_at", self.signed_at)

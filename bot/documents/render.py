@@ -27,7 +27,9 @@ from pathlib import Path
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
+import segno
 from babel.dates import get_month_names
+from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage, RichText
 from jinja2 import Environment, StrictUndefined, TemplateError
 
@@ -228,8 +230,6 @@ def _logo(tpl: DocxTemplate, path: Path | None, height_mm: int) -> InlineImage |
     if not path.is_file():
         log.warning("logo %s not found; rendering without it", path)
         return ""
-    from docx.shared import Mm
-
     return InlineImage(tpl, str(path), height=Mm(height_mm))
 
 
@@ -511,7 +511,21 @@ def approval_context(sheet: ApprovalSheet, tpl: DocxTemplate) -> dict[str, Any]:
         "signed_when": signed_when,
         "approval_wording": sheet.approval_wording.replace("{waktu}", signed_when),
         "verification_code": _clean(sheet.verification_code),
+        "verification_qr": _qr(tpl, sheet.verification_link),
     }
+
+
+_QR_WIDTH_MM: Final = 24  # a phone reads it from 30 cm; small beside a 15 cm text block
+
+
+def _qr(tpl: DocxTemplate, link: str | None) -> InlineImage | str:
+    """The deep link as a QR image (segno; medium error correction survives a smudge)."""
+    if link is None:
+        return ""
+    png = io.BytesIO()
+    segno.make_qr(link, error="m").save(png, kind="png", scale=8, border=4)
+    png.seek(0)
+    return InlineImage(tpl, png, width=Mm(_QR_WIDTH_MM))
 
 
 # --- rendering -----------------------------------------------------------------------------

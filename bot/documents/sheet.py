@@ -19,11 +19,19 @@ Format (what `write_sheet_template` produces, and what the users' guide describe
   - Anggaran: ``program_kegiatan``, ``pagu``, ``realisasi``, all filled, in whole
     rupiah (0 when nothing is spent yet; no negative amounts, no sen).
 
-* ``.csv`` as ONE file (a Telegram upload is one file per message, and two files that
-  must travel together are a trap): a column ``bagian`` says which section each row is
-  in ("Indikator" or "Anggaran"), the other columns are the union of both sheets'
-  (``realisasi`` serves both). UTF-8, with or without BOM; ``;`` or ``,`` separated
-  (whichever the header line uses more; Indonesian Excel writes ``;``).
+* ``.csv``, as Excel saves the template: Excel writes only the active sheet to a CSV, so
+  the Indikator sheet and the Anggaran sheet arrive as two uploads, each recognised by its
+  own headers (the same headers as the sheets above; nothing the template does not show is
+  required). `read_csv` returns the section it found, the other one empty
+  (`SheetData.waiting_for`), and `join_parts` puts the two together. The older one-file
+  form (a column ``bagian`` saying "Indikator" or "Anggaran" per row, the other columns
+  the union of both sheets') is still read. Excel's ``;`` separator or ``,`` (whichever
+  the header line uses more); UTF-8 with or without BOM, or Windows-1252 (what Excel's
+  plain "CSV" writes on an Indonesian Windows).
+
+Refused although every cell is readable: a negative target, and the template's own
+example row (compared with `_EXAMPLE_INDICATOR` / `_EXAMPLE_BUDGET` field by field, the
+note excepted), left in by an uploader who sent /templat's file back untouched.
 
 Numbers may be typed the Indonesian way: dots group thousands, a comma starts the
 decimals ("1.234.567", "95,5"); "1.234" is therefore one thousand two hundred and
@@ -47,7 +55,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
@@ -62,9 +70,11 @@ __all__ = [
     "SheetData",
     "SheetError",
     "SheetLimits",
+    "join_parts",
     "read_csv",
     "read_sheet",
     "read_xlsx",
+    "sheet_workbook",
     "write_sheet",
     "write_sheet_template",
 ]
@@ -91,6 +101,27 @@ class SheetLimits:
 class SheetData:
     indicators: tuple[IndicatorRow, ...]
     budget: tuple[BudgetRow, ...]
+
+    def waiting_for(self) -> str | None:
+        """The section still to come when this is one of Excel's two CSV files, else None.
+
+        A whole workbook never has an empty section (each reader refuses one), so an
+        empty side means the uploader sent one sheet and the other is on its way.
+        """
+        if not self.budget:
+            return ANGGARAN
+        if not self.indicators:
+            return INDIKATOR
+        return None
+
+
+def join_parts(earlier: SheetData, later: SheetData) -> SheetData | None:
+    """The two CSV files of one sheet as one; None when both hold the same section."""
+    if earlier.waiting_for() == later.waiting_for():
+        return None
+    indicators = earlier.indicators or later.indicators
+    budget = earlier.budget or later.budget
+    return SheetData(indicators, budget)
 
 
 class SheetError(ValueError):
@@ -279,6 +310,9 @@ def _map_header(
     return _Section(name, header_row, columns, problems) if ok else None
 
 
+_EXAMPLE_LEFT_IN: Final = "baris contoh dari templat; hapus baris ini lalu isi data Anda sendiri"
+
+
 def _is_blank(cells: Sequence[Any]) -> bool:
     return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
 
@@ -323,8 +357,12 @@ def _read_indicators(section: _Section, rows: Iterable[Row]) -> list[IndicatorRo
                 section.problem(row_no, key, f'bukan angka ("{_shown(raw)}")')
                 ok = False
                 continue
-            if numbers[key] is None and key != "realisasi":
+            value = numbers[key]
+            if value is None and key != "realisasi":
                 section.problem(row_no, key, "kosong")
+                ok = False
+            elif value is not None and value < 0 and key != "realisasi":
+                section.problem(row_no, key, f'tidak boleh negatif ("{_shown(raw)}")')
                 ok = False
         arah_raw = _text(section.cell(cells, "arah"))
         arah = arah_raw.casefold()
@@ -341,18 +379,20 @@ def _read_indicators(section: _Section, rows: Iterable[Row]) -> list[IndicatorRo
         target_tahunan = numbers["target_tahunan"]
         target_triwulan = numbers["target_triwulan"]
         assert target_tahunan is not None and target_triwulan is not None
-        result.append(
-            IndicatorRow(
-                sasaran_strategis=sasaran,
-                indikator=name,
-                satuan=satuan,
-                target_tahunan=target_tahunan,
-                target_triwulan=target_triwulan,
-                realisasi=numbers["realisasi"],
-                higher_is_better=higher,
-                keterangan=_text(section.cell(cells, "keterangan")),
-            )
+        row = IndicatorRow(
+            sasaran_strategis=sasaran,
+            indikator=name,
+            satuan=satuan,
+            target_tahunan=target_tahunan,
+            target_triwulan=target_triwulan,
+            realisasi=numbers["realisasi"],
+            higher_is_better=higher,
+            keterangan=_text(section.cell(cells, "keterangan")),
         )
+        if replace(row, keterangan="") == replace(_EXAMPLE_INDICATOR, keterangan=""):
+            section.problem(row_no, "indikator", _EXAMPLE_LEFT_IN)
+            continue
+        result.append(row)
     if not any_row:
         section.problems.append(f"{section.name}: tidak ada baris data")
     return result
@@ -389,8 +429,13 @@ def _read_budget(section: _Section, rows: Iterable[Row]) -> list[BudgetRow]:
                 ok = False
             else:
                 amounts[key] = int(value)
-        if ok:
-            result.append(BudgetRow(name, amounts["pagu"], amounts["realisasi"]))
+        if not ok:
+            continue
+        row = BudgetRow(name, amounts["pagu"], amounts["realisasi"])
+        if row == _EXAMPLE_BUDGET:
+            section.problem(row_no, "program_kegiatan", _EXAMPLE_LEFT_IN)
+            continue
+        result.append(row)
     if not any_row:
         section.problems.append(f"{section.name}: tidak ada baris data")
     return result
@@ -538,20 +583,39 @@ def _sniff_delimiter(text: str) -> str:
     return best if counts[best] else ";"
 
 
+_INDICATOR_ONLY: Final = _known_headers(_INDICATOR_COLUMNS) - _known_headers(_BUDGET_COLUMNS)
+_BUDGET_ONLY: Final = _known_headers(_BUDGET_COLUMNS) - _known_headers(_INDICATOR_COLUMNS)
 _CSV_KNOWN: Final = _known_headers((*_INDICATOR_COLUMNS, *_BUDGET_COLUMNS)) | {_SECTION_COLUMN}
 
 
+def _decode_csv(data: bytes) -> str:
+    """UTF-8 (Excel's "CSV UTF-8", BOM or not), else Windows-1252 (Excel's plain "CSV")."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise SheetError(
+            [
+                "CSV: bukan teks UTF-8 atau Windows-1252; simpan ulang dari Excel sebagai "
+                '"CSV UTF-8"'
+            ]
+        ) from None
+
+
 def read_csv(data: bytes, *, limits: SheetLimits | None = None) -> SheetData:
-    """Parses the one-file CSV form (a `bagian` column); raises SheetError."""
+    """Parses one CSV upload; raises SheetError.
+
+    The header row decides what the file is: a `bagian` column is the one-file form
+    (both sections); otherwise the Indikator sheet or the Anggaran sheet as Excel saved
+    it, returned with the other section empty (`SheetData.waiting_for`).
+    """
     limits = limits or SheetLimits()
     if len(data) > limits.max_file_bytes:
         raise SheetError([_too_big(len(data), limits)])
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise SheetError(
-            ['CSV: bukan teks UTF-8; simpan ulang dari Excel sebagai "CSV UTF-8"']
-        ) from None
+    text = _decode_csv(data)
     if "\x00" in text:
         raise SheetError(["CSV: berisi karakter biner; apakah ini benar file CSV?"])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
@@ -564,43 +628,77 @@ def read_csv(data: bytes, *, limits: SheetLimits | None = None) -> SheetData:
             raise SheetError([f"CSV baris {reader.line_num}: tidak dapat dibaca ({exc})"]) from exc
 
     rows = numbered()
-    problems: list[str] = []
     try:
         header = _split_header(rows, limits.max_rows, _CSV_KNOWN)
         if header is None:
             raise SheetError(["CSV: file kosong (tidak ada baris judul kolom)"])
-        header_row, header_cells = header
-        if _SECTION_COLUMN not in {_normalize_header(h) for h in header_cells}:
-            raise SheetError(
-                [
-                    f'CSV baris {header_row}: kolom "{_SECTION_COLUMN}" tidak ada; setiap baris '
-                    f'perlu "{INDIKATOR}" atau "{ANGGARAN}" di kolom itu'
-                ]
-            )
-        indicator_section = _map_header(
-            INDIKATOR, header_row, header_cells, _INDICATOR_COLUMNS, problems
-        )
-        budget_section = _map_header(ANGGARAN, header_row, header_cells, _BUDGET_COLUMNS, problems)
-        section_index = {_normalize_header(h): i for i, h in enumerate(header_cells)}[
-            _SECTION_COLUMN
-        ]
-        by_section: dict[str, list[Row]] = {INDIKATOR: [], ANGGARAN: []}
-        for row_no, cells in _data_rows(rows, 2 * limits.max_rows):
-            raw = _text(cells[section_index]) if section_index < len(cells) else ""
-            match = next((s for s in by_section if s.casefold() == raw.casefold()), None)
-            if match is None:
-                where = f'CSV baris {row_no}, kolom "{_SECTION_COLUMN}"'
-                problems.append(
-                    f'{where}: tulis "{INDIKATOR}" atau "{ANGGARAN}" (bukan "{raw}")'
-                    if raw
-                    else f"{where}: kosong"
-                )
-                continue
-            by_section[match].append((row_no, cells))
+        names = {_normalize_header(h) for h in header[1]}
+        if _SECTION_COLUMN in names:
+            return _read_csv_sections(header, rows, limits)
+        return _read_csv_sheet(header, names, rows, limits)
     except _TooManyRows:
         raise SheetError(
             [f"CSV: terlalu banyak baris (lebih dari {2 * limits.max_rows}); file ditolak"]
         ) from None
+
+
+def _read_csv_sheet(
+    header: tuple[int, Sequence[Any]],
+    names: set[str],
+    rows: Iterator[Row],
+    limits: SheetLimits,
+) -> SheetData:
+    """One sheet of the template saved as CSV, told apart by the columns it names."""
+    header_row, header_cells = header
+    is_indicator, is_budget = bool(names & _INDICATOR_ONLY), bool(names & _BUDGET_ONLY)
+    if is_indicator == is_budget:
+        raise SheetError(
+            [
+                f"CSV baris {header_row}: judul kolom bukan judul lembar "
+                f'"{INDIKATOR}" atau lembar "{ANGGARAN}" dari /templat; kirim kedua lembar '
+                "sebagai dua file CSV"
+            ]
+        )
+    problems: list[str] = []
+    specs = _INDICATOR_COLUMNS if is_indicator else _BUDGET_COLUMNS
+    name = INDIKATOR if is_indicator else ANGGARAN
+    section = _map_header(name, header_row, header_cells, specs, problems)
+    if section is None:
+        raise SheetError(problems)
+    data_rows = _data_rows(rows, 2 * limits.max_rows)
+    if is_indicator:
+        sheet = SheetData(tuple(_read_indicators(section, data_rows)), ())
+    else:
+        sheet = SheetData((), tuple(_read_budget(section, data_rows)))
+    if problems:
+        raise SheetError(problems)
+    return sheet
+
+
+def _read_csv_sections(
+    header: tuple[int, Sequence[Any]], rows: Iterator[Row], limits: SheetLimits
+) -> SheetData:
+    """The one-file form: a `bagian` column names each row's section."""
+    header_row, header_cells = header
+    problems: list[str] = []
+    indicator_section = _map_header(
+        INDIKATOR, header_row, header_cells, _INDICATOR_COLUMNS, problems
+    )
+    budget_section = _map_header(ANGGARAN, header_row, header_cells, _BUDGET_COLUMNS, problems)
+    section_index = {_normalize_header(h): i for i, h in enumerate(header_cells)}[_SECTION_COLUMN]
+    by_section: dict[str, list[Row]] = {INDIKATOR: [], ANGGARAN: []}
+    for row_no, cells in _data_rows(rows, 2 * limits.max_rows):
+        raw = _text(cells[section_index]) if section_index < len(cells) else ""
+        match = next((s for s in by_section if s.casefold() == raw.casefold()), None)
+        if match is None:
+            where = f'CSV baris {row_no}, kolom "{_SECTION_COLUMN}"'
+            problems.append(
+                f'{where}: tulis "{INDIKATOR}" atau "{ANGGARAN}" (bukan "{raw}")'
+                if raw
+                else f"{where}: kosong"
+            )
+            continue
+        by_section[match].append((row_no, cells))
     indicators = (
         _read_indicators(indicator_section, by_section[INDIKATOR]) if indicator_section else []
     )
@@ -634,8 +732,11 @@ _GUIDE: Final = (
     "",
     "Lembar Anggaran: satu baris per program/kegiatan, pagu dan realisasi dalam rupiah penuh.",
     "",
-    "Angka boleh ditulis cara Indonesia: 1.234.567 atau 95,5.",
-    "Jangan mengganti nama lembar atau judul kolom.",
+    "Angka boleh ditulis cara Indonesia: 1.234.567 atau 95,5. Target tidak boleh negatif.",
+    "Jangan mengganti nama lembar atau judul kolom. Hapus baris contoh sebelum mengirim.",
+    "",
+    "Bila disimpan sebagai CSV, Excel hanya menyimpan lembar yang sedang dibuka: simpan",
+    "lembar Indikator dan lembar Anggaran masing-masing sebagai file CSV, lalu kirim keduanya.",
 )
 
 
@@ -687,6 +788,17 @@ def write_sheet(
     path: Path | str, indicators: Sequence[IndicatorRow], budget: Sequence[BudgetRow]
 ) -> None:
     """Writes data in the upload format (the demo file, test fixtures, benchmarks)."""
+    _filled_workbook(indicators, budget).save(str(path))
+
+
+def sheet_workbook(sheet: SheetData) -> bytes:
+    """`sheet` as one .xlsx in the upload format: Excel's two CSV files, kept as one sheet."""
+    out = io.BytesIO()
+    _filled_workbook(sheet.indicators, sheet.budget).save(out)
+    return out.getvalue()
+
+
+def _filled_workbook(indicators: Sequence[IndicatorRow], budget: Sequence[BudgetRow]) -> Any:
     workbook = _new_workbook()
     indicator_sheet = workbook[INDIKATOR]
     previous = None
@@ -709,7 +821,7 @@ def write_sheet(
         budget_sheet.append([b.program_kegiatan, b.pagu, b.realisasi])
         for column in ("B", "C"):
             budget_sheet[f"{column}{budget_sheet.max_row}"].number_format = "#,##0"
-    workbook.save(str(path))
+    return workbook
 
 
 _EXAMPLE_INDICATOR: Final = IndicatorRow(

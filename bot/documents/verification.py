@@ -8,6 +8,11 @@ never produce the same code.
 
 Ten base32 characters (50 bits) grouped as "ABCD-EFGH-JK": short enough to read over
 the phone, and base32's alphabet has no 0/1/8/9 to confuse with O/I/B/g.
+
+The same code travels in the QR printed beside it, as the bot's deep link
+`https://t.me/<bot>?start=v_ABCDEFGHJK`: a phone camera opens the bot, and Telegram sends
+`/start v_ABCDEFGHJK` (a start payload is at most 64 of `A-Za-z0-9_-`; "v_" keeps it apart
+from an invite code, which never starts so).
 """
 
 from __future__ import annotations
@@ -19,12 +24,19 @@ import re
 from datetime import UTC, datetime
 from typing import Final
 
-__all__ = ["normalize_verification_code", "verification_code"]
+__all__ = [
+    "code_of_start_payload",
+    "normalize_verification_code",
+    "verification_code",
+    "verification_link",
+]
 
 _SHA256_RE: Final = re.compile(r"[0-9a-fA-F]{64}")
 _LENGTH: Final = 10
 # What people type for base32 letters that are not in the alphabet.
 _LOOKALIKES: Final = str.maketrans({"0": "O", "1": "I", "8": "B"})
+START_PREFIX: Final = "v_"
+_USERNAME_RE: Final = re.compile(r"[A-Za-z][A-Za-z0-9_]{3,31}")
 
 
 def verification_code(
@@ -62,3 +74,17 @@ def normalize_verification_code(text: str) -> str | None:
     if not re.fullmatch(r"[A-Z2-7]{10}", compact):
         return None
     return f"{compact[:4]}-{compact[4:8]}-{compact[8:]}"
+
+
+def verification_link(bot_username: str, code: str) -> str:
+    """The deep link the QR holds: Telegram opens the bot with `/start v_<code>`."""
+    if not _USERNAME_RE.fullmatch(bot_username):
+        raise ValueError(f"not a Telegram bot username: {bot_username!r}")
+    return f"https://t.me/{bot_username}?start={START_PREFIX}{code.replace('-', '')}"
+
+
+def code_of_start_payload(payload: str) -> str | None:
+    """The verification code in a `/start` payload ("v_ABCDEFGHJK"), or None if it is none."""
+    if not payload.startswith(START_PREFIX):
+        return None
+    return normalize_verification_code(payload.removeprefix(START_PREFIX))

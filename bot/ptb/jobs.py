@@ -1,5 +1,5 @@
 """Every scheduled job of the bot: the reminder tick, the outbox retry, the daily digest
-and holiday-data check, and the daily backup.
+and holiday-data check, the daily backup and the daily outbox prune.
 
 Each job is planned as a *delay* from the injected clock (never an absolute instant), one
 job per deterministic id: a simulated clock (tests, the demo) drives the jobs, never the
@@ -24,6 +24,7 @@ from bot.services.backup import (
     run_backup,
     tell_admins_backup_failed,
 )
+from bot.services.retention import prune_outbox
 from bot.services.scheduling import (
     next_digest_at,
     record_first_start,
@@ -40,7 +41,9 @@ OUTBOX_JOB = "outbox:retry"
 DIGEST_JOB = "digest:daily"
 STARTUP_JOB = "scheduling:startup"
 BACKUP_JOB = "backup:daily"
+PRUNE_JOB = "outbox:prune"
 OUTBOX_RETRY_SECONDS = 30
+PRUNE_EVERY = timedelta(days=1)
 
 _ONCE: dict[str, Any] = {"replace_existing": True, "misfire_grace_time": None}
 
@@ -61,6 +64,13 @@ def start_jobs(app: AnyApp, runtime: Runtime) -> None:
         job_kwargs={"id": OUTBOX_JOB, "replace_existing": True},
     )
     job_queue.run_once(_startup_job, 0, name=STARTUP_JOB, job_kwargs={"id": STARTUP_JOB, **_ONCE})
+    job_queue.run_repeating(
+        _prune_job,
+        PRUNE_EVERY,
+        first=60,
+        name=PRUNE_JOB,
+        job_kwargs={"id": PRUNE_JOB, "replace_existing": True},
+    )
     plan_backup(app, runtime)
 
 
@@ -75,6 +85,11 @@ async def _tick_job(context: BotContext) -> None:
 
 async def _outbox_job(context: BotContext) -> None:
     await context.runtime.deliver()
+
+
+async def _prune_job(context: BotContext) -> None:
+    runtime = context.runtime
+    await prune_outbox(runtime, runtime.clock.now())
 
 
 async def plan_wakeup(app: AnyApp, runtime: Runtime) -> datetime | None:

@@ -1,84 +1,62 @@
-"""PTB persistence backed by the bot's SQLite file: short dialogs survive a restart.
+"""PTB persistence that only reads the open dialogs' states back at start.
 
-Only conversation states and `user_data` (the scratch of a dialog in progress, e.g. which
-task a reason is for) are stored; the SOP's own state never lives here. PTB writes
-persistence on an interval; `bot.app` also flushes after every update, so a dialog step
-the user saw acknowledged is on disk.
+A dialog's state and data are written by its handler, through `DialogStore`, in one
+transaction before its question is sent; that row is the one record of the dialog.
+PTB's own persistence flushes on an interval and after the handlers ran, which a SIGKILL
+right after the question beats, so nothing is stored through it: `get_conversations`
+hands each persistent `ConversationHandler` the states of its open dialogs, and every
+write PTB offers is ignored (the handler already wrote the row, or ended it).
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from telegram.ext import BasePersistence, PersistenceInput
 from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
 
-from storage.db import Database
+from bot.services.dialogs import DialogStore
 
-UserData = dict[Any, Any]
+NoData = dict[Any, Any]
 
 
-class SqlitePersistence(BasePersistence[UserData, dict[Any, Any], dict[Any, Any]]):
-    def __init__(self, db: Database, update_interval: float = 5) -> None:
+class DialogPersistence(BasePersistence[NoData, NoData, NoData]):
+    def __init__(self, dialogs: DialogStore) -> None:
         super().__init__(
             store_data=PersistenceInput(
-                bot_data=False, chat_data=False, user_data=True, callback_data=False
+                bot_data=False, chat_data=False, user_data=False, callback_data=False
             ),
-            update_interval=update_interval,
         )
-        self.db = db
+        self.dialogs = dialogs
 
-    async def get_user_data(self) -> dict[int, UserData]:
-        await self.db.ensure_open()
-        rows = await self.db.fetchall("SELECT user_id, data_json FROM ptb_user_data")
-        return {int(r[0]): json.loads(r[1]) for r in rows}
+    async def get_conversations(self, name: str) -> ConversationDict:
+        states = await self.dialogs.states(name)
+        return {key: state for key, state in states.items()}
 
-    async def get_chat_data(self) -> dict[int, dict[Any, Any]]:
+    async def update_conversation(
+        self, name: str, key: ConversationKey, new_state: object | None
+    ) -> None:
+        return None  # the handler kept (or ended) the dialog's row before answering
+
+    async def get_user_data(self) -> dict[int, NoData]:
         return {}
 
-    async def get_bot_data(self) -> dict[Any, Any]:
+    async def get_chat_data(self) -> dict[int, NoData]:
+        return {}
+
+    async def get_bot_data(self) -> NoData:
         return {}
 
     async def get_callback_data(self) -> CDCData | None:
         return None
 
-    async def get_conversations(self, name: str) -> ConversationDict:
-        await self.db.ensure_open()
-        rows = await self.db.fetchall(
-            "SELECT key_json, state_json FROM ptb_conversations WHERE name = ?", (name,)
-        )
-        return {tuple(json.loads(r[0])): json.loads(r[1]) for r in rows}
-
-    async def update_conversation(
-        self, name: str, key: ConversationKey, new_state: object | None
-    ) -> None:
-        key_json = json.dumps(list(key))
-        async with self.db.transaction() as conn:
-            if new_state is None:
-                await conn.execute(
-                    "DELETE FROM ptb_conversations WHERE name = ? AND key_json = ?",
-                    (name, key_json),
-                )
-            else:
-                await conn.execute(
-                    "INSERT INTO ptb_conversations (name, key_json, state_json) VALUES (?, ?, ?) "
-                    "ON CONFLICT (name, key_json) DO UPDATE SET state_json = excluded.state_json",
-                    (name, key_json, json.dumps(new_state)),
-                )
-
-    async def update_user_data(self, user_id: int, data: UserData) -> None:
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                "INSERT INTO ptb_user_data (user_id, data_json) VALUES (?, ?) "
-                "ON CONFLICT (user_id) DO UPDATE SET data_json = excluded.data_json",
-                (user_id, json.dumps(data)),
-            )
-
-    async def update_chat_data(self, chat_id: int, data: dict[Any, Any]) -> None:
+    async def update_user_data(self, user_id: int, data: NoData) -> None:
         return None
 
-    async def update_bot_data(self, data: dict[Any, Any]) -> None:
+    async def update_chat_data(self, chat_id: int, data: NoData) -> None:
+        return None
+
+    async def update_bot_data(self, data: NoData) -> None:
         return None
 
     async def update_callback_data(self, data: CDCData) -> None:
@@ -88,16 +66,15 @@ class SqlitePersistence(BasePersistence[UserData, dict[Any, Any], dict[Any, Any]
         return None
 
     async def drop_user_data(self, user_id: int) -> None:
-        async with self.db.transaction() as conn:
-            await conn.execute("DELETE FROM ptb_user_data WHERE user_id = ?", (user_id,))
-
-    async def refresh_user_data(self, user_id: int, user_data: UserData) -> None:
         return None
 
-    async def refresh_chat_data(self, chat_id: int, chat_data: dict[Any, Any]) -> None:
+    async def refresh_user_data(self, user_id: int, user_data: NoData) -> None:
         return None
 
-    async def refresh_bot_data(self, bot_data: dict[Any, Any]) -> None:
+    async def refresh_chat_data(self, chat_id: int, chat_data: NoData) -> None:
+        return None
+
+    async def refresh_bot_data(self, bot_data: NoData) -> None:
         return None
 
     async def flush(self) -> None:

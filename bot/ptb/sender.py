@@ -2,8 +2,13 @@
 
 Each row is marked sent only after Telegram's OK; a crash in between can at worst send
 that one row twice, never lose it. Rows go out in id order, one drain at a time, so a
-task message is always sent before its edits. An officer who has not joined yet or who
+task message is always sent before its edits, each paced under Telegram's flood limits
+(`bot.ptb.pacing`). An officer who has not joined yet or who
 blocked the bot is reported (once per row) and the row is kept to deliver when they join.
+
+A message Telegram refuses for good (400 Bad Request: too long, broken markup) is never
+dropped in silence: the sender delivers its minimal form instead (a task's message keeps
+its buttons), and the admins hear which message to whom failed and why.
 """
 
 from __future__ import annotations
@@ -16,11 +21,12 @@ from collections.abc import Awaitable, Callable
 from telegram import Bot
 from telegram import Message as TelegramMessage
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.core.clock import Clock
 from bot.crashpoints import crashpoint
 from bot.ptb.markup import keyboard
+from bot.ptb.pacing import Pacer
 from bot.views.outgoing import Edit, Message, Send, SendDocument, Unreachable, decode
 from storage.db import Database
 from storage.files import FileCorrupt, FileMissing, FileStore
@@ -32,6 +38,12 @@ log = logging.getLogger(__name__)
 ChatResolver = Callable[[str], Awaitable[int | None]]
 UnreachableHandler = Callable[[str, Unreachable], Awaitable[None]]
 DamagedFileHandler = Callable[[OutboxRow, SendDocument, Exception], Awaitable[None]]
+MinimalForm = Callable[[OutboxRow, Message], Awaitable[Message | None]]
+RefusalHandler = Callable[[OutboxRow, Message, str, bool], Awaitable[None]]
+
+
+# 400s that name the chat rather than the message (a wrong or never-started chat id).
+_NO_SUCH_CHAT = ("chat not found", "user not found", "peer_id_invalid", "chat_id is empty")
 
 
 class Outcome(enum.Enum):
@@ -56,8 +68,13 @@ class OutboxSender:
         resolve_chat: ChatResolver,
         on_unreachable: UnreachableHandler,
         on_damaged_file: DamagedFileHandler,
+        minimal_form: MinimalForm,
+        on_refused: RefusalHandler,
         agency: str = "default",
+        pacer: Pacer | None = None,
     ) -> None:
+        """`minimal_form` gives what to send instead of a message Telegram refused (None:
+        nothing); `on_refused` is told the refusal and whether the minimal form went out."""
         self.bot = bot
         self.db = db
         self.files = files
@@ -65,7 +82,10 @@ class OutboxSender:
         self.resolve_chat = resolve_chat
         self.on_unreachable = on_unreachable
         self.on_damaged_file = on_damaged_file
+        self.minimal_form = minimal_form
+        self.on_refused = on_refused
         self.agency = agency
+        self.pacer = pacer  # None: unpaced (the local stand-in has no flood limits)
         self._lock = asyncio.Lock()
 
     async def drain(self) -> int:
@@ -85,13 +105,15 @@ class OutboxSender:
                         delivered += 1
 
     async def _deliver(self, row: OutboxRow, message: Message) -> Outcome:
+        chat_id = row.chat_id
         try:
-            chat_id = row.chat_id
             if chat_id is None and row.officer_key is not None:
                 chat_id = await self.resolve_chat(row.officer_key)
             if chat_id is None:
                 raise NotJoined(row.officer_key)
             crashpoint("sender.before_send", row.kind)
+            if self.pacer is not None:
+                await self.pacer.wait(chat_id)
             sent = await self._call(row, message, chat_id)
         except NotJoined:
             await self._give_up(row, message, "not joined", Unreachable.NOT_JOINED)
@@ -99,13 +121,13 @@ class OutboxSender:
         except Forbidden as exc:
             await self._give_up(row, message, f"forbidden: {exc.message}", Unreachable.BLOCKED)
             return Outcome.FAILED
+        except BadRequest as exc:
+            return await self._bad_request(row, message, exc, chat_id)
         except RetryAfter as exc:
             log.warning("flood control: retry outbox row %d later (%s)", row.id, exc)
             await self._attempt(row, str(exc))
             return Outcome.RETRY_LATER
         except (TimedOut, NetworkError) as exc:
-            if isinstance(exc, BadRequest):
-                return await self._bad_request(row, message, exc)
             log.warning("network error on outbox row %d: %s", row.id, exc)
             await self._attempt(row, str(exc))
             return Outcome.RETRY_LATER
@@ -121,14 +143,37 @@ class OutboxSender:
         crashpoint("sender.marked", row.kind)
         return Outcome.SENT
 
-    async def _bad_request(self, row: OutboxRow, message: Message, exc: BadRequest) -> Outcome:
-        text = exc.message.lower()
-        if "not modified" in text:
+    async def _bad_request(
+        self, row: OutboxRow, message: Message, exc: BadRequest, chat_id: int | None
+    ) -> Outcome:
+        """Telegram refused `message` for good: send its minimal form, tell the admins."""
+        error = exc.message.lower()
+        if "not modified" in error:
             await self._mark_sent(row, message, None)  # the message already shows this
             return Outcome.SENT
+        if any(words in error for words in _NO_SUCH_CHAT):
+            # The chat, not the message, is wrong: no smaller form would get through.
+            log.error("outbox row %d: chat refused by Telegram: %s", row.id, exc.message)
+            await self._give_up(row, message, f"bad request: {exc.message}", None)
+            return Outcome.FAILED
         log.error("outbox row %d refused by Telegram: %s", row.id, exc.message)
-        await self._give_up(row, message, f"bad request: {exc.message}", None)
-        return Outcome.FAILED
+        minimal = await self.minimal_form(row, message)
+        sent: TelegramMessage | None = None
+        delivered = False
+        if minimal is not None and chat_id is not None:
+            try:
+                sent = await self._call(row, minimal, chat_id)
+                delivered = True
+            except TelegramError as again:
+                log.error("outbox row %d: its minimal form failed too: %s", row.id, again)
+        if delivered:
+            await self._attempt(row, f"bad request: {exc.message} (sent in minimal form)")
+            assert minimal is not None
+            await self._mark_sent(row, minimal, sent)
+        else:
+            await self._give_up(row, message, f"bad request: {exc.message}", None)
+        await self.on_refused(row, message, exc.message, delivered)
+        return Outcome.SENT if delivered else Outcome.FAILED
 
     async def _call(
         self, row: OutboxRow, message: Message, chat_id: int

@@ -119,6 +119,7 @@ class DocumentWorker:
         self.index = index
         self.deliver = deliver  # after a PDF made in the background is committed
         self.agency = agency
+        self.bot_username: str | None = None
         self._lock = asyncio.Lock()
         self._converting: dict[int, asyncio.Task[None]] = {}
         # Jobs this process finished: a pending list read just before a PDF task
@@ -132,8 +133,12 @@ class DocumentWorker:
 
     # -- lifecycle -------------------------------------------------------------------------
 
-    async def start(self) -> int:
-        """At start-up: rebuild the index, then run what a crash left pending."""
+    async def start(self, bot_username: str | None = None) -> int:
+        """At start-up: rebuild the index, then run what a crash left pending.
+
+        `bot_username` (Telegram's getMe) makes the approval sheet's QR deep link.
+        """
+        self.bot_username = bot_username
         await self.index.load(self.db, self.agency)
         if self.converter is None:
             log.info("PDF copies are off ([documents] pdf = false): sending .docx only")
@@ -263,7 +268,13 @@ class DocumentWorker:
         if stored is not None:
             return await self.files.get(stored.sha256), False
         sheet = doccontext.approval_sheet(
-            sop, state, audit, self.config, self.settings.kop, self.settings.approval_wording
+            sop,
+            state,
+            audit,
+            self.config,
+            self.settings.kop,
+            self.settings.approval_wording,
+            self.bot_username,
         )
         data = await asyncio.to_thread(
             render_approval, sheet, template=self._template(DocumentKind.LEMBAR_PENGESAHAN)

@@ -25,6 +25,7 @@ from bot.config.fields import Fields, whole_number
 from bot.core.clock import Clock
 from bot.core.people import Directory, admin_key
 from bot.core.workflow import AuditEvent
+from bot.documents.verification import START_PREFIX
 from bot.services.outbox import enqueue, language_of
 from bot.views.i18n import Catalogue
 from bot.views.outgoing import Outgoing, Send
@@ -87,8 +88,13 @@ def _read_count(
 
 
 def new_code() -> str:
-    """A fresh invite code, valid as a deep-link payload (22 of A-Z a-z 0-9 _ -)."""
-    return secrets.token_urlsafe(CODE_BYTES)
+    """A fresh invite code, valid as a deep-link payload (22 of A-Z a-z 0-9 _ -).
+
+    Never one starting "v_": that start payload is a document verification.
+    """
+    while (code := secrets.token_urlsafe(CODE_BYTES)).startswith(START_PREFIX):
+        pass
+    return code
 
 
 def hash_code(code: str) -> str:

@@ -56,22 +56,27 @@ def renderer(office: Office) -> DigestRenderer:
 
 async def collect_digest(office: Office, now: datetime) -> DigestView:
     """Every open case with the SOP it started with, and who cannot be reached."""
-    service = office.service
-    cases = []
-    for state in await service.open_cases():
-        cases.append((state, (await service.context_for(state)).sop))
+    cases = await office.service.open_cases_with_sops()
     async with reading(office.db, office.agency) as tx:
         reach = {
             a.officer_key: Reach(a.telegram_id, a.unreachable_since)
             for a in await tx.accounts.all()
         }
+        head = await tx.audit.head()
     unreachable = unreachable_officers(office.directory.in_order(), reach)
-    return build_view(now, office.calendar, cases, unreachable)
+    return build_view(
+        now,
+        office.calendar,
+        cases,
+        unreachable,
+        None if head is None else str(head),
+        office.directory.superior,
+    )
 
 
-async def digest_messages(office: Office, now: datetime, lang: str) -> list[DigestMessage]:
-    """The digest as of `now` (what `/ringkasan` answers)."""
-    return renderer(office).digest(await collect_digest(office, now), lang)
+async def digest_message(office: Office, now: datetime, lang: str, page: int = 1) -> DigestMessage:
+    """A page of the digest as of `now` (what `/ringkasan` and its page buttons show)."""
+    return renderer(office).digest(await collect_digest(office, now), lang, page)
 
 
 async def case_details(office: Office, case_id: int, now: datetime, lang: str) -> list[str] | None:
@@ -103,7 +108,8 @@ async def run_digest(office: Office, now: datetime) -> int:
 
     Nothing on weekends and holidays, before the digest time, or once the office has
     closed for the day (tomorrow's digest says it better than one at night). One message
-    per recipient (more if it is long), in the recipient's language.
+    message per recipient, in the recipient's language: the first page of what
+    `/ringkasan` shows, the rest behind its page buttons.
     """
     calendar = office.calendar
     day = calendar.local_date(now)
@@ -122,13 +128,13 @@ async def run_digest(office: Office, now: datetime) -> int:
         return 0
     view = await collect_digest(office, now)
     render = renderer(office)
-    by_language: dict[str, list[DigestMessage]] = {}
+    by_language: dict[str, DigestMessage] = {}
     outgoing: list[tuple[str, DigestMessage]] = []
     for officer in digest_recipients(settings, office.config.officers):
         lang = await office.language_of(officer)
         if lang not in by_language:
             by_language[lang] = render.digest(view, lang)
-        outgoing += [(officer, message) for message in by_language[lang]]
+        outgoing.append((officer, by_language[lang]))
     async with unit_of_work(office.db, office.agency) as tx:
         if not await DigestRuns(tx.conn, office.agency).claim(day, now):
             return 0  # another run got there first

@@ -8,8 +8,10 @@ stored for that code are listed with their hashes so a printed copy can be check
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Final
 
+from bot.core.ratelimit import SlidingWindow
 from bot.core.workflow import CaseState
 from bot.documents import context as doccontext
 from bot.documents.context import FINAL_REPORT, period_in_words
@@ -19,6 +21,9 @@ from storage.documents import Documents, StoredDocument
 from storage.uow import reading
 
 __all__ = ["Verification", "Verifier"]
+
+VERIFY_LIMIT: Final = 10
+VERIFY_WINDOW: Final = timedelta(minutes=10)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +37,7 @@ class Verification:
     draft_sha256: str
     signer: str
     signed_at: datetime
+    superseded: bool  # signed again later: this paper is not the approved version
     final_files: tuple[tuple[str, str], ...]  # (file name, sha256)
 
 
@@ -42,6 +48,9 @@ class Verifier:
         self.db = db
         self.service = service
         self.agency = agency
+        # Anyone may verify (an auditor need not be an officer): a few lookups per account
+        # per ten minutes.
+        self.lookups = SlidingWindow(VERIFY_LIMIT, VERIFY_WINDOW)
 
     async def verify(self, code: str) -> Verification | None:
         """The signature `code` was derived from, found in the audit log; None if none."""
@@ -49,8 +58,10 @@ class Verifier:
         async with reading(self.db, self.agency) as tx:
             for case_id in await tx.cases.all_ids():
                 audit = await tx.audit.for_case(case_id)
-                for event in doccontext.sign_events(case_id, audit):
+                events = doccontext.sign_events(case_id, audit)
+                for event in events:
                     if event.code == code:
+                        superseded = event is not events[-1]
                         state = await tx.cases.get(case_id)
                         found = (state, event, await Documents(tx.conn).for_case(case_id))
                         break
@@ -68,6 +79,7 @@ class Verifier:
             draft_sha256=event.sha256,
             signer=event.signer,
             signed_at=event.at,
+            superseded=superseded,
             final_files=tuple(
                 (d.filename, d.sha256) for d in made if d.kind == FINAL_REPORT and d.source == code
             ),

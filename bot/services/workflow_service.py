@@ -20,6 +20,7 @@ from bot.core.reminders import (
     ESCALATE,
     NUDGE,
     ReminderPolicy,
+    escalation_for,
     next_overdue,
     overdue_number,
     plan_task_reminders,
@@ -60,12 +61,13 @@ from bot.core.workflow import (
     start_case,
 )
 from bot.crashpoints import crashpoint
-from bot.services.outbox import enqueue, language_of
+from bot.services.outbox import enqueue, language_of, notify_admins
 from bot.services.task_press import Acted, Ask, PressOutcome, Reselect, decide
 from bot.views.callbacks import TaskPress
-from bot.views.outgoing import Outgoing
+from bot.views.outgoing import Delivery, Outgoing
+from bot.views.paging import counted_page
 from storage.audit import AuditRow
-from storage.cases import CaseNotFound, DuplicateOpenCase
+from storage.cases import CaseNotFound, CaseSummary, DuplicateOpenCase
 from storage.db import Database
 from storage.files import FileCorrupt, FileMissing, FileStore
 from storage.uow import Tx, reading, unit_of_work
@@ -98,6 +100,20 @@ class Presenter(Protocol):
         recipient: str,
         lang: str,
     ) -> Outgoing: ...
+
+    def escalation(
+        self,
+        ctx: Context,
+        state: CaseState,
+        tasks: Sequence[Task],
+        now: datetime,
+        recipient: str,
+        lang: str,
+    ) -> Outgoing: ...
+
+    def nobody_above(
+        self, ctx: Context, state: CaseState, tasks: Sequence[Task], now: datetime, lang: str
+    ) -> str: ...
 
 
 class People(Protocol):
@@ -308,25 +324,48 @@ class WorkflowService:
         async with unit_of_work(self.db, self.agency) as tx:
             state = await self._case_for_action(tx, case_id, task_seq)
             ctx = self.context(await self._sop_of(tx, state))
-            crashpoint("service.before_engine", name)
-            transition = engine(ctx, state, now)
-            await tx.cases.save(transition.state, now)
-            await tx.audit.append(case_id, transition.events)
-            await self._apply(tx, ctx, transition, now)
-            crashpoint("service.before_commit", name)
+            transition = await self._record(tx, ctx, state, name, engine, now)
         crashpoint("service.committed", name)
+        return transition
+
+    async def _record(
+        self,
+        tx: Tx,
+        ctx: Context,
+        state: CaseState,
+        name: str,
+        engine: Callable[[Context, CaseState, datetime], Transition],
+        now: datetime,
+    ) -> Transition:
+        """Ask the engine, then write state, audit, reminders and outbox in `tx`."""
+        crashpoint("service.before_engine", name)
+        transition = engine(ctx, state, now)
+        await tx.cases.save(transition.state, now)
+        await tx.audit.append(state.id, transition.events)
+        await self._apply(tx, ctx, transition, now)
+        crashpoint("service.before_commit", name)
         return transition
 
     async def press(self, actor: str, press: TaskPress) -> PressOutcome:
         """A task button: act at once, or say which dialog or selection it opens.
 
+        One transaction: the case is read once, the press decided and its action written
+        in the same unit of work (a press pays one disk flush, not a read and a write).
         Raises `Refusal` (nothing written) when the task or the action is refused.
         """
-        ctx, state, task = await self.task_for(actor, press.case_id, press.task)
-        decided = decide(press, ctx, state, task)
-        if isinstance(decided, Ask | Reselect):
-            return decided
-        return Acted(await self.act(actor, press.case_id, decided))
+        now = self.clock.now()
+        async with unit_of_work(self.db, self.agency) as tx:
+            state = await self._case_for_action(tx, press.case_id, press.task)
+            ctx = self.context(await self._sop_of(tx, state))
+            decided = decide(press, ctx, state, require_open_task(state, actor, press.task))
+            if isinstance(decided, Ask | Reselect):
+                return decided  # nothing written: the commit of an empty transaction
+            name = type(decided).__name__
+            transition = await self._record(
+                tx, ctx, state, name, lambda c, s, t: act(c, s, actor, decided, t), now
+            )
+        crashpoint("service.committed", name)
+        return Acted(transition)
 
     async def add_note(self, actor: str, case_id: int, task_seq: int, text: str) -> None:
         """Keep a remark in the audit trail (e.g. a reason for a task withdrawn meanwhile)."""
@@ -376,12 +415,23 @@ class WorkflowService:
 
     # -- effects -> rows ----------------------------------------------------------------
 
-    async def send(self, state: CaseState, messages: Sequence[Outgoing]) -> None:
-        """Put ready messages about a case in the outbox (e.g. a task message shown again)."""
+    async def send(self, state: CaseState, messages: Sequence[Outgoing]) -> list[int]:
+        """Put ready messages about a case in the outbox (e.g. a task message shown again);
+        their outbox ids, to ask `delivery` about them once delivered."""
         now = self.clock.now()
         async with unit_of_work(self.db, self.agency) as tx:
-            for out in messages:
-                await enqueue(tx, out, now, case_id=state.id)
+            return [await enqueue(tx, out, now, case_id=state.id) for out in messages]
+
+    async def delivery(self, row_ids: Sequence[int]) -> Delivery:
+        """Whether the messages `send` queued reached Telegram: one given up (refused even
+        in its minimal form) makes FAILED, one still waiting (Telegram busy) PENDING."""
+        async with reading(self.db, self.agency) as tx:
+            fates = await tx.outbox.fates(row_ids)
+        if any(failed for _, failed in fates):
+            return Delivery.FAILED
+        if all(sent for sent, _ in fates):
+            return Delivery.SENT
+        return Delivery.PENDING
 
     async def _apply(self, tx: Tx, ctx: Context, transition: Transition, now: datetime) -> None:
         state = transition.state
@@ -469,6 +519,8 @@ class WorkflowService:
         sent = 0
         async with unit_of_work(self.db, self.agency) as tx:
             cache: dict[int, CaseState] = {}
+            # One late step escalates once, however many officers hold it ("any" steps).
+            late_steps: dict[tuple[int, str, int], list[tuple[int, Task]]] = {}
             for row in await tx.reminders.due(now):
                 state = cache.get(row.case_id)
                 if state is None:
@@ -480,10 +532,16 @@ class WorkflowService:
                 if row.kind == NUDGE and task.deadline <= now:
                     await tx.reminders.skip(row.id, now)  # the deadline message says more
                     continue
-                ctx = self.context(await self._sop_of(tx, state))
-                for recipient in self._reminder_recipients(task, row.kind):
-                    lang = await language_of(tx, self.people, recipient)
-                    out = self.presenter.reminder(ctx, state, task, row.kind, now, recipient, lang)
+                if row.kind == ESCALATE:
+                    step = (row.case_id, task.step_key, task.round)
+                    late_steps.setdefault(step, []).append((row.id, task))
+                    continue
+                if row.kind in (NUDGE, DUE) or overdue_number(row.kind) is not None:
+                    ctx = self.context(await self._sop_of(tx, state))
+                    lang = await language_of(tx, self.people, task.assignee)
+                    out = self.presenter.reminder(
+                        ctx, state, task, row.kind, now, task.assignee, lang
+                    )
                     await enqueue(tx, out, now, case_id=state.id)
                     sent += 1
                 await tx.reminders.mark_sent(row.id, now)
@@ -491,17 +549,38 @@ class WorkflowService:
                 if following is not None:
                     await tx.reminders.plan(row.case_id, row.task_seq, [following])
                 crashpoint("tick.before_commit")
+            for (case_id, _, _), late in late_steps.items():
+                tasks = [task for _, task in late]
+                sent += await self._escalate(tx, cache[case_id], tasks, now)
+                for reminder_id, _ in late:
+                    await tx.reminders.mark_sent(reminder_id, now)
+                crashpoint("tick.before_commit")
         if sent:
             crashpoint("tick.committed")
         return sent
 
-    def _reminder_recipients(self, task: Task, kind: str) -> list[str]:
-        if kind == ESCALATE:
-            superior = self.people.superior(task.assignee)
-            return [superior] if superior else []
-        if kind in (NUDGE, DUE) or overdue_number(kind) is not None:
-            return [task.assignee]
-        return []
+    async def _escalate(self, tx: Tx, state: CaseState, tasks: list[Task], now: datetime) -> int:
+        """One message per superior naming the late holders below them; the admins hear
+        of holders with nobody above (the Kadin), since no escalation would reach anyone."""
+        ctx = self.context(await self._sop_of(tx, state))
+        plan = escalation_for([t.assignee for t in tasks], self.people.superior)
+        sent = 0
+        for superior, holders in plan.by_superior.items():
+            lang = await language_of(tx, self.people, superior)
+            late = [t for t in tasks if t.assignee in holders]
+            out = self.presenter.escalation(ctx, state, late, now, superior, lang)
+            await enqueue(tx, out, now, case_id=state.id)
+            sent += 1
+        if plan.nobody_above:
+            top = [t for t in tasks if t.assignee in plan.nobody_above]
+            sent += await notify_admins(
+                tx,
+                self.people,
+                now,
+                lambda lang: self.presenter.nobody_above(ctx, state, top, now, lang),
+                skip=top[0].assignee if len(top) == 1 else None,
+            )
+        return sent
 
     async def next_wakeup(self) -> datetime | None:
         async with reading(self.db, self.agency) as tx:
@@ -525,13 +604,12 @@ class WorkflowService:
         async with reading(self.db, self.agency) as tx:
             return await tx.cases.find_by_code(code)
 
-    async def recent_cases(self, newest: int) -> list[CaseState]:
-        """Every running case, and the `newest` latest cases whatever their status, by id."""
+    async def case_page(self, page: int, size: int) -> tuple[list[CaseSummary], int, int]:
+        """Page `page` (from 1; past the end, the last) of every case, running first, then
+        the newest: the cases on it, its number and how many pages there are."""
         async with reading(self.db, self.agency) as tx:
-            ids = await tx.cases.all_ids()
-            open_ids = set(await tx.cases.open_ids())
-            wanted = sorted(open_ids | set(ids[-newest:]))
-            return [await tx.cases.get(i) for i in wanted]
+            number, count = counted_page(await tx.cases.count(), page, size)
+            return await tx.cases.summaries((number - 1) * size, size), number, count
 
     async def history(self, state: CaseState) -> tuple[Sop, list[AuditRow]]:
         """The SOP the case started with and its audit trail, oldest event first."""
@@ -549,7 +627,14 @@ class WorkflowService:
 
     async def open_cases(self) -> list[CaseState]:
         async with reading(self.db, self.agency) as tx:
-            return [await tx.cases.get(i) for i in await tx.cases.open_ids()]
+            return await tx.cases.open_states()
+
+    async def open_cases_with_sops(self) -> list[tuple[CaseState, Sop]]:
+        """Every running case with the SOP it started with, in one read (digest, /status)."""
+        async with reading(self.db, self.agency) as tx:
+            return [
+                (state, await self._sop_of(tx, state)) for state in await tx.cases.open_states()
+            ]
 
     async def open_tasks_of(self, officer: str) -> list[tuple[CaseState, Task]]:
         async with reading(self.db, self.agency) as tx:

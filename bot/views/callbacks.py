@@ -13,6 +13,8 @@ Formats (one prefix per feature):
 - `ui:<pending>:<case>:<task>:<item>`  which checklist item a file is for;
 - `dc:<case>:<task>`  "Unggah data capaian" (the indicator sheet, no engine action);
 - `dg:<case>`  a case's details under the daily digest;
+- `pg:<view>:<page>`  a page of a long answer (`PagedView`: the digest and /ringkasan,
+  /status, the case choice of /riwayat and /berkas), the page counted from 1;
 - `sc:<question>:<value>`, `sc:skip`, `sc:go`, `sc:no`  the /mulai dialog;
 - `inv:p:<page>`, `inv:o:<officer>`  the /undang list; `lang:<code>`  /bahasa.
 """
@@ -183,6 +185,44 @@ def parse_detail(data: str | None) -> int | None:
     """The case of a digest detail press."""
     match = DETAIL_PATTERN.match(data or "")
     return None if match is None else int(match.group(1))
+
+
+# -- pages of a long answer ----------------------------------------------------------------
+
+
+class PagedView(enum.StrEnum):
+    """Which answer a page button turns the page of (the letter on the wire)."""
+
+    DIGEST = "d"  # the daily digest and /ringkasan
+    STATUS = "s"  # /status
+    HISTORY_CHOICE = "h"  # /riwayat without a code
+    FILES_CHOICE = "b"  # /berkas without a code
+
+
+PAGE_PATTERN: Final = re.compile(r"^pg:([dshb]):(\d{1,5})$")
+
+
+@dataclass(frozen=True, slots=True)
+class PagePress:
+    view: PagedView
+    page: int  # from 1; may lie past the last page when the answer has shrunk since
+
+
+def page_callback(view: PagedView, page: int) -> str:
+    return _checked(f"pg:{view.value}:{page}")
+
+
+def page_pattern(*views: PagedView) -> re.Pattern[str]:
+    """The page buttons of these views only (each feature's handler takes its own)."""
+    letters = "".join(v.value for v in views)
+    return re.compile(rf"^pg:([{letters}]):(\d{{1,5}})$")
+
+
+def parse_page(data: str | None) -> PagePress | None:
+    match = PAGE_PATTERN.match(data or "")
+    if match is None or int(match.group(2)) < 1:
+        return None
+    return PagePress(PagedView(match.group(1)), int(match.group(2)))
 
 
 # -- /mulai ---------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The daily digest and a case's details in an officer's language, from the catalogue.
 
-Telegram-neutral: messages are HTML text under Telegram's limit plus buttons as plain
+Telegram-neutral: a message is HTML text under Telegram's limit plus buttons as plain
 dicts, which the outbox carries and the sender turns into a keyboard. The view model they
 render is `bot.core.digest`.
 """
@@ -18,13 +18,14 @@ from bot.core.people import Directory
 from bot.core.sop import Sop
 from bot.core.timestd import WorkCalendar
 from bot.core.workflow import CaseState, CaseStatus, Task, TaskStatus
-from bot.views.callbacks import detail_callback
+from bot.views.callbacks import PagedView, detail_callback
 from bot.views.fmt import format_date, format_day_date, format_deadline, format_minutes
 from bot.views.i18n import Catalogue
-from bot.views.textsplit import shorten, split_html
+from bot.views.paging import footer, nav_row, page_of
+from bot.views.textsplit import fit, shorten, split_html, typed
 
 TITLE_LENGTH: Final = 60  # step titles run to 150 characters; the details show them whole
-MAX_BUTTONS: Final = 100  # Telegram's limit for one inline keyboard
+DIGEST_PAGE_SIZE: Final = 8  # cases per page: eight of the longest fit in one message
 
 Button = dict[str, str]
 
@@ -61,25 +62,43 @@ class DigestRenderer:
     def _names(self, keys: Sequence[str]) -> str:
         return ", ".join(self.people.name(k) for k in keys)
 
-    def digest(self, view: DigestView, lang: str) -> list[DigestMessage]:
-        """The digest as messages under Telegram's limit; the buttons ride on the last."""
+    def digest(self, view: DigestView, lang: str, page: int = 1) -> DigestMessage:
+        """One message however many cases run: the counts, then one page of cases (the
+        overdue first, the most overdue on top), "page x of y", the buttons of the cases
+        shown and the buttons that turn the page (`pg:d:<page>`). Who cannot be reached
+        is said on the first page."""
         lines = [self._t(lang, "digest.title", date=format_day_date(view.at, self.tz, lang))]
+        shown = page_of(view.cases, page, DIGEST_PAGE_SIZE)
         if not view.cases:
             lines += ["", self._t(lang, "digest.empty")]
-        elif view.overdue:
-            lines += ["", self._t(lang, "digest.overdue_heading")]
-            for case in view.overdue:
-                lines += self._case(case, lang)
         else:
-            lines += ["", self._t(lang, "digest.all_on_time")]
-        if view.pending:
-            lines += ["", self._t(lang, "digest.pending_heading")]
-            for case in view.pending:
-                lines += self._case(case, lang)
-        if view.unreachable:
+            overdue = len(view.overdue)
+            lines.append(
+                self._t(
+                    lang,
+                    "digest.counts",
+                    count=len(view.cases),
+                    late=overdue,
+                    on_time=len(view.cases) - overdue,
+                )
+            )
+            if not overdue and shown.is_first:
+                lines += ["", self._t(lang, "digest.all_on_time")]
+        for heading, late in (("digest.overdue_heading", True), ("digest.pending_heading", False)):
+            cases = [c for c in shown.items if c.is_overdue is late]
+            if cases:
+                lines += ["", self._t(lang, heading)]
+                for case in cases:
+                    lines += self._case(case, lang)
+        if view.unreachable and shown.is_first:
             lines += ["", self._t(lang, "daily_digest.unreachable_heading")]
             lines += [self._unreachable(u, lang) for u in view.unreachable]
-        pieces = split_html("\n".join(lines))
+        if view.audit_head is not None:
+            # Printed or forwarded, the digest keeps the audit head outside the database.
+            lines += ["", self._t(lang, "daily_digest.audit_head", head=view.audit_head)]
+        page_line = footer(self.cat, lang, shown.number, shown.count)
+        if page_line is not None:
+            lines += ["", page_line]
         buttons = [
             [
                 {
@@ -87,9 +106,14 @@ class DigestRenderer:
                     "data": detail_callback(c.case_id),
                 }
             ]
-            for c in view.cases[:MAX_BUTTONS]
+            for c in shown.items
         ]
-        return [DigestMessage(p, []) for p in pieces[:-1]] + [DigestMessage(pieces[-1], buttons)]
+        turn = nav_row(self.cat, lang, PagedView.DIGEST, shown.number, shown.count)
+        if turn:
+            buttons.append(turn)
+        # A page is short by design; only an absurdly long list of unreachable officers
+        # could pass the limit, and then the lines that do not fit are left out.
+        return DigestMessage(split_html("\n".join(lines))[0], buttons)
 
     def _case(self, case: CaseLine, lang: str) -> list[str]:
         common = {
@@ -114,6 +138,11 @@ class DigestRenderer:
             used=self._duration(case.used_minutes, lang),
             standard=case.standard,
         )
+        if case.nobody_above:
+            above = self._t(
+                lang, "daily_digest.nobody_above", officer=self._names(case.nobody_above)
+            )
+            return [head, used, above]
         return [head, used]
 
     def _unreachable(self, item: Unreachable, lang: str) -> str:
@@ -153,15 +182,13 @@ class DigestRenderer:
             ]
         elif state.status is CaseStatus.CANCELLED:
             at = state.finished_at or state.started_at
-            lines += [
-                "",
-                self._t(
-                    lang,
-                    "daily_digest.detail_cancelled",
-                    when=when(at),
-                    reason=state.cancel_reason or "",
-                ),
-            ]
+            line = self._t(
+                lang,
+                "daily_digest.detail_cancelled",
+                when=when(at),
+                reason=typed(state.cancel_reason or ""),
+            )
+            lines += ["", fit(line, more=self._t(lang, "typed.more", case_code=state.code))]
         return split_html("\n".join(lines))
 
     def _task_line(self, task: Task, sop: Sop, now: datetime, lang: str) -> str | None:

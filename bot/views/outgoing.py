@@ -68,6 +68,14 @@ class Unreachable(enum.Enum):
     BLOCKED = enum.auto()  # Telegram refused: the officer blocked the bot (or never started it)
 
 
+class Delivery(enum.Enum):
+    """Where messages put in the outbox are now: all delivered, one given up, or waiting."""
+
+    SENT = enum.auto()
+    FAILED = enum.auto()
+    PENDING = enum.auto()
+
+
 # -- the outbox's on-disk form ----------------------------------------------------------
 
 SEND = "send"

@@ -5,18 +5,25 @@ agency's time zone, as Telegram-neutral payloads (HTML text, rows of buttons wit
 callback data, files by hash). The sender turns them into Bot API calls.
 
 Button data is written by `bot.views.callbacks` (`t:<case>:<task>:<op>[:<arg>]`).
+
+What officers typed (a return reason, the letter's fields, a skip reason, a proof's
+reference, a draft's file name) is marked with `typed` where it is embedded, and every
+text and caption built here leaves through `bot.views.textsplit.fit`: a message never
+exceeds Telegram's limits, and only the typed parts are ever shortened, never the task's
+own lines nor its buttons.
 """
 
 from __future__ import annotations
 
 import contextlib
+import html
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from bot.core.people import Directory
-from bot.core.reminders import DUE, ESCALATE, NUDGE, overdue_number
+from bot.core.reminders import DUE, ESCALATE, NUDGE, late_minutes, overdue_number
 from bot.core.sop import Step, StepKind
 from bot.core.timestd import WorkCalendar
 from bot.core.workflow import (
@@ -32,6 +39,7 @@ from bot.views.callbacks import TaskOp, task_callback
 from bot.views.fmt import format_date, format_deadline, format_minutes, format_work_duration
 from bot.views.i18n import Catalogue, Raw
 from bot.views.outgoing import Edit, Message, Outgoing, Send, SendDocument
+from bot.views.textsplit import CAPTION_LIMIT, TEXT_LIMIT, fit, typed
 
 Button = dict[str, str]
 
@@ -88,6 +96,15 @@ class CataloguePresenter:
     def _when(self, at: datetime, lang: str) -> str:
         return format_deadline(at, self.tz, lang)
 
+    def _fit(self, text: str, state: CaseState, lang: str, limit: int = TEXT_LIMIT) -> str:
+        """`text` within `limit`; a shortened typed part points at the case's history."""
+        return fit(text, limit, self._t(lang, "typed.more", case_code=state.code))
+
+    def _draft_line(self, state: CaseState, lang: str) -> str:
+        draft = state.latest_draft
+        assert draft is not None
+        return self._t(lang, "task.draft", version=draft.number, filename=typed(draft.filename))
+
     def _body(self, ctx: Context, state: CaseState, task: Task, lang: str) -> list[str]:
         step = ctx.sop.step(task.step_key)
         lines = [self._header(state, step, lang)]
@@ -97,11 +114,8 @@ class CataloguePresenter:
             lines.append(self._t(lang, "task.output", output=step.output))
         lines.append(self._t(lang, "task.time_standard", standard=step.time.text))
         lines.append(self._t(lang, "task.deadline", deadline=self._when(task.deadline, lang)))
-        draft = state.latest_draft
-        if step.works_on_draft and draft is not None:
-            lines.append(
-                self._t(lang, "task.draft", version=draft.number, filename=draft.filename)
-            )
+        if step.works_on_draft and state.latest_draft is not None:
+            lines.append(self._draft_line(state, lang))
         if step.key == ctx.sop.first.key and state.letter:
             lines += self._letter_lines(state.letter, lang)
         returned = task.data.get("returned")
@@ -112,7 +126,7 @@ class CataloguePresenter:
                     "task.returned",
                     name=self.people.name(str(returned.get("by"))),
                     when=self._when(task.created_at, lang),
-                    reason=str(returned.get("reason") or ""),
+                    reason=typed(returned.get("reason") or ""),
                 )
             )
         return lines
@@ -123,6 +137,7 @@ class CataloguePresenter:
         values = {name: str(letter.get(name) or "-") for name in fields}
         with contextlib.suppress(ValueError):  # a date that is not ISO is shown as typed
             values["date"] = format_date(date.fromisoformat(values["date"]), self.tz, lang)
+        values = {name: typed(value) for name, value in values.items()}
         return ["", self._t(lang, "workflow.letter", **values)]
 
     def _status_line(self, task: Task, lang: str) -> str | None:
@@ -136,7 +151,7 @@ class CataloguePresenter:
             }.get(task.outcome or "", "task.done")
             if task.outcome == "returned":
                 return self._t(
-                    lang, "task.returned", name=name, when=when, reason=task.reason or ""
+                    lang, "task.returned", name=name, when=when, reason=typed(task.reason or "")
                 )
             return self._t(lang, key, name=name, when=when)
         if task.status is TaskStatus.CLAIMED:
@@ -150,10 +165,9 @@ class CataloguePresenter:
         lines = []
         for item in items:
             mark = {"ticked": "✅", "skipped": "➖"}.get(item.status.value, "⬜")
-            extra = f" — {item.reason}" if item.reason else ""
-            if item.proof_ref:
-                extra = f" — {item.proof_ref}"
-            lines.append(f"{mark} {item.item}{extra}")
+            typed_part = item.proof_ref or item.reason
+            extra = f" — {typed(html.escape(typed_part))}" if typed_part else ""
+            lines.append(f"{mark} {html.escape(item.item)}{extra}")
         return lines
 
     def _buttons(
@@ -233,9 +247,10 @@ class CataloguePresenter:
         )
         return rows
 
-    def render_task(
+    def _render_task(
         self, ctx: Context, state: CaseState, task: Task, lang: str
     ) -> tuple[str, list[list[Button]]]:
+        """The task's text, its typed parts still marked for `fit`, and its buttons."""
         lines = self._body(ctx, state, task, lang)
         step = ctx.sop.step(task.step_key)
         if step.kind is StepKind.CHECKLIST:
@@ -249,33 +264,40 @@ class CataloguePresenter:
     # -- Presenter protocol ----------------------------------------------------------
 
     def task_message(
-        self, ctx: Context, state: CaseState, task: Task, lang: str
+        self, ctx: Context, state: CaseState, task: Task, lang: str, *, intro: str | None = None
     ) -> list[Outgoing]:
+        """The task's files, then its message under `intro` (by default "a new task")."""
         step = ctx.sop.step(task.step_key)
         draft = state.latest_draft
         files: list[SendDocument] = []
         if step.works_on_draft and draft is not None:
-            caption = self._t(lang, "task.draft", version=draft.number, filename=draft.filename)
-            files.append(SendDocument(draft.sha256, draft.filename, f"{state.code} · {caption}"))
+            caption = self._fit(
+                f"{state.code} · {self._draft_line(state, lang)}", state, lang, CAPTION_LIMIT
+            )
+            files.append(SendDocument(draft.sha256, draft.filename, caption))
         if self.extras is not None:
             files = self.extras.attachments(ctx, state, task, lang, files)
         scan = state.letter.get("scan_sha256") if step.key == ctx.sop.first.key else None
         if scan:
+            subject = typed(html.escape(str(state.letter.get("subject") or "")))
             files.append(
                 SendDocument(
                     sha256=scan,
                     filename=state.letter.get("scan_filename") or "surat_masuk",
-                    caption=f"{state.code} · {state.letter.get('subject') or ''}",
+                    caption=self._fit(f"{state.code} · {subject}", state, lang, CAPTION_LIMIT),
                 )
             )
-        text, buttons = self.render_task(ctx, state, task, lang)
-        text = self._t(lang, "task.new") + "\n\n" + text
+        text, buttons = self._render_task(ctx, state, task, lang)
+        head = intro if intro is not None else self._t(lang, "task.new")
+        text = self._fit(f"{head}\n\n{text}", state, lang)
         messages: list[Message] = [*files, Send(text, buttons, task_message=True)]
         return [Outgoing(task.assignee, message, task_seq=task.seq) for message in messages]
 
     def task_update(self, ctx: Context, state: CaseState, task: Task, lang: str) -> Outgoing:
-        text, buttons = self.render_task(ctx, state, task, lang)
-        return Outgoing(task.assignee, Edit(text, buttons), task_seq=task.seq)
+        text, buttons = self._render_task(ctx, state, task, lang)
+        return Outgoing(
+            task.assignee, Edit(self._fit(text, state, lang), buttons), task_seq=task.seq
+        )
 
     def notice(self, officer: str, message: str, params: Mapping[str, Any], lang: str) -> Outgoing:
         return Outgoing(officer, Send(self._t(lang, message, **params)))
@@ -290,7 +312,7 @@ class CataloguePresenter:
                 case_code=state.code,
                 name=self.people.name(actor),
                 when=when,
-                reason=state.cancel_reason or "",
+                reason=typed(state.cancel_reason or ""),
             )
         else:
             elapsed = self.calendar.elapsed(
@@ -303,7 +325,7 @@ class CataloguePresenter:
                 when=when,
                 duration=format_work_duration(elapsed, self.minutes_per_day, lang),
             )
-        return Outgoing(officer, Send(text))
+        return Outgoing(officer, Send(self._fit(text, state, lang)))
 
     @staticmethod
     def _canceller(state: CaseState) -> str:
@@ -319,33 +341,66 @@ class CataloguePresenter:
         recipient: str,
         lang: str,
     ) -> Outgoing:
+        """The holder's own reminder (nudge, deadline, overdue mornings)."""
+        common = self._reminder_common(ctx, state, task, lang)
+        if kind == NUDGE:
+            text = self._t(lang, "reminder.half_time", **common)
+        elif kind == DUE:
+            text = self._t(lang, "reminder.at_deadline", **common)
+        elif overdue_number(kind) is not None:
+            text = self._t(lang, "reminder.overdue", overdue=self._late(task, now, lang), **common)
+        else:
+            raise ValueError(f"unknown reminder kind {kind!r}")
+        return Outgoing(recipient, Send(text, reminder=kind), task_seq=task.seq)
+
+    def escalation(
+        self,
+        ctx: Context,
+        state: CaseState,
+        tasks: Sequence[Task],
+        now: datetime,
+        recipient: str,
+        lang: str,
+    ) -> Outgoing:
+        """One message to a superior about one late step, naming every late holder."""
+        first = tasks[0]
+        text = self._t(
+            lang,
+            "reminder.escalation",
+            officer=join_names(self.people, [t.assignee for t in tasks]),
+            overdue=self._late(first, now, lang),
+            **self._reminder_common(ctx, state, first, lang),
+        )
+        return Outgoing(recipient, Send(text, reminder=ESCALATE), task_seq=first.seq)
+
+    def nobody_above(
+        self, ctx: Context, state: CaseState, tasks: Sequence[Task], now: datetime, lang: str
+    ) -> str:
+        """For the admins: a late step whose holders have no superior to escalate to."""
+        first = tasks[0]
+        return self._t(
+            lang,
+            "reminder.escalation_nobody_above",
+            officer=join_names(self.people, [t.assignee for t in tasks]),
+            overdue=self._late(first, now, lang),
+            **self._reminder_common(ctx, state, first, lang),
+        )
+
+    def _reminder_common(
+        self, ctx: Context, state: CaseState, task: Task, lang: str
+    ) -> dict[str, Any]:
         step = ctx.sop.step(task.step_key)
-        common: dict[str, Any] = {
+        return {
             "case_code": state.code,
             "number": step.number,
             "title": step.title,
             "deadline": self._when(task.deadline, lang),
         }
-        overdue = format_minutes(
-            self.calendar.elapsed_minutes(task.deadline, now), self.minutes_per_day, lang
+
+    def _late(self, task: Task, now: datetime, lang: str) -> str:
+        return format_minutes(
+            late_minutes(task.deadline, now, self.calendar), self.minutes_per_day, lang
         )
-        if kind == NUDGE:
-            text = self._t(lang, "reminder.half_time", **common)
-        elif kind == DUE:
-            text = self._t(lang, "reminder.at_deadline", **common)
-        elif kind == ESCALATE:
-            text = self._t(
-                lang,
-                "reminder.escalation",
-                officer=self.people.name(task.assignee),
-                overdue=overdue,
-                **common,
-            )
-        elif overdue_number(kind) is not None:
-            text = self._t(lang, "reminder.overdue", overdue=overdue, **common)
-        else:
-            raise ValueError(f"unknown reminder kind {kind!r}")
-        return Outgoing(recipient, Send(text, reminder=kind), task_seq=task.seq)
 
 
 def join_names(people: Directory, keys: Sequence[str]) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from bot.core.people import Directory
@@ -20,13 +20,16 @@ from bot.core.performance import CasePerformance, StepRun, TrailEvent, case_perf
 from bot.core.sop import Sop, Step
 from bot.core.timestd import WorkCalendar
 from bot.core.workflow import CaseState, CaseStatus, FileVersion, Task, TaskStatus
-from bot.views.callbacks import QueryOp, query_callback
+from bot.views.callbacks import PagedView, QueryOp, query_callback
 from bot.views.fmt import format_datetime_short, format_deadline, format_file_size, format_minutes
 from bot.views.i18n import Catalogue, Raw
+from bot.views.paging import footer, nav_row, page_of
 from bot.views.textsplit import shorten
+from storage.cases import CaseSummary
 
 TITLE_IN_TABLE = 60  # characters of a step title in the performance table
-CASES_OFFERED = 10  # cases offered as buttons when a command is given no code
+CASES_OFFERED = 10  # cases per page when a command given no code offers them as buttons
+STATUS_PAGE_SIZE = 8  # running cases per page of /status
 VERSIONS_PER_ROW = 3
 
 Button = dict[str, str]
@@ -112,12 +115,27 @@ class QueryViews:
 
     # -- /status ---------------------------------------------------------------------
 
-    def status_board(self, cases: Sequence[tuple[CaseState, Sop]], now: datetime) -> str:
+    def status_board(
+        self, cases: Sequence[tuple[CaseState, Sop]], now: datetime, page: int = 1
+    ) -> tuple[str, Keyboard]:
+        """One message: how many run and how many are late, then a page of cases, the late
+        ones first (the most overdue on top), then by deadline; page buttons for the rest."""
         if not cases:
-            return self._t("query.status.none")
-        blocks = [self._t("query.status.title", count=len(cases))]
-        blocks += [self._case_status(state, sop, now) for state, sop in cases]
-        return "\n\n".join(blocks)
+            return self._t("query.status.none"), []
+        ordered = sorted(cases, key=lambda c: (_current_deadline(c[0]), c[0].code))
+        late = sum(1 for state, _ in cases if self._late(_current_deadline(state), now))
+        shown = page_of(ordered, page, STATUS_PAGE_SIZE)
+        blocks = [
+            self._t("query.status.title", count=len(cases))
+            + "\n"
+            + self._t("query.status.counts", late=late, on_time=len(cases) - late)
+        ]
+        blocks += [self._case_status(state, sop, now) for state, sop in shown.items]
+        page_line = footer(self.catalogue, self.lang, shown.number, shown.count)
+        if page_line is not None:
+            blocks.append(page_line)
+        turn = nav_row(self.catalogue, self.lang, PagedView.STATUS, shown.number, shown.count)
+        return "\n\n".join(blocks), [turn] if turn else []
 
     def _case_status(self, state: CaseState, sop: Sop, now: datetime) -> str:
         step = sop.step(state.step_key)
@@ -326,23 +344,29 @@ class QueryViews:
 
     # -- choosing a case -------------------------------------------------------------
 
-    def case_choice(self, states: Sequence[CaseState], op: str) -> Keyboard:
-        """Running cases first, then the newest closed ones."""
-        ordered = sorted(states, key=lambda s: (s.status is not CaseStatus.OPEN, -s.id))
+    def case_choice(
+        self, cases: Sequence[CaseSummary], view: PagedView, page: int, pages: int
+    ) -> Keyboard:
+        """A page of the cases as buttons (storage orders them: running first, then the
+        newest), and the buttons to the other pages."""
+        op = QueryOp.HISTORY if view is PagedView.HISTORY_CHOICE else QueryOp.VERSIONS
         key = {
             CaseStatus.OPEN: "query.button.case_open",
             CaseStatus.FINISHED: "query.button.case_finished",
             CaseStatus.CANCELLED: "query.button.case_cancelled",
         }
-        return [
-            [
-                {
-                    "text": self._p(key[s.status], case_code=s.code),
-                    "data": query_callback(QueryOp(op), s.id),
-                }
-            ]
-            for s in ordered[:CASES_OFFERED]
+        buttons: Keyboard = [
+            [{"text": self._p(key[c.status], case_code=c.code), "data": query_callback(op, c.id)}]
+            for c in cases
         ]
+        turn = nav_row(self.catalogue, self.lang, view, page, pages)
+        return [*buttons, turn] if turn else buttons
+
+
+def _current_deadline(state: CaseState) -> datetime:
+    """The deadline of the step the case is at (a case with none sorts last)."""
+    current = state.current_tasks()
+    return current[0].deadline if current else datetime.max.replace(tzinfo=UTC)
 
 
 def _step_number(sop: Sop, step_key: str) -> int | str:

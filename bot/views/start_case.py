@@ -22,6 +22,7 @@ from bot.core.sop import Sop
 from bot.core.workflow import CaseState, TaskStatus
 from bot.views.fmt import format_date, format_deadline
 from bot.views.i18n import Catalogue
+from bot.views.textsplit import fit, typed
 
 SKIP: Final = "skip"  # no scan, or an optional field of the first step left empty
 GO: Final = "go"  # start the case as summarised
@@ -124,11 +125,11 @@ class StartCaseViews:
                 period=sop.period(period).label,
                 year=year,
                 case_code=sop.case_code(year, period),
-                sender=letter["from"],
-                number=letter["number"],
+                sender=typed(letter["from"]),
+                number=typed(letter["number"]),
                 date=format_date(date.fromisoformat(letter["date"]), self.tz, self.lang),
-                subject=letter["subject"],
-                agenda=letter["agenda"],
+                subject=typed(letter["subject"]),
+                agenda=typed(letter["agenda"]),
                 urgency=self.urgency_label(letter["urgency"]),
                 received=format_date(today, self.tz, self.lang),
                 scan=letter.get("scan_filename") or self._p("start_case.no_scan"),
@@ -137,13 +138,13 @@ class StartCaseViews:
         if draft.get("form_fields"):
             lines += ["", self._t("start_case.summary_form")]
             for field in draft["form_fields"] or ():
-                value = draft["form"].get(field.rstrip("?")) or "-"
+                value = typed(draft["form"].get(field.rstrip("?")) or "-")
                 label = self.field_label(field)
                 lines.append(
                     self._t("start_case.summary_form_line", field=label.capitalize(), value=value)
                 )
         lines += ["", self._t("start_case.confirm")]
-        return "\n".join(lines)
+        return fit("\n".join(lines))  # no case yet, so no history to point at
 
     # -- the outcomes ----------------------------------------------------------------
 
@@ -174,14 +175,16 @@ class StartCaseViews:
     def cancelled(self, state: CaseState) -> str:
         """A case cancelled, with its reason and whose tasks were withdrawn."""
         lines = [
-            self._t("cancel_case.done", case_code=state.code, reason=state.cancel_reason or "")
+            self._t(
+                "cancel_case.done", case_code=state.code, reason=typed(state.cancel_reason or "")
+            )
         ]
         withdrawn = dict.fromkeys(
             self.people.name(t.assignee) for t in state.tasks if t.status is TaskStatus.CANCELLED
         )
         if withdrawn:
             lines.append(self._t("cancel_case.withdrawn", names=", ".join(withdrawn)))
-        return "\n".join(lines)
+        return fit("\n".join(lines), more=self._t("typed.more", case_code=state.code))
 
 
 def _pairs(buttons: list[tuple[str, str]]) -> Rows:

@@ -18,6 +18,11 @@ a tag or an entity such as `&amp;`. An element left open at a cut (a `<b>` or `<
 spanning lines) is closed at the end of the piece and opened again, with the same
 attributes, at the start of the next, so every piece is valid HTML on its own.
 
+A message that embeds what an officer typed (a return reason, a letter's subject) is
+fitted instead of split: `typed` marks the officer's part where the message is built, and
+`fit` shortens only the marked parts, so the task's own lines and its buttons always
+arrive, and the reader is told where the whole text is (`/riwayat <kode>`).
+
 Pure: no Telegram imports; the limits mirror `telegram.constants.MessageLimit`.
 """
 
@@ -29,15 +34,24 @@ from typing import Final
 
 __all__ = [
     "CAPTION_LIMIT",
+    "ELLIPSIS",
     "TEXT_LIMIT",
+    "fit",
     "shorten",
     "split_html",
+    "typed",
     "visible_length",
 ]
 
 TEXT_LIMIT: Final = 4096  # MessageLimit.MAX_TEXT_LENGTH
 CAPTION_LIMIT: Final = 1024  # MessageLimit.CAPTION_LENGTH
 _MIN_LIMIT: Final = 2  # one character outside the BMP is two UTF-16 units
+ELLIPSIS: Final = "…"
+# Unicode noncharacters, "for internal use": they bracket an officer's text in a message
+# being built. `typed` removes them from what the officer sent, so they cannot be forged.
+_TYPED_OPEN: Final = "\ufdd0"
+_TYPED_CLOSE: Final = "\ufdd1"
+_TYPED_RE: Final = re.compile(f"{_TYPED_OPEN}([^{_TYPED_OPEN}{_TYPED_CLOSE}]*){_TYPED_CLOSE}")
 
 # A tag: "<b>", "</b>", '<a href="x">' (quoted attribute values may hold ">").
 _TAG_RE: Final = re.compile(r"""<(/?)([A-Za-z][A-Za-z0-9-]*)((?:[^>"']|"[^"]*"|'[^']*')*)>""")
@@ -217,3 +231,90 @@ def shorten(text: str, limit: int) -> str:
     if space >= limit // 2:
         head = head[:space]
     return head.rstrip(" ,.;:-") + "…"
+
+
+# -- fitting a message that embeds typed text --------------------------------------------
+
+
+def typed(value: object) -> str:
+    """`value`, text an officer typed, marked as the part `fit` may shorten.
+
+    Mark it before it is HTML-escaped or after (the marks are not touched by escaping);
+    a text built with marks must go through `fit`, which removes them.
+    """
+    text = str(value).replace(_TYPED_OPEN, "").replace(_TYPED_CLOSE, "")
+    return f"{_TYPED_OPEN}{text}{_TYPED_CLOSE}"
+
+
+def fit(html: str, limit: int = TEXT_LIMIT, more: str = ELLIPSIS) -> str:
+    """`html` within `limit` visible UTF-16 units, by shortening only its `typed` parts.
+
+    Every part longer than a common cap is cut to that cap (at a blank in its second
+    half when there is one, never inside an entity: the parts are escaped text, so they
+    hold no tags) and ends with `more`, HTML such as "… (selengkapnya: /riwayat KODE)";
+    the cap is the largest that fits, so short parts stay whole and the long ones share
+    what is left. When even `more` does not fit, the parts end with a bare "…"; when the
+    text outside the parts is itself too long, the parts are emptied and the text comes
+    back over the limit (the sender's fallback is the last line of defence). A text that
+    fits comes back unchanged but for the marks.
+    """
+    pieces = _TYPED_RE.split(html)
+    fixed = [_strip_marks(p) for p in pieces[0::2]]
+    parts = [_tokens(p) for p in pieces[1::2]]
+    sizes = [sum(t.size for t in part) for part in parts]
+    room = limit - sum(visible_length(p) for p in fixed)
+    if sum(sizes) <= room:
+        return "".join(_strip_marks(p) for p in pieces)
+    for ending in (more, ELLIPSIS):
+        cap = _largest_cap(sizes, room, visible_length(ending))
+        if cap is not None:
+            break
+    else:
+        cap, ending = 0, ""
+    ending_size = visible_length(ending)
+    out = [fixed[0]]
+    for part, size, after in zip(parts, sizes, fixed[1:], strict=True):
+        if size <= cap + ending_size:
+            out.append("".join(t.raw for t in part))
+        else:
+            out.append(_cut(part, cap) + ending)
+        out.append(after)
+    return "".join(out)
+
+
+def _strip_marks(text: str) -> str:
+    return text.replace(_TYPED_OPEN, "").replace(_TYPED_CLOSE, "")
+
+
+def _largest_cap(sizes: list[int], room: int, ending: int) -> int | None:
+    """The largest cap for which the parts fit in `room`, each cut one ending with
+    `ending`; None when not even a cap of 0 fits."""
+
+    def used(cap: int) -> int:
+        return sum(size if size <= cap + ending else cap + ending for size in sizes)
+
+    if used(0) > room:
+        return None
+    low, high = 0, max(sizes, default=0)
+    while low < high:  # the largest cap with used(cap) <= room; used() grows with cap
+        middle = (low + high + 1) // 2
+        if used(middle) <= room:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def _cut(part: list[_Token], cap: int) -> str:
+    """The start of `part` up to `cap` units, ending at a blank in its second half if any."""
+    kept: list[_Token] = []
+    size = 0
+    for token in part:
+        if size + token.size > cap:
+            break
+        kept.append(token)
+        size += token.size
+    blanks = [i for i, t in enumerate(kept) if t.raw.isspace() and i >= len(kept) // 2]
+    if blanks and len(kept) < len(part):
+        kept = kept[: blanks[-1]]
+    return "".join(t.raw for t in kept).rstrip()

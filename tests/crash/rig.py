@@ -48,6 +48,7 @@ from bot.runtime import Runtime
 from bot.views.i18n import Catalogue
 from demo.stage import load_stage_config, write_stage_config
 from fakegram import BotMessage, ButtonNotFound, FakeTelegram, FakeUser
+from storage.audit import KEYED_MARKER
 from storage.files import FileStore
 from tests.crash.script import CASE, DRAFT_RECEIVED, Intention, Photo, Press, Say, Upload
 from tests.crash.zygote import Forked, Zygote
@@ -471,9 +472,12 @@ def case_state(rig: Rig) -> dict[str, Any]:
                 {**f, "filename": re.sub(r"^foto_\d+", "foto_N", f["filename"])}
                 for f in rows("SELECT * FROM files ORDER BY case_id, number")
             ],
-            "audit": rows(
-                "SELECT * FROM audit_log ORDER BY id", drop=("id", "at", "hash", "prev_hash")
-            ),
+            "audit": [  # each rig keys its chain with its own key: its id differs
+                {**a, "data_json": "key id"} if a["action"] == KEYED_MARKER else a
+                for a in rows(
+                    "SELECT * FROM audit_log ORDER BY id", drop=("id", "at", "hash", "prev_hash")
+                )
+            ],
             "documents": documents,
             "outbox": sorted(
                 json.dumps(

@@ -25,6 +25,7 @@ from bot.crashpoints import POINTS
 from demo.stage import STAGE_TOKEN
 from fakegram import FakeTelegram
 from storage.audit import verify_audit
+from storage.audit_key import AuditKeySource
 from storage.files import FileStore
 from tests.crash.rig import Key, Rig, case_state, per_task
 from tests.crash.zygote import Zygote
@@ -45,7 +46,7 @@ PLAN_A = (
     "sender.marked",
     "sender.before_send",
     "dialog.prompted",  # kadin's disposition dialog
-    "persistence.before_flush",  # the dialog's state never reached the disk
+    "dialog.stored",  # the dialog is on disk, its question never sent
     "dialog.committed",
     "button.received",  # a checklist tick, four times over
     "service.before_engine",
@@ -131,8 +132,10 @@ def check_same_ending(reference: Rig, rig: Rig, expected: dict[str, object]) -> 
     state = case_state(rig)
     for part in expected:
         assert state[part] == expected[part], f"{part} differs after {len(rig.kills)} kills"
-    rows, problems = asyncio.run(verify_audit(rig.database))
-    assert problems == [] and rows == len(state["audit"])
+    audit_key = AuditKeySource.beside(rig.config_path).load()
+    report = asyncio.run(verify_audit(rig.database, audit_key))
+    assert report.problems == [] and report.rows == len(state["audit"])
+    assert audit_key is not None and report.keyed_from is not None
     store = FileStore(rig.config.storage.files)
     with rig.db() as conn:
         for (sha,) in conn.execute("SELECT sha256 FROM files UNION SELECT sha256 FROM documents"):

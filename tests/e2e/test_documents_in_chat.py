@@ -8,15 +8,16 @@ import re
 import shutil
 
 import pytest
+from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from bot.core.clock import FakeClock
-from bot.documents import read_sheet
 from demo.stage import Stage, stage
 from fakegram import BotMessage, FakeUser
 from tests.support.chat import START, press, say, start_case, task_message, upload
 from tests.support.docs import docx_text, real_docx
 from tests.support.engine import LETTER
+from tests.support.qr import can_render_pages, qr_texts
 
 INSTRUCTION = "Segera susun laporan triwulan II"
 KADIN = "Dr. H. Ahmad Santoso, M.Pd."
@@ -189,6 +190,52 @@ async def test_the_signed_report_reaches_its_officers_and_its_code_verifies(tmp_
         )
 
 
+@needs_soffice
+@pytest.mark.skipif(not can_render_pages(), reason="no poppler (pdftoppm)")
+async def test_the_qr_on_the_signed_report_verifies_for_anyone_who_scans_it(tmp_path) -> None:
+    draft = real_docx("Laporan Kinerja Triwulan II: isi yang ditandatangani")
+    async with stage(tmp_path, FakeClock(START)) as st:
+        await start_case(st)
+        await walk_to_signature(st, draft)
+        await documents_done(st)
+        kadin = st.user("kadin")
+        final = kadin.downloaded_document(
+            files_named(kadin, "Laporan_Kinerja_TW2_2026_Disdik_final.docx")[0]
+        )
+        match = re.search(r"Kode verifikasi: ([A-Z2-7-]{12})", docx_text(final))
+        assert match is not None
+        code = match.group(1)
+        [pdf] = files_named(kadin, "Laporan_Kinerja_TW2_2026_Disdik_final.pdf")
+        printed = kadin.downloaded_document(pdf)
+        pages = len(PdfReader(io.BytesIO(printed)).pages)
+        link = f"https://t.me/{st.fake.bot_username}?start=v_{code.replace('-', '')}"
+        assert qr_texts(printed, pages) == [link]  # on the approval sheet, the last page
+
+        auditor = st.fake.user(4243, "Auditor Inspektorat")  # no officer of the agency
+        auditor.start(link.split("?start=")[1])
+        await st.settle()
+        assert auditor.transcript[-1].text == (
+            f"✅ Kode {code} sah.\n\n"
+            "Berkas: LKT-2026-TW2 (Triwulan II Tahun 2026)\n"
+            "Yang ditandatangani: draf versi 2\n"
+            f"Sidik draf (SHA-256): {hashlib.sha256(draft).hexdigest()}\n"
+            f"Ditandatangani oleh: {KADIN}, Kepala Dinas Pendidikan\n"
+            "Waktu: Senin, 6 Juli 2026 pukul 08.00 WIB\n"
+            "Sidik Laporan_Kinerja_TW2_2026_Disdik_final.docx (SHA-256): "
+            f"{hashlib.sha256(final).hexdigest()}\n"
+            "Sidik Laporan_Kinerja_TW2_2026_Disdik_final.pdf (SHA-256): "
+            f"{hashlib.sha256(printed).hexdigest()}"
+        )
+        scanned = auditor.transcript[-1].text
+        typed = await say(st, auditor, f"/verifikasi {code}")
+        assert typed.text == scanned  # the code beside the QR, typed: the same answer
+        for _ in range(8):
+            await say(st, auditor, f"/verifikasi {code}")
+        assert (await say(st, auditor, f"/verifikasi {code}")).text == (
+            "Terlalu banyak pemeriksaan dalam waktu singkat. Mohon coba lagi beberapa menit lagi."
+        )
+
+
 async def test_the_indicator_sheet_upload_reports_bad_rows_and_feeds_the_typist(
     tmp_path,
 ) -> None:
@@ -259,9 +306,66 @@ async def test_templat_sends_the_empty_sheet(tmp_path) -> None:
         assert answer.document is not None
         assert answer.document.filename == "Templat_Data_Capaian.xlsx"
         data = staf.downloaded_document(answer)
-        sheet = read_sheet(data, "Templat_Data_Capaian.xlsx")
-        assert len(sheet.indicators) == 1 and len(sheet.budget) == 1
+        workbook = load_workbook(io.BytesIO(data))
+        assert workbook.sheetnames == ["Indikator", "Anggaran", "Petunjuk"]
+        assert workbook["Indikator"]["B2"].value  # one example row per sheet
+        assert workbook["Anggaran"]["A2"].value
         assert answer.text.startswith("Templat data capaian kinerja dan anggaran.")
+
+
+EXCEL_INDICATOR_CSV = (
+    "Sasaran Strategis;Indikator Kinerja;Satuan;Target Tahunan;Target Triwulan;Realisasi;"
+    "Arah (naik/turun);Keterangan\r\n"
+    "Meningkatnya akses PAUD;APK PAUD;%;80;80;78,5;naik;\r\n"
+    ";Jumlah temuan BPK;temuan;0;0;0;turun;Pemeriksaan semester I\r\n"
+)
+EXCEL_BUDGET_CSV = (
+    "Program/Kegiatan;Pagu (Rp);Realisasi (Rp)\r\n"
+    "Program Pengelolaan Pendidikan;2.500.000.000;1.250.000.000\r\n"
+)
+
+
+async def test_the_template_sent_back_untouched_is_refused_and_excel_csvs_come_as_two(
+    tmp_path,
+) -> None:
+    async with stage(tmp_path, FakeClock(START)) as st:
+        await start_case(st)
+        await dispose(st)
+        await collect_material(st)
+        ketua = st.user("sakip_ketua")
+        template = ketua.downloaded_document(await say(st, ketua, "/templat"))
+        await press(st, ketua, task_message(ketua, 3), "Unggah data capaian")
+        untouched = await upload(st, ketua, "Templat_Data_Capaian.xlsx", template)
+        assert untouched.text == (
+            "Berkas Templat_Data_Capaian.xlsx belum dapat dipakai. Mohon perbaiki hal berikut "
+            'lalu kirim kembali:\n• Indikator baris 2, kolom "indikator": baris contoh dari '
+            "templat; hapus baris ini lalu isi data Anda sendiri\n• Anggaran baris 2, kolom "
+            '"program_kegiatan": baris contoh dari templat; hapus baris ini lalu isi data Anda '
+            "sendiri"
+        )
+        negative = EXCEL_INDICATOR_CSV.replace(";80;80;", ";80;-80;")
+        refused = await upload(st, ketua, "Indikator.csv", negative.encode("cp1252"))
+        assert refused.text == (
+            "Berkas Indikator.csv belum dapat dipakai. Mohon perbaiki hal berikut lalu kirim "
+            'kembali:\n• Indikator baris 2, kolom "target_triwulan": tidak boleh negatif ("-80")'
+        )
+        first = await upload(st, ketua, "Indikator.csv", EXCEL_INDICATOR_CSV.encode("cp1252"))
+        assert first.text == (
+            "✓ Lembar Indikator Indikator.csv diterima (2 baris). Excel menyimpan satu lembar "
+            "per file CSV: sekarang kirim juga lembar Anggaran sebagai CSV, atau ketik /batal."
+        )
+        assert files_named(ketua, "Laporan_Kinerja_TW2_2026_Disdik_format_baku.docx") == []
+        before = len(ketua.transcript)
+        await upload(st, ketua, "Anggaran.csv", ("\ufeff" + EXCEL_BUDGET_CSV).encode())
+        replies = [m.text for m in ketua.transcript[before:] if m.kind == "text"]
+        assert replies == [
+            "✓ Data capaian Indikator+Anggaran.xlsx diterima: 2 indikator dan 1 "
+            "program/kegiatan. Laporan format baku sedang disusun dan segera dikirim."
+        ]
+        [report] = files_named(ketua, "Laporan_Kinerja_TW2_2026_Disdik_format_baku.docx")
+        text = docx_text(ketua.downloaded_document(report))
+        assert "APK PAUD" in text and "98,13" in text  # 78,5 / 80 x 100
+        assert "Jumlah temuan BPK" in text and "Rp2.500.000.000" in text
 
 
 async def test_verifikasi_explains_itself_and_refuses_what_is_no_code(tmp_path) -> None:

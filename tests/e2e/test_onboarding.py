@@ -14,6 +14,7 @@ from fakegram import FakeTelegram, FakeUser
 from tests.support.chat import START, press, say, start_case, task_message
 
 ADMINS = "Sri Wahyuni, S.E., M.M., Admin"
+CONTACT = "Dinas Pendidikan, silakan hubungi sekretariat."  # strangers learn no names
 KADIN = "Dr. H. Ahmad Santoso, M.Pd."
 LINK = re.compile(r"https://t\.me/sop_test_bot\?start=([A-Za-z0-9_-]{22})")
 
@@ -158,8 +159,8 @@ async def test_an_invited_officer_joins_once_and_receives_the_task_waiting_for_t
         thief.start(code.group(1))
         await st.settle()
         assert thief.transcript[-1].text == (
-            "Mohon maaf, tautan undangan ini sudah pernah digunakan. Setiap tautan hanya "
-            f"berlaku satu kali; mohon mintalah tautan baru kepada admin: {ADMINS}."
+            "Mohon maaf, tautan undangan ini sudah pernah digunakan; setiap tautan hanya "
+            f"berlaku satu kali. Untuk tautan baru: {CONTACT}"
         )
         again = await say(st, ahmad, "/start")
         assert again.text.startswith(f"Selamat datang, Bapak/Ibu {KADIN}.")
@@ -186,8 +187,7 @@ async def test_an_expired_invite_is_refused(tmp_path: Path, fake: FakeTelegram) 
         maya.start(code)
         await st.settle()
         assert maya.transcript[-1].text == (
-            "Mohon maaf, tautan undangan ini sudah kedaluwarsa. Mohon mintalah tautan baru "
-            f"kepada admin: {ADMINS}."
+            f"Mohon maaf, tautan undangan ini sudah kedaluwarsa. Untuk tautan baru: {CONTACT}"
         )
         assert await st.runtime.officer_for(5008) is None
 
@@ -207,7 +207,7 @@ async def test_wrong_codes_are_rate_limited_per_telegram_account(
             await st.settle()
             assert guesser.transcript[-1].text == (
                 "Mohon maaf, tautan undangan ini tidak dikenal. Mohon periksa kembali "
-                f"tautannya, atau mintalah tautan baru kepada admin: {ADMINS}."
+                f"tautannya. Untuk tautan baru: {CONTACT}"
             )
         guesser.start(code)  # even the right code is not looked at now
         await st.settle()
@@ -249,7 +249,7 @@ async def test_only_admins_may_invite(tmp_path: Path) -> None:
 async def test_an_unknown_user_is_told_whom_to_ask_and_sees_nothing(tmp_path: Path) -> None:
     unknown = (
         "Mohon maaf, Bapak/Ibu belum terdaftar sebagai pengguna bot ini. "
-        f"Silakan hubungi admin: {ADMINS}"
+        f"Untuk pendaftaran: {CONTACT}"
     )
     async with stage(tmp_path, FakeClock(START)) as st:
         await start_case(st)

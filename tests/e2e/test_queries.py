@@ -6,7 +6,7 @@ from pathlib import Path
 
 from bot.core.clock import FakeClock
 from bot.core.sop import StepKind
-from bot.core.workflow import AttachFile, CaseState, Complete, Return, Tick, Untick
+from bot.core.workflow import AttachFile, Cancel, CaseState, Complete, Return, Tick, Untick
 from demo.stage import Stage, stage
 from fakegram import BotMessage, FakeUser
 from tests.support.chat import press
@@ -209,18 +209,92 @@ async def test_status_shows_every_running_case_with_holders_and_time(tmp_path: P
         clock(st).set(at_local(2026, 7, 6, 9, 25))
         [answer] = await ask(st, st.user("staf_2"), "/status")
 
+        # The counts first, then the late case before the one still in time.
         assert answer.text == (
-            "Proses yang sedang berjalan (2)\n\n"
+            "Proses yang sedang berjalan (2)\n"
+            "Terlambat: 1 · dalam batas waktu: 1\n\n"
+            f"LKT-2026-TW1 · Langkah 1: {TITLE_1}\n"
+            "Pemegang: Dr. H. Ahmad Santoso, M.Pd.\n"
+            "⚠️ Waktu terpakai 1 jam 25 menit dari mutu baku 10 menit; "
+            "terlambat 1 jam 15 menit dari batas waktu Senin, 6 Juli 2026 pukul 08.10 WIB\n\n"
             f"LKT-2026-TW2 · Langkah 7: {TITLE_7}\n"
             "Sudah: Drs. Bambang Hermawan\n"
             "Belum: Dewi Lestari, S.Pd., M.Pd.; Ir. Yusuf Hidayat\n"
             "Waktu terpakai 20 menit dari mutu baku 60 menit; "
-            "batas waktu Senin, 6 Juli 2026 pukul 10.05 WIB\n\n"
-            f"LKT-2026-TW1 · Langkah 1: {TITLE_1}\n"
-            "Pemegang: Dr. H. Ahmad Santoso, M.Pd.\n"
-            "⚠️ Waktu terpakai 1 jam 25 menit dari mutu baku 10 menit; "
-            "terlambat 1 jam 15 menit dari batas waktu Senin, 6 Juli 2026 pukul 08.10 WIB"
+            "batas waktu Senin, 6 Juli 2026 pukul 10.05 WIB"
         )
+        assert answer.buttons == []  # one page: nothing to turn
+
+
+async def open_many(st: Stage, count: int) -> list[CaseState]:
+    """`count` cases (TW1..TW4 of 2020 onwards), a minute apart: the first is the latest."""
+    periods = [(y, p) for y in range(2020, 2031) for p in ("TW1", "TW2", "TW3", "TW4")]
+    cases = []
+    for year, period in periods[:count]:
+        transition = await st.runtime.service.start_case(
+            "kadin", "pelaporan_kinerja", period, year, LETTER
+        )
+        cases.append(transition.state)
+        clock(st).advance(minutes=1)
+    await settle(st)
+    return cases
+
+
+def admin(st: Stage) -> str:
+    """Who may cancel a case (the front-office admin)."""
+    return st.runtime.directory.admins()[0]
+
+
+def codes_in(text: str) -> list[str]:
+    return [line.split(" · ")[0] for line in text.split("\n") if line.startswith("LKT-")]
+
+
+async def test_status_of_many_cases_is_one_message_turned_a_page_at_a_time(
+    tmp_path: Path,
+) -> None:
+    async with stage(tmp_path, FakeClock(START)) as st:
+        cases = await open_many(st, 17)
+        clock(st).set(at_local(2026, 7, 6, 8, 15))  # the first 7 are late (due 08.10-08.16)
+        staf = st.user("staf_2")
+        [answer] = await ask(st, staf, "/status")
+        codes = [c.code for c in cases]
+
+        lines = answer.text.split("\n")
+        assert lines[:2] == [
+            "Proses yang sedang berjalan (17)",
+            "Terlambat: 5 · dalam batas waktu: 12",
+        ]
+        assert codes_in(answer.text) == codes[:8]  # the most overdue first
+        assert lines[-1] == "Halaman 1 dari 3"
+        assert answer.button_texts == ["Berikutnya ▶️"]
+
+        assert await press(st, staf, answer, "Berikutnya ▶️") == ""
+        second = staf.message(answer.message_id)  # the same message, edited
+        assert codes_in(second.text) == codes[8:16]
+        assert second.text.split("\n")[:2] == lines[:2]
+        assert second.text.endswith("Halaman 2 dari 3")
+        assert second.button_texts == ["◀️ Sebelumnya", "Berikutnya ▶️"]
+
+        await press(st, staf, second, "Berikutnya ▶️")
+        last = staf.message(answer.message_id)
+        assert codes_in(last.text) == codes[16:]
+        assert last.text.endswith("Halaman 3 dari 3")
+        assert last.button_texts == ["◀️ Sebelumnya"]
+        await press(st, staf, last, "◀️ Sebelumnya")
+        assert staf.message(answer.message_id).text == second.text
+        assert len(staf.transcript) == 1  # every page in the one message
+
+        # Cases closed meanwhile: a page button from before shows the last page there is.
+        for case in cases[:9]:
+            await st.runtime.service.act(admin(st), case.id, Cancel("Salah periode laporan"))
+        await settle(st)
+        staf.forge_callback("pg:s:3", answer.message_id)
+        await st.settle()
+        stale = staf.message(answer.message_id)
+        assert stale.text.startswith("Proses yang sedang berjalan (8)")
+        assert codes_in(stale.text) == codes[9:]
+        assert stale.button_texts == []
+        assert await forge(st, staf, "pg:s:0") == "Tombol ini sudah tidak berlaku."
 
 
 async def test_status_without_running_cases(tmp_path: Path) -> None:
@@ -364,6 +438,34 @@ async def test_berkas_sends_the_latest_draft_and_any_older_version(tmp_path: Pat
         assert await forge(st, kabid, "q:f:1:7") == "Versi 7 tidak ada pada proses ini."
 
 
+async def test_riwayat_without_a_code_pages_through_every_case(tmp_path: Path) -> None:
+    async with stage(tmp_path, FakeClock(START)) as st:
+        cases = await open_many(st, 23)
+        for case in cases[:2]:  # the oldest two are closed: they come last
+            await st.runtime.service.act(admin(st), case.id, Cancel("Salah periode laporan"))
+        await settle(st)
+        kabid = st.user("kabid_1")
+        [choose] = await ask(st, kabid, "/riwayat")
+        running = [f"{c.code} (berjalan)" for c in reversed(cases[2:])]
+        cancelled = [f"{c.code} (dibatalkan)" for c in reversed(cases[:2])]
+
+        assert choose.text == "Riwayat proses mana yang ingin Bapak/Ibu lihat?"
+        assert choose.button_texts == [*running[:10], "Berikutnya ▶️"]
+        await press(st, kabid, choose, "Berikutnya ▶️")
+        second = kabid.message(choose.message_id)
+        assert second.text == choose.text
+        assert second.button_texts == [*running[10:20], "◀️ Sebelumnya", "Berikutnya ▶️"]
+        await press(st, kabid, second, "Berikutnya ▶️")
+        last = kabid.message(choose.message_id)
+        assert last.button_texts == [*running[20:], *cancelled, "◀️ Sebelumnya"]
+
+        await press(st, kabid, last, cancelled[-1])
+        assert kabid.transcript[-1].text.startswith(f"Riwayat {cases[0].code}")
+        kabid.forge_callback("pg:h:9", choose.message_id)  # past the end: the last page
+        await st.settle()
+        assert kabid.message(choose.message_id).button_texts == last.button_texts
+
+
 async def test_berkas_without_a_code_offers_the_cases(tmp_path: Path) -> None:
     async with stage(tmp_path, FakeClock(START)) as st:
         [answer] = await ask(st, st.user("kasubag"), "/berkas")
@@ -385,7 +487,7 @@ async def test_strangers_get_no_answers(tmp_path: Path) -> None:
         stranger = st.fake.user(4242, "Orang Asing", started=True)
         refused = (
             "Mohon maaf, Bapak/Ibu belum terdaftar sebagai pengguna bot ini. "
-            "Silakan hubungi admin: Sri Wahyuni, S.E., M.M., Admin"
+            "Untuk pendaftaran: Dinas Pendidikan, silakan hubungi sekretariat."
         )
         for command in ("/tugas", "/status", "/riwayat LKT-2026-TW2", "/berkas LKT-2026-TW2"):
             [answer] = await ask(st, stranger, command)

@@ -72,11 +72,12 @@ async def test_the_deadline_reminder_and_the_escalation_reach_the_right_chats(
         assert texts_since(sek, seen[sek.id]) == []
 
         # Two hours of grace end at 12.00, the lunch break: the escalation waits for 13.00.
+        # One message for the step, naming both holders (an "any" step).
         assert await next_tick(st, clock) == "Mon 13.00"
         assert texts_since(sek, seen[sek.id]) == [
-            f"⚠️ Untuk perhatian Bapak/Ibu: tugas {GATHERING} yang ditugaskan kepada {name}"
+            f"⚠️ Untuk perhatian Bapak/Ibu: tugas {GATHERING} yang ditugaskan kepada"
+            " Hendra Gunawan, S.E., Lina Marlina, S.Kom."
             f" terlambat 2 jam dari batas waktu {DEADLINE}."
-            for name in ("Hendra Gunawan, S.E.", "Lina Marlina, S.Kom.")
         ]
         assert texts_since(kadin, seen[kadin.id]) == []
 
@@ -112,12 +113,18 @@ async def test_ringkasan_answers_with_the_digest_and_its_button_with_the_case(
         clock.set(at_local(2026, 7, 6, 10, 30))
         sek = st.user("sekretaris")
         digest = await say(st, sek, "/ringkasan")
+        ((head_id, head_hash),) = await st.runtime.db.fetchall(
+            "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1"
+        )
         assert digest.text.split("\n") == [
             "Ringkasan tugas per Senin, 6 Juli 2026",
+            "1 proses berjalan: 1 terlambat, 0 dalam batas waktu.",
             "",
             "Terlambat",
             f"• {GATHERING} — Hendra Gunawan, S.E., Lina Marlina, S.Kom., terlambat 30 menit",
             "↳ Waktu terpakai 2 jam 30 menit dari mutu baku 2 jam",
+            "",
+            f"Jejak audit: {head_id}:{head_hash[:20]}",
         ]
         assert digest.button_texts == ["Rincian LKT-2026-TW2"]
 

@@ -6,9 +6,17 @@ from collections import Counter
 from pathlib import Path
 
 from bot.core.clock import FakeClock
-from demo.stage import STAGE_TOKEN, stage
+from demo.stage import STAGE_TOKEN, Stage, stage
 from fakegram import FakeTelegram, FakeUser
-from tests.support.chat import START, press, say, start_case, task_message, walk_to_review
+from tests.support.chat import (
+    START,
+    press,
+    say,
+    says,
+    start_case,
+    task_message,
+    walk_to_review,
+)
 
 
 def message_counts(users: dict[str, FakeUser]) -> Counter[str]:
@@ -55,3 +63,34 @@ async def test_a_restart_in_step_7_and_in_a_reason_dialog_loses_nothing(tmp_path
             sek = st.user("sekretaris")
             await press(st, sek, task_message(sek, 5), "Setujui")
             assert task_message(sek, 6).button_texts == ["Paraf"]
+
+
+async def forget_every_dialog(st: Stage) -> None:
+    """As if the dialog's row never reached the disk, while PTB still holds its state."""
+    async with st.runtime.db.transaction() as conn:
+        await conn.execute("DELETE FROM dialogs")
+
+
+async def test_an_answer_whose_dialog_is_not_on_record_is_told_so_and_asked_again(
+    tmp_path: Path,
+) -> None:
+    async with stage(tmp_path, FakeClock(START)) as st:
+        await start_case(st)
+        await walk_to_review(st)
+        sek = st.user("sekretaris")
+        task = task_message(sek, 5)
+        await press(st, sek, task, "Kembalikan")
+        assert "alasan pengembalian" in sek.transcript[-1].text
+        await forget_every_dialog(st)
+        before = len(sek.transcript)
+        await say(st, sek, "Tabel capaian belum sesuai format baku")
+        told, listed = (m.text for m in sek.transcript[before:])
+        assert told == says("workflow.dialog_lost")
+        assert "LKT-2026-TW2" in listed  # the open tasks, each with a button to show it again
+        assert "Kembalikan" in sek.message(task.message_id).button_texts  # still open
+        rows = await st.runtime.db.fetchall(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'return'"
+        )
+        assert rows[0][0] == 0  # nothing was taken from the answer without its dialog
+        await press(st, sek, task, "Kembalikan")  # pressed again, the dialog works
+        assert (await say(st, sek, "Tabel capaian")).text == "Alasan tercatat dan disampaikan."

@@ -444,3 +444,20 @@ async def test_cancelling_is_refused_to_staff_and_for_unknown_codes(tmp_path: Pa
         case = await st.runtime.service.case_by_code("LKT-2026-TW2")
         assert case is not None and case.status.value == "open"
         assert task_message(kadin, 1).button_texts == ["Disposisikan"]
+
+
+async def test_an_answer_whose_dialog_is_not_on_record_is_told_to_start_again(
+    tmp_path: Path,
+) -> None:
+    async with stage(tmp_path, FakeClock(START)) as st:
+        office = front_office(st)
+        await to_the_letter(st, office)
+        async with st.runtime.db.transaction() as conn:  # as if never written
+            await conn.execute("DELETE FROM dialogs")
+        lost = await say(st, office, LETTER["from"], "belum tercatat")
+        assert lost.text == (
+            "Jawaban ini belum tercatat: pengisian yang dijawabnya tidak lagi tersimpan di bot. "
+            "Mohon ulangi perintahnya: /mulai, atau /batalkan beserta kode prosesnya."
+        )
+        assert (await st.runtime.service.case_page(1, 5))[0] == []
+        await to_the_letter(st, office)  # asked again from the start, it goes on

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+import shutil
 import sqlite3
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -28,6 +29,7 @@ from bot.views.i18n import Catalogue
 from demo.stage import STAGE_TOKEN, Stage, stage, write_stage_config
 from fakegram import FakeTelegram, FakeUser
 from storage import backup as store
+from storage.audit_key import AUDIT_KEY_FILE
 from storage.backup import BackupError
 from storage.files import FileStore, sha256_hex
 from tests.support.chat import START, press, say, start_case, task_message, walk_to_review
@@ -106,6 +108,8 @@ async def test_a_backup_of_the_running_bot_restores_and_every_open_case_goes_on(
             report.files_total,
         )
         write_stage_config(restored, fake)  # the same Dinas, pointed at the restored data
+        # The audit key is never in a backup: it moves with config.toml (README).
+        shutil.copy2(live / AUDIT_KEY_FILE, restored / AUDIT_KEY_FILE)
         seen = len(fake.user(1002, "Sri").transcript)
         async with stage(restored, clock, fake) as st:
             cases = await st.runtime.service.open_cases()

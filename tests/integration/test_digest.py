@@ -106,11 +106,15 @@ async def test_the_monday_digest_shows_the_overdue_case_first_and_who_cannot_be_
         clock.set(MONDAY)
         assert await run_digest(runtime, MONDAY) == 2
         sent = await digests(runtime)
+        ((head_id, head_hash),) = await runtime.db.fetchall(
+            "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1"
+        )
     assert [officer for officer, _ in sent] == ["sekretaris", "kadin"]
     for _, payload in sent:
         assert payload["text"] == "\n".join(
             [
                 "<b>Ringkasan tugas per Senin, 13 Juli 2026</b>",
+                "2 proses berjalan: 1 terlambat, 1 dalam batas waktu.",
                 "",
                 "<b>Terlambat</b>",
                 "• <b>LKT-2026-TW2</b> · Langkah 4: Mengetik konsep laporan sesuai format"
@@ -127,6 +131,8 @@ async def test_the_monday_digest_shows_the_overdue_case_first_and_who_cannot_be_
                 "• Ir. Yusuf Hidayat — tidak dapat dihubungi sejak 10 Juli 2026"
                 " (bot diblokir atau belum dimulai)",
                 "• Maya Sari, A.Md. — belum bergabung dengan bot",
+                "",
+                f"<i>Jejak audit: {head_id}:{head_hash[:20]}</i>",  # the head, kept outside
             ]
         )
         assert payload["buttons"] == [
@@ -143,8 +149,9 @@ async def test_nothing_overdue_is_said_in_one_line_not_by_silence(tmp_path: Path
         assert await run_digest(runtime, MONDAY) == 1
         [(officer, payload)] = await digests(runtime)
     assert officer == "sekretaris"
-    assert payload["text"].split("\n")[:5] == [
+    assert payload["text"].split("\n")[:6] == [
         "<b>Ringkasan tugas per Senin, 13 Juli 2026</b>",
+        "1 proses berjalan: 0 terlambat, 1 dalam batas waktu.",
         "",
         "Semua tugas tepat waktu.",
         "",
@@ -257,3 +264,21 @@ def test_mistakes_in_digest_stop_the_bot_with_every_key_named(tmp_path: Path) ->
         'digest.time: expected a local time "HH:MM" such as "07:45", got "7:75"',
         'digest.recipients[0]: no officer has the key "kadinn"; did you mean "kadin"?',
     ]
+
+
+async def test_a_late_kadin_is_marked_in_the_digest_as_nobody_above(tmp_path: Path) -> None:
+    write_config(tmp_path)
+    clock = FakeClock(at_local(2026, 7, 13, 7, 40))  # step 1, "10 menit": due 07.50
+    async with running(tmp_path, clock) as runtime:
+        await runtime.service.start_case("kadin", "pelaporan_kinerja", "TW3", 2026, LETTER)
+        tuesday = at_local(2026, 7, 14, 7, 45)
+        clock.set(tuesday)
+        assert await run_digest(runtime, tuesday) >= 1
+        ((_, payload), *_) = await digests(runtime)
+    lines = payload["text"].split("\n")
+    at = lines.index("<b>Terlambat</b>")
+    assert lines[at + 1].startswith("• <b>LKT-2026-TW3</b> · Langkah 1:")
+    assert lines[at + 3] == (
+        "↳ Tidak ada atasan di atas Dr. H. Ahmad Santoso, M.Pd. untuk eskalasi:"
+        " admin diberi tahu setelah tenggang waktu"
+    )

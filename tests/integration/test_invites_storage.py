@@ -150,7 +150,7 @@ async def test_joining_binds_the_account_queues_what_was_missed_and_tells_the_in
     async with reading(db) as tx:
         assert await tx.accounts.officer_for(5001) == "kadin"
         pending = await tx.outbox.pending()
-        trail = await tx.audit.verify()
+        trail = (await tx.audit.verify()).problems
     assert trail == []
     assert [(r.officer_key, r.payload["text"]) for r in pending] == [
         ("kadin", "tugas"),

@@ -57,7 +57,7 @@ async def test_a_case_survives_closing_and_reopening_the_database_at_every_step(
         assert final == expected
         assert final.status is CaseStatus.FINISHED
         async with reading(h.db) as tx:
-            assert await tx.audit.verify() == []
+            assert (await tx.audit.verify()).problems == []
             trail = await tx.audit.for_case(case_id)
     assert trail[0].action == "start" and trail[-1].action == "finish"
     assert len({"disposisi", *steps_seen}) == 11
@@ -137,7 +137,7 @@ async def test_a_reminder_tick_running_with_an_approve_leaves_both_whole(
             assert sent == set()
             assert reminder_msgs == []
         async with reading(h.db) as tx:
-            assert await tx.audit.verify() == []
+            assert (await tx.audit.verify()).problems == []
 
 
 async def test_one_open_case_per_sop_and_period(tmp_path: Path) -> None:
@@ -249,5 +249,5 @@ async def test_tampering_with_the_audit_log_is_detected(tmp_path: Path) -> None:
     raw.commit()
     raw.close()
     async with open_service(tmp_path, clock) as h, reading(h.db) as tx:
-        problems = await tx.audit.verify()
+        problems = (await tx.audit.verify()).problems
     assert problems == ["audit row 1: content does not match its hash"]

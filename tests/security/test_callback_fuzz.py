@@ -189,13 +189,13 @@ def test_a_press_without_data_is_answered_as_stale(live: LiveStage) -> None:
         assert refused(live, live.st.user(key), "") == text_of("common.stale_button")
 
 
-def test_a_stranger_is_told_to_ask_an_admin_and_nothing_else(live: LiveStage) -> None:
+def test_a_stranger_is_given_the_contact_line_and_no_officer_name(live: LiveStage) -> None:
     seq, version = review(live)
     answer = refused(live, live.user(STRANGER), f"t:1:{seq}:ap:{version}")
-    directory = live.st.runtime.directory
-    names = ", ".join(directory.name(a) for a in directory.admins())
-    assert names and "admin" not in names.split(", ")  # whom to ask, by name
-    assert answer == text_of("common.unknown_user", admins=names)
+    contact = "Dinas Pendidikan, silakan hubungi sekretariat."  # the default contact line
+    assert answer == text_of("common.unknown_user", contact=contact)
+    for officer in live.st.runtime.config.officers:  # the admins' names least of all
+        assert officer.name.split(",")[0] not in answer, officer.key
 
 
 # -- the property -----------------------------------------------------------------------

@@ -24,9 +24,7 @@ SEKRETARIS = 1002  # an admin, with an open review
 
 
 def unknown_user_text(live: LiveStage) -> str:
-    directory = live.st.runtime.directory
-    admins = ", ".join(directory.name(a) for a in directory.admins())
-    return says("common.unknown_user", admins=admins)
+    return says("common.unknown_user", contact=live.st.runtime.contact("id"))
 
 
 def replies(

@@ -295,7 +295,8 @@ MISTAKES = [
     (
         "unknown key, nothing close",
         _set(("storage",), {"cache": "data/cache"}),
-        "storage.cache: unknown key (expected one of: database, files, output, backups)",
+        "storage.cache: unknown key (expected one of: database, files, output, backups, "
+        "outbox_retention_days)",
     ),
     (
         "unknown top-level key",

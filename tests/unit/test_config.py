@@ -503,3 +503,17 @@ def test_officers_can_be_built_directly_for_fakes() -> None:
     officer = Officer(key="x", name="X", role="staf", jabatan="Staf")
     assert officer.nip is None and officer.nip_formatted == ""
     assert officer.language is Language.ID
+
+
+def test_the_contact_line_for_strangers_is_one_short_line() -> None:
+    assert parse(valid()).agency.contact == ""  # unset: the agency's secretariat is named
+    data = valid()
+    data["agency"]["contact"] = "  Sekretariat Dinas Pendidikan, telp. (0265) 771234 "
+    assert parse(data).agency.contact == "Sekretariat Dinas Pendidikan, telp. (0265) 771234"
+    data["agency"]["contact"] = "x" * 121
+    assert errors_of(data) == [
+        "agency.contact: expected one line of at most 120 characters (it ends the alert "
+        "a stranger sees), got 121 characters"
+    ]
+    data["agency"]["contact"] = "Sekretariat\nDinas"
+    assert len(errors_of(data)) == 1

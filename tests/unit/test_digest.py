@@ -10,6 +10,7 @@ import pytest
 from bot.config import Language, Officer
 from bot.core.digest import Reach, Unreachable, build_view, unreachable_officers
 from bot.core.people import Directory
+from bot.core.sop import Sop
 from bot.core.workclock import WorkingTimeCalendar
 from bot.core.workflow import CaseState, CaseStatus, Task, TaskStatus
 from bot.services.digest import DigestSettings, digest_recipients
@@ -71,10 +72,11 @@ def disposition_on_time() -> CaseState:
 
 def test_overdue_cases_come_first_with_how_late_and_the_time_used() -> None:
     view = build_view(MORNING, CALENDAR, [(disposition_on_time(), SOP), (typing_late(), SOP)])
-    [message] = RENDER.digest(view, "id")
+    message = RENDER.digest(view, "id")
     assert message.text == "\n".join(
         [
             "<b>Ringkasan tugas per Senin, 13 Juli 2026</b>",
+            "2 proses berjalan: 1 terlambat, 1 dalam batas waktu.",
             "",
             "<b>Terlambat</b>",
             "• <b>LKT-2026-TW2</b> · Langkah 4: Mengetik konsep laporan sesuai format laporan"
@@ -96,14 +98,15 @@ def test_overdue_cases_come_first_with_how_late_and_the_time_used() -> None:
 
 def test_nothing_overdue_says_so_and_nothing_open_says_that() -> None:
     view = build_view(MORNING, CALENDAR, [(disposition_on_time(), SOP)])
-    text = RENDER.digest(view, "id")[0].text
-    assert text.split("\n")[:4] == [
+    text = RENDER.digest(view, "id").text
+    assert text.split("\n")[:5] == [
         "<b>Ringkasan tugas per Senin, 13 Juli 2026</b>",
+        "1 proses berjalan: 0 terlambat, 1 dalam batas waktu.",
         "",
         "Semua tugas tepat waktu.",
         "",
     ]
-    [empty] = RENDER.digest(build_view(MORNING, CALENDAR, []), "id")
+    empty = RENDER.digest(build_view(MORNING, CALENDAR, []), "id")
     assert empty.text == (
         "<b>Ringkasan tugas per Senin, 13 Juli 2026</b>\n\nTidak ada proses yang sedang berjalan."
     )
@@ -124,10 +127,8 @@ def test_officers_the_bot_cannot_reach_are_listed() -> None:
     }
     unreachable = unreachable_officers(officers, reach)
     assert unreachable == [Unreachable("staf_1", None), Unreachable("kabid_1", blocked_at)]
-    render = DigestRenderer(
-        Catalogue.load(), Directory(officers), JAKARTA, CALENDAR
-    )
-    text = render.digest(build_view(MORNING, CALENDAR, [], unreachable), "id")[0].text
+    render = DigestRenderer(Catalogue.load(), Directory(officers), JAKARTA, CALENDAR)
+    text = render.digest(build_view(MORNING, CALENDAR, [], unreachable), "id").text
     assert text.split("\n")[-3:] == [
         "<b>Pegawai yang belum dapat menerima pesan bot</b>",
         "• Agus Salim — belum bergabung dengan bot",
@@ -137,26 +138,75 @@ def test_officers_the_bot_cannot_reach_are_listed() -> None:
 
 def test_the_digest_speaks_english_to_officers_who_chose_it() -> None:
     view = build_view(MORNING, CALENDAR, [(typing_late(), SOP)])
-    lines = RENDER.digest(view, "en")[0].text.split("\n")
+    lines = RENDER.digest(view, "en").text.split("\n")
     assert lines[0] == "<b>Task summary as of Monday, 13 July 2026</b>"
-    assert lines[3].endswith("— Agus Salim, Maya Sari, 6 hours 15 minutes overdue")
-    assert lines[4] == ("↳ Working time used 3 days 6 hours 15 minutes of the standard 3 hari")
+    assert lines[1] == "1 processes running: 1 overdue, 0 within the deadline."
+    assert lines[4].endswith("— Agus Salim, Maya Sari, 6 hours 15 minutes overdue")
+    assert lines[5] == ("↳ Working time used 3 days 6 hours 15 minutes of the standard 3 hari")
 
 
-def test_a_long_digest_is_split_at_line_boundaries_with_the_buttons_on_the_last_part() -> None:
-    cases = [
-        (case(i, f"X{i}", "ketik", ("staf_1", "staf_2"), at_local(2026, 7, 7, 9, 0)), SOP)
-        for i in range(1, 61)
+def many_cases(count: int) -> list[tuple[CaseState, Sop]]:
+    """`count` cases at step 4, the first half given a day earlier (so the more overdue)."""
+    return [
+        (
+            case(
+                i,
+                f"X{i:02}",
+                "ketik",
+                ("staf_1", "staf_2"),
+                at_local(2026, 7, 6 if i <= count // 2 else 7, 9, 0),
+            ),
+            SOP,
+        )
+        for i in range(1, count + 1)
     ]
-    messages = RENDER.digest(build_view(MORNING, CALENDAR, cases), "id")
-    assert len(messages) > 1
-    assert all(visible_length(m.text) <= 4096 for m in messages)
-    assert all(m.buttons == [] for m in messages[:-1])
-    assert len(messages[-1].buttons) == 60
-    lines = [line for m in messages for line in m.text.split("\n")]
+
+
+def test_a_long_digest_is_one_message_a_page_at_a_time_the_most_overdue_first() -> None:
+    view = build_view(MORNING, CALENDAR, many_cases(60))
+    first = RENDER.digest(view, "id")
+    lines = first.text.split("\n")
+    assert lines[1] == "60 proses berjalan: 60 terlambat, 0 dalam batas waktu."
     heads = [line for line in lines if line.startswith("• <b>LKT-2026-X")]
-    assert len(heads) == 60  # no case cut in two or lost
-    assert all(line.endswith("terlambat 6 jam 15 menit") for line in heads)
+    assert [h.split("</b>")[0][-3:] for h in heads] == [f"X{i:02}" for i in range(1, 9)]
+    assert heads[0].endswith("terlambat 1 hari 6 jam 15 menit")
+    assert lines[-1] == "Halaman 1 dari 8"
+    assert [b["data"] for [b] in first.buttons[:-1]] == [f"dg:{i}" for i in range(1, 9)]
+    assert first.buttons[-1] == [{"text": "Berikutnya ▶️", "data": "pg:d:2"}]
+    assert visible_length(first.text) <= 4096
+
+    second = RENDER.digest(view, "id", page=2)
+    assert second.text.split("\n")[-1] == "Halaman 2 dari 8"
+    assert [b["data"] for [b] in second.buttons[:-1]] == [f"dg:{i}" for i in range(9, 17)]
+    assert second.buttons[-1] == [
+        {"text": "◀️ Sebelumnya", "data": "pg:d:1"},
+        {"text": "Berikutnya ▶️", "data": "pg:d:3"},
+    ]
+
+    last = RENDER.digest(view, "id", page=8)
+    assert last.text.split("\n")[-1] == "Halaman 8 dari 8"
+    assert [b["data"] for [b] in last.buttons[:-1]] == [f"dg:{i}" for i in range(57, 61)]
+    assert last.buttons[-1] == [{"text": "◀️ Sebelumnya", "data": "pg:d:7"}]
+    assert all(
+        line.endswith("terlambat 6 jam 15 menit")
+        for line in last.text.split("\n")
+        if line.startswith("• <b>")
+    )
+
+    # A page button kept from a longer digest shows the last page there is now.
+    shrunk = build_view(MORNING, CALENDAR, many_cases(20))
+    assert RENDER.digest(shrunk, "id", page=8).text.split("\n")[-1] == "Halaman 3 dari 3"
+
+
+def test_eight_cases_with_the_longest_names_fit_one_message() -> None:
+    holders = tuple(o.key for o in OFFICERS)
+    cases = [
+        (case(i, f"X{i:02}", "ketik", holders, at_local(2026, 7, 7, 9, 0)), SOP)
+        for i in range(1, 9)
+    ]
+    message = RENDER.digest(build_view(MORNING, CALENDAR, cases), "id")
+    assert visible_length(message.text) <= 4096
+    assert message.text.count("• <b>LKT-2026-X") == 8
 
 
 def test_a_parallel_step_lists_only_those_who_still_hold_it() -> None:

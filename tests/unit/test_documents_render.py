@@ -525,7 +525,10 @@ def test_signature_block_wording_and_code(approval_docx: bytes) -> None:
 def test_no_return_history_on_the_sheet(approval_docx: bytes) -> None:
     body = text(approval_docx)
     assert "Riwayat Pengembalian" not in body and "dikembalikan" not in body
-    assert len(tables(approval_docx)) == 3  # letterhead, fields, paraf (the signature inside)
+    # letterhead, fields, paraf (the signature inside), the verification box (QR and code)
+    assert len(tables(approval_docx)) == 4
+    box = tables(approval_docx)[-1]
+    assert box[0][1].startswith("Pindai untuk memeriksa keaslian persetujuan\nKode verifikasi: ")
 
 
 def test_configured_wording() -> None:

@@ -15,11 +15,14 @@ from openpyxl import Workbook, load_workbook
 from bot.documents import demo
 from bot.documents.model import BudgetRow, IndicatorRow
 from bot.documents.sheet import (
+    SheetData,
     SheetError,
     SheetLimits,
+    join_parts,
     read_csv,
     read_sheet,
     read_xlsx,
+    sheet_workbook,
     write_sheet,
     write_sheet_template,
 )
@@ -125,16 +128,72 @@ def test_demo_file_is_the_demo_data() -> None:
     assert any(r.realisasi is None for r in parsed.indicators)
 
 
-def test_template_has_headers_and_an_example_that_parses(tmp_path: Path) -> None:
+EXAMPLE_LEFT_IN = "baris contoh dari templat; hapus baris ini lalu isi data Anda sendiri"
+
+
+def test_template_has_headers_and_an_example_that_is_refused_when_sent_back(
+    tmp_path: Path,
+) -> None:
     path = tmp_path / "template.xlsx"
     write_sheet_template(path)
     workbook = load_workbook(path)
     assert workbook.sheetnames == ["Indikator", "Anggaran", "Petunjuk"]
     assert [c.value for c in workbook["Indikator"][1]] == IND_HEADER
     assert [c.value for c in workbook["Anggaran"][1]] == BUD_HEADER
-    parsed = read_sheet(path.read_bytes(), "template.xlsx")
-    assert len(parsed.indicators) == 1 and not parsed.indicators[0].higher_is_better
-    assert len(parsed.budget) == 1
+    assert problems_of(path.read_bytes(), "template.xlsx") == (
+        f'Indikator baris 2, kolom "indikator": {EXAMPLE_LEFT_IN}',
+        f'Anggaran baris 2, kolom "program_kegiatan": {EXAMPLE_LEFT_IN}',
+    )
+
+
+def test_the_example_row_is_known_by_its_data_not_its_note(tmp_path: Path) -> None:
+    path = tmp_path / "template.xlsx"
+    write_sheet_template(path)
+    workbook = load_workbook(path)
+    workbook["Indikator"]["H2"] = None  # the note "Contoh: hapus baris ini" deleted
+    workbook["Indikator"].append(["Sasaran A", "Indikator 1", "%", 95, 47.5, 44.2, "naik"])
+    workbook["Anggaran"].append(["Program A", 1_000_000, 500_000])
+    out = io.BytesIO()
+    workbook.save(out)
+    assert problems_of(out.getvalue()) == (
+        f'Indikator baris 2, kolom "indikator": {EXAMPLE_LEFT_IN}',
+        f'Anggaran baris 2, kolom "program_kegiatan": {EXAMPLE_LEFT_IN}',
+    )
+    workbook["Indikator"].delete_rows(2)
+    workbook["Anggaran"].delete_rows(2)
+    out = io.BytesIO()
+    workbook.save(out)
+    parsed = read_xlsx(out.getvalue())
+    assert [r.indikator for r in parsed.indicators] == ["Indikator 1"]
+    assert parsed.budget == (BudgetRow("Program A", 1_000_000, 500_000),)
+
+
+def test_a_row_like_the_example_but_with_own_figures_is_data() -> None:
+    rows = [
+        [
+            "Meningkatnya derajat kesehatan masyarakat",
+            "Angka Kematian Ibu (per 100.000 kelahiran hidup)",
+            "per 100.000 KH",
+            90,
+            90,
+            70,  # the example says 85
+            "turun",
+            "Contoh: hapus baris ini",
+        ]
+    ]
+    assert [r.realisasi for r in read_xlsx(good(ind=rows)).indicators] == [D(70)]
+
+
+def test_negative_targets_are_refused() -> None:
+    rows: list[list[Any]] = [
+        ["S", "Indikator 1", "%", -95, "-47,5", -3, "naik", None],
+        ["S", "Indikator 2", "%", 10, "−1", 0, "naik", None],
+    ]
+    assert problems_of(good(ind=rows)) == (
+        'Indikator baris 2, kolom "target_tahunan": tidak boleh negatif ("-95")',
+        'Indikator baris 2, kolom "target_triwulan": tidak boleh negatif ("-47,5")',
+        'Indikator baris 3, kolom "target_triwulan": tidak boleh negatif ("−1")',
+    )
 
 
 def test_write_then_read_round_trips(tmp_path: Path) -> None:
@@ -363,15 +422,97 @@ def test_csv_missing_columns() -> None:
     )
 
 
-def test_csv_without_section_column_empty_or_not_utf8() -> None:
-    assert problems_of(b"indikator;realisasi\nI;1\n", "d.csv") == (
-        'CSV baris 1: kolom "bagian" tidak ada; setiap baris perlu "Indikator" atau '
-        '"Anggaran" di kolom itu',
+def test_csv_of_neither_sheet_empty_or_not_text() -> None:
+    assert problems_of(b"realisasi;nama\n1;I\n", "d.csv") == (
+        'CSV baris 1: judul kolom bukan judul lembar "Indikator" atau lembar "Anggaran" dari '
+        "/templat; kirim kedua lembar sebagai dua file CSV",
+    )
+    assert problems_of(b"indikator;pagu;realisasi\nI;1;1\n", "d.csv") == (
+        'CSV baris 1: judul kolom bukan judul lembar "Indikator" atau lembar "Anggaran" dari '
+        "/templat; kirim kedua lembar sebagai dua file CSV",
     )
     assert problems_of(b"\n \n", "d.csv") == ("CSV: file kosong (tidak ada baris judul kolom)",)
-    assert problems_of(
-        "bagian;indikator\nIndikator;Pelayanan d\xe9sa".encode("cp1252"), "d.csv"
-    ) == ('CSV: bukan teks UTF-8; simpan ulang dari Excel sebagai "CSV UTF-8"',)
+    assert problems_of(b"Indikator Kinerja;Satuan\n\x81\x8d;%\n", "d.csv") == (
+        'CSV: bukan teks UTF-8 atau Windows-1252; simpan ulang dari Excel sebagai "CSV UTF-8"',
+    )
+
+
+# --- Excel's CSV: each sheet of the template saved as its own file ----------------------------
+
+EXCEL_INDICATOR_CSV = (
+    "Sasaran Strategis;Indikator Kinerja;Satuan;Target Tahunan;Target Triwulan;Realisasi;"
+    "Arah (naik/turun);Keterangan\r\n"
+    "Meningkatnya mutu layanan desa;Pelayanan d\xe9sa tepat waktu;%;95;47,5;44,2;naik;\r\n"
+    ";Jumlah temuan BPK;temuan;0;0;0;turun;\r\n"
+)
+EXCEL_BUDGET_CSV = (
+    "Program/Kegiatan;Pagu (Rp);Realisasi (Rp)\r\n"
+    "Program Penunjang Urusan Pemerintahan;1.250.000.000;512.345.000\r\n"
+)
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda text: ("\ufeff" + text).encode("utf-8"),  # Excel's "CSV UTF-8"
+        lambda text: text.encode("cp1252"),  # Excel's plain "CSV" on Windows
+    ],
+    ids=["utf8-bom", "windows-1252"],
+)
+def test_excel_saves_each_sheet_as_its_own_csv(encode: Any) -> None:
+    indicators = read_sheet(encode(EXCEL_INDICATOR_CSV), "Indikator.csv")
+    assert indicators.waiting_for() == "Anggaran"
+    assert indicators.indicators == (
+        IndicatorRow(
+            "Meningkatnya mutu layanan desa",
+            "Pelayanan d\xe9sa tepat waktu",
+            "%",
+            D(95),
+            D("47.5"),
+            D("44.2"),
+            True,
+        ),
+        IndicatorRow(
+            "Meningkatnya mutu layanan desa",
+            "Jumlah temuan BPK",
+            "temuan",
+            D(0),
+            D(0),
+            D(0),
+            False,
+        ),
+    )
+    budget = read_sheet(encode(EXCEL_BUDGET_CSV), "Anggaran.csv")
+    assert budget.waiting_for() == "Indikator"
+    assert budget.budget == (
+        BudgetRow("Program Penunjang Urusan Pemerintahan", 1_250_000_000, 512_345_000),
+    )
+    for first, second in ((indicators, budget), (budget, indicators)):
+        joined = join_parts(first, second)
+        assert joined == SheetData(indicators.indicators, budget.budget)
+        assert joined.waiting_for() is None
+        assert read_xlsx(sheet_workbook(joined)) == joined
+    assert join_parts(indicators, indicators) is None
+
+
+def test_excel_csv_problems_name_the_sheet_row_and_column() -> None:
+    text = EXCEL_INDICATOR_CSV + ";Indikator X;%;-1;5;lima;naik;\r\n"
+    assert problems_of(text.encode(), "Indikator.csv") == (
+        'Indikator baris 4, kolom "target_tahunan": tidak boleh negatif ("-1")',
+        'Indikator baris 4, kolom "realisasi": bukan angka ("lima")',
+    )
+    missing = "Program/Kegiatan;Realisasi (Rp)\r\nP;5\r\n"
+    assert problems_of(missing.encode(), "Anggaran.csv") == (
+        'Anggaran baris 1: kolom "pagu" tidak ada (judul kolom yang diharapkan: "Pagu (Rp)")',
+    )
+    example = (
+        "Program/Kegiatan;Pagu (Rp);Realisasi (Rp)\r\n"
+        "Program Pemenuhan Upaya Kesehatan Perorangan dan Upaya Kesehatan Masyarakat;"
+        "1.250.000.000;512.345.000\r\n"
+    )
+    assert problems_of(example.encode(), "Anggaran.csv") == (
+        f'Anggaran baris 2, kolom "program_kegiatan": {EXAMPLE_LEFT_IN}',
+    )
 
 
 def test_csv_too_many_rows() -> None:

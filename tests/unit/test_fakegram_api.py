@@ -102,6 +102,12 @@ def test_send_message_limits_and_reachability(fake, api):
         400,
         "Bad Request: message is too long",
     )
+    # In UTF-16 code units, as Telegram counts: an emoji outside the BMP is two.
+    api.ok("sendMessage", chat_id=user.id, text="😀" * 2048)
+    assert api.error("sendMessage", chat_id=user.id, text="😀" * 2048 + "a") == (
+        400,
+        "Bad Request: message is too long",
+    )
     # The limit counts the text after entity parsing, not the markup.
     api.ok("sendMessage", chat_id=user.id, text=f"<b>{'a' * 4096}</b>", parse_mode="HTML")
     assert api.error("sendMessage", chat_id=user.id, text="1 <br> 2", parse_mode="HTML") == (

@@ -188,9 +188,9 @@ def test_every_command_has_a_description_telegram_accepts(cat: Catalogue) -> Non
         ("common.stale_button", {}, "Tombol ini sudah tidak berlaku."),
         (
             "common.unknown_user",
-            {"admins": "@admin_dinas"},
+            {"contact": "Dinas Pendidikan, silakan hubungi sekretariat."},
             "Mohon maaf, Bapak/Ibu belum terdaftar sebagai pengguna bot ini. "
-            "Silakan hubungi admin: @admin_dinas",
+            "Untuk pendaftaran: Dinas Pendidikan, silakan hubungi sekretariat.",
         ),
         (
             "task.header",

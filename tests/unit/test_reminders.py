@@ -12,7 +12,10 @@ from bot.core.reminders import (
     DUE,
     ESCALATE,
     NUDGE,
+    Escalation,
     ReminderPolicy,
+    escalation_for,
+    late_minutes,
     next_overdue,
     plan_task_reminders,
 )
@@ -202,3 +205,30 @@ def test_every_mistake_is_reported_at_once() -> None:
         "reminders.nudge_percent: expected 0 (no nudge) to 99, got 150",
         "reminders.escalate: expected true or false, got 1",
     ]
+
+
+# --- lateness and whom an escalation reaches --------------------------------------------
+
+
+def test_lateness_agrees_with_the_deadline_shown_to_the_minute() -> None:
+    # Due "15.10" (15.10.42), reminded at "07.30" the next working morning: the officer
+    # counts 50 minutes from 15.10 to the 16.00 closing; the seconds must not make it 49.
+    deadline = at_local(2026, 7, 6, 15, 10).replace(second=42)
+    morning = at_local(2026, 7, 7, 7, 30).replace(second=5)
+    assert CALENDAR.elapsed_minutes(deadline, morning) == 49  # what the seconds would say
+    assert late_minutes(deadline, morning, CALENDAR) == 50
+    assert late_minutes(deadline, at_local(2026, 7, 6, 15, 11), CALENDAR) == 1
+    assert late_minutes(deadline, deadline, CALENDAR) == 0
+
+
+def test_one_escalation_per_superior_names_every_late_holder() -> None:
+    superiors = {"staf_1": "kasubag", "staf_2": "kasubag", "kabid_1": "sekretaris"}
+    plan_ = escalation_for(["staf_1", "staf_2", "staf_1"], superiors.get)
+    assert plan_ == Escalation(by_superior={"kasubag": ("staf_1", "staf_2")}, nobody_above=())
+    plan_ = escalation_for(["staf_1", "kabid_1"], superiors.get)
+    assert plan_.by_superior == {"kasubag": ("staf_1",), "sekretaris": ("kabid_1",)}
+
+
+def test_the_officer_at_the_top_has_nobody_to_escalate_to() -> None:
+    plan_ = escalation_for(["kadin"], {"sekretaris": "kadin"}.get)
+    assert plan_ == Escalation(by_superior={}, nobody_above=("kadin",))

@@ -1,0 +1,322 @@
+"""Press -> answer latency: our bot beside a bare PTB bot, through the same stand-in.
+
+    python -m benchmarks.bench_press [--cases 40] [--rate 30] [--seconds 20]
+
+The bare bot does the least an approval must: one WAL commit (synchronous=FULL), answer
+the query, edit the message. Ours is the real Application (handlers, storage, delivery
+worker) on the demo's Dinas (`demo.stage`). Both talk HTTP to a `fakegram` stand-in;
+latency is from the user's press to the stand-in receiving `answerCallbackQuery`, on the
+stand-in's clock. The presses are on step 2's checklist: a tick is an ordinary press (the
+decision, its audit row, the edit of the task message), "Selesai" is the press that opens
+the next step (a new task message for another officer, reminders, a document job).
+Sequential presses wait for delivery between presses; the load run presses at `--rate`
+per second without waiting. Transactions are counted per asyncio task up to the answer
+(the handler's), and in total (delivery included) per press. Not run in CI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import functools
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import aiosqlite
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import ApplicationBuilder, CallbackQueryHandler, ContextTypes
+
+from bot.app import running
+from bot.core.clock import FakeClock
+from demo.stage import STAGE_TOKEN, Stage, stage
+from fakegram import BotMessage, FakeTelegram, FakeUser
+from storage.db import Database
+
+GOAL_P50 = 2.0  # ours within 2x the bare bot's p50 ...
+GOAL_P99 = 3.0  # ... and 3x its p99
+ITEMS = ("RENSTRA", "RENJA", "DPA", "LKj", "Laporan Bulanan")
+FORM = {"instruksi": "Segera susun laporan", "catatan": ""}
+START = datetime(2026, 7, 6, 8, 0, tzinfo=ZoneInfo("Asia/Jakarta"))  # a Monday, 08.00
+LETTER = {"from": "Bupati", "number": "1/2026", "date": "2026-07-01", "subject": "Laporan"}
+
+
+# -- measuring ---------------------------------------------------------------------------
+
+
+def answer_times(fake: FakeTelegram) -> dict[str, float]:
+    """When the stand-in received each query's answer (its clock: `time.time`)."""
+    return {
+        str(c.params.get("callback_query_id")): c.time
+        for c in fake.calls_to("answerCallbackQuery")
+    }
+
+
+async def answered(fake: FakeTelegram, queries: Sequence[str], limit: float = 60) -> None:
+    def all_answered() -> bool:
+        return set(queries) <= answer_times(fake).keys()
+
+    await fake.wait_for(all_answered, limit)
+
+
+def latencies_ms(fake: FakeTelegram, pressed: dict[str, float]) -> list[float]:
+    times = answer_times(fake)
+    return [(times[q] - at) * 1000 for q, at in pressed.items() if q in times]
+
+
+def p(values: Sequence[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+class Transactions:
+    """`Database.transaction` (write) and `.reading` (read), per asyncio task; what the
+    answering task had counted at its answer."""
+
+    def __init__(self) -> None:
+        self.by_task: dict[asyncio.Task[Any] | None, Counter[str]] = {}
+        self.total: Counter[str] = Counter()
+        self.at_answer: list[Counter[str]] = []
+        self._undo: list[Callable[[], None]] = []
+
+    def install(self) -> None:
+        for name, kind in (("transaction", "write"), ("reading", "read")):
+            original = getattr(Database, name)
+            setattr(Database, name, self._counting(original, kind))
+            self._undo.append(functools.partial(setattr, Database, name, original))
+        answer = CallbackQuery.answer
+
+        async def answering(query: CallbackQuery, *args: Any, **kwargs: Any) -> bool:
+            self.at_answer.append(self.by_task.pop(asyncio.current_task(), Counter()))
+            return await answer(query, *args, **kwargs)
+
+        CallbackQuery.answer = answering  # type: ignore[method-assign,assignment]
+        self._undo.append(lambda: setattr(CallbackQuery, "answer", answer))
+
+    def uninstall(self) -> None:
+        for undo in reversed(self._undo):
+            undo()
+
+    def _counting(
+        self, original: Callable[[Database], AbstractAsyncContextManager[Any]], kind: str
+    ) -> Callable[[Database], AbstractAsyncContextManager[Any]]:
+        @asynccontextmanager
+        async def counting(db: Database) -> AsyncIterator[Any]:
+            self.by_task.setdefault(asyncio.current_task(), Counter())[kind] += 1
+            self.total[kind] += 1
+            async with original(db) as conn:
+                yield conn
+
+        return counting
+
+
+# -- the bare bot ------------------------------------------------------------------------
+
+
+@asynccontextmanager
+async def bare_bot(fake: FakeTelegram, folder: Path) -> AsyncIterator[Any]:
+    await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
+    conn = await aiosqlite.connect(folder / "bare.db", isolation_level=None)
+    await conn.execute("PRAGMA journal_mode=WAL")
+    await conn.execute("PRAGMA synchronous=FULL")
+    await conn.execute("CREATE TABLE IF NOT EXISTS approvals (id INTEGER PRIMARY KEY, q TEXT)")
+
+    async def approve(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        assert query is not None
+        await conn.execute("BEGIN IMMEDIATE")
+        await conn.execute("INSERT INTO approvals (q) VALUES (?)", (query.id,))
+        await conn.execute("COMMIT")
+        await query.answer("ok")
+        await query.edit_message_text(f"Disetujui ({query.id})", reply_markup=_button())
+
+    app: Any = (
+        ApplicationBuilder()
+        .token(fake.token)
+        .base_url(fake.base_url)
+        .base_file_url(fake.base_file_url)
+        .build()
+    )
+    app.add_handler(CallbackQueryHandler(approve))
+    try:
+        async with running(app):
+            yield app
+    finally:
+        await conn.close()
+
+
+def _button() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton("Setujui", callback_data="ok")]])
+
+
+def _edited_more_than(fake: FakeTelegram, n: int) -> bool:
+    return len(fake.calls_to("editMessageText")) > n
+
+
+async def bare_figures(folder: Path, samples: int, rate: float, seconds: float) -> dict[str, Any]:
+    fake = FakeTelegram(token=STAGE_TOKEN).start()
+    try:
+        user = fake.user(900, "Kabid", started=True)
+        async with bare_bot(fake, folder) as app:
+            await app.bot.send_message(900, "Setujui?", reply_markup=_button())
+            message = await fake.wait_for(user.last_message)
+            assert message is not None
+            sequential: dict[str, float] = {}
+            for i in range(samples):
+                at = time.time()
+                query = user.press_button(message, "Setujui")
+                sequential[query] = at
+                await answered(fake, [query])
+                await fake.wait_for(functools.partial(_edited_more_than, fake, i))
+            count = int(rate * seconds)
+            load = await _paced(fake, [lambda: (user, message, "Setujui")] * count, rate)
+            return {
+                "sequential": latencies_ms(fake, sequential),
+                "load": latencies_ms(fake, load),
+            }
+    finally:
+        fake.stop()
+
+
+Press = Callable[[], tuple[FakeUser, BotMessage, str]]
+
+
+async def _paced(fake: FakeTelegram, presses: Sequence[Press], rate: float) -> dict[str, float]:
+    """Press at `rate` per second without waiting for answers; then wait for them all."""
+    pressed: dict[str, float] = {}
+    start = time.monotonic()
+    for i, chosen in enumerate(presses):
+        delay = start + i / rate - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        user, message, label = chosen()
+        at = time.time()
+        pressed[user.press_button(message, label)] = at
+    await answered(fake, list(pressed), limit=120)
+    return pressed
+
+
+# -- our bot -----------------------------------------------------------------------------
+
+
+async def seed(st: Stage, cases: int, first_year: int) -> list[str]:
+    """`cases` cases at step 2 (the Kadin disposed them when starting); their codes."""
+    codes = []
+    for i in range(cases):
+        started = await st.runtime.service.start_from_letter(
+            "kadin", "pelaporan_kinerja", "TW2", first_year + i, LETTER, FORM
+        )
+        codes.append(started.transition.state.code)
+    await st.settle(limit=120)
+    return codes
+
+
+def checklist_of(st: Stage, code: str) -> tuple[FakeUser, BotMessage]:
+    """Who holds the case's step 2 checklist, and its message as it is now."""
+    for user in st.users.values():
+        found = [m for m in user.transcript if code in m.text and "Langkah 2:" in m.text]
+        if found:
+            return user, user.message(found[-1].message_id)
+    raise AssertionError(f"nobody has the step 2 message of {code}")
+
+
+def next_press(st: Stage, code: str) -> tuple[FakeUser, BotMessage, str]:
+    """What the officer presses next on the checklist as they see it now: "Selesai" once
+    every item is ticked, else the first open item (again, if its edit is on its way)."""
+    user, message = checklist_of(st, code)
+    labels = message.button_texts
+    if "Selesai" in labels:
+        return user, message, "Selesai"
+    return user, message, next(label for label in labels if label.startswith("⬜"))
+
+
+async def ours_figures(folder: Path, cases: int, rate: float, seconds: float) -> dict[str, Any]:
+    counted = Transactions()
+    fake = FakeTelegram(token=STAGE_TOKEN).start()
+    try:
+        async with stage(folder, FakeClock(START), fake) as st:
+            codes = await seed(st, cases, 2100)
+            counted.install()
+            ticks: dict[str, float] = {}
+            opens: dict[str, float] = {}
+            per_press: list[Counter[str]] = []
+            for code in codes:
+                for label in [*(f"⬜ {item}" for item in ITEMS), "Selesai"]:
+                    counted.at_answer.clear()
+                    user, message = checklist_of(st, code)
+                    at = time.time()
+                    query = user.press_button(message, label)
+                    (opens if label == "Selesai" else ticks)[query] = at
+                    await answered(fake, [query])
+                    per_press += counted.at_answer
+                    await st.settle(limit=60)
+            load_cases = await seed(st, max(1, int(rate * seconds) // 6), 2100 + cases)
+            total_before = Counter(counted.total)
+            presses = [
+                lambda code=code: next_press(st, code) for _ in range(6) for code in load_cases
+            ]
+            load = await _paced(fake, presses, rate)
+            await st.settle(limit=120)
+            delivered = counted.total - total_before
+            counted.uninstall()
+            return {
+                "ordinary": latencies_ms(fake, ticks),
+                "opens": latencies_ms(fake, opens),
+                "load": latencies_ms(fake, load),
+                "before_answer": per_press,
+                "load_total": delivered,
+                "load_presses": len(presses),
+            }
+    finally:
+        counted.uninstall()
+        fake.stop()
+
+
+# -- report ------------------------------------------------------------------------------
+
+
+def row(name: str, bare: Sequence[float], ours: Sequence[float]) -> str:
+    b50, b99, o50, o99 = p(bare, 0.5), p(bare, 0.99), p(ours, 0.5), p(ours, 0.99)
+    r50, r99 = o50 / b50, o99 / b99
+    met = "met" if r50 <= GOAL_P50 and r99 <= GOAL_P99 else "NOT met"
+    return (
+        f"{name:<40} {b50:6.1f} / {b99:6.1f}   {o50:6.1f} / {o99:6.1f}   "
+        f"{r50:4.1f}x / {r99:4.1f}x  {met} (n={len(ours)})"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--cases", type=int, default=20, help="cases pressed one at a time")
+    parser.add_argument("--rate", type=float, default=30.0, help="presses per second (load)")
+    parser.add_argument("--seconds", type=float, default=20.0, help="length of the load run")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        bare = asyncio.run(bare_figures(folder / "bare", args.cases * 6, args.rate, args.seconds))
+        ours = asyncio.run(ours_figures(folder / "ours", args.cases, args.rate, args.seconds))
+    print(f"goal: ours within {GOAL_P50:.0f}x the bare bot at p50 and {GOAL_P99:.0f}x at p99")
+    print(f"{'press -> answer, ms':<40} {'bare p50 / p99':>15}   {'ours p50 / p99':>15}   ratio")
+    print(row("ordinary press (checklist tick)", bare["sequential"], ours["ordinary"]))
+    print(row("press that opens the next step", bare["sequential"], ours["opens"]))
+    print(row(f"{args.rate:.0f} presses/s for {args.seconds:.0f} s", bare["load"], ours["load"]))
+    before = Counter(tuple(sorted(c.items())) for c in ours["before_answer"])
+    shown = ", ".join(f"{dict(k)} x{n}" for k, n in before.most_common())
+    print(f"transactions before the answer (goal: 1 read + 1 write): {shown}")
+    total, n = ours["load_total"], ours["load_presses"]
+    print(
+        f"transactions per press, delivery included (load run): "
+        f"{total['read'] / n:.1f} reads, {total['write'] / n:.1f} writes"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,74 @@
+"""Open dialogs: the question a Telegram user was asked and what they answered so far.
+
+One row per open dialog (per conversation and user), written before its question is
+sent, so an answer typed after a crash finds its dialog. The row holds the dialog's
+state (the `ConversationHandler` state number) with its data: it is the one record of
+the dialog, and PTB reads the states back from here at start.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from storage.codec import to_iso
+
+
+@dataclass(frozen=True, slots=True)
+class OpenDialog:
+    name: str  # the conversation: "task_dialog", "start_case", "sheet_upload"
+    chat_id: int
+    user_id: int
+    state: int
+    data: dict[str, Any]
+
+
+class Dialogs:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self.conn = conn
+
+    async def keep(self, dialog: OpenDialog, now: datetime) -> None:
+        """Open the dialog, or move it on (a user has one open dialog per conversation)."""
+        await self.conn.execute(
+            "INSERT INTO dialogs (name, user_id, chat_id, state, data_json, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name, user_id) DO UPDATE SET "
+            "chat_id = excluded.chat_id, state = excluded.state, "
+            "data_json = excluded.data_json, updated_at = excluded.updated_at",
+            (
+                dialog.name,
+                dialog.user_id,
+                dialog.chat_id,
+                dialog.state,
+                json.dumps(dialog.data, ensure_ascii=False),
+                to_iso(now),
+            ),
+        )
+
+    async def get(self, name: str, user_id: int) -> OpenDialog | None:
+        async with self.conn.execute(
+            "SELECT chat_id, state, data_json FROM dialogs WHERE name = ? AND user_id = ?",
+            (name, user_id),
+        ) as cur:
+            row = await cur.fetchone()
+        if row is None:
+            return None
+        return OpenDialog(name, int(row[0]), user_id, int(row[1]), json.loads(row[2]))
+
+    async def end(self, name: str, user_id: int) -> bool:
+        """Close the dialog; False when none was open."""
+        cur = await self.conn.execute(
+            "DELETE FROM dialogs WHERE name = ? AND user_id = ?", (name, user_id)
+        )
+        return cur.rowcount > 0
+
+    async def states(self, name: str) -> dict[tuple[int, int], int]:
+        """Every open dialog of the conversation: (chat id, user id) -> state."""
+        async with self.conn.execute(
+            "SELECT chat_id, user_id, state FROM dialogs WHERE name = ?", (name,)
+        ) as cur:
+            rows = await cur.fetchall()
+        return {(int(r[0]), int(r[1])): int(r[2]) for r in rows}
