@@ -20,6 +20,7 @@ from bot.core.workflow import Refusal
 from bot.ptb.context import BotContext
 from bot.ptb.markup import keyboard
 from bot.runtime import Runtime
+from bot.views.callbacks import PagePress, parse_page
 from bot.views.fmt import format_number
 from bot.views.outgoing import Buttons
 from bot.views.textsplit import fit
@@ -84,6 +85,24 @@ async def answer_press(query: CallbackQuery, text: str | None = None, alert: boo
             raise
         if text:
             await query.get_bot().send_message(query.from_user.id, html.escape(text))
+
+
+async def page_press(update: Update, context: BotContext) -> tuple[PagePress, str] | None:
+    """A page button's press, answered, with the presser's language; None when it was
+    refused (a stranger, or data that is no page) and already answered so."""
+    query = update.callback_query
+    assert query is not None
+    runtime = context.runtime
+    officer, lang = await identify(update, context)
+    press = parse_page(query.data)
+    if officer is None:
+        await unknown_presser(query, runtime, lang)
+        return None
+    if press is None:
+        await answer_press(query, runtime.plain(lang, "common.stale_button"), alert=True)
+        return None
+    await answer_press(query)
+    return press, lang
 
 
 async def turn_page(query: CallbackQuery, text: str, buttons: Buttons) -> None:

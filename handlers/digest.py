@@ -15,10 +15,11 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.ptb.context import BotContext
 from bot.ptb.markup import keyboard
 from bot.services.scheduling import case_details, digest_message
-from bot.views.callbacks import DETAIL_PATTERN, PagedView, page_pattern, parse_detail, parse_page
+from bot.views.callbacks import DETAIL_PATTERN, PagedView, page_pattern, parse_detail
 from handlers.common import (
     answer_press,
     identify,
+    page_press,
     reply,
     turn_page,
     unknown_presser,
@@ -40,16 +41,11 @@ async def on_page(update: Update, context: BotContext) -> None:
     """Another page of the digest, as of now, in the message whose button was pressed."""
     query = update.callback_query
     assert query is not None
+    pressed = await page_press(update, context)
+    if pressed is None:
+        return
+    press, lang = pressed
     runtime = context.runtime
-    officer, lang = await identify(update, context)
-    press = parse_page(query.data)
-    if officer is None:
-        await unknown_presser(query, runtime, lang)
-        return
-    if press is None:
-        await answer_press(query, runtime.plain(lang, "common.stale_button"), alert=True)
-        return
-    await answer_press(query)
     message = await digest_message(runtime, runtime.clock.now(), lang, press.page)
     await turn_page(query, message.text, message.buttons)
 

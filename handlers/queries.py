@@ -26,7 +26,6 @@ from bot.views.callbacks import (
     PagedView,
     QueryPress,
     page_pattern,
-    parse_page,
     parse_query,
 )
 from bot.views.outgoing import Delivery
@@ -35,6 +34,7 @@ from bot.views.textsplit import CAPTION_LIMIT, split_html, visible_length
 from handlers.common import (
     answer_press,
     identify,
+    page_press,
     refusal_text,
     turn_page,
     unknown_presser,
@@ -120,16 +120,11 @@ async def on_page(update: Update, context: BotContext) -> None:
     """Another page of /status or of a case choice, in the message whose button was pressed."""
     query = update.callback_query
     assert query is not None
+    pressed = await page_press(update, context)
+    if pressed is None:
+        return
+    press, lang = pressed
     runtime = context.runtime
-    officer, lang = await identify(update, context)
-    press = parse_page(query.data)
-    if officer is None:
-        await unknown_presser(query, runtime, lang)
-        return
-    if press is None:
-        await answer_press(query, runtime.plain(lang, "common.stale_button"), True)
-        return
-    await answer_press(query)
     views = _views(runtime, lang)
     if press.view is PagedView.STATUS:
         cases = await runtime.service.open_cases_with_sops()
