@@ -1,0 +1,187 @@
+"""Eight cases of the shipped SOP with known step durations: the compliance report's fixture.
+
+The same plan is walked through the pure engine (unit tests) and through the running
+bot's service (end-to-end), so both give the same audit trail and the same figures.
+
+Every step takes 10 wall-clock minutes inside office hours (within every standard of
+the SOP, the shortest being "10 menit") unless the plan says when it is done:
+
+    case          starts                 what is special
+    LKT-2026-TW1  Mon 29 Jun 2026 08.00  straight path; ends in June (Triwulan II)
+    LKT-2026-TW2  Mon 13 Jul 08.00       the Kadin disposes at 10.10: 130 min, 120 late
+    LKT-2026-TW3  Fri 17 Jul 15.00       step 2 crosses the weekend, done Mon 08.40:
+                                         80 + 70 = 150 min, 30 late
+    LKT-2026-S1   Mon 20 Jul 13.00       the Sekretaris returns at step 5 (to 4); kabid_2
+                                         returns at step 7 (to 5): 4, 5, 6, 7 run again
+    LKT-2026-S2   Tue 21 Jul 08.00       kabid_3 approves step 7 after 100 min: 40 late
+    LKT-2025-TW1  Wed 22 Jul 08.00       kabid_3 approves step 7 after 70 min (10 late);
+                                         the Kadin signs (step 9) after 45 min (15 late)
+    LKT-2025-TW2  Thu 23 Jul 08.00       left waiting at step 5: steps 1-4 counted only
+    LKT-2026-TW4  Fri 14 Aug 14.20       step 5 crosses the holiday of Mon 17 Aug, done
+                                         Tue 10.00: 90 + 150 = 240 min, on time ("1 hari"
+                                         from Friday 15.00 is due Tuesday 15.00)
+
+The cases are walked one after another in this order (a running bot's clock only goes
+forward).
+
+# STAND-IN CASE: a ninth case where a Plh Kadin acts (the `acting` branch's audit rows)
+# belongs here once both branches are merged; "who it waits on" reads the audit row's
+# actor, so the stand-in must show under their own name in `waits_on`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot.core.sop import StepKind
+from bot.core.workflow import (
+    Action,
+    Approve,
+    AttachFile,
+    CaseState,
+    CaseStatus,
+    Complete,
+    Context,
+    Return,
+    Tick,
+)
+from tests.support.engine import next_happy_action
+from tests.support.local_time import at_local
+
+STEP_MINUTES = 10
+RETURN_REASON = "Tabel capaian belum sesuai format baku"
+Key = tuple[str, int]  # (step key, round)
+
+
+@dataclass(frozen=True)
+class CasePlan:
+    period: str
+    year: int
+    start: datetime
+    done_at: Mapping[Key, datetime] = field(default_factory=dict)
+    returns: Mapping[Key, str] = field(default_factory=dict)  # round -> who returns it
+    closer: Mapping[Key, str] = field(default_factory=dict)  # parallel step: who acts last
+    stop_before: str | None = None  # leave the case waiting at this step
+
+
+def _wall(day: tuple[int, int, int], hour: int, minute: int) -> datetime:
+    return at_local(*day, hour, minute)
+
+
+PLANS: tuple[CasePlan, ...] = (
+    CasePlan("TW1", 2026, _wall((2026, 6, 29), 8, 0)),
+    CasePlan(
+        "TW2",
+        2026,
+        _wall((2026, 7, 13), 8, 0),
+        done_at={("disposisi", 1): _wall((2026, 7, 13), 10, 10)},
+    ),
+    CasePlan(
+        "TW3",
+        2026,
+        _wall((2026, 7, 17), 15, 0),
+        done_at={("kumpul_bahan", 1): _wall((2026, 7, 20), 8, 40)},
+    ),
+    CasePlan(
+        "S1",
+        2026,
+        _wall((2026, 7, 20), 13, 0),
+        returns={("periksa", 1): "sekretaris", ("periksa_kabid", 1): "kabid_2"},
+    ),
+    CasePlan(
+        "S2",
+        2026,
+        _wall((2026, 7, 21), 8, 0),
+        done_at={("periksa_kabid", 1): _wall((2026, 7, 21), 10, 40)},
+        closer={("periksa_kabid", 1): "kabid_3"},
+    ),
+    CasePlan(
+        "TW1",
+        2025,
+        _wall((2026, 7, 22), 8, 0),
+        done_at={
+            ("periksa_kabid", 1): _wall((2026, 7, 22), 10, 10),
+            ("tanda_tangan", 1): _wall((2026, 7, 22), 11, 5),
+        },
+        closer={("periksa_kabid", 1): "kabid_3"},
+    ),
+    CasePlan("TW2", 2025, _wall((2026, 7, 23), 8, 0), stop_before="periksa"),
+    CasePlan(
+        "TW4",
+        2026,
+        _wall((2026, 8, 14), 14, 20),
+        done_at={("periksa", 1): _wall((2026, 8, 18), 10, 0)},
+    ),
+)
+
+
+class Office:
+    """What walking a plan needs: the case as it stands, and acting at a given time."""
+
+    ctx: Context
+
+    async def state(self) -> CaseState:
+        raise NotImplementedError
+
+    async def act(self, actor: str, action: Action, at: datetime) -> None:
+        raise NotImplementedError
+
+    async def attach(self, action: AttachFile) -> AttachFile:
+        """The upload as the office stores it (the engine takes the reference as it is)."""
+        return action
+
+
+async def walk(plan: CasePlan, office: Office) -> None:
+    """Every step of the case as the plan says, from the case just started at `plan.start`."""
+    began = plan.start
+    while True:
+        state = await office.state()
+        if state.status is not CaseStatus.OPEN or state.step_key == plan.stop_before:
+            return
+        key: Key = (state.step_key, state.open_tasks()[0].round)
+        done = plan.done_at.get(key, began + timedelta(minutes=STEP_MINUTES))
+        await _close_step(plan, office, key, began, done)
+        began = done
+
+
+async def _close_step(
+    plan: CasePlan, office: Office, key: Key, began: datetime, done: datetime
+) -> None:
+    """The step's preparatory acts at its start, the act that ends it at `done`."""
+    while True:
+        state = await office.state()
+        open_here = [t for t in state.open_tasks() if t.step_key == key[0] and t.round == key[1]]
+        if not open_here:
+            return
+        step = office.ctx.sop.step(key[0])
+        returner = plan.returns.get(key)
+        if returner is not None:
+            task = next(t for t in open_here if t.assignee == returner)
+            await office.act(returner, Return(task.seq, RETURN_REASON, state.latest_version), done)
+            return
+        if step.kind is StepKind.PARALLEL_DECISION:
+            last = plan.closer.get(key, open_here[-1].assignee)
+            task = next((t for t in open_here if t.assignee != last), None) or open_here[0]
+            closing = len(open_here) == 1
+            await office.act(
+                task.assignee, Approve(task.seq, state.latest_version), done if closing else began
+            )
+            continue
+        actor, action = next_happy_action(office.ctx, state)
+        if isinstance(action, AttachFile):
+            action = await office.attach(action)
+        if isinstance(action, Complete) and step.kind is StepKind.ACTION:
+            action = Complete(action.task, {"instruksi": "Segera susun laporan"})
+        closing = not isinstance(action, Tick | AttachFile)
+        await office.act(actor, action, done if closing else began)
+
+
+Starter = Callable[[CasePlan], Awaitable[Office]]
+
+
+async def build_history(starter: Starter) -> None:
+    """Start and walk every case of the plan, in order."""
+    for plan in PLANS:
+        await walk(plan, await starter(plan))
