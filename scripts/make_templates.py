@@ -883,6 +883,106 @@ def verification_box(doc: Any) -> None:
     para(doc, "", space_before=0, space_after=0)
 
 
+# --- Laporan Kepatuhan SOP ------------------------------------------------------------------
+
+
+def laporan_kepatuhan() -> Any:
+    """Per SOP the monitoring form of PermenPAN-RB 35/2012 (No, Prosedur, Penilaian
+    terhadap penerapan: berjalan / tidak berjalan dengan baik, Catatan hasil penilaian,
+    Tindakan yang harus diambil) and the timeline chart; the figures in the annex."""
+    doc = new_document()
+    letterhead(doc)
+    center = WD_ALIGN_PARAGRAPH.CENTER
+    left = WD_ALIGN_PARAGRAPH.LEFT
+    justify = WD_ALIGN_PARAGRAPH.JUSTIFY
+    para(doc, "LAPORAN MONITORING PENERAPAN SOP", bold=True, size=13, align=center)
+    para(doc, "{{ period_label_upper }}", bold=True, size=11, align=center, space_after=10)
+    para(doc, "{{ introduction }}", align=justify, space_after=8)
+
+    tag(doc, "{%p for sop in sops %}")
+    para(doc, "{{ sop.heading }}", style="Heading 2")
+    para(doc, "Formulir Monitoring SOP", bold=True, size=10, keep_with_next=True)
+    widths = [0.9, 4.6, 1.6, 1.6, 4.2, 2.6]
+    t = table(doc, widths)
+    top = add_row(t, widths)
+    repeat_header(top)
+    keep_with_next([top])
+    labels = [
+        "No",
+        "Prosedur",
+        "Penilaian terhadap penerapan",
+        "",
+        "Catatan hasil penilaian",
+        "Tindakan yang harus diambil",
+    ]
+    for cell, label in zip(top.cells, labels, strict=True):
+        if label:
+            cell_text(cell, label, bold=True, align=center)
+        shade(cell)
+    top.cells[2].merge(top.cells[3])
+    header_row(t, widths, ["", "", "Berjalan dengan baik", "Tidak berjalan dengan baik", "", ""])
+    loop_rows(
+        t,
+        widths,
+        "row in sop.rows",
+        [
+            ("{{ row.no }}", center),
+            ("{{ row.prosedur }}", left),
+            ("{{ row.baik }}", center),
+            ("{{ row.tidak_baik }}", center),
+            ("{{ row.catatan }}", left),
+            ("{{ row.tindakan }}", left),
+        ],
+    )
+    para(doc, "", space_after=4)
+    para(doc, "{{ sop.chart }}", align=center, space_after=2)
+    para(doc, "{{ sop.chart_caption }}", italic=True, size=9, align=center, space_after=10)
+    tag(doc, "{%p endfor %}")
+
+    h = para(doc, "LAMPIRAN: WAKTU KERJA PER LANGKAH", style="Heading 2")
+    h.paragraph_format.page_break_before = True
+    para(doc, "{{ annex_note }}", size=9, align=justify, space_after=6)
+    tag(doc, "{%p for sop in sops %}")
+    para(doc, "{{ sop.heading }}", bold=True, size=10, keep_with_next=True)
+    widths = [0.8, 4.0, 1.3, 1.6, 1.6, 1.6, 1.5, 1.2, 1.9]
+    t = table(doc, widths)
+    header_row(
+        t,
+        widths,
+        [
+            "No",
+            "Langkah",
+            "Dijalan-kan",
+            "Median",
+            "Terlama",
+            "Standar waktu",
+            "Dalam standar",
+            "Dikem-balikan",
+            "Menunggu",
+        ],
+    )
+    loop_rows(
+        t,
+        widths,
+        "row in sop.annex",
+        [
+            ("{{ row.no }}", center),
+            ("{{ row.langkah }}", left),
+            ("{{ row.runs }}", center),
+            ("{{ row.median }}", center),
+            ("{{ row.longest }}", center),
+            ("{{ row.standard }}", center),
+            ("{{ row.share }}", center),
+            ("{{ row.returns }}", center),
+            ("{{ row.waits }}", left),
+        ],
+    )
+    para(doc, "", space_after=8)
+    tag(doc, "{%p endfor %}")
+    para(doc, "{{ generated }}", italic=True, size=8, space_before=6)
+    return doc
+
+
 # --- sample files ---------------------------------------------------------------------------
 
 
@@ -940,6 +1040,7 @@ def main() -> int:
         "lembar_disposisi.docx": lembar_disposisi(),
         "laporan_kinerja.docx": laporan_kinerja(),
         "lembar_pengesahan.docx": lembar_pengesahan(),
+        "laporan_kepatuhan.docx": laporan_kepatuhan(),
     }
     for name, doc in outputs.items():
         doc.save(str(TEMPLATES / name))

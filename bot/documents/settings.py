@@ -14,6 +14,8 @@ path, in the same spirit as the rest of the configuration:
     batas_rata_rata = 100          # optional: cap each capaian at 100 % in the average
     persetujuan = "Disetujui secara elektronik melalui @DinkesBot pada {waktu}"
     data_role = "tim_sakip"        # the SOP role that uploads indicator sheets
+    ambang_kepatuhan = 80          # % of a step's runs within its time standard for
+                                   # "berjalan dengan baik" in the compliance report
 
     [documents.kop]                # the letterhead's lines besides [agency] (all optional)
     telepon = "(0265) 771234"
@@ -56,6 +58,7 @@ from bot.documents.rules import DEFAULT_RULES, CapaianRules, TargetZeroRule
 __all__ = ["DocumentSettings", "DocumentSettingsError", "document_settings"]
 
 DEFAULT_DATA_ROLE: Final = "tim_sakip"
+DEFAULT_COMPLIANCE_THRESHOLD: Final = 80
 _DATA_ROLE_KEY: Final = "data_role"
 
 _KEYS: Final = (
@@ -68,6 +71,7 @@ _KEYS: Final = (
     "batas_rata_rata",
     "kop",
     "persetujuan",
+    "ambang_kepatuhan",
 )
 _KOP_TEXT_KEYS: Final = {
     "telepon": "telephone",
@@ -93,6 +97,7 @@ class DocumentSettings:
     pdf: bool = True
     pdf_max_parallel: int = 2
     pdf_timeout_seconds: float = 120.0
+    compliance_threshold: int = DEFAULT_COMPLIANCE_THRESHOLD  # percent, /kepatuhan
 
     @classmethod
     def from_mapping(
@@ -174,10 +179,21 @@ class DocumentSettings:
             )
             wording = DEFAULT_APPROVAL_WORDING
 
+        threshold = whole_number(
+            table.get("ambang_kepatuhan", DEFAULT_COMPLIANCE_THRESHOLD), 1, 100
+        )
+        if threshold is None:
+            problems.append(
+                "documents.ambang_kepatuhan: harus bilangan bulat 1 sampai 100 (persen)"
+            )
+            threshold = DEFAULT_COMPLIANCE_THRESHOLD
+
         if problems:
             raise DocumentSettingsError(problems)
         rules = CapaianRules(bands, target_zero, average_cap)
-        return cls(rules, kop, wording.strip(), template_dir, pdf, parallel, float(timeout))
+        return cls(
+            rules, kop, wording.strip(), template_dir, pdf, parallel, float(timeout), threshold
+        )
 
 
 def _kop(table: object, problems: list[str]) -> KopSettings:

@@ -617,6 +617,18 @@ class WorkflowService:
             trail = await tx.audit.for_case(state.id)
             return await self._sop_of(tx, state), trail
 
+    async def all_trails(self) -> list[tuple[CaseState, Sop, list[AuditRow]]]:
+        """Every case with the SOP it started with and its audit trail, in one read (the
+        compliance report rebuilds any period from these)."""
+        async with reading(self.db, self.agency) as tx:
+            found = []
+            for case_id in await tx.cases.all_ids():
+                state = await tx.cases.get(case_id)
+                found.append(
+                    (state, await self._sop_of(tx, state), await tx.audit.for_case(case_id))
+                )
+            return found
+
     async def draft_file(self, state: CaseState, draft: FileVersion) -> bytes:
         """A draft version's bytes, checked against their hash; raises `DraftUnreadable`."""
         try:

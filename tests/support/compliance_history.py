@@ -32,22 +32,28 @@ forward).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from bot.core.compliance import CaseTrail
 from bot.core.sop import StepKind
+from bot.core.workclock import WorkingTimeCalendar
 from bot.core.workflow import (
     Action,
     Approve,
     AttachFile,
+    AuditEvent,
+    CaseRequest,
     CaseState,
     CaseStatus,
     Complete,
     Context,
     Return,
     Tick,
+    act,
+    start_case,
 )
-from tests.support.engine import next_happy_action
+from tests.support.engine import LETTER, make_context, next_happy_action
 from tests.support.local_time import at_local
 
 STEP_MINUTES = 10
@@ -185,3 +191,41 @@ async def build_history(starter: Starter) -> None:
     """Start and walk every case of the plan, in order."""
     for plan in PLANS:
         await walk(plan, await starter(plan))
+
+
+# -- the plan walked through the pure engine ------------------------------------------------
+
+CALENDAR = WorkingTimeCalendar()  # the shipped default: national holidays, 37.5 h a week
+ZONE = CALENDAR.zone
+
+
+class EngineOffice(Office):
+    """A case of the plan walked through the pure engine, its trail kept."""
+
+    def __init__(self, ctx: Context, case_id: int, plan: CasePlan) -> None:
+        self.ctx = ctx
+        request = CaseRequest(case_id, plan.period, plan.year, LETTER)
+        transition = start_case(ctx, request, "kadin", plan.start)
+        self.case = transition.state
+        self.events: list[AuditEvent] = list(transition.events)
+
+    async def state(self) -> CaseState:
+        return self.case
+
+    async def act(self, actor: str, action: Action, at: datetime) -> None:
+        transition = act(self.ctx, self.case, actor, action, at)
+        self.case = transition.state
+        self.events.extend(transition.events)
+
+
+async def fixture_trails() -> list[CaseTrail]:
+    """The eight cases' trails, each with the shipped SOP, case ids 1-8 in plan order."""
+    ctx = replace(make_context(), calendar=CALENDAR)
+    offices: list[EngineOffice] = []
+
+    async def starter(plan: CasePlan) -> Office:
+        offices.append(EngineOffice(ctx, len(offices) + 1, plan))
+        return offices[-1]
+
+    await build_history(starter)
+    return [CaseTrail(o.case.id, ctx.sop, o.events) for o in offices]

@@ -12,6 +12,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+import numpy  # comes with matplotlib; zxing-cpp reads a numpy image
 import zxingcpp
 
 __all__ = ["can_render_pages", "qr_texts"]
@@ -47,7 +48,8 @@ def qr_texts(pdf: bytes, page: int, dpi: int = 150) -> list[str]:
     magic, size, depth, pixels = raw.split(b"\n", 3)
     assert magic == b"P5" and depth == b"255", "pdftoppm -gray writes 8-bit PGM"
     width, height = map(int, size.split())
-    image = zxingcpp.ImageView(pixels, width, height, zxingcpp.ImageFormat.Lum)
+    grey = numpy.frombuffer(pixels, dtype=numpy.uint8).reshape(height, width)
+    image = zxingcpp.ImageView(grey, width, height, zxingcpp.ImageFormat.Lum)
     return [
         found.text
         for found in zxingcpp.read_barcodes(

@@ -2,67 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import date, datetime
+from datetime import date
 from fractions import Fraction
 
 import pytest
 
 from bot.core.compliance import (
     AuditPeriod,
-    CaseTrail,
     ComplianceReport,
     StepFigures,
     Wait,
     compliance_report,
     parse_audit_period,
 )
-from bot.core.workclock import WorkingTimeCalendar
-from bot.core.workflow import (
-    Action,
-    AuditEvent,
-    CaseRequest,
-    CaseState,
-    Context,
-    act,
-    start_case,
-)
-from tests.support.compliance_history import CasePlan, Office, build_history
-from tests.support.engine import LETTER, make_context
-
-CALENDAR = WorkingTimeCalendar()  # the shipped default: national holidays, 37.5 h a week
-ZONE = CALENDAR.zone
-
-
-class EngineOffice(Office):
-    """A case of the plan walked through the pure engine, its trail kept."""
-
-    def __init__(self, ctx: Context, case_id: int, plan: CasePlan) -> None:
-        self.ctx = ctx
-        request = CaseRequest(case_id, plan.period, plan.year, LETTER)
-        transition = start_case(ctx, request, "kadin", plan.start)
-        self._state = transition.state
-        self.events: list[AuditEvent] = list(transition.events)
-
-    async def state(self) -> CaseState:
-        return self._state
-
-    async def act(self, actor: str, action: Action, at: datetime) -> None:
-        transition = act(self.ctx, self._state, actor, action, at)
-        self._state = transition.state
-        self.events.extend(transition.events)
-
-
-async def fixture_trails() -> list[CaseTrail]:
-    ctx = replace(make_context(), calendar=CALENDAR)
-    offices: list[EngineOffice] = []
-
-    async def starter(plan: CasePlan) -> Office:
-        offices.append(EngineOffice(ctx, len(offices) + 1, plan))
-        return offices[-1]
-
-    await build_history(starter)
-    return [CaseTrail(o._state.id, ctx.sop, o.events) for o in offices]
+from tests.support.compliance_history import CALENDAR, ZONE, fixture_trails
 
 
 async def report_for(period: AuditPeriod) -> ComplianceReport:
