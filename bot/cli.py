@@ -1,4 +1,5 @@
-"""The maintenance commands of `python -m bot`: `backup`, `restore` and `verify-audit`.
+"""The maintenance commands of `python -m bot`: `backup`, `restore`, `verify-audit` and
+`kepatuhan` (the SOP compliance report).
 
 They work on the files alone (no Telegram, no running bot), so an admin can run them
 from a shell while the bot is stopped, or on a copy of its data.
@@ -8,12 +9,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import html
+import re
 import sys
 from pathlib import Path
 
 from bot.config import Config, ConfigError, load_config
 from bot.core.clock import SystemClock
+from bot.core.compliance import parse_audit_period
+from bot.core.sop_loader import SopError, load_sops
+from bot.runtime import Runtime, StartupError
 from bot.services.backup_settings import BackupSettings
+from bot.services.compliance import build_compliance, today
 from storage import backup as store
 from storage.audit import Anchor, verify_audit
 from storage.audit_key import AUDIT_KEY_FILE, AuditKeyError, AuditKeySource
@@ -39,6 +46,16 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         help="an audit head as a backup manifest or a daily digest printed it (repeatable)",
     )
     audit.set_defaults(func=cmd_verify_audit)
+    comply = sub.add_parser(
+        "kepatuhan", help="the SOP compliance report (.docx and charts) of a year or quarter"
+    )
+    comply.add_argument(
+        "period", nargs="*", help='"2026", "2026-TW2", "TW II 2026" (default: this year)'
+    )
+    comply.add_argument("--config", default="config.toml")
+    comply.add_argument("--out", help="folder for the files (default: [storage] output)")
+    comply.add_argument("--lang", default="id", choices=["id", "en"], help="of the summary")
+    comply.set_defaults(func=cmd_kepatuhan)
 
 
 def _config(path: str) -> Config | None:
@@ -127,4 +144,48 @@ def cmd_verify_audit(args: argparse.Namespace) -> int:
         print(f"keyed from row {report.keyed_from}; head {report.head}")
     for anchor in anchors:
         print(f"anchor {anchor} matches")
+    return 0
+
+
+def cmd_kepatuhan(args: argparse.Namespace) -> int:
+    """Write the compliance report and its charts, print the summary: the same figures as
+    /kepatuhan in chat, from the database alone (the bot may be running or stopped)."""
+    config = _config(args.config)
+    if config is None:
+        return 2
+    try:
+        runtime = Runtime.build(config, load_sops(config.sops), SystemClock())
+    except (SopError, StartupError) as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    typed = " ".join(args.period)
+    period = parse_audit_period(typed, today(runtime))
+    if period is None:
+        print(f"{typed!r}: expected a year or a quarter, e.g. 2026 or 2026-TW2", file=sys.stderr)
+        return 2
+    if not config.storage.database.exists():
+        print(f"{config.storage.database}: no database", file=sys.stderr)
+        return 2
+
+    async def build() -> tuple[str, list[Path]]:
+        await runtime.db.ensure_open()
+        try:
+            answer = await build_compliance(runtime, period, args.lang)
+        finally:
+            await runtime.db.close()
+        folder = Path(args.out) if args.out else config.storage.output
+        folder.mkdir(parents=True, exist_ok=True)
+        written = [folder / answer.filename]
+        written[0].write_bytes(answer.document)
+        stem = Path(answer.filename).stem
+        for index, chart in enumerate(answer.charts, start=1):
+            path = folder / f"{stem}_grafik_{index}.png"
+            path.write_bytes(chart.png)
+            written.append(path)
+        return answer.summary, written
+
+    summary, written = asyncio.run(build())
+    print(html.unescape(re.sub(r"<[^>]+>", "", summary)))
+    for path in written:
+        print(f"wrote {path}")
     return 0

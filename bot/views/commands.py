@@ -25,6 +25,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("riwayat"),
     Command("berkas"),
     Command("ringkasan"),
+    Command("kepatuhan"),  # answered for admins, the Kadin and the Sekretaris only
     Command("mulai"),
     Command("verifikasi"),
     Command("templat"),

@@ -1,0 +1,147 @@
+"""/kepatuhan through the running bot: the fixture history in its database, the summary,
+the chart and the .docx with the figures of that history; and who may ask."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+from pathlib import Path
+
+from docx import Document
+
+from bot.core.clock import FakeClock
+from bot.core.workflow import Action, AttachFile, CaseState
+from demo.stage import STAGE_TOKEN, Stage, stage, write_stage_config
+from fakegram import BotMessage, FakeTelegram, FakeUser
+from tests.support.chat import says
+from tests.support.compliance_history import PLANS, CasePlan, Office, build_history
+from tests.support.docs import tiny_docx
+from tests.support.engine import LETTER
+from tests.support.local_time import at_local
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+ASKED_AT = at_local(2026, 10, 1, 9, 0)  # Thursday, after the third quarter
+
+
+class ServiceOffice(Office):
+    """A case of the plan walked through the running bot's service, on its clock."""
+
+    def __init__(self, st: Stage, state: CaseState) -> None:
+        self.st, self.case_id = st, state.id
+
+    @classmethod
+    async def start(cls, st: Stage, plan: CasePlan) -> ServiceOffice:
+        clock(st).set(plan.start)
+        transition = await st.runtime.service.start_case(
+            "kadin", "pelaporan_kinerja", plan.period, plan.year, LETTER
+        )
+        office = cls(st, transition.state)
+        office.ctx = await st.runtime.service.context_for(transition.state)
+        return office
+
+    async def state(self) -> CaseState:
+        return await self.st.runtime.service.case(self.case_id)
+
+    async def act(self, actor: str, action: Action, at: datetime) -> None:
+        clock(self.st).set(at)
+        await self.st.runtime.service.act(actor, self.case_id, action)
+        await self.st.runtime.deliver()
+
+    async def attach(self, action: AttachFile) -> AttachFile:
+        data = tiny_docx(f"draf {action.file.sha256[:8]}")
+        ref = await self.st.runtime.service.store_upload(data, "draf.docx", DOCX)
+        return AttachFile(action.task, ref)
+
+
+def clock(st: Stage) -> FakeClock:
+    assert isinstance(st.runtime.clock, FakeClock)
+    return st.runtime.clock
+
+
+@asynccontextmanager
+async def office_with_history(folder: Path) -> AsyncIterator[Stage]:
+    """The demo office (PDF copies off: eight signed reports need none) with the
+    fixture's eight cases in its database, asked on 1 October 2026."""
+    fake = FakeTelegram(token=STAGE_TOKEN).start()
+    try:
+        path = write_stage_config(folder, fake)
+        path.write_text(path.read_text(encoding="utf-8") + "\n[documents]\npdf = false\n")
+        async with stage(folder, FakeClock(PLANS[0].start), fake) as st:
+
+            async def starter(plan: CasePlan) -> Office:
+                return await ServiceOffice.start(st, plan)
+
+            await build_history(starter)
+            clock(st).set(ASKED_AT)
+            await st.settle()
+            yield st
+    finally:
+        fake.stop()
+
+
+async def ask(st: Stage, user: FakeUser, text: str) -> list[BotMessage]:
+    before = len(user.transcript)
+    user.send_text(text)
+    await st.settle(limit=60)
+    return user.transcript[before:]
+
+
+async def test_the_kadin_gets_the_summary_the_chart_and_the_monitoring_form(
+    tmp_path: Path,
+) -> None:
+    async with office_with_history(tmp_path) as st:
+        kadin = st.user("kadin")
+        summary, photo, document = await ask(st, kadin, "/kepatuhan 2026-TW3")
+
+        assert summary.kind == "text"
+        assert summary.text.startswith("Kepatuhan SOP — Triwulan III Tahun 2026")
+        assert (
+            "SOP Pelaporan Kinerja: 7 proses, 75 kali langkah dijalankan, 70 di antaranya "
+            "dalam standar waktu (93,33%)."
+        ) in summary.text
+        assert "tidak berjalan dengan baik: 1 langkah" in summary.text
+        assert "Langkah 1: Memerintahkan" in summary.text
+        assert "menunggu Dr. H. Ahmad Santoso, M.Pd." in summary.text
+        assert "menunggu Ir. Yusuf Hidayat" in summary.text
+        assert len(summary.text) <= 4096
+
+        assert photo.kind == "photo"
+        assert photo.photo is not None and photo.photo.data.startswith(b"\x89PNG")
+        assert photo.text.startswith("Median waktu kerja per langkah")
+
+        assert document.kind == "document"
+        assert document.document is not None
+        assert document.document.filename == "Laporan_Kepatuhan_SOP_TW3_2026_Disdik.docx"
+        docx = Document(io.BytesIO(kadin.downloaded_document(document)))
+        form, annex = (t for t in docx.tables if len(t.columns) in (6, 9))
+        body = [[c.text for c in row.cells] for row in form.rows][2:]
+        verdicts = ["baik" if r[2] == "✓" else "tidak" if r[3] == "✓" else "-" for r in body]
+        assert verdicts == ["baik"] * 6 + ["tidak"] + ["baik"] * 4
+        assert "Ir. Yusuf Hidayat (2×, 50 menit)" in body[6][4]
+        first = [c.text for c in annex.rows[1].cells]
+        assert first[2:] == [
+            "7",
+            "10 menit",
+            "2 jam 10 menit",
+            "10 menit",
+            "85,71%",
+            "0",
+            "Dr. H. Ahmad Santoso, M.Pd. (1×, 2 jam)",
+        ]
+
+
+async def test_only_admins_the_kadin_and_the_sekretaris_may_ask(tmp_path: Path) -> None:
+    fake = FakeTelegram(token=STAGE_TOKEN).start()
+    try:
+        async with stage(tmp_path, FakeClock(ASKED_AT), fake) as st:
+            [refused] = await ask(st, st.user("staf_1"), "/kepatuhan")
+            assert refused.text == says("compliance.not_allowed")
+            [unknown] = await ask(st, st.user("sekretaris"), "/kepatuhan kemarin")
+            assert unknown.text == says("compliance.bad_period", text="kemarin")
+            [empty, document] = await ask(st, st.user("sekretaris"), "/kepatuhan 2026")  # no case
+            assert empty.text.endswith(says("compliance.none", period="Tahun 2026"))
+            assert document.kind == "document"
+    finally:
+        fake.stop()
