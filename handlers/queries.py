@@ -11,15 +11,17 @@ records it as the task's message and later edits reach it instead of the old one
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.core.workflow import CaseState, Refusal
+from bot.core.workflow import CaseState, CaseStatus, Refusal
 from bot.ptb.context import BotContext
 from bot.ptb.markup import keyboard
 from bot.runtime import Runtime
+from bot.services.compliance import case_chart
 from bot.services.workflow_service import DraftUnreadable
 from bot.views.callbacks import (
     QUERY_PATTERN,
@@ -107,13 +109,34 @@ async def on_tasks(update: Update, context: BotContext) -> None:
 
 
 async def on_status(update: Update, context: BotContext) -> None:
+    """Every running case; with a case's code, that case and its timeline chart."""
     officer, lang = await _officer(update, context)
     if officer is None:
         return
     runtime = context.runtime
+    if context.args:
+        await _case_status(update, context, lang, context.args[0])
+        return
     cases = await runtime.service.open_cases_with_sops()
     text, buttons = _views(runtime, lang).status_board(cases, runtime.clock.now())
     await _send(update, context, text, buttons)
+
+
+async def _case_status(update: Update, context: BotContext, lang: str, code: str) -> None:
+    """One case: where it stands (while it runs), then each step's bar against its standard."""
+    runtime = context.runtime
+    state = await runtime.service.case_by_code(code)
+    if state is None:
+        await _send(update, context, runtime.text(lang, "case.not_found", case_code=code))
+        return
+    if state.status is CaseStatus.OPEN:
+        sop = (await runtime.service.context_for(state)).sop
+        text, _ = _views(runtime, lang).status_board([(state, sop)], runtime.clock.now())
+        await _send(update, context, text)
+    chart = await case_chart(runtime, state, lang)
+    await context.bot.send_photo(
+        _chat_id(update), photo=chart.png, caption=html.escape(chart.caption, quote=False)
+    )
 
 
 async def on_page(update: Update, context: BotContext) -> None:

@@ -134,6 +134,7 @@ def draw_timeline(timeline: Timeline) -> Figure:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch
+    from matplotlib.ticker import FuncFormatter
 
     count = max(len(timeline.bars), 1)
     figure = Figure(figsize=(9.0, 1.2 + 0.42 * count), dpi=120)
@@ -153,6 +154,7 @@ def draw_timeline(timeline: Timeline) -> Figure:
     ax.set_yticks(positions, [bar.label for bar in timeline.bars], fontsize=8)
     ax.set_xscale("symlog", linthresh=LINEAR_MINUTES)
     ax.set_xlim(left=0)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
     ax.set_xlabel(timeline.axis_label, fontsize=8)
     ax.set_title(timeline.title, fontsize=10)
     ax.tick_params(axis="x", labelsize=7)

@@ -1,9 +1,13 @@
 """/kepatuhan through the running bot: the fixture history in its database, the summary,
-the chart and the .docx with the figures of that history; and who may ask."""
+the chart and the .docx with the figures of that history; who may ask; `/status <case>`
+with its timeline chart."""
 
 from __future__ import annotations
 
+import asyncio
 import io
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -75,6 +79,10 @@ async def office_with_history(folder: Path) -> AsyncIterator[Stage]:
 
             await build_history(starter)
             clock(st).set(ASKED_AT)
+            # The case left waiting since July is overdue: its reminders go out now,
+            # not in the middle of an answer the test reads.
+            await st.runtime.service.tick()
+            await st.runtime.deliver()
             await st.settle()
             yield st
     finally:
@@ -93,7 +101,9 @@ async def test_the_kadin_gets_the_summary_the_chart_and_the_monitoring_form(
 ) -> None:
     async with office_with_history(tmp_path) as st:
         kadin = st.user("kadin")
-        summary, photo, document = await ask(st, kadin, "/kepatuhan 2026-TW3")
+        answer = await ask(st, kadin, "/kepatuhan 2026-TW3")
+        assert len(answer) == 3, [(m.kind, m.text[:80]) for m in answer]
+        summary, photo, document = answer
 
         assert summary.kind == "text"
         assert summary.text.startswith("Kepatuhan SOP — Triwulan III Tahun 2026")
@@ -131,6 +141,18 @@ async def test_the_kadin_gets_the_summary_the_chart_and_the_monitoring_form(
             "Dr. H. Ahmad Santoso, M.Pd. (1×, 2 jam)",
         ]
 
+        # /status with a code: a finished case is its chart alone; a running one is
+        # where it stands, then its chart.
+        [finished] = await ask(st, kadin, "/status LKT-2026-S2")
+        assert finished.kind == "photo" and finished.photo is not None
+        assert finished.photo.data.startswith(b"\x89PNG")
+        assert finished.text == says("chart.case_caption", case_code="LKT-2026-S2")
+        running, chart = await ask(st, kadin, "/status LKT-2025-TW2")
+        assert running.kind == "text" and "LKT-2025-TW2 · Langkah 5" in running.text
+        assert chart.kind == "photo"
+        [unknown] = await ask(st, kadin, "/status LKT-1999-TW1")
+        assert unknown.text == says("case.not_found", case_code="LKT-1999-TW1")
+
 
 async def test_only_admins_the_kadin_and_the_sekretaris_may_ask(tmp_path: Path) -> None:
     fake = FakeTelegram(token=STAGE_TOKEN).start()
@@ -145,3 +167,21 @@ async def test_only_admins_the_kadin_and_the_sekretaris_may_ask(tmp_path: Path) 
             assert document.kind == "document"
     finally:
         fake.stop()
+
+
+async def test_the_cli_writes_the_same_report_from_the_database(tmp_path: Path) -> None:
+    """`python -m bot kepatuhan 2026-TW3` on the office's data: the .docx and the chart."""
+    async with office_with_history(tmp_path):
+        pass  # the bot stopped: its database holds the history
+    out = tmp_path / "laporan"
+    command = [sys.executable, "-m", "bot", "kepatuhan", "2026-TW3", "--config",
+               str(tmp_path / "config.toml"), "--out", str(out)]  # fmt: skip
+    done = await asyncio.to_thread(
+        subprocess.run, command, capture_output=True, text=True, check=False, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert "SOP Pelaporan Kinerja: 7 proses, 75 kali langkah dijalankan" in done.stdout
+    report = out / "Laporan_Kepatuhan_SOP_TW3_2026_Disdik.docx"
+    assert report.is_file() and (out / f"{report.stem}_grafik_1.png").is_file()
+    form = next(t for t in Document(str(report)).tables if len(t.columns) == 6)
+    assert [c.text for c in form.rows[8].cells][3] == "✓"  # step 7: not working well

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 import zipfile
 from datetime import UTC, datetime
 
@@ -139,3 +141,12 @@ async def test_the_docx_holds_the_monitoring_form_the_chart_and_the_annex() -> N
         "kadin (1×, 2 jam)",
     ]
     assert annex_rows[4][2:8] == ["8", "10 menit", "4 jam", "1 hari", "100,00%", "1"]
+
+
+def test_the_bot_starts_without_importing_matplotlib() -> None:
+    """The chart's library is loaded when a chart is drawn, not when the bot starts."""
+    probe = (
+        "import sys, bot.app, bot.cli, handlers.compliance, handlers.queries; "
+        "sys.exit('matplotlib' in sys.modules)"
+    )
+    assert subprocess.run([sys.executable, "-c", probe], check=False).returncode == 0
