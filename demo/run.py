@@ -27,7 +27,13 @@ from demo.actors import Actors, DemoStuck
 from demo.console import Console, TaskHeaders
 from demo.scenario import CASE_CODE, FRONT_OFFICE, play
 from demo.stage import STAGE_TOKEN, Stage, stage
-from demo.summary import DocumentCopy, copy_documents, performance_of, step_table
+from demo.summary import (
+    DocumentCopy,
+    copy_documents,
+    performance_of,
+    step_table,
+    write_compliance,
+)
 from fakegram import FakeTelegram
 
 __all__ = ["DemoError", "DemoResult", "prepare_folder", "run_demo"]
@@ -48,7 +54,8 @@ class DemoResult:
     out: Path
     case_code: str
     finished: bool
-    documents: tuple[DocumentCopy, ...]
+    documents: tuple[DocumentCopy, ...]  # the case's, from the file store
+    compliance: tuple[DocumentCopy, ...]  # the year's compliance report and its chart
     transcript: Path
     database: Path
     seconds: float  # real time the run took
@@ -108,12 +115,15 @@ async def run_demo(out: Path, *, echo: TextIO | None = sys.stdout) -> DemoResult
                 actors = Actors(st, clock, console)
                 await play(actors)
                 ready = await actors.documents_made()
-                code, finished, documents = await _conclude(st, console, out, began, ready)
+                code, finished, documents, compliance = await _conclude(
+                    st, console, out, began, ready
+                )
                 return DemoResult(
                     out=out,
                     case_code=code,
                     finished=finished,
                     documents=documents,
+                    compliance=compliance,
                     transcript=transcript,
                     database=st.config.storage.database,
                     seconds=wallclock.monotonic() - began,
@@ -165,7 +175,7 @@ def _introduce(st: Stage, console: Console) -> None:
 
 async def _conclude(
     st: Stage, console: Console, out: Path, began: float, documents_ready: bool
-) -> tuple[str, bool, tuple[DocumentCopy, ...]]:
+) -> tuple[str, bool, tuple[DocumentCopy, ...], tuple[DocumentCopy, ...]]:
     runtime = st.runtime
     state = await runtime.service.case_by_code(CASE_CODE)
     if state is None:
@@ -177,8 +187,9 @@ async def _conclude(
     for line in step_table(runtime, performance, lang, lambda key: _name(runtime, key)):
         console.say(line)
     copies = tuple(await copy_documents(runtime, state, out / DOCUMENTS))
+    compliance = tuple(await write_compliance(runtime, lang, out / DOCUMENTS))
     console.heading(f"Dokumen yang dihasilkan ({_relative(out / DOCUMENTS)}/)")
-    for copy in sorted(copies, key=lambda c: (_ORDER.get(c.kind, 9), c.path.name)):
+    for copy in sorted(copies + compliance, key=lambda c: (_ORDER.get(c.kind, 9), c.path.name)):
         label = _KIND_LABELS.get(copy.kind, copy.kind)
         console.say(f"  {label:<32} {copy.path.name} ({format_file_size(copy.size, lang)})")
     if not documents_ready:
@@ -194,7 +205,7 @@ async def _conclude(
         "Bot sungguhan: salin config.example.toml ke config.toml, isi token dan para "
         "pegawai (README.md, Going live)."
     )
-    return state.code, finished, copies
+    return state.code, finished, copies, compliance
 
 
 _ORDER: Final = {
@@ -202,6 +213,8 @@ _ORDER: Final = {
     "laporan_baku": 1,
     "lembar_pengesahan": 2,
     "laporan_final": 3,
+    "laporan_kepatuhan": 10,
+    "grafik_kepatuhan": 11,
 }
 _KIND_LABELS: Final = {
     "lembar_disposisi": "Lembar disposisi",
@@ -209,6 +222,8 @@ _KIND_LABELS: Final = {
     "lembar_pengesahan": "Lembar pengesahan",
     "laporan_final": "Laporan final (ditandatangani)",
     "draf": "Draf untuk dibaca (PDF)",
+    "laporan_kepatuhan": "Laporan kepatuhan SOP",
+    "grafik_kepatuhan": "Grafik kepatuhan SOP",
 }
 
 

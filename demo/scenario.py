@@ -60,6 +60,7 @@ async def play(a: Actors) -> None:
     await kabid_review_with_a_late_kabid(a)
     await initial_sign_and_order(a)
     await distribute(a)
+    await ask_for_compliance(a)
 
 
 async def register_the_letter(a: Actors) -> None:
@@ -187,3 +188,10 @@ async def distribute(a: Actors) -> None:
     await a.send_photo("staf_2", sample("tanda_terima_bupati.jpg"), caption="Tanda terima")
     await a.at(NEXT_MON, 9, 30)
     await a.press("staf_2", "Selesai")
+
+
+async def ask_for_compliance(a: Actors) -> None:
+    """The Kadin asks how the SOP's time standards were kept this year: a summary, the
+    timeline chart and the monitoring form of PermenPAN-RB 35/2012 as a .docx."""
+    await a.at(NEXT_MON, 10, 0)
+    await a.type("kadin", "/kepatuhan")

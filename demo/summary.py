@@ -2,7 +2,8 @@
 
 The step table is `bot.core.performance` read over the case's audit trail, the same rebuild
 the bot's own reports use; the documents are copied out of the content-addressed file
-store under the names the officers received them by, so they can be opened directly.
+store under the names the officers received them by, so they can be opened directly. The
+SOP compliance report of the year closes the list, built as /kepatuhan builds it.
 """
 
 from __future__ import annotations
@@ -13,23 +14,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from bot.core.compliance import AuditPeriod
 from bot.core.performance import CasePerformance, StepRun, case_performance
 from bot.core.workflow import CaseState
 from bot.runtime import Runtime
+from bot.services.compliance import build_compliance
 from bot.views.fmt import format_minutes
 from demo.console import WIDTH
 from storage.documents import Documents, StoredDocument
 from storage.uow import reading
 
-__all__ = ["DocumentCopy", "copy_documents", "performance_of", "step_table"]
+__all__ = ["DocumentCopy", "copy_documents", "performance_of", "step_table", "write_compliance"]
 
 _TITLE: Final = 40  # characters of a step title in the table
 
 
 @dataclass(frozen=True, slots=True)
 class DocumentCopy:
-    kind: str  # lembar_disposisi | laporan_baku | lembar_pengesahan | laporan_final
-    format: str  # docx | pdf
+    kind: str  # lembar_disposisi | laporan_baku | ... | laporan_kepatuhan | grafik_kepatuhan
+    format: str  # docx | pdf | png
     path: Path
     size: int
 
@@ -103,3 +106,18 @@ async def copy_documents(runtime: Runtime, state: CaseState, folder: Path) -> li
 def _write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
+
+
+async def write_compliance(runtime: Runtime, lang: str, folder: Path) -> list[DocumentCopy]:
+    """This year's SOP compliance report and its charts, as /kepatuhan sends them, into
+    `folder` (the demo's closing documents)."""
+    today = runtime.calendar.local_date(runtime.clock.now())
+    answer = await build_compliance(runtime, AuditPeriod(today.year), lang)
+    target = folder / answer.filename
+    await asyncio.to_thread(_write, target, answer.document)
+    copies = [DocumentCopy("laporan_kepatuhan", "docx", target, len(answer.document))]
+    for index, chart in enumerate(answer.charts, start=1):
+        picture = folder / f"{target.stem}_grafik_{index}.png"
+        await asyncio.to_thread(_write, picture, chart.png)
+        copies.append(DocumentCopy("grafik_kepatuhan", "png", picture, len(chart.png)))
+    return copies

@@ -145,6 +145,23 @@ def test_the_documents_are_copied_from_the_file_store_by_their_names(played: Dem
         assert pdfs == set()
 
 
+def test_the_demo_ends_with_the_compliance_report_and_its_chart(
+    played: DemoResult, transcript: str
+) -> None:
+    assert re.search(r"bot → Dr\. H\. Ahmad Santoso[^:]*: Kepatuhan SOP — Tahun 2026", transcript)
+    kinds = {(c.kind, c.format) for c in played.compliance}
+    assert kinds == {("laporan_kepatuhan", "docx"), ("grafik_kepatuhan", "png")}
+    for copy in played.compliance:
+        assert copy.path.parent == played.out / "dokumen" and copy.path.stat().st_size == copy.size
+    [report] = [c.path for c in played.compliance if c.format == "docx"]
+    with zipfile.ZipFile(report) as archive:
+        document = archive.read("word/document.xml").decode()
+        assert any(name.startswith("word/media/") for name in archive.namelist())
+    assert "Tidak berjalan dengan baik" in document and "SOP Pelaporan Kinerja" in document
+    [chart] = [c.path for c in played.compliance if c.format == "png"]
+    assert chart.read_bytes().startswith(b"\x89PNG")
+
+
 def test_the_database_is_a_fresh_sqlite_file_in_the_output_folder(played: DemoResult) -> None:
     assert played.database == played.out / "sopbot.db"
     assert played.database.read_bytes().startswith(b"SQLite format 3\x00")
@@ -188,7 +205,14 @@ def test_the_command_line_demo_exits_0_and_leaves_its_files(tmp_path: Path) -> N
     assert (out / "sopbot.db").is_file()
     assert (out / "percakapan.txt").read_text(encoding="utf-8") == done.stdout
     names = sorted(p.name for p in (out / "dokumen").iterdir())
-    assert len(names) == 4 and all(n.endswith(".docx") for n in names)
+    # The case's four documents, then the year's compliance report and its chart.
+    compliance = [n for n in names if n.startswith("Laporan_Kepatuhan_SOP_")]
+    case_documents = [n for n in names if n not in compliance]
+    assert len(case_documents) == 4 and all(n.endswith(".docx") for n in case_documents)
+    assert compliance == [
+        "Laporan_Kepatuhan_SOP_2026_Disdik.docx",
+        "Laporan_Kepatuhan_SOP_2026_Disdik_grafik_1.png",
+    ]
 
 
 def test_a_config_without_a_token_names_the_key_and_never_runs_the_demo(tmp_path: Path) -> None:
