@@ -935,7 +935,7 @@ def laporan_kepatuhan() -> Any:
         ],
     )
     para(doc, "", space_after=4)
-    para(doc, "{{ sop.chart }}", align=center, space_after=2)
+    para(doc, "{{ sop.chart }}", align=center, space_after=2, keep_with_next=True)
     para(doc, "{{ sop.chart_caption }}", italic=True, size=9, align=center, space_after=10)
     tag(doc, "{%p endfor %}")
 
@@ -952,12 +952,12 @@ def laporan_kepatuhan() -> Any:
         [
             "No",
             "Langkah",
-            "Dijalan-kan",
+            "Jumlah",
             "Median",
             "Terlama",
             "Standar waktu",
             "Dalam standar",
-            "Dikem-balikan",
+            "Kembali",
             "Menunggu",
         ],
     )
