@@ -386,6 +386,14 @@ def test_disposition_signature_block_on_one_page(rendered: dict[str, Rendered]) 
     doc.together(["Sukamaju, 23 Juni 2026", "Paraf: RW", demo.KADIN.name, "NIP"])
 
 
+def test_disposition_is_one_sheet_of_paper(rendered: dict[str, Rendered]) -> None:
+    """A disposition sheet travels clipped to its letter: one page, so none of its rows
+    (the letter's fields, the addressees, the instruction) can be cut at a page break."""
+    doc = rendered["disposisi_nama_panjang"]
+    assert len(doc.pages) == 1, f"{len(doc.pages)} pages"
+    assert "LEMBAR DISPOSISI" in doc.pages[0] and "Sukamaju, 23 Juni 2026" in doc.pages[0]
+
+
 # --- the QR verification box -----------------------------------------------------------------
 
 FOOT = 0.82  # the QR starts below 82 % of the page's height: in the footer, under the text
