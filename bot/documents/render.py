@@ -704,12 +704,12 @@ def _append_sheet(draft: bytes, approval_sheet: bytes) -> DocxDocument:
 
     master, sheet = Document(io.BytesIO(draft)), Document(io.BytesIO(approval_sheet))
     body = master.element.body
-    draft_section = body.sectPr
-    if draft_section is not None:
-        master.add_paragraph()._p.get_or_add_pPr().append(draft_section)
     sheet_section = copy.deepcopy(sheet.sections[0]._sectPr)
     for reference in sheet_section.xpath("w:headerReference|w:footerReference"):
         sheet_section.remove(reference)
+    # a draft without section properties has the defaults; the sheet's page is as good
+    draft_section = body.sectPr if body.sectPr is not None else copy.deepcopy(sheet_section)
+    master.add_paragraph()._p.get_or_add_pPr().append(draft_section)
     body.append(sheet_section)
     composer = Composer(master)
     composer.append(sheet)

@@ -674,6 +674,23 @@ def test_docx_draft_gets_the_sheet_appended_in_a_section_of_its_own(approval_doc
     assert names == ["Laporan_Kinerja_TW2_2026_Dinkes_final.docx"]
 
 
+def test_a_draft_without_section_properties_still_ends_before_the_sheet(
+    approval_docx: bytes,
+) -> None:
+    document = Document()
+    document.add_paragraph("Isi laporan tanpa pengaturan halaman")
+    body = document.element.body
+    body.remove(body.sectPr)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    final = build_final_report(buffer.getvalue(), approval_docx)
+    assert final.sheet_appended
+    sections = _open(final.report).sections
+    assert len(sections) == 2 and sections[-1].start_type is WD_SECTION.NEW_PAGE
+    code = f"Kode verifikasi: {demo.approval().verification_code}"
+    assert [code in footer for footer in section_footers(final.report)] == [False, True]
+
+
 def test_the_qr_picture_travels_with_the_appended_sheet() -> None:
     link = "https://t.me/SukamajuSopBot?start=v_ABCDEFGHJK"
     sheet = render_approval(replace(demo.approval(), verification_link=link))
