@@ -331,9 +331,15 @@ def test_foreword_signature_block_on_one_page(rendered: dict[str, Rendered], nam
 def test_kop_prints_a_long_agency_name_on_one_line(
     rendered: dict[str, Rendered], name: str
 ) -> None:
-    first_page = rendered[name].lines[0]
+    doc = rendered[name]
+    first_page = doc.lines[0]
     assert CASES[name].kop in first_page, first_page[:6]
     assert "PEMERINTAH KABUPATEN SUKAMAJU" in first_page
+    # every kop (the final report's appended sheet has its own) prints the name whole
+    kops = [lines for lines in doc.lines if "PEMERINTAH KABUPATEN SUKAMAJU" in lines]
+    assert all(CASES[name].kop in lines for lines in kops), name
+    if name.startswith("final"):
+        assert len(kops) == 2, len(kops)  # the cover's and the sheet's
 
 
 def test_kop_breaks_a_very_long_name_without_an_orphan_word(
