@@ -30,11 +30,12 @@ from telegram.warnings import PTBUserWarning
 
 from bot.core.filecheck import SHEET_KINDS, extension, judge, safe_filename
 from bot.core.workflow import Refusal
-from bot.documents import SheetError, SheetLimits, normalize_verification_code
+from bot.documents import SheetError, SheetLimits, SheetProblem, normalize_verification_code
 from bot.ptb.context import BotContext
 from bot.services.sheet_upload import SHEET_TEMPLATE_NAME, SheetFile, sheet_template
 from bot.views.callbacks import SHEET_PATTERN, parse_sheet
 from bot.views.fmt import format_deadline, format_file_size
+from bot.views.i18n import Raw
 from handlers import uploads
 from handlers.common import (
     answer_press,
@@ -150,11 +151,18 @@ def _earlier(scratch: dict[str, Any]) -> SheetFile | None:
     return SheetFile(str(part["sha256"]), str(part["filename"]), int(part["size"]))
 
 
-def _problems_text(context: BotContext, lang: str, name: str, problems: tuple[str, ...]) -> str:
+def _problems_text(
+    context: BotContext, lang: str, name: str, problems: tuple[SheetProblem, ...]
+) -> str:
+    """Each problem in the uploader's language (`documents.sheet.error.*`), one a line."""
     runtime = context.runtime
     lines = [runtime.text(lang, "documents.sheet.problems", filename=name)]
     lines += [
-        runtime.text(lang, "documents.sheet.problem", problem=p)
+        runtime.text(
+            lang,
+            "documents.sheet.problem",
+            problem=Raw(runtime.text(lang, f"documents.sheet.error.{p.key.value}", **p.values)),
+        )
         for p in problems[:MAX_PROBLEMS_SHOWN]
     ]
     hidden = len(problems) - MAX_PROBLEMS_SHOWN

@@ -22,9 +22,11 @@ if str(ROOT) not in sys.path:  # run as a plain script from anywhere
 from bot.documents import demo  # noqa: E402
 from bot.documents.pdf import PdfConverter  # noqa: E402
 from bot.documents.render import render_approval  # noqa: E402
+from bot.documents.verification import verification_link  # noqa: E402
 
 PICTURE = ROOT / "docs" / "lembar_pengesahan.png"
 LOGO = ROOT / "templates" / "demo" / "logo_contoh.png"
+BOT = "SukamajuSopBot"  # the QR at the page foot opens this (made-up) bot
 
 
 def main() -> int:
@@ -32,7 +34,12 @@ def main() -> int:
     if pdftoppm is None:
         print("pdftoppm (poppler-utils) is not installed", file=sys.stderr)
         return 1
-    sheet = replace(demo.approval(), letterhead=replace(demo.LETTERHEAD, logo=LOGO))
+    approval = demo.approval()
+    sheet = replace(
+        approval,
+        letterhead=replace(demo.LETTERHEAD, logo=LOGO),
+        verification_link=verification_link(BOT, approval.verification_code),
+    )
     with tempfile.TemporaryDirectory(prefix="readme-") as folder:
         converter = PdfConverter(work_root=Path(folder), timeout=180)
         try:

@@ -845,21 +845,34 @@ def lembar_pengesahan() -> Any:
         ],
     )
 
+    para(doc, "", space_before=0, space_after=0)  # a body ends with a paragraph
     verification_box(doc)
     return doc
 
 
 def verification_box(doc: Any) -> None:
-    """The QR and its code in a bordered box below the signature, never inside it.
+    """The QR and its code in a bordered box in the page's footer, apart from the signature.
 
-    Apart from the signature space, so nobody takes the QR for a certified electronic
-    signature (TTE); one unsplittable row, so the QR never parts from its code.
+    At the page foot, never in the signature space, so nobody takes the QR for a
+    certified electronic signature (TTE); in the footer, so it is at the foot of every
+    page of the sheet whatever the number of paraf rows, and never pushed onto a page of
+    its own. `bot.documents.render.build_final_report` carries this footer over to the
+    sheet's pages when it appends the sheet to a report.
     """
+    footer = doc.sections[0].footer
+    footer.is_linked_to_previous = False
+    holder = footer.paragraphs[0]
     widths = [3.0, 12.5]
-    t = table(doc, widths)
+    t = footer.add_table(rows=0, cols=len(widths), width=Cm(sum(widths)))
+    t.style = doc.styles["Table Grid"]
+    t.autofit = False
+    t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for column, width in zip(t.columns, widths, strict=True):
+        column.width = Cm(width)
     row = add_row(t, widths)
     qr = row.cells[0].paragraphs[0]
     qr.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _cell_margins_zero(qr)
     qr.add_run("{{ verification_qr }}")
     text = row.cells[1]
     cell_text(text, "Pindai untuk memeriksa keaslian persetujuan", bold=True)
@@ -880,7 +893,10 @@ def verification_box(doc: Any) -> None:
     )
     for r in note.runs:
         r.italic = True
-    para(doc, "", space_before=0, space_after=0)
+    # a footer ends with a paragraph: the empty one python-docx made goes after the box
+    holder._p.getparent().remove(holder._p)
+    footer._element.append(holder._p)
+    _cell_margins_zero(holder)
 
 
 # --- Laporan Kepatuhan SOP ------------------------------------------------------------------

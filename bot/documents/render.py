@@ -13,6 +13,7 @@ through `asyncio.to_thread` so the bot keeps answering meanwhile.
 
 from __future__ import annotations
 
+import copy
 import enum
 import io
 import logging
@@ -29,6 +30,9 @@ from zoneinfo import ZoneInfo
 
 import segno
 from babel.dates import get_month_names
+from docx.document import Document as DocxDocument
+from docx.oxml.ns import qn
+from docx.section import _Footer
 from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage, RichText
 from jinja2 import Environment, StrictUndefined, TemplateError
@@ -664,8 +668,9 @@ def _declared_size(data: bytes) -> int:
 def build_final_report(draft: bytes, approval_sheet: bytes) -> FinalReport:
     """Appends the approval sheet (rendered .docx) to the signed draft when it is a .docx.
 
-    The sheet starts on a new page (docxcompose inserts none) and takes the draft's page
-    setup and styles (docxcompose keeps the master's). A .docx that cannot be composed
+    The sheet starts a section of its own (see `_append_sheet`), so it keeps its page
+    setup and its footer (the verification box) and takes the draft's styles (docxcompose
+    keeps the master's). A .docx that cannot be composed
     (damaged, or absurdly large once inflated) is handled like a PDF rather than
     failing: the Kadin has signed, the report must go out.
     """
@@ -675,16 +680,61 @@ def build_final_report(draft: bytes, approval_sheet: bytes) -> FinalReport:
     try:
         if _declared_size(draft) > _MAX_DRAFT_UNCOMPRESSED:
             raise ValueError("draft too large once uncompressed")
-        from docx import Document
-        from docxcompose.composer import Composer
-
-        master = Document(io.BytesIO(draft))
-        master.add_page_break()
-        composer = Composer(master)
-        composer.append(Document(io.BytesIO(approval_sheet)))
         out = io.BytesIO()
-        composer.save(out)
+        _append_sheet(draft, approval_sheet).save(out)
     except Exception:  # python-docx/docxcompose/lxml raise many types on odd files
         log.exception("could not append the approval sheet to the draft; sending it apart")
         return FinalReport(draft, DraftFormat.DOCX, approval_sheet)
     return FinalReport(out.getvalue(), DraftFormat.DOCX, None)
+
+
+def _append_sheet(draft: bytes, approval_sheet: bytes) -> DocxDocument:
+    """The draft, then the approval sheet in a section of its own.
+
+    docxcompose copies a document's body only: the sheet's footer, where the QR
+    verification box sits at the page foot, would be lost and the draft's footer
+    (its page numbers, say) printed under the sheet instead. So the draft's last section
+    is closed where the draft ends (its properties move into a last paragraph, which
+    also starts the sheet on a new page), the document's final section takes the sheet's
+    page setup, and its footer gets the sheet's footer with the QR picture re-linked.
+    The draft's running header is not carried onto the sheet, which has its own kop.
+    """
+    from docx import Document
+    from docxcompose.composer import Composer
+
+    master, sheet = Document(io.BytesIO(draft)), Document(io.BytesIO(approval_sheet))
+    body = master.element.body
+    sheet_section = copy.deepcopy(sheet.sections[0]._sectPr)
+    for reference in sheet_section.xpath("w:headerReference|w:footerReference"):
+        sheet_section.remove(reference)
+    # a draft without section properties has the defaults; the sheet's page is as good
+    draft_section = body.sectPr if body.sectPr is not None else copy.deepcopy(sheet_section)
+    master.add_paragraph()._p.get_or_add_pPr().append(draft_section)
+    body.append(sheet_section)
+    composer = Composer(master)
+    composer.append(sheet)
+    section = master.sections[-1]
+    kinds = [(section.header, section.footer, sheet.sections[0].footer)]
+    if master.settings.odd_and_even_pages_header_footer:
+        kinds.append(
+            (section.even_page_header, section.even_page_footer, sheet.sections[0].footer)
+        )
+    for header, footer, source in kinds:
+        header.is_linked_to_previous = False  # an empty header of its own
+        footer.is_linked_to_previous = False
+        _copy_footer(source, footer)
+    return composer.doc
+
+
+def _copy_footer(source: _Footer, target: _Footer) -> None:
+    """`source`'s content into `target` (another package), its pictures re-linked."""
+    element = target._element
+    for child in list(element):
+        element.remove(child)
+    for child in source._element:
+        element.append(copy.deepcopy(child))
+    source_part, target_part = source.part, target.part
+    for blip in element.xpath(".//a:blip[@r:embed]"):
+        image = source_part.related_parts[blip.get(qn("r:embed"))]
+        new_rid, _ = target_part.get_or_add_image(io.BytesIO(image.blob))
+        blip.set(qn("r:embed"), new_rid)

@@ -41,7 +41,9 @@ written "Rp1.234.567" (read by `bot.views.fmt.parse_rupiah`).
 
 Every problem gives one message naming the sheet, the row as the spreadsheet numbers it,
 and the column, and all problems are reported at once (`SheetError.problems`), so the
-uploader fixes the file in one pass.
+uploader fixes the file in one pass. A problem is a `SheetProblem`: a message key under
+`documents.sheet.error.` in the message catalogue and its values; the chat handler words
+it in the uploader's language (this package never speaks to users itself).
 
 An .xlsx is a zip: its declared uncompressed size and member count are checked before
 openpyxl opens it, and rows are counted while reading, so a zip bomb or a sheet of a
@@ -51,10 +53,11 @@ million rows is refused instead of eating the bot's memory.
 from __future__ import annotations
 
 import csv
+import enum
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -69,7 +72,9 @@ __all__ = [
     "INDIKATOR",
     "SheetData",
     "SheetError",
+    "SheetIssue",
     "SheetLimits",
+    "SheetProblem",
     "join_parts",
     "read_csv",
     "read_sheet",
@@ -124,12 +129,62 @@ def join_parts(earlier: SheetData, later: SheetData) -> SheetData | None:
     return SheetData(indicators, budget)
 
 
-class SheetError(ValueError):
-    """The upload cannot be used; `problems` holds one message per problem found."""
+class SheetIssue(enum.StrEnum):
+    """What is wrong; the message is `documents.sheet.error.<value>` in the catalogue."""
 
-    def __init__(self, problems: Iterable[str]) -> None:
-        self.problems: tuple[str, ...] = tuple(problems)
-        super().__init__("\n".join(self.problems))
+    COLUMN_MISSING = "column_missing"
+    COLUMN_TWICE = "column_twice"
+    CSV_BINARY = "csv_binary"
+    CSV_EMPTY = "csv_empty"
+    CSV_ENCODING = "csv_encoding"
+    CSV_NOT_A_SHEET = "csv_not_a_sheet"
+    CSV_SECTION = "csv_section"
+    CSV_UNREADABLE = "csv_unreadable"
+    DIRECTION = "direction"
+    DUPLICATE = "duplicate"
+    EMPTY = "empty"
+    EXAMPLE_ROW = "example_row"
+    NEGATIVE = "negative"
+    NO_HEADER = "no_header"
+    NO_ROWS = "no_rows"
+    NO_SPENDING = "no_spending"
+    NOT_A_NUMBER = "not_a_number"
+    NOT_RUPIAH = "not_rupiah"
+    NOT_XLSX = "not_xlsx"
+    SEN = "sen"
+    SHEET_MISSING = "sheet_missing"
+    TOO_BIG = "too_big"
+    TOO_BIG_UNZIPPED = "too_big_unzipped"
+    TOO_MANY_PARTS = "too_many_parts"
+    TOO_MANY_ROWS = "too_many_rows"
+    UNSUPPORTED_FORMAT = "unsupported_format"
+    XLSX_UNREADABLE = "xlsx_unreadable"
+
+
+@dataclass(frozen=True, slots=True)
+class SheetProblem:
+    """One problem of an upload: the catalogue message `documents.sheet.error.<key>` and
+    the values it names (sheet, row, column, the cell as typed...)."""
+
+    key: SheetIssue
+    values: Mapping[str, str | int]
+
+    def __str__(self) -> str:  # for logs: the key and its values, not user text
+        return f"{self.key.value} {dict(self.values)}"
+
+
+def _cell_problem(
+    sheet: str, row: int, column: str, key: SheetIssue, **values: str | int
+) -> SheetProblem:
+    return SheetProblem(key, {"sheet": sheet, "row": row, "column": column, **values})
+
+
+class SheetError(ValueError):
+    """The upload cannot be used; `problems` holds one `SheetProblem` per problem found."""
+
+    def __init__(self, problems: Iterable[SheetProblem]) -> None:
+        self.problems: tuple[SheetProblem, ...] = tuple(problems)
+        super().__init__("; ".join(str(p) for p in self.problems))
 
 
 # --- columns -------------------------------------------------------------------------------
@@ -159,6 +214,7 @@ _BUDGET_COLUMNS: Final = (
     _Column("realisasi", "Realisasi (Rp)", True, ("realisasi_anggaran",)),
 )
 _SECTION_COLUMN: Final = "bagian"
+_CSV: Final = "CSV"  # where a problem of a CSV file as a whole is: its header, its rows
 _HEADER_SEARCH: Final = 10  # non-blank rows looked at for the header
 
 _HIGHER: Final = frozenset({"naik", "positif", "maksimal", "maks", "max", "tinggi", "↑"})
@@ -259,7 +315,7 @@ class _Section:
     name: str
     header_row: int
     columns: dict[str, int]
-    problems: list[str]
+    problems: list[SheetProblem]
 
     def cell(self, cells: Sequence[Any], key: str) -> Any:
         index = self.columns.get(key)
@@ -270,8 +326,8 @@ class _Section:
             return None
         return value
 
-    def problem(self, row: int, key: str, message: str) -> None:
-        self.problems.append(f'{self.name} baris {row}, kolom "{key}": {message}')
+    def problem(self, row: int, column: str, key: SheetIssue, **values: str | int) -> None:
+        self.problems.append(_cell_problem(self.name, row, column, key, **values))
 
 
 def _map_header(
@@ -279,7 +335,7 @@ def _map_header(
     header_row: int,
     header: Sequence[Any],
     specs: Sequence[_Column],
-    problems: list[str],
+    problems: list[SheetProblem],
 ) -> _Section | None:
     by_alias: dict[str, str] = {}
     for spec in specs:
@@ -294,8 +350,16 @@ def _map_header(
             continue
         if key in columns:
             problems.append(
-                f'{name} baris {header_row}: kolom "{key}" muncul dua kali '
-                f"(kolom {_column_letter(columns[key])} dan {_column_letter(index)})"
+                SheetProblem(
+                    SheetIssue.COLUMN_TWICE,
+                    {
+                        "sheet": name,
+                        "row": header_row,
+                        "column": key,
+                        "first": _column_letter(columns[key]),
+                        "second": _column_letter(index),
+                    },
+                )
             )
             ok = False
             continue
@@ -303,14 +367,13 @@ def _map_header(
     for spec in specs:
         if spec.required and spec.key not in columns:
             problems.append(
-                f'{name} baris {header_row}: kolom "{spec.key}" tidak ada '
-                f'(judul kolom yang diharapkan: "{spec.header}")'
+                SheetProblem(
+                    SheetIssue.COLUMN_MISSING,
+                    {"sheet": name, "row": header_row, "column": spec.key, "header": spec.header},
+                )
             )
             ok = False
     return _Section(name, header_row, columns, problems) if ok else None
-
-
-_EXAMPLE_LEFT_IN: Final = "baris contoh dari templat; hapus baris ini lalu isi data Anda sendiri"
 
 
 def _is_blank(cells: Sequence[Any]) -> bool:
@@ -329,24 +392,24 @@ def _read_indicators(section: _Section, rows: Iterable[Row]) -> list[IndicatorRo
         if own_sasaran:
             sasaran = own_sasaran
         elif not sasaran:
-            section.problem(row_no, "sasaran_strategis", "kosong")
+            section.problem(row_no, "sasaran_strategis", SheetIssue.EMPTY)
             ok = False
         name = _text(section.cell(cells, "indikator"))
         if not name:
-            section.problem(row_no, "indikator", "kosong")
+            section.problem(row_no, "indikator", SheetIssue.EMPTY)
             ok = False
         else:
             folded = name.casefold()
             if folded in seen:
                 section.problem(
-                    row_no, "indikator", f'duplikat dari baris {seen[folded]} ("{name}")'
+                    row_no, "indikator", SheetIssue.DUPLICATE, first=seen[folded], value=name
                 )
                 ok = False
             else:
                 seen[folded] = row_no
         satuan = _text(section.cell(cells, "satuan"))
         if not satuan:
-            section.problem(row_no, "satuan", "kosong")
+            section.problem(row_no, "satuan", SheetIssue.EMPTY)
             ok = False
         numbers: dict[str, Decimal | None] = {}
         for key in ("target_tahunan", "target_triwulan", "realisasi"):
@@ -354,15 +417,15 @@ def _read_indicators(section: _Section, rows: Iterable[Row]) -> list[IndicatorRo
             try:
                 numbers[key] = _decimal(raw)
             except _NotANumber:
-                section.problem(row_no, key, f'bukan angka ("{_shown(raw)}")')
+                section.problem(row_no, key, SheetIssue.NOT_A_NUMBER, value=_shown(raw))
                 ok = False
                 continue
             value = numbers[key]
             if value is None and key != "realisasi":
-                section.problem(row_no, key, "kosong")
+                section.problem(row_no, key, SheetIssue.EMPTY)
                 ok = False
             elif value is not None and value < 0 and key != "realisasi":
-                section.problem(row_no, key, f'tidak boleh negatif ("{_shown(raw)}")')
+                section.problem(row_no, key, SheetIssue.NEGATIVE, value=_shown(raw))
                 ok = False
         arah_raw = _text(section.cell(cells, "arah"))
         arah = arah_raw.casefold()
@@ -371,7 +434,7 @@ def _read_indicators(section: _Section, rows: Iterable[Row]) -> list[IndicatorRo
         elif arah in _LOWER:
             higher = False
         else:
-            section.problem(row_no, "arah", f'tulis "naik" atau "turun" (bukan "{arah_raw}")')
+            section.problem(row_no, "arah", SheetIssue.DIRECTION, value=arah_raw)
             ok = False
             higher = True
         if not ok:
@@ -390,11 +453,11 @@ def _read_indicators(section: _Section, rows: Iterable[Row]) -> list[IndicatorRo
             keterangan=_text(section.cell(cells, "keterangan")),
         )
         if replace(row, keterangan="") == replace(_EXAMPLE_INDICATOR, keterangan=""):
-            section.problem(row_no, "indikator", _EXAMPLE_LEFT_IN)
+            section.problem(row_no, "indikator", SheetIssue.EXAMPLE_ROW)
             continue
         result.append(row)
     if not any_row:
-        section.problems.append(f"{section.name}: tidak ada baris data")
+        section.problems.append(SheetProblem(SheetIssue.NO_ROWS, {"sheet": section.name}))
     return result
 
 
@@ -406,7 +469,7 @@ def _read_budget(section: _Section, rows: Iterable[Row]) -> list[BudgetRow]:
         ok = True
         name = _text(section.cell(cells, "program_kegiatan"))
         if not name:
-            section.problem(row_no, "program_kegiatan", "kosong")
+            section.problem(row_no, "program_kegiatan", SheetIssue.EMPTY)
             ok = False
         amounts: dict[str, int] = {}
         for key in ("pagu", "realisasi"):
@@ -414,18 +477,19 @@ def _read_budget(section: _Section, rows: Iterable[Row]) -> list[BudgetRow]:
             try:
                 value = _rupiah(raw)
             except _NotANumber:
-                section.problem(row_no, key, f'bukan jumlah rupiah ("{_shown(raw)}")')
+                section.problem(row_no, key, SheetIssue.NOT_RUPIAH, value=_shown(raw))
                 ok = False
                 continue
             if value is None:
-                hint = " (tulis 0 bila belum ada realisasi)" if key == "realisasi" else ""
-                section.problem(row_no, key, "kosong" + hint)
+                section.problem(
+                    row_no, key, SheetIssue.NO_SPENDING if key == "realisasi" else SheetIssue.EMPTY
+                )
                 ok = False
             elif value != value.to_integral_value():
-                section.problem(row_no, key, f'tulis rupiah penuh tanpa sen ("{_shown(raw)}")')
+                section.problem(row_no, key, SheetIssue.SEN, value=_shown(raw))
                 ok = False
             elif value < 0:
-                section.problem(row_no, key, f'tidak boleh negatif ("{_shown(raw)}")')
+                section.problem(row_no, key, SheetIssue.NEGATIVE, value=_shown(raw))
                 ok = False
             else:
                 amounts[key] = int(value)
@@ -433,16 +497,22 @@ def _read_budget(section: _Section, rows: Iterable[Row]) -> list[BudgetRow]:
             continue
         row = BudgetRow(name, amounts["pagu"], amounts["realisasi"])
         if row == _EXAMPLE_BUDGET:
-            section.problem(row_no, "program_kegiatan", _EXAMPLE_LEFT_IN)
+            section.problem(row_no, "program_kegiatan", SheetIssue.EXAMPLE_ROW)
             continue
         result.append(row)
     if not any_row:
-        section.problems.append(f"{section.name}: tidak ada baris data")
+        section.problems.append(SheetProblem(SheetIssue.NO_ROWS, {"sheet": section.name}))
     return result
 
 
-def _too_big(size: int, limits: SheetLimits) -> str:
-    return f"file terlalu besar ({size // _MB} MB, batas {limits.max_file_bytes // _MB} MB)"
+def _too_big(size: int, limits: SheetLimits) -> SheetProblem:
+    return SheetProblem(
+        SheetIssue.TOO_BIG, {"size": size // _MB, "limit": limits.max_file_bytes // _MB}
+    )
+
+
+def _unreadable(exc: Exception) -> SheetProblem:
+    return SheetProblem(SheetIssue.XLSX_UNREADABLE, {"detail": type(exc).__name__})
 
 
 class _TooManyRows(Exception):
@@ -491,7 +561,7 @@ def _known_headers(specs: Iterable[_Column]) -> frozenset[str]:
 # --- xlsx ----------------------------------------------------------------------------------
 
 
-def _check_zip(data: bytes, limits: SheetLimits) -> str | None:
+def _check_zip(data: bytes, limits: SheetLimits) -> SheetProblem | None:
     """Refuses zip bombs by the sizes the archive declares, before anything is inflated.
 
     Python's zipfile never inflates past a member's declared size (a member that lies
@@ -501,14 +571,14 @@ def _check_zip(data: bytes, limits: SheetLimits) -> str | None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
-        return "file ini bukan .xlsx yang sah (bukan arsip Office Open XML)"
+        return SheetProblem(SheetIssue.NOT_XLSX, {})
     if len(infos) > limits.max_zip_members:
-        return f"file .xlsx berisi terlalu banyak bagian ({len(infos)}); file ditolak"
+        return SheetProblem(SheetIssue.TOO_MANY_PARTS, {"count": len(infos)})
     total = sum(info.file_size for info in infos)
     if total > limits.max_uncompressed_bytes:
-        return (
-            f"isi file .xlsx terlalu besar setelah diekstrak ({total // _MB} MB, batas "
-            f"{limits.max_uncompressed_bytes // _MB} MB); file ditolak"
+        return SheetProblem(
+            SheetIssue.TOO_BIG_UNZIPPED,
+            {"size": total // _MB, "limit": limits.max_uncompressed_bytes // _MB},
         )
     return None
 
@@ -532,23 +602,25 @@ def read_xlsx(data: bytes, *, limits: SheetLimits | None = None) -> SheetData:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise SheetError([f"file .xlsx tidak dapat dibaca ({type(exc).__name__})"]) from exc
+        raise SheetError([_unreadable(exc)]) from exc
     try:
         by_name = {name.strip().casefold(): name for name in workbook.sheetnames}
-        problems: list[str] = []
+        problems: list[SheetProblem] = []
         indicators: list[IndicatorRow] = []
         budget: list[BudgetRow] = []
         for wanted, specs in ((INDIKATOR, _INDICATOR_COLUMNS), (ANGGARAN, _BUDGET_COLUMNS)):
             actual = by_name.get(wanted.casefold())
             if actual is None:
                 present = ", ".join(f'"{n}"' for n in workbook.sheetnames)
-                problems.append(f'lembar "{wanted}" tidak ada (lembar yang ada: {present})')
+                problems.append(
+                    SheetProblem(SheetIssue.SHEET_MISSING, {"sheet": wanted, "present": present})
+                )
                 continue
             rows = _xlsx_rows(workbook[actual], limits)
             try:
                 header = _split_header(rows, limits.max_rows, _known_headers(specs))
                 if header is None:
-                    problems.append(f"{wanted}: lembar kosong (tidak ada baris judul kolom)")
+                    problems.append(SheetProblem(SheetIssue.NO_HEADER, {"sheet": wanted}))
                     continue
                 section = _map_header(wanted, header[0], header[1], specs, problems)
                 if section is None:
@@ -560,12 +632,14 @@ def read_xlsx(data: bytes, *, limits: SheetLimits | None = None) -> SheetData:
                     budget = _read_budget(section, data_rows)
             except _TooManyRows:
                 problems.append(
-                    f"{wanted}: terlalu banyak baris (lebih dari {limits.max_rows}); file ditolak"
+                    SheetProblem(
+                        SheetIssue.TOO_MANY_ROWS, {"sheet": wanted, "limit": limits.max_rows}
+                    )
                 )
     except SheetError:
         raise
     except Exception as exc:  # a damaged part found only while streaming rows
-        raise SheetError([f"file .xlsx tidak dapat dibaca ({type(exc).__name__})"]) from exc
+        raise SheetError([_unreadable(exc)]) from exc
     finally:
         workbook.close()
     if problems:
@@ -597,12 +671,7 @@ def _decode_csv(data: bytes) -> str:
     try:
         return data.decode("cp1252")
     except UnicodeDecodeError:
-        raise SheetError(
-            [
-                "CSV: bukan teks UTF-8 atau Windows-1252; simpan ulang dari Excel sebagai "
-                '"CSV UTF-8"'
-            ]
-        ) from None
+        raise SheetError([SheetProblem(SheetIssue.CSV_ENCODING, {})]) from None
 
 
 def read_csv(data: bytes, *, limits: SheetLimits | None = None) -> SheetData:
@@ -617,7 +686,7 @@ def read_csv(data: bytes, *, limits: SheetLimits | None = None) -> SheetData:
         raise SheetError([_too_big(len(data), limits)])
     text = _decode_csv(data)
     if "\x00" in text:
-        raise SheetError(["CSV: berisi karakter biner; apakah ini benar file CSV?"])
+        raise SheetError([SheetProblem(SheetIssue.CSV_BINARY, {})])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
 
     def numbered() -> Iterator[Row]:
@@ -625,20 +694,26 @@ def read_csv(data: bytes, *, limits: SheetLimits | None = None) -> SheetData:
             for cells in reader:
                 yield reader.line_num, cells
         except csv.Error as exc:
-            raise SheetError([f"CSV baris {reader.line_num}: tidak dapat dibaca ({exc})"]) from exc
+            raise SheetError(
+                [
+                    SheetProblem(
+                        SheetIssue.CSV_UNREADABLE, {"row": reader.line_num, "detail": str(exc)}
+                    )
+                ]
+            ) from exc
 
     rows = numbered()
     try:
         header = _split_header(rows, limits.max_rows, _CSV_KNOWN)
         if header is None:
-            raise SheetError(["CSV: file kosong (tidak ada baris judul kolom)"])
+            raise SheetError([SheetProblem(SheetIssue.CSV_EMPTY, {})])
         names = {_normalize_header(h) for h in header[1]}
         if _SECTION_COLUMN in names:
             return _read_csv_sections(header, rows, limits)
         return _read_csv_sheet(header, names, rows, limits)
     except _TooManyRows:
         raise SheetError(
-            [f"CSV: terlalu banyak baris (lebih dari {2 * limits.max_rows}); file ditolak"]
+            [SheetProblem(SheetIssue.TOO_MANY_ROWS, {"sheet": _CSV, "limit": 2 * limits.max_rows})]
         ) from None
 
 
@@ -654,12 +729,13 @@ def _read_csv_sheet(
     if is_indicator == is_budget:
         raise SheetError(
             [
-                f"CSV baris {header_row}: judul kolom bukan judul lembar "
-                f'"{INDIKATOR}" atau lembar "{ANGGARAN}" dari /templat; kirim kedua lembar '
-                "sebagai dua file CSV"
+                SheetProblem(
+                    SheetIssue.CSV_NOT_A_SHEET,
+                    {"row": header_row, "indicators": INDIKATOR, "budget": ANGGARAN},
+                )
             ]
         )
-    problems: list[str] = []
+    problems: list[SheetProblem] = []
     specs = _INDICATOR_COLUMNS if is_indicator else _BUDGET_COLUMNS
     name = INDIKATOR if is_indicator else ANGGARAN
     section = _map_header(name, header_row, header_cells, specs, problems)
@@ -680,7 +756,7 @@ def _read_csv_sections(
 ) -> SheetData:
     """The one-file form: a `bagian` column names each row's section."""
     header_row, header_cells = header
-    problems: list[str] = []
+    problems: list[SheetProblem] = []
     indicator_section = _map_header(
         INDIKATOR, header_row, header_cells, _INDICATOR_COLUMNS, problems
     )
@@ -691,11 +767,18 @@ def _read_csv_sections(
         raw = _text(cells[section_index]) if section_index < len(cells) else ""
         match = next((s for s in by_section if s.casefold() == raw.casefold()), None)
         if match is None:
-            where = f'CSV baris {row_no}, kolom "{_SECTION_COLUMN}"'
             problems.append(
-                f'{where}: tulis "{INDIKATOR}" atau "{ANGGARAN}" (bukan "{raw}")'
+                _cell_problem(
+                    _CSV,
+                    row_no,
+                    _SECTION_COLUMN,
+                    SheetIssue.CSV_SECTION,
+                    indicators=INDIKATOR,
+                    budget=ANGGARAN,
+                    value=raw,
+                )
                 if raw
-                else f"{where}: kosong"
+                else _cell_problem(_CSV, row_no, _SECTION_COLUMN, SheetIssue.EMPTY)
             )
             continue
         by_section[match].append((row_no, cells))
@@ -715,7 +798,7 @@ def read_sheet(data: bytes, filename: str, *, limits: SheetLimits | None = None)
         return read_xlsx(data, limits=limits)
     if suffix == ".csv":
         return read_csv(data, limits=limits)
-    raise SheetError([f'format "{suffix or filename}" tidak didukung; kirim file .xlsx atau .csv'])
+    raise SheetError([SheetProblem(SheetIssue.UNSUPPORTED_FORMAT, {"format": suffix or filename})])
 
 
 # --- writing -------------------------------------------------------------------------------

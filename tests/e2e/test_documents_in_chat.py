@@ -339,8 +339,8 @@ async def test_the_template_sent_back_untouched_is_refused_and_excel_csvs_come_a
         assert untouched.text == (
             "Berkas Templat_Data_Capaian.xlsx belum dapat dipakai. Mohon perbaiki hal berikut "
             'lalu kirim kembali:\n• Indikator baris 2, kolom "indikator": baris contoh dari '
-            "templat; hapus baris ini lalu isi data Anda sendiri\n• Anggaran baris 2, kolom "
-            '"program_kegiatan": baris contoh dari templat; hapus baris ini lalu isi data Anda '
+            "templat; hapus baris ini, lalu isi dengan data sendiri\n• Anggaran baris 2, kolom "
+            '"program_kegiatan": baris contoh dari templat; hapus baris ini, lalu isi dengan data '
             "sendiri"
         )
         negative = EXCEL_INDICATOR_CSV.replace(";80;80;", ";80;-80;")

@@ -2,8 +2,9 @@
 
 The .docx text tests say what is in a document; these say where it lands. Every document
 of a small matrix (1, 7 and 14 officers on the approval sheet; 1, 25 and 60 indicators
-in the report; names and titles up to 120 characters) goes through LibreOffice, and each
-page's text is read with pypdf. Rows carry unique start and end marks ("PN07A" ...
+in the report; the disposition sheet; the final report, a report with its approval sheet
+appended; names and titles up to 120 characters) goes through LibreOffice, each shape
+once, and each page's text is read with pypdf. Rows carry unique start and end marks ("PN07A" ...
 "PN07Z"): a row cut at a page break shows its marks on two pages. The PDFs (and PNGs of
 their pages where poppler's `pdftoppm` is installed) are kept in `test-output/pages/`
 (git-ignored) for a reviewer to look at.
@@ -29,7 +30,14 @@ from pypdf import PdfReader
 from bot.documents import demo
 from bot.documents.model import IndicatorRow, ParafEntry, Signatory
 from bot.documents.pdf import PdfConverter
-from bot.documents.render import render_approval, render_disposition, render_report
+from bot.documents.render import (
+    build_final_report,
+    render_approval,
+    render_disposition,
+    render_report,
+)
+from bot.documents.verification import verification_link
+from tests.support.qr import can_render_pages, qr_codes, text_tops
 
 ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = ROOT / "test-output" / "pages"
@@ -74,6 +82,10 @@ VERY_LONG_AGENCY = (
 )
 
 
+BOT = "SukamajuSopBot"
+LINK: Final = verification_link(BOT, demo.approval().verification_code)
+
+
 def approval(officers: int, length: int) -> bytes:
     start = datetime(2026, 7, 8, 2, 0, tzinfo=UTC)
     paraf = tuple(
@@ -92,6 +104,7 @@ def approval(officers: int, length: int) -> bytes:
         demo.approval(paraf=paraf),
         kadin=LONG_KADIN if long else demo.KADIN,
         letterhead=letterhead,
+        verification_link=LINK,
     )
     return render_approval(sheet)
 
@@ -114,8 +127,15 @@ def report(indicators: int, length: int) -> bytes:
         )
         for i in range(1, indicators + 1)
     )
-    kadin = LONG_KADIN if length > 40 else demo.KADIN
-    return render_report(replace(demo.report(indicators=rows), kadin=kadin))
+    long = length > 40
+    kadin = LONG_KADIN if long else demo.KADIN
+    letterhead = replace(demo.LETTERHEAD, agency=LONG_AGENCY) if long else demo.LETTERHEAD
+    return render_report(replace(demo.report(indicators=rows), kadin=kadin, letterhead=letterhead))
+
+
+def final(indicators: int, officers: int) -> bytes:
+    """The report as signed, the approval sheet appended (what goes to the Bupati)."""
+    return build_final_report(report(indicators, 120), approval(officers, 120)).report
 
 
 @dataclass(frozen=True)
@@ -124,20 +144,29 @@ class Case:
     kadin: Signatory
     officers: int = 0  # rows of the paraf table
     indicators: int = 0  # rows of Tabel 2.1 and 3.1
+    kop: str | None = None  # the agency's name as the kop of the first page prints it
 
 
+LONG_KOP = LONG_AGENCY.upper()
 CASES: Final = {
     "pengesahan_01_pendek": Case(lambda: approval(1, 20), demo.KADIN, officers=1),
-    "pengesahan_07_panjang": Case(lambda: approval(7, 120), LONG_KADIN, officers=7),
-    "pengesahan_14_panjang": Case(lambda: approval(14, 120), LONG_KADIN, officers=14),
+    "pengesahan_07_panjang": Case(lambda: approval(7, 120), LONG_KADIN, officers=7, kop=LONG_KOP),
+    "pengesahan_14_panjang": Case(
+        lambda: approval(14, 120), LONG_KADIN, officers=14, kop=LONG_KOP
+    ),
     "laporan_01_pendek": Case(lambda: report(1, 30), demo.KADIN, indicators=1),
-    "laporan_25_panjang": Case(lambda: report(25, 120), LONG_KADIN, indicators=25),
-    "laporan_60_panjang": Case(lambda: report(60, 120), LONG_KADIN, indicators=60),
+    "laporan_25_panjang": Case(lambda: report(25, 120), LONG_KADIN, indicators=25, kop=LONG_KOP),
+    "laporan_60_panjang": Case(lambda: report(60, 120), LONG_KADIN, indicators=60, kop=LONG_KOP),
     "disposisi_nama_panjang": Case(disposition, demo.KADIN),
+    "final_25_07_panjang": Case(
+        lambda: final(25, 7), LONG_KADIN, officers=7, indicators=25, kop=LONG_KOP
+    ),
 }
 NAMES = list(CASES)
-APPROVALS = [n for n in NAMES if n.startswith("pengesahan")]
-REPORTS = [n for n in NAMES if n.startswith("laporan")]
+# the final report is a report and, from the sheet's page on, an approval sheet
+APPROVALS = [n for n in NAMES if n.startswith(("pengesahan", "final"))]
+REPORTS = [n for n in NAMES if n.startswith(("laporan", "final"))]
+KOPS = [n for n in NAMES if CASES[n].kop is not None]
 
 
 @dataclass(frozen=True)
@@ -146,6 +175,7 @@ class Rendered:
     case: Case
     pages: tuple[str, ...]  # each page's text, whitespace collapsed
     lines: tuple[tuple[str, ...], ...]  # each page's text lines, as printed
+    pdf: bytes
 
     def on(self, text: str) -> list[int]:
         """The pages (0-based) whose text holds `text`."""
@@ -218,7 +248,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Rendered]:
     for (name, case), pdf in zip(CASES.items(), pdfs, strict=True):
         assert pdf is not None, f"{name}: LibreOffice made no PDF"
         _keep(name, pdf)
-        out[name] = Rendered(name, case, *_page_texts(pdf))
+        out[name] = Rendered(name, case, *_page_texts(pdf), pdf)
     return out
 
 
@@ -297,13 +327,19 @@ def test_foreword_signature_block_on_one_page(rendered: dict[str, Rendered], nam
 # --- the kop ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["pengesahan_07_panjang", "pengesahan_14_panjang"])
+@pytest.mark.parametrize("name", KOPS)
 def test_kop_prints_a_long_agency_name_on_one_line(
     rendered: dict[str, Rendered], name: str
 ) -> None:
-    first_page = rendered[name].lines[0]
-    assert LONG_AGENCY.upper() in first_page, first_page[:6]
+    doc = rendered[name]
+    first_page = doc.lines[0]
+    assert CASES[name].kop in first_page, first_page[:6]
     assert "PEMERINTAH KABUPATEN SUKAMAJU" in first_page
+    # every kop (the final report's appended sheet has its own) prints the name whole
+    kops = [lines for lines in doc.lines if "PEMERINTAH KABUPATEN SUKAMAJU" in lines]
+    assert all(CASES[name].kop in lines for lines in kops), name
+    if name.startswith("final"):
+        assert len(kops) == 2, len(kops)  # the cover's and the sheet's
 
 
 def test_kop_breaks_a_very_long_name_without_an_orphan_word(
@@ -333,8 +369,9 @@ def test_toc_numbers_are_the_pages_of_the_headings(
         "BAB I PENDAHULUAN",
     ]
     for title, number in entries:
-        if title == "LEMBAR PENGESAHAN":  # only in the final report, after the signature
-            assert number == ""
+        if title == "LEMBAR PENGESAHAN":  # appended to the final report, after the signature
+            sheet = [i for i in doc.on(title) if i > toc_page]
+            assert number == (str(sheet[-1] + 1) if sheet else ""), f"{name}: {number}"
             continue
         if title == "DAFTAR ISI":
             assert number == str(toc_page + 1)
@@ -353,3 +390,39 @@ def test_toc_numbers_are_the_pages_of_the_headings(
 def test_disposition_signature_block_on_one_page(rendered: dict[str, Rendered]) -> None:
     doc = rendered["disposisi_nama_panjang"]
     doc.together(["Sukamaju, 23 Juni 2026", "Paraf: RW", demo.KADIN.name, "NIP"])
+
+
+def test_disposition_is_one_sheet_of_paper(rendered: dict[str, Rendered]) -> None:
+    """A disposition sheet travels clipped to its letter: one page, so none of its rows
+    (the letter's fields, the addressees, the instruction) can be cut at a page break."""
+    doc = rendered["disposisi_nama_panjang"]
+    assert len(doc.pages) == 1, f"{len(doc.pages)} pages"
+    assert "LEMBAR DISPOSISI" in doc.pages[0] and "Sukamaju, 23 Juni 2026" in doc.pages[0]
+
+
+# --- the QR verification box -----------------------------------------------------------------
+
+FOOT = 0.82  # the QR starts below 82 % of the page's height: in the footer, under the text
+
+
+@pytest.mark.skipif(not can_render_pages(), reason="no poppler (pdftoppm)")
+@pytest.mark.parametrize("name", APPROVALS)
+def test_the_qr_is_at_the_foot_of_every_page_of_the_sheet_below_the_signature(
+    rendered: dict[str, Rendered], name: str
+) -> None:
+    """The box sits in the page's footer: at the foot of each page of the approval sheet
+    (not on the report's pages before it), decoding to the deep link, and below the
+    signature block, never in the signature's space."""
+    doc = rendered[name]
+    first_sheet_page = doc.on("LEMBAR PENGESAHAN")[-1]
+    for page in range(len(doc.pages)):
+        codes = qr_codes(doc.pdf, page + 1)
+        if page < first_sheet_page:
+            assert codes == [], f"{name}: a QR on page {page + 1}, before the sheet"
+            continue
+        assert [code.text for code in codes] == [LINK], f"{name}, page {page + 1}"
+        assert codes[0].top > FOOT, f"{name}, page {page + 1}: QR top at {codes[0].top:.2f}"
+        assert "Pindai untuk memeriksa keaslian persetujuan" in doc.pages[page]
+    signed = doc.together([f"PN{doc.case.officers:02d}Z", f"NIP {doc.case.kadin.nip}"])
+    [nip] = text_tops(doc.pdf, signed + 1, f"NIP {doc.case.kadin.nip}")
+    assert qr_codes(doc.pdf, signed + 1)[0].top > nip, f"{name}: the QR is not below the NIP"

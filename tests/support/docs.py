@@ -69,11 +69,14 @@ def _cell_texts(table: Any) -> list[str]:
 
 def docx_text(data: bytes) -> str:
     """Every paragraph and table cell of a .docx, nested tables included (the approval
-    sheet's signature block), one per line (what the reader sees)."""
+    sheet's signature block), then each section's footer (its verification box), one
+    per line (what the reader sees)."""
     document = Document(io.BytesIO(data))
     parts = [p.text for p in document.paragraphs]
     for table in document.tables:
         parts += _cell_texts(table)
+    for footer in section_footers(data):  # the approval sheet's verification box
+        parts += footer
     return "\n".join(parts)
 
 
@@ -84,25 +87,36 @@ def _blocks(container: Any) -> list[Paragraph | Table]:
     return out
 
 
+def _walk(container: Any, texts: list[str]) -> None:
+    for block in _blocks(container):
+        if isinstance(block, Paragraph):
+            texts.append(block.text)
+        else:
+            for row in block.rows:
+                seen: set[int] = set()
+                for cell in row.cells:
+                    if id(cell._tc) in seen:  # a merged cell repeats
+                        continue
+                    seen.add(id(cell._tc))
+                    _walk(cell, texts)
+
+
 def paragraphs(data: bytes) -> list[str]:
     """Every paragraph's text in document order, table cells included (row by row)."""
     texts: list[str] = []
-
-    def walk(container: Any) -> None:
-        for block in _blocks(container):
-            if isinstance(block, Paragraph):
-                texts.append(block.text)
-            else:
-                for row in block.rows:
-                    seen: set[int] = set()
-                    for cell in row.cells:
-                        if id(cell._tc) in seen:  # a merged cell repeats
-                            continue
-                        seen.add(id(cell._tc))
-                        walk(cell)
-
-    walk(Document(io.BytesIO(data)))
+    _walk(Document(io.BytesIO(data)), texts)
     return texts
+
+
+def section_footers(data: bytes) -> list[list[str]]:
+    """Each section's footer (the one on its ordinary pages) as `paragraphs` reads a body;
+    a footer linked to the previous section's reads as that one."""
+    out: list[list[str]] = []
+    for section in Document(io.BytesIO(data)).sections:
+        texts: list[str] = []
+        _walk(section.footer, texts)
+        out.append(texts)
+    return out
 
 
 def comparable(data: bytes) -> list[str]:

@@ -104,6 +104,32 @@ def signed_case_with_a_kabid_return() -> tuple[CaseDriver, dict[str, datetime]]:
     return case, at
 
 
+@pytest.mark.parametrize("returns", [0, 1, 3, 6])
+def test_returns_never_lengthen_the_paraf_list(returns: int) -> None:
+    """0 to 6 rounds ending in a return: the sheet lists the forward round only, so its
+    length (what the page checks lay out, 1 to 14 officers) does not grow with returns,
+    and no return reason is printed."""
+    case = CaseDriver.start()
+    walk_to_review(case)
+    reasons = [f"Alasan pengembalian nomor {i}" for i in range(1, returns + 1)]
+    for reason in reasons:
+        case.do("sekretaris", Approve(case.task_of("sekretaris").seq, case.version))
+        case.do("sekretaris", Paraf(case.task_of("sekretaris").seq, case.version))
+        case.do("kabid_1", Approve(case.task_of("kabid_1").seq, case.version))
+        case.do("kabid_2", Return(case.task_of("kabid_2").seq, reason, case.version))
+        assert case.step == "periksa"
+    case.do("sekretaris", Approve(case.task_of("sekretaris").seq, case.version))
+    case.do("sekretaris", Paraf(case.task_of("sekretaris").seq, case.version))
+    for kabid in ("kabid_1", "kabid_2", "kabid_3"):
+        case.do(kabid, Approve(case.task_of(kabid).seq, case.version))
+    case.do("sekretaris", Paraf(case.task_of("sekretaris").seq, case.version))
+    case.do("kadin", Sign(case.task_of("kadin").seq, case.version))
+    sheet = doccontext.approval_sheet(case.ctx.sop, case.state, case.events, CONFIG)
+    assert [p.order for p in sheet.paraf] == [1, 2, 3, 4, 5]
+    text = docx_text(render_approval(sheet))
+    assert not [reason for reason in reasons if reason in text]
+
+
 def test_the_paraf_trail_keeps_the_forward_round_in_step_and_config_order() -> None:
     case, at = signed_case_with_a_kabid_return()
     sheet = doccontext.approval_sheet(case.ctx.sop, case.state, case.events, CONFIG)

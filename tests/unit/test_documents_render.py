@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from docx import Document
 from docx.document import Document as DocumentObject
+from docx.enum.section import WD_SECTION
 from docx.shared import Pt
 from docx.table import Table
 from docxtpl import DocxTemplate
@@ -49,7 +50,7 @@ from bot.documents.render import (
 )
 from bot.documents.rules import CapaianRules, TargetZeroRule
 from bot.documents.verification import normalize_verification_code, verification_code
-from tests.support.docs import comparable, paragraphs
+from tests.support.docs import comparable, paragraphs, section_footers
 
 ROOT = Path(__file__).resolve().parents[2]
 LOGO = ROOT / "templates" / "demo" / "logo_contoh.png"
@@ -516,8 +517,9 @@ def test_signature_block_wording_and_code(approval_docx: bytes) -> None:
         "NIP 19720315 199803 2 004",
     ]
     code = demo.approval().verification_code
-    assert f"Kode verifikasi: {code}" in ps
-    body = "\n".join(ps)
+    [footer] = section_footers(approval_docx)
+    assert f"Kode verifikasi: {code}" in footer
+    body = "\n".join(ps + footer)
     assert "Ditandatangani secara elektronik" not in body
     assert "bukan tanda tangan elektronik tersertifikasi (TTE)" in body
 
@@ -525,10 +527,17 @@ def test_signature_block_wording_and_code(approval_docx: bytes) -> None:
 def test_no_return_history_on_the_sheet(approval_docx: bytes) -> None:
     body = text(approval_docx)
     assert "Riwayat Pengembalian" not in body and "dikembalikan" not in body
-    # letterhead, fields, paraf (the signature inside), the verification box (QR and code)
-    assert len(tables(approval_docx)) == 4
-    box = tables(approval_docx)[-1]
-    assert box[0][1].startswith("Pindai untuk memeriksa keaslian persetujuan\nKode verifikasi: ")
+    # letterhead, fields, paraf (the signature inside); the verification box (QR and
+    # code) is in the page's footer, at the foot of the page, not in the signature space
+    assert len(tables(approval_docx)) == 3
+    [footer] = _open(approval_docx).sections
+    [box] = footer.footer.tables
+    assert (
+        box.rows[0]
+        .cells[1]
+        .text.startswith("Pindai untuk memeriksa keaslian persetujuan\nKode verifikasi: ")
+    )
+    assert "Pindai untuk memeriksa" not in text(approval_docx)
 
 
 def test_configured_wording() -> None:
@@ -640,20 +649,59 @@ def test_missing_logo_file_is_skipped(tmp_path: Path) -> None:
 MINIMAL_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-def test_docx_draft_gets_the_sheet_appended_after_a_page_break(approval_docx: bytes) -> None:
+def test_docx_draft_gets_the_sheet_appended_in_a_section_of_its_own(approval_docx: bytes) -> None:
     draft = render_report(demo.report())
     final = build_final_report(draft, approval_docx)
     assert final.sheet_appended and final.approval_sheet is None
     assert final.report_format is DraftFormat.DOCX
     ps = [p.strip() for p in paragraphs(final.report)]
     assert ps.index("LAPORAN KINERJA TRIWULAN II TAHUN 2026") < ps.index("LEMBAR PENGESAHAN")
-    assert f"Kode verifikasi: {demo.approval().verification_code}" in ps
     body = _open(final.report).element.body.xml
     sheet_at = body.rindex("LEMBAR PENGESAHAN")  # the report's contents list names it too
     report_end = body.rindex("periode berikutnya.", 0, sheet_at)
-    assert 'w:type="page"' in body[report_end:sheet_at]
+    # the draft's last section ends there; the sheet's section starts on a new page
+    assert "<w:sectPr" in body[report_end:sheet_at]
+    sections = _open(final.report).sections
+    assert sections[-1].start_type is WD_SECTION.NEW_PAGE
+    footers = section_footers(final.report)
+    code = f"Kode verifikasi: {demo.approval().verification_code}"
+    assert code in footers[-1]  # the verification box at the foot of the sheet's pages
+    assert all(code not in footer for footer in footers[:-1])  # not under the report
+    assert any("halaman" in "".join(footer) for footer in footers[:-1])  # its own footer kept
+    [box] = sections[-1].footer.tables
+    assert box.rows[0].cells[0]._tc.xpath(".//a:blip/@r:embed") == []  # demo: no link, no QR
     names = [n for n, _ in final.files("TW2", 2026, "Dinkes")]
     assert names == ["Laporan_Kinerja_TW2_2026_Dinkes_final.docx"]
+
+
+def test_a_draft_without_section_properties_still_ends_before_the_sheet(
+    approval_docx: bytes,
+) -> None:
+    document = Document()
+    document.add_paragraph("Isi laporan tanpa pengaturan halaman")
+    body = document.element.body
+    body.remove(body.sectPr)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    final = build_final_report(buffer.getvalue(), approval_docx)
+    assert final.sheet_appended
+    sections = _open(final.report).sections
+    assert len(sections) == 2 and sections[-1].start_type is WD_SECTION.NEW_PAGE
+    code = f"Kode verifikasi: {demo.approval().verification_code}"
+    assert [code in footer for footer in section_footers(final.report)] == [False, True]
+
+
+def test_the_qr_picture_travels_with_the_appended_sheet() -> None:
+    link = "https://t.me/SukamajuSopBot?start=v_ABCDEFGHJK"
+    sheet = render_approval(replace(demo.approval(), verification_link=link))
+    final = build_final_report(render_report(demo.report()), sheet)
+    footer = _open(final.report).sections[-1].footer
+    [rid] = footer.tables[0].rows[0].cells[0]._tc.xpath(".//a:blip/@r:embed")
+    image = footer.part.related_parts[rid]
+    source = _open(sheet).sections[0].footer
+    [source_rid] = source.tables[0].rows[0].cells[0]._tc.xpath(".//a:blip/@r:embed")
+    assert image.blob == source.part.related_parts[source_rid].blob
+    assert image.blob.startswith(b"\x89PNG")
 
 
 def test_pdf_draft_is_kept_and_the_sheet_travels_apart(approval_docx: bytes) -> None:

@@ -17,6 +17,7 @@ from bot.documents.model import BudgetRow, IndicatorRow
 from bot.documents.sheet import (
     SheetData,
     SheetError,
+    SheetIssue,
     SheetLimits,
     join_parts,
     read_csv,
@@ -26,6 +27,7 @@ from bot.documents.sheet import (
     write_sheet,
     write_sheet_template,
 )
+from bot.views.i18n import Catalogue
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "documents"
@@ -76,10 +78,17 @@ def good(
     )
 
 
+CATALOGUE = Catalogue.load()
+
+
 def problems_of(data: bytes, name: str = "data.xlsx", **limits: int) -> tuple[str, ...]:
+    """The problems as the uploader reads them (Indonesian, the catalogue's words)."""
     with pytest.raises(SheetError) as info:
         read_sheet(data, name, limits=SheetLimits(**limits))
-    return info.value.problems
+    return tuple(
+        CATALOGUE.plain("id", f"documents.sheet.error.{p.key.value}", **p.values)
+        for p in info.value.problems
+    )
 
 
 # --- good files ------------------------------------------------------------------------------
@@ -128,7 +137,7 @@ def test_demo_file_is_the_demo_data() -> None:
     assert any(r.realisasi is None for r in parsed.indicators)
 
 
-EXAMPLE_LEFT_IN = "baris contoh dari templat; hapus baris ini lalu isi data Anda sendiri"
+EXAMPLE_LEFT_IN = "baris contoh dari templat; hapus baris ini, lalu isi dengan data sendiri"
 
 
 def test_template_has_headers_and_an_example_that_is_refused_when_sent_back(
@@ -520,3 +529,28 @@ def test_csv_too_many_rows() -> None:
     assert problems_of(text.encode(), "d.csv", max_rows=10) == (
         "CSV: terlalu banyak baris (lebih dari 20); file ditolak",
     )
+
+
+# --- the words: the message catalogue ---------------------------------------------------------
+
+
+def test_every_issue_has_its_message_and_every_message_its_issue() -> None:
+    keys = {
+        k.removeprefix("documents.sheet.error.")
+        for k in CATALOGUE
+        if k.startswith("documents.sheet.error.")
+    }
+    assert keys == {issue.value for issue in SheetIssue}
+
+
+def test_a_problem_in_english_still_names_the_row_and_the_column() -> None:
+    rows = [["Sasaran A", "Indikator 1", "%", "-5", "5", "lima", None, None]]
+    with pytest.raises(SheetError) as info:
+        read_xlsx(good(ind=rows))
+    assert [
+        CATALOGUE.plain("en", f"documents.sheet.error.{p.key.value}", **p.values)
+        for p in info.value.problems
+    ] == [
+        'Indikator row 2, column "target_tahunan": must not be negative ("-5")',
+        'Indikator row 2, column "realisasi": not a number ("lima")',
+    ]
