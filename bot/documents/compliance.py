@@ -29,7 +29,13 @@ from docxtpl import DocxTemplate, InlineImage
 from bot.core.compliance import ComplianceReport, SopFigures, StepFigures
 from bot.core.people import Directory
 from bot.documents.model import Letterhead
-from bot.documents.render import TEMPLATE_DIR, _clean, _kop, _render, document_filename
+from bot.documents.render import (
+    TEMPLATE_DIR,
+    clean_text,
+    document_filename,
+    kop_context,
+    render_template,
+)
 from bot.views.fmt import format_date, format_minutes, format_percent, format_time
 
 __all__ = ["COMPLIANCE_TEMPLATE", "ComplianceDocument", "compliance_filename", "render_compliance"]
@@ -117,7 +123,7 @@ def _sop_context(doc: ComplianceDocument, sop: SopFigures, tpl: DocxTemplate) ->
     rows, annex = [], []
     for no, step in enumerate(sop.steps, start=1):
         good = step.judged_good(doc.threshold)
-        title = _clean(step.title)
+        title = clean_text(step.title)
         rows.append(
             {
                 "no": str(no),
@@ -143,7 +149,7 @@ def _sop_context(doc: ComplianceDocument, sop: SopFigures, tpl: DocxTemplate) ->
         )
     chart = doc.charts.get(sop.sop_key)
     return {
-        "heading": f"{_clean(sop.title)} ({sop.cases} proses)",
+        "heading": f"{clean_text(sop.title)} ({sop.cases} proses)",
         "rows": rows,
         "annex": annex,
         "chart": (InlineImage(tpl, io.BytesIO(chart), width=Mm(CHART_WIDTH_MM)) if chart else ""),
@@ -166,7 +172,7 @@ def compliance_context(doc: ComplianceDocument, tpl: DocxTemplate) -> dict[str, 
         introduction += " Tidak ada langkah SOP yang selesai pada periode ini."
     when = doc.generated_at
     return {
-        **_kop(tpl, doc.letterhead, 22),
+        **kop_context(tpl, doc.letterhead, 22),
         "period_label_upper": doc.period_label.upper(),
         "introduction": introduction,
         "annex_note": (
@@ -188,4 +194,4 @@ def render_compliance(doc: ComplianceDocument, template_dir: Path | None = None)
     path = (template_dir or TEMPLATE_DIR) / COMPLIANCE_TEMPLATE
     if not path.is_file():
         path = TEMPLATE_DIR / COMPLIANCE_TEMPLATE
-    return _render(path, lambda tpl: compliance_context(doc, tpl))
+    return render_template(path, lambda tpl: compliance_context(doc, tpl))

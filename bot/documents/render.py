@@ -165,13 +165,13 @@ def document_filename(
 _ILLEGAL: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
-def _clean(text: str) -> str:
+def clean_text(text: str) -> str:
     return _ILLEGAL.sub("", text.replace("\r\n", "\n").replace("\r", "\n")).strip()
 
 
 def _prose(text: str, placeholder: str = _PLACEHOLDER) -> str:
     """Paragraphs separated by blank lines become real Word paragraphs (docxtpl's "\\a")."""
-    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", _clean(text)) if p.strip()]
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", clean_text(text)) if p.strip()]
     return "\a".join(paragraphs) if paragraphs else placeholder
 
 
@@ -193,7 +193,7 @@ def initials(name: str) -> str:
         if not w.endswith(".") and w.strip(".").lower() not in _NAME_PREFIXES
     ]
     letters = "".join(w[0].upper() for w in words if w[0].isalpha())
-    return letters or _clean(name)[:2].upper()
+    return letters or clean_text(name)[:2].upper()
 
 
 def _number(value: Decimal | None) -> str:
@@ -217,10 +217,10 @@ def _when(at: datetime, tz: ZoneInfo, *, day: bool = False) -> str:
 
 def _signatory(s: Signatory) -> dict[str, str]:
     return {
-        "name": _clean(s.name),
-        "pangkat": _clean(s.pangkat),
-        "nip": _clean(s.nip),
-        "jabatan": _clean(s.jabatan),
+        "name": clean_text(s.name),
+        "pangkat": clean_text(s.pangkat),
+        "nip": clean_text(s.nip),
+        "jabatan": clean_text(s.jabatan),
     }
 
 
@@ -248,13 +248,13 @@ def _joined(parts: list[tuple[str, str]]) -> str:
     return ", ".join(f"{label} {value}".strip() for label, value in parts if value)
 
 
-def _kop(tpl: DocxTemplate, letterhead: Letterhead, logo_mm: int) -> dict[str, Any]:
+def kop_context(tpl: DocxTemplate, letterhead: Letterhead, logo_mm: int) -> dict[str, Any]:
     """The kop's lines as Permendagri 1/2023 orders them; the region and the agency's
     name fitted to the kop's width (see `bot.documents.kop`)."""
-    region = _clean(letterhead.region)
+    region = clean_text(letterhead.region)
     full_region = region if region.lower().startswith("pemerintah") else f"Pemerintah {region}"
-    agency = _clean(letterhead.agency).upper()
-    lines = tuple(_clean(line).upper() for line in letterhead.name_lines if _clean(line))
+    agency = clean_text(letterhead.agency).upper()
+    lines = tuple(clean_text(line).upper() for line in letterhead.name_lines if clean_text(line))
     return {
         "logo": _logo(tpl, letterhead.logo, logo_mm),
         "kop_region": full_region.upper(),
@@ -263,17 +263,17 @@ def _kop(tpl: DocxTemplate, letterhead: Letterhead, logo_mm: int) -> dict[str, A
         "kop_agency_lines": _fitted(fit_lines(agency, AGENCY_PT, AGENCY_MIN_PT, lines)),
         "kop_address": _joined(
             [
-                ("", _clean(letterhead.address)),
-                ("Telepon", _clean(letterhead.telephone)),
-                ("Faksimile", _clean(letterhead.fax)),
+                ("", clean_text(letterhead.address)),
+                ("Telepon", clean_text(letterhead.telephone)),
+                ("Faksimile", clean_text(letterhead.fax)),
             ]
         ),
         "kop_contact": _joined(
-            [("Laman", _clean(letterhead.website)), ("Pos-el", _clean(letterhead.email))]
+            [("Laman", clean_text(letterhead.website)), ("Pos-el", clean_text(letterhead.email))]
         ),
         "region": region,
-        "agency": _clean(letterhead.agency),
-        "city": _clean(letterhead.city),
+        "agency": clean_text(letterhead.agency),
+        "city": clean_text(letterhead.city),
     }
 
 
@@ -303,18 +303,18 @@ def disposition_context(sheet: DispositionSheet, tpl: DocxTemplate) -> dict[str,
         ("☑" if letter.urgency == u else "☐") + " " + u.value
         for u in (Urgency.SANGAT_SEGERA, Urgency.SEGERA, Urgency.RAHASIA)
     ]
-    to = [_clean(t) for t in disp.to if _clean(t)]
+    to = [clean_text(t) for t in disp.to if clean_text(t)]
     return {
-        **_kop(tpl, sheet.letterhead, 22),
+        **kop_context(tpl, sheet.letterhead, 22),
         "letter": {
-            "sender": _clean(letter.sender),
-            "number": _clean(letter.number),
+            "sender": clean_text(letter.sender),
+            "number": clean_text(letter.number),
             "date": format_date(letter.date, tz) if letter.date else _DASH,
             "date_received": (
                 format_date(letter.date_received, tz) if letter.date_received else _DASH
             ),
-            "agenda_number": _clean(letter.agenda_number),
-            "subject": _clean(letter.subject),
+            "agenda_number": clean_text(letter.agenda_number),
+            "subject": clean_text(letter.subject),
         },
         "urgency_boxes": "\n".join(boxes),
         "disposition_to": to or [_DASH],
@@ -355,8 +355,8 @@ def capaian_note(rules: CapaianRules) -> str:
 
 def report_context(report: PerformanceReport, tpl: DocxTemplate) -> dict[str, Any]:
     period, rules = report.period, report.rules
-    kop = _kop(tpl, report.letterhead, 40)
-    label, year = _clean(period.label), str(period.year)
+    kop = kop_context(tpl, report.letterhead, 40)
+    label, year = clean_text(period.label), str(period.year)
     results = [evaluate_indicator(row, rules) for row in report.indicators]
     summary = summarize(results, rules)
 
@@ -365,17 +365,17 @@ def report_context(report: PerformanceReport, tpl: DocxTemplate) -> dict[str, An
     previous: str | None = None
     for no, result in enumerate(results, start=1):
         row = result.row
-        sasaran = _clean(row.sasaran_strategis)
+        sasaran = clean_text(row.sasaran_strategis)
         shown_sasaran = "" if sasaran == previous else sasaran  # grouped, like merged cells
         previous = sasaran
-        indikator = _clean(row.indikator) + ("" if row.higher_is_better else " (↓)")
-        notes = [n for n in (_clean(row.keterangan), result.capaian.reason or "") if n]
+        indikator = clean_text(row.indikator) + ("" if row.higher_is_better else " (↓)")
+        notes = [n for n in (clean_text(row.keterangan), result.capaian.reason or "") if n]
         plan_rows.append(
             {
                 "no": str(no),
                 "sasaran": shown_sasaran,
                 "indikator": indikator,
-                "satuan": _clean(row.satuan),
+                "satuan": clean_text(row.satuan),
                 "target_tahunan": _number(row.target_tahunan),
             }
         )
@@ -383,7 +383,7 @@ def report_context(report: PerformanceReport, tpl: DocxTemplate) -> dict[str, An
             {
                 "sasaran": shown_sasaran,
                 "indikator": indikator,
-                "satuan": _clean(row.satuan),
+                "satuan": clean_text(row.satuan),
                 "target_tahunan": _number(row.target_tahunan),
                 "target_triwulan": _number(row.target_triwulan),
                 "realisasi": _number(row.realisasi),
@@ -430,13 +430,13 @@ def report_context(report: PerformanceReport, tpl: DocxTemplate) -> dict[str, An
     return {
         **kop,
         "period_label": label,
-        "period_title": _clean(period.title),
+        "period_title": clean_text(period.title),
         "period_months": f"{first_month} – {last_month} {year}",
         "period_months_lower": f"periode {first_month} sampai dengan {last_month} {year}",
         "next_period_label": _next_period(period).label,
         "year": year,
         "kadin": _signatory(report.kadin),
-        "kadin_jabatan_upper": _clean(report.kadin.jabatan).upper(),
+        "kadin_jabatan_upper": clean_text(report.kadin.jabatan).upper(),
         "foreword_date": format_date(report.date, _NO_ZONE),
         "latar_belakang": _prose(narrative.latar_belakang),
         "isu_strategis": _prose(narrative.isu_strategis),
@@ -455,7 +455,7 @@ def report_context(report: PerformanceReport, tpl: DocxTemplate) -> dict[str, An
         "unmeasured_count": str(summary.unmeasured),
         "budget_rows": [
             {
-                "program": _clean(b.row.program_kegiatan),
+                "program": clean_text(b.row.program_kegiatan),
                 "pagu": format_rupiah(b.row.pagu),
                 "realisasi": format_rupiah(b.row.realisasi),
                 "persen": _percent_cell(b.persen),
@@ -484,37 +484,37 @@ def _paraf_mark(name: str, step: str) -> RichText:
 
 def approval_context(sheet: ApprovalSheet, tpl: DocxTemplate) -> dict[str, Any]:
     tz = sheet.tz
-    title = _clean(sheet.document_title)
+    title = clean_text(sheet.document_title)
     paraf = [
         {
             "no": str(p.order),
-            "jabatan": _clean(p.jabatan),
-            "name": _clean(p.name),
-            "nip": f"NIP {_clean(p.nip)}" if _clean(p.nip) else "",
-            "mark": _paraf_mark(_clean(p.name), _clean(p.step_title)),
+            "jabatan": clean_text(p.jabatan),
+            "name": clean_text(p.name),
+            "nip": f"NIP {clean_text(p.nip)}" if clean_text(p.nip) else "",
+            "mark": _paraf_mark(clean_text(p.name), clean_text(p.step_title)),
             "when": _when(p.at, tz),
         }
         for p in sorted(sheet.paraf, key=lambda p: (p.order, p.at))
     ]
     signed_when = _when(sheet.signed_at, tz, day=True)
     return {
-        **_kop(tpl, sheet.letterhead, 22),
+        **kop_context(tpl, sheet.letterhead, 22),
         "document_title": title,
         "document_title_upper": title.upper(),
-        "case_code": _clean(sheet.case_code),
-        "period_label": _clean(sheet.period.label),
+        "case_code": clean_text(sheet.case_code),
+        "period_label": clean_text(sheet.period.label),
         "year": str(sheet.period.year),
         "draft_label": _DASH if sheet.draft_version is None else f"versi {sheet.draft_version}",
-        "draft_sha256": _clean(sheet.draft_sha256).lower(),
+        "draft_sha256": clean_text(sheet.draft_sha256).lower(),
         # the last row shares an unsplittable row with the signature block
         "paraf_rest": paraf[:-1],
         "paraf_last": paraf[-1] if paraf else None,
         "kadin": _signatory(sheet.kadin),
-        "kadin_jabatan_upper": _clean(sheet.kadin.jabatan).upper(),
+        "kadin_jabatan_upper": clean_text(sheet.kadin.jabatan).upper(),
         "signed_date": format_date(sheet.signed_at, tz),
         "signed_when": signed_when,
         "approval_wording": sheet.approval_wording.replace("{waktu}", signed_when),
-        "verification_code": _clean(sheet.verification_code),
+        "verification_code": clean_text(sheet.verification_code),
         "verification_qr": _qr(tpl, sheet.verification_link),
     }
 
@@ -563,7 +563,7 @@ def _template(path: Path) -> DocxTemplate:
     return DocxTemplate(io.BytesIO(cached.data))
 
 
-def _render(path: Path, build: Callable[[DocxTemplate], Mapping[str, Any]]) -> bytes:
+def render_template(path: Path, build: Callable[[DocxTemplate], Mapping[str, Any]]) -> bytes:
     tpl = _template(path)
     context = build(tpl)
     try:
@@ -581,17 +581,17 @@ def _render(path: Path, build: Callable[[DocxTemplate], Mapping[str, Any]]) -> b
 
 def render_disposition(sheet: DispositionSheet, *, template: Path | None = None) -> bytes:
     path = template or template_path(DocumentKind.LEMBAR_DISPOSISI)
-    return _render(path, lambda tpl: disposition_context(sheet, tpl))
+    return render_template(path, lambda tpl: disposition_context(sheet, tpl))
 
 
 def render_report(report: PerformanceReport, *, template: Path | None = None) -> bytes:
     path = template or template_path(DocumentKind.LAPORAN_KINERJA)
-    return _render(path, lambda tpl: report_context(report, tpl))
+    return render_template(path, lambda tpl: report_context(report, tpl))
 
 
 def render_approval(sheet: ApprovalSheet, *, template: Path | None = None) -> bytes:
     path = template or template_path(DocumentKind.LEMBAR_PENGESAHAN)
-    return _render(path, lambda tpl: approval_context(sheet, tpl))
+    return render_template(path, lambda tpl: approval_context(sheet, tpl))
 
 
 # --- the final report ----------------------------------------------------------------------
