@@ -105,13 +105,13 @@ class Transactions:
             undo()
 
     def _counting(
-        self, original: Callable[[Database], AbstractAsyncContextManager[Any]], kind: str
-    ) -> Callable[[Database], AbstractAsyncContextManager[Any]]:
+        self, original: Callable[..., AbstractAsyncContextManager[Any]], kind: str
+    ) -> Callable[..., AbstractAsyncContextManager[Any]]:
         @asynccontextmanager
-        async def counting(db: Database) -> AsyncIterator[Any]:
+        async def counting(db: Database, **options: Any) -> AsyncIterator[Any]:
             self.by_task.setdefault(asyncio.current_task(), Counter())[kind] += 1
             self.total[kind] += 1
-            async with original(db) as conn:
+            async with original(db, **options) as conn:
                 yield conn
 
         return counting

@@ -258,6 +258,9 @@ def fit(html: str, limit: int = TEXT_LIMIT, more: str = ELLIPSIS) -> str:
     back over the limit (the sender's fallback is the last line of defence). A text that
     fits comes back unchanged but for the marks.
     """
+    whole = _strip_marks(html)
+    if _utf16(whole) <= limit:  # tags and entities only shorten what Telegram counts
+        return whole  # (the common case, a press's every message: no tokenising)
     pieces = _TYPED_RE.split(html)
     fixed = [_strip_marks(p) for p in pieces[0::2]]
     parts = [_tokens(p) for p in pieces[1::2]]
