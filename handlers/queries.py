@@ -39,6 +39,7 @@ from handlers.common import (
     turn_page,
     unknown_presser,
     unknown_user,
+    wait_for_chat,
 )
 
 CHOOSE_KEYS = {
@@ -246,9 +247,11 @@ async def on_press(update: Update, context: BotContext) -> None:
             )
             return
         await answer_press(query)
+        await wait_for_chat(update, context, officer)
         await _send_version(update, context, views, state, press.arg)
         return
     await answer_press(query)
+    await wait_for_chat(update, context, officer)
     await _show(update, context, lang, press.op, state)
 
 
