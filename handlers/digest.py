@@ -24,6 +24,7 @@ from handlers.common import (
     turn_page,
     unknown_presser,
     unknown_user,
+    wait_for_chat,
 )
 
 
@@ -67,6 +68,7 @@ async def on_detail(update: Update, context: BotContext) -> None:
         await answer_press(query, runtime.plain(lang, "daily_digest.not_found"), alert=True)
         return
     await answer_press(query)
+    await wait_for_chat(update, context, officer)
     for text in texts:
         await reply(update, text)
 

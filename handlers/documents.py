@@ -46,6 +46,7 @@ from handlers.common import (
     refusal_text,
     reply,
     unknown_user,
+    wait_for_chat,
 )
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,7 @@ async def on_upload_button(update: Update, context: BotContext) -> int:
         await answer_press(query, refusal_text(runtime, lang, refusal), alert=True)
         return END
     await answer_press(query)
+    await wait_for_chat(update, context, officer)
     await keep_dialog(update, context, NAME, SHEET, {"case": case_id, "task": task_seq})
     chat = update.effective_chat
     if chat is not None:

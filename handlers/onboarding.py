@@ -42,6 +42,7 @@ from handlers.common import (
     reply,
     unknown_presser,
     unknown_user,
+    wait_for_chat,
 )
 from handlers.documents import answer_verification
 
@@ -207,6 +208,7 @@ async def on_invite_pick(update: Update, context: BotContext) -> None:
     officer = runtime.directory.get(issued.officer_key)
     assert officer is not None
     await answer_press(query, runtime.plain(lang, "onboarding.invite.created_answer"))
+    await wait_for_chat(update, context, admin)
     await _edit(query, runtime.text(lang, "onboarding.invite.created", name=officer.name), None)
     their = runtime.directory.language(officer.key)
     invitation = runtime.text(

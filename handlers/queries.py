@@ -41,6 +41,7 @@ from handlers.common import (
     turn_page,
     unknown_presser,
     unknown_user,
+    wait_for_chat,
 )
 
 CHOOSE_KEYS = {
@@ -269,9 +270,11 @@ async def on_press(update: Update, context: BotContext) -> None:
             )
             return
         await answer_press(query)
+        await wait_for_chat(update, context, officer)
         await _send_version(update, context, views, state, press.arg)
         return
     await answer_press(query)
+    await wait_for_chat(update, context, officer)
     await _show(update, context, lang, press.op, state)
 
 

@@ -77,6 +77,7 @@ from handlers.common import (
     refuse_too_long,
     reply,
     unknown_user,
+    wait_for_chat,
 )
 from handlers.uploads import receive_file
 
@@ -289,6 +290,7 @@ async def on_choice(
         await answer_press(query, runtime.plain(lang, "common.stale_button"), True)
         return None
     await answer_press(query)
+    await wait_for_chat(update, context, officer)
     await _mark_answered(update, _views(runtime, lang), question, label)
     if asked == "year":
         return await _after_year(update, context, lang, officer, scratch)
@@ -447,6 +449,7 @@ async def on_skip(
     else:
         scratch["scan_done"] = True
     await answer_press(query)
+    await wait_for_chat(update, context, officer)
     views = _views(runtime, lang)
     await _mark_answered(update, views, question, views.skip_label())
     return await _ask(update, context, lang, officer, scratch)
@@ -487,6 +490,7 @@ async def on_confirm(
         await answer_press(query, runtime.plain(lang, "common.stale_button"), True)
         return None
     await answer_press(query)
+    await wait_for_chat(update, context, officer)
     await _retire_prompt(context, scratch)
     await _drop(update, context)
     if query.data == START_STOP:

@@ -37,7 +37,14 @@ from bot.views.callbacks import (
     pick_task_callback,
 )
 from bot.views.fmt import format_file_size
-from handlers.common import answer_press, identify, refusal_text, reply, unknown_user
+from handlers.common import (
+    answer_press,
+    identify,
+    refusal_text,
+    reply,
+    unknown_user,
+    wait_for_chat,
+)
 
 log = logging.getLogger(__name__)
 
@@ -174,6 +181,7 @@ async def _attach(
         await reply(update, refusal_text(runtime, lang, refusal))
         return
     crashpoint("upload.committed")
+    await wait_for_chat(update, context, officer)  # what the upload queued for them first
     version = transition.state.files[-1].number
     await reply(
         update,
@@ -243,6 +251,7 @@ async def on_pick_item(update: Update, context: BotContext) -> None:
         await answer_press(query, runtime.plain(lang, "common.stale_button"), True)
         return
     await answer_press(query)
+    await wait_for_chat(update, context, officer)
     await query.edit_message_reply_markup(reply_markup=None)
     item = items[pick.item].item
     try:
@@ -250,6 +259,7 @@ async def on_pick_item(update: Update, context: BotContext) -> None:
     except Refusal as refusal:
         await reply(update, refusal_text(runtime, lang, refusal))
         return
+    await wait_for_chat(update, context, officer)  # what attaching queued for them first
     await reply(
         update, runtime.text(lang, "upload.item_attached", filename=ref.filename, item=item)
     )
@@ -270,6 +280,7 @@ async def on_pick_task(update: Update, context: BotContext) -> None:
         await answer_press(query, runtime.plain(lang, "common.stale_button"), True)
         return
     await answer_press(query)
+    await wait_for_chat(update, context, officer)
     await query.edit_message_reply_markup(reply_markup=None)
     await _attach(update, context, officer, lang, pick.case_id, pick.task, ref)
 

@@ -28,6 +28,9 @@ from storage.migrations import MIGRATIONS
 log = logging.getLogger(__name__)
 
 
+_INCREMENTAL = 2  # PRAGMA auto_vacuum: 0 none, 1 full, 2 incremental
+
+
 class DatabaseError(RuntimeError):
     """The database cannot be used (corrupt, newer schema, ...); the bot must not start."""
 
@@ -98,7 +101,10 @@ class Database:
 
     @staticmethod
     async def _configure(conn: aiosqlite.Connection) -> None:
-        # Both pragmas are ignored inside a transaction: set them before any write.
+        # These pragmas are ignored inside a transaction: set them before any write.
+        # auto_vacuum takes effect in a new file (set before its first table) or at the
+        # next VACUUM (`reclaim_space`): freed pages can then be given back.
+        await conn.execute("PRAGMA auto_vacuum=INCREMENTAL")
         await conn.execute("PRAGMA journal_mode=WAL")
         await conn.execute("PRAGMA foreign_keys=ON")
         # FULL: a committed decision survives a power cut, not only a killed process.
@@ -172,17 +178,70 @@ class Database:
             raise
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """One unit of work: `BEGIN IMMEDIATE` ... `COMMIT`, or `ROLLBACK` on any error."""
+    async def transaction(self, *, flush: bool = True) -> AsyncIterator[aiosqlite.Connection]:
+        """One unit of work: `BEGIN IMMEDIATE` ... `COMMIT`, or `ROLLBACK` on any error.
+
+        `flush=False` commits without waiting for the disk (`synchronous=NORMAL`): the
+        commit survives a killed process (it is in the WAL), not a power cut until the
+        next flushing commit, which flushes it too. Only for marks that, if lost, cost a
+        message sent twice (`bot.ptb.sender`); decisions always flush."""
         async with self._lock:
             conn = self.conn
-            await conn.execute("BEGIN IMMEDIATE")
+            if not flush:
+                await conn.execute("PRAGMA synchronous=NORMAL")
             try:
-                yield conn
-            except BaseException:
-                await conn.execute("ROLLBACK")
-                raise
-            await conn.execute("COMMIT")
+                await conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield conn
+                except BaseException:
+                    await conn.execute("ROLLBACK")
+                    raise
+                await conn.execute("COMMIT")
+            finally:
+                if not flush:
+                    await conn.execute("PRAGMA synchronous=FULL")
+
+    async def reclaim_space(self) -> int:
+        """Give the room freed by the outbox prune back to the file system, so the file
+        shrinks instead of only ceasing to grow; returns the bytes given back.
+
+        A pruned row shrinks in place: its page is left part empty, and new rows (always
+        at the end of the table) never fill it. So when a quarter or more of the file is
+        empty room, the file is rewritten (VACUUM: about a second for 30 MB, once in a
+        while, from the daily job); otherwise only whole empty pages are freed
+        (`PRAGMA incremental_vacuum`, this bot's files are made `auto_vacuum=INCREMENTAL`).
+        The WAL is then checkpointed and truncated, where the shrink lands on disk.
+        """
+        async with self._lock:
+            conn = self.conn
+            size = await self._pragma(conn, "page_size")
+            before = await self._pragma(conn, "page_count")
+            if await self._empty_bytes(conn, size) * 4 >= before * size:
+                await conn.execute("VACUUM")
+            elif await self._pragma(conn, "auto_vacuum") == _INCREMENTAL:
+                async with conn.execute("PRAGMA incremental_vacuum") as cur:
+                    await cur.fetchall()  # each row is a step: run them all
+            async with conn.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cur:
+                await cur.fetchall()
+            after = await self._pragma(conn, "page_count")
+        return max(0, before - after) * size
+
+    async def _empty_bytes(self, conn: aiosqlite.Connection, page_size: int) -> int:
+        """Room in the file that holds no data: free pages and the unused part of pages
+        in use (`dbstat`; without it, the free pages only)."""
+        free = await self._pragma(conn, "freelist_count") * page_size
+        try:
+            async with conn.execute("SELECT COALESCE(SUM(unused), 0) FROM dbstat") as cur:
+                row = await cur.fetchone()
+        except sqlite3.OperationalError:  # SQLite built without the dbstat table
+            return free
+        return free + (int(row[0]) if row is not None else 0)
+
+    @staticmethod
+    async def _pragma(conn: aiosqlite.Connection, name: str) -> int:
+        async with conn.execute(f"PRAGMA {name}") as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row is not None else 0
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[aiosqlite.Connection]:

@@ -61,6 +61,14 @@ class Jobs:
             (error[:500], job_id),
         )
 
+    async def forget_done(self, done_before: datetime) -> int:
+        """Drop jobs done before `done_before` (retention): a done job is never read
+        again; what it made is in `documents` and the file store."""
+        cur = await self.conn.execute(
+            "DELETE FROM jobs WHERE done_at IS NOT NULL AND done_at < ?", (to_iso(done_before),)
+        )
+        return cur.rowcount
+
 
 def _job(r: sqlite3.Row) -> Job:
     return Job(

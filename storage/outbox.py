@@ -41,13 +41,18 @@ class TaskMessage:
 
 @dataclass(frozen=True, slots=True)
 class DeliveredFile:
-    """A file the bot sent: to whom, for which case, and the message that carries it."""
+    """A file the bot sent: to whom, for which case, the message that carries it and
+    Telegram's id for the file (None when Telegram gave none, or sent before it was kept)."""
 
     officer_key: str | None
     case_id: int | None
     sha256: str
     chat_id: int
     message_id: int
+    file_id: str | None = None
+
+
+_DELIVERED_COLUMNS = "officer_key, case_id, sha256, chat_id, message_id, file_id"
 
 
 def recipient(officer_key: str | None, chat_id: int | None) -> str:
@@ -112,6 +117,32 @@ class Outbox:
             (to_iso(now), message_id, chat_id, row_id),
         )
 
+    async def record_delivered_file(
+        self,
+        row: OutboxRow,
+        sha256: str,
+        chat_id: int,
+        message_id: int,
+        file_id: str | None,
+        now: datetime,
+    ) -> None:
+        """Index a file as it is marked sent (in the same commit as the mark): which
+        message carried it to whom, for a later message that refers to it."""
+        await self.conn.execute(
+            f"INSERT OR REPLACE INTO delivered_files (outbox_id, {_DELIVERED_COLUMNS}, sent_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                row.id,
+                row.officer_key,
+                row.case_id,
+                sha256,
+                chat_id,
+                message_id,
+                file_id,
+                to_iso(now),
+            ),
+        )
+
     async def task_of_message(self, chat_id: int, message_id: int) -> tuple[int, int] | None:
         """The task a message we sent belongs to (task message, its draft, a reminder)."""
         async with self.conn.execute(
@@ -152,8 +183,8 @@ class Outbox:
     async def prune_delivered(self, sent_before: datetime) -> int:
         """Drop the text of messages delivered before `sent_before`; returns how many.
 
-        Every file among them is indexed first (officer, case, file, chat, message id),
-        so a file once sent can be referred to later. The row itself stays, small: when
+        Files are indexed when marked sent (`record_delivered_file`); one sent before
+        that index was kept is indexed here, before its payload goes. The row stays, small: when
         it went to whom, and which task a reply to it is about (`task_of_message`).
         """
         cutoff = to_iso(sent_before)
@@ -174,15 +205,34 @@ class Outbox:
 
     async def delivered_file(self, sha256: str, chat_id: int) -> DeliveredFile | None:
         """The newest message that carried this file to this chat, if any."""
+        return await self._newest_delivery("sha256 = ? AND chat_id = ?", (sha256, chat_id))
+
+    async def delivered_to(
+        self, officer_key: str, sha256: str, case_id: int | None = None
+    ) -> DeliveredFile | None:
+        """The newest message that already carried this file to this officer (for this
+        case, when `case_id` is given), if any: what a later message can point to instead
+        of sending the file again."""
+        if case_id is None:
+            return await self._newest_delivery(
+                "officer_key = ? AND sha256 = ?", (officer_key, sha256)
+            )
+        return await self._newest_delivery(
+            "officer_key = ? AND sha256 = ? AND case_id = ?", (officer_key, sha256, case_id)
+        )
+
+    async def _newest_delivery(
+        self, where: str, params: tuple[object, ...]
+    ) -> DeliveredFile | None:
         async with self.conn.execute(
-            "SELECT officer_key, case_id, sha256, chat_id, message_id FROM delivered_files "
-            "WHERE sha256 = ? AND chat_id = ? ORDER BY outbox_id DESC LIMIT 1",
-            (sha256, chat_id),
+            f"SELECT {_DELIVERED_COLUMNS} FROM delivered_files WHERE {where} "
+            "ORDER BY outbox_id DESC LIMIT 1",
+            params,
         ) as cur:
             row = await cur.fetchone()
         if row is None:
             return None
-        return DeliveredFile(row[0], row[1], row[2], int(row[3]), int(row[4]))
+        return DeliveredFile(row[0], row[1], row[2], int(row[3]), int(row[4]), row[5])
 
     # -- where each task's message lives, so later edits can reach it -----------------
 

@@ -86,6 +86,19 @@ class Reminders:
         ) as cur:
             return [_row(r) for r in await cur.fetchall()]
 
+    async def forget_settled(self, settled_before: datetime) -> int:
+        """Drop the reminders of closed tasks that were sent or cancelled before
+        `settled_before` (retention): nothing plans or reads them again (a closed task
+        gets no reminder, and the audit log says what was decided)."""
+        cutoff = to_iso(settled_before)
+        cur = await self.conn.execute(
+            "DELETE FROM reminders WHERE (sent_at < ? OR cancelled_at < ?) AND EXISTS ("
+            "SELECT 1 FROM tasks WHERE tasks.case_id = reminders.case_id "
+            "AND tasks.seq = reminders.task_seq AND tasks.status != 'open')",
+            (cutoff, cutoff),
+        )
+        return cur.rowcount
+
 
 def _row(r: sqlite3.Row) -> ReminderRow:
     return ReminderRow(

@@ -52,12 +52,15 @@ class Tx:
 
 
 @asynccontextmanager
-async def unit_of_work(db: Database, agency: str = "default") -> AsyncIterator[Tx]:
+async def unit_of_work(
+    db: Database, agency: str = "default", *, flush: bool = True
+) -> AsyncIterator[Tx]:
     """State, audit, reminders and outbox of one action commit together or not at all.
 
     After the commit, work it queued for after the commit (outbox rows, document jobs,
-    reminders) is announced through `db.on_queued`: the delivery worker wakes on it."""
-    async with db.transaction() as conn:
+    reminders) is announced through `db.on_queued`: the delivery worker wakes on it.
+    `flush=False`: see `Database.transaction` (delivery marks only)."""
+    async with db.transaction(flush=flush) as conn:
         tx = Tx.bind(conn, agency, db.audit_key)
         yield tx
     if db.on_queued is not None and (

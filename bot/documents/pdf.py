@@ -35,6 +35,7 @@ __all__ = ["PdfConverter"]
 log = logging.getLogger(__name__)
 
 _TAIL: Final = 2000  # characters of soffice's output kept in a log line
+_NICENESS: Final = 10  # LibreOffice's CPU priority below the bot's (0)
 
 
 def _tail(data: bytes) -> str:
@@ -44,6 +45,13 @@ def _tail(data: bytes) -> str:
 def _kill_group(pid: int) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pid, signal.SIGKILL)
+
+
+def _yield_cpu(pid: int) -> None:
+    """Let LibreOffice (its process group) run only on CPU the bot leaves: on a small
+    machine a conversion otherwise delays every press answered meanwhile."""
+    with contextlib.suppress(OSError, AttributeError):  # AttributeError: not POSIX
+        os.setpriority(os.PRIO_PGRP, pid, _NICENESS)
 
 
 class PdfConverter:
@@ -154,6 +162,7 @@ class PdfConverter:
                 stderr=asyncio.subprocess.PIPE,
                 start_new_session=True,
             )
+            _yield_cpu(proc.pid)
             try:
                 stdout, stderr = await asyncio.wait_for(proc.communicate(), self.timeout)
             except TimeoutError:

@@ -187,6 +187,8 @@ def split_html(html: str, limit: int = TEXT_LIMIT) -> list[str]:
     """
     if limit < _MIN_LIMIT:
         raise ValueError(f"limit must be at least {_MIN_LIMIT}, got {limit}")
+    if _utf16(html) <= limit:  # fits as it is (tags and entities only shorten it)
+        return [html] if _visible_text(html) else []
     tokens = _tokens(html)
     if sum(token.size for token in tokens) <= limit:
         return [html] if _visible_text(html) else []
@@ -214,7 +216,9 @@ def _trim(piece: str) -> str:
 
 
 def _visible_text(piece: str) -> bool:
-    return any(_is_text(t) for t in _tokens(piece))
+    """Whether anything but blanks is left once the tags are gone (as `_is_text` over
+    the tokens, without tokenising: every message passes here)."""
+    return bool(_TAG_RE.sub("", piece).strip())
 
 
 def shorten(text: str, limit: int) -> str:
@@ -258,6 +262,9 @@ def fit(html: str, limit: int = TEXT_LIMIT, more: str = ELLIPSIS) -> str:
     back over the limit (the sender's fallback is the last line of defence). A text that
     fits comes back unchanged but for the marks.
     """
+    whole = _strip_marks(html)
+    if _utf16(whole) <= limit:  # tags and entities only shorten what Telegram counts
+        return whole  # (the common case, a press's every message: no tokenising)
     pieces = _TYPED_RE.split(html)
     fixed = [_strip_marks(p) for p in pieces[0::2]]
     parts = [_tokens(p) for p in pieces[1::2]]

@@ -46,12 +46,12 @@ def counter(monkeypatch: pytest.MonkeyPatch) -> TransactionCounter:
     counted = TransactionCounter()
 
     def wrap(
-        original: Callable[[Database], AbstractAsyncContextManager[Any]], kind: str
-    ) -> Callable[[Database], AbstractAsyncContextManager[Any]]:
+        original: Callable[..., AbstractAsyncContextManager[Any]], kind: str
+    ) -> Callable[..., AbstractAsyncContextManager[Any]]:
         @asynccontextmanager
-        async def counting(self: Database) -> AsyncIterator[Any]:
+        async def counting(self: Database, **options: Any) -> AsyncIterator[Any]:
             counted.count(kind)
-            async with original(self) as conn:
+            async with original(self, **options) as conn:
                 yield conn
 
         return counting
