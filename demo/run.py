@@ -12,7 +12,7 @@ import asyncio
 import shutil
 import sys
 import time as wallclock
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -28,7 +28,7 @@ from demo.console import Console, TaskHeaders
 from demo.scenario import CASE_CODE, FRONT_OFFICE, play
 from demo.stage import STAGE_TOKEN, Stage, stage
 from demo.summary import DocumentCopy, copy_documents, performance_of, step_table
-from fakegram import FakeTelegram
+from fakegram import BotMessage, FakeTelegram
 
 __all__ = ["DemoError", "DemoResult", "prepare_folder", "run_demo"]
 
@@ -52,6 +52,9 @@ class DemoResult:
     transcript: Path
     database: Path
     seconds: float  # real time the run took
+    # What each chat received, by officer key (and the front office), as it stands at the
+    # end: what a test counts to hold the chat quiet.
+    chats: Mapping[str, tuple[BotMessage, ...]]
 
 
 def prepare_folder(out: Path) -> Path:
@@ -109,6 +112,7 @@ async def run_demo(out: Path, *, echo: TextIO | None = sys.stdout) -> DemoResult
                 await play(actors)
                 ready = await actors.documents_made()
                 code, finished, documents = await _conclude(st, console, out, began, ready)
+                chats = {key: tuple(user.transcript) for key, user in st.users.items()}
                 return DemoResult(
                     out=out,
                     case_code=code,
@@ -117,6 +121,7 @@ async def run_demo(out: Path, *, echo: TextIO | None = sys.stdout) -> DemoResult
                     transcript=transcript,
                     database=st.config.storage.database,
                     seconds=wallclock.monotonic() - began,
+                    chats=chats,
                 )
     finally:
         fake.stop()
