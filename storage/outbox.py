@@ -172,6 +172,28 @@ class Outbox:
         )
         return cur.rowcount
 
+    async def note_delivered_file(self, row_id: int, sha256: str, now: datetime) -> None:
+        """Index a file at the moment its row is marked sent (the row holds the chat and
+        the message id by then), so the next task on the same file can point at it."""
+        await self.conn.execute(
+            "INSERT OR IGNORE INTO delivered_files (outbox_id, officer_key, case_id, sha256, "
+            "chat_id, message_id, sent_at) SELECT id, officer_key, case_id, ?, chat_id, "
+            "message_id, ? FROM outbox WHERE id = ? AND chat_id IS NOT NULL "
+            "AND message_id IS NOT NULL",
+            (sha256, to_iso(now), row_id),
+        )
+
+    async def reminder_messages(self, case_id: int, task_seq: int, chat_id: int) -> list[int]:
+        """The reminders of a task delivered into a chat (they carry the task's buttons)."""
+        async with self.conn.execute(
+            "SELECT message_id FROM outbox WHERE case_id = ? AND task_seq = ? AND chat_id = ? "
+            "AND kind = 'send' AND message_id IS NOT NULL "
+            "AND json_extract(payload_json, '$.reminder') IS NOT NULL "
+            "AND json_extract(payload_json, '$.buttons[0]') IS NOT NULL ORDER BY id",
+            (case_id, task_seq, chat_id),
+        ) as cur:
+            return [int(r[0]) for r in await cur.fetchall()]
+
     async def delivered_file(self, sha256: str, chat_id: int) -> DeliveredFile | None:
         """The newest message that carried this file to this chat, if any."""
         async with self.conn.execute(
