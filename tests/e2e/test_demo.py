@@ -1,7 +1,8 @@
 """The offline demo: the README's first command shows a whole case, and leaves its files.
 
-One in-process run (the `played` fixture of conftest.py) is read by several tests; the command line is run
-once more as a subprocess, the way a newcomer types it (without LibreOffice on the PATH,
+One in-process run (the `played` fixture of conftest.py) is read by several tests; the
+command line is run once more as a subprocess, the way a newcomer types it (without
+LibreOffice on the PATH,
 which also covers the .docx-only path and keeps it quick). A config file without a token
 must stop the bot with the key named, never fall back to the demo.
 """
