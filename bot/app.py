@@ -61,6 +61,7 @@ def feature_modules() -> Sequence[ModuleType]:
         compliance,
         digest,
         documents,
+        on_demand,
         onboarding,
         queries,
         start_case,
@@ -69,7 +70,17 @@ def feature_modules() -> Sequence[ModuleType]:
     )
 
     # onboarding first: /start and invites must work for people not yet known.
-    return (onboarding, start_case, queries, digest, compliance, tasks, documents, uploads)
+    return (
+        onboarding,
+        start_case,
+        queries,
+        digest,
+        compliance,
+        tasks,
+        on_demand,
+        documents,
+        uploads,
+    )
 
 
 def build_application(

@@ -28,6 +28,7 @@ from bot.services.document_extras import DocumentExtras
 from bot.services.document_index import DocumentIndex
 from bot.services.document_jobs import DocumentWorker
 from bot.services.invites import Invitations, InvitePolicy
+from bot.services.on_demand import OnDemandFiles
 from bot.services.outbox import language_of
 from bot.services.sheet_upload import SheetUploads
 from bot.services.verification import Verifier
@@ -99,6 +100,7 @@ class Runtime:
     output_dir: Path
     sheet_uploads: SheetUploads  # indicator sheets taken in for the data role's tasks
     verifier: Verifier  # /verifikasi
+    on_demand: OnDemandFiles  # the files and texts a button sends ("PDF", "Rincian")
     sender: Deliverer | None = None  # set by bot.app once the Bot exists
     courier: Courier | None = None  # runs `deliver_pass` in the background (bot.app)
     wakeup: Callable[[], Awaitable[object]] | None = None  # re-plans the reminder tick
@@ -143,13 +145,23 @@ class Runtime:
         catalogue = Catalogue.load()
         tz = config.agency.timezone
         index = DocumentIndex()
+        pdf = (
+            PdfConverter(
+                max_parallel=doc_settings.pdf_max_parallel,
+                timeout=doc_settings.pdf_timeout_seconds,
+            )
+            if doc_settings.pdf
+            else None
+        )
         presenter = CataloguePresenter(
             catalogue,
             directory,
             tz,
             calendar,
             calendar.working_minutes_per_day,
-            extras=DocumentExtras(catalogue, index, data_role),
+            extras=DocumentExtras(
+                catalogue, index, data_role, lambda: pdf is not None and pdf.available
+            ),
         )
         db = Database(
             config.storage.database, audit_key=AuditKeySource.beside(config.source), clock=clock
@@ -194,13 +206,9 @@ class Runtime:
                 agency=config.agency.id,
             ),
             verifier=Verifier(db=db, service=service, agency=config.agency.id),
+            on_demand=OnDemandFiles(db, files, clock, directory, config.agency.id),
             document_settings=doc_settings,
-            pdf=PdfConverter(
-                max_parallel=doc_settings.pdf_max_parallel,
-                timeout=doc_settings.pdf_timeout_seconds,
-            )
-            if doc_settings.pdf
-            else None,
+            pdf=pdf,
         )
         runtime.docjobs = DocumentWorker(
             db=db,

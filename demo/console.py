@@ -74,6 +74,7 @@ class TaskHeaders:
     """How to recognise a task message and the repeated lines to leave out, per catalogue."""
 
     new_task: str  # "Ada tugas baru untuk Bapak/Ibu."
+    again: str  # "🔁 Putaran ": a later round's task opens with what changed
     header: re.Pattern[str]  # "<code> · Langkah <number>: <title>"
     repeated: tuple[str, ...]  # line prefixes every task message carries
 
@@ -89,14 +90,19 @@ class TaskHeaders:
         repeated = tuple(_shape(catalogue, lang, k).split(_SLOT)[0] for k in keys)
         return cls(
             new_task=plain_text(catalogue.text(lang, "task.new")),
+            again=_shape(catalogue, lang, "task.again").split(_SLOT)[0],
             header=re.compile(f"^{pattern}$"),
             repeated=tuple(p for p in repeated if p.strip()),
         )
 
     def step_number(self, text: str) -> int | None:
         """The step a *new task* message is about, or None for any other message."""
-        if self.new_task not in text:
+        if self.new_task not in text and not text.lstrip().startswith(self.again):
             return None
+        return self.header_number(text)
+
+    def header_number(self, text: str) -> int | None:
+        """The step a task's text is about (its header line), whatever opens it."""
         for line in text.splitlines():
             match = self.header.match(line.strip())
             if match is not None:
@@ -219,6 +225,9 @@ class Console:
         text = plain_text(str(p.get("text") or p.get("caption") or ""))
         keyboard = p.get("reply_markup")
         before = self._previous(chat, message_id)
+        number = self.headers.header_number(text)
+        if number is not None and number != self.headers.header_number("\n".join(before.lines)):
+            self._progress(number)  # the card pressed turned into the officer's next step
         labels = _labels(keyboard)
         added = [
             line for line in self._condense(text, labels, limit=None) if line not in before.lines

@@ -12,7 +12,7 @@ import asyncio
 import shutil
 import sys
 import time as wallclock
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -34,7 +34,7 @@ from demo.summary import (
     step_table,
     write_compliance,
 )
-from fakegram import FakeTelegram
+from fakegram import BotMessage, FakeTelegram
 
 __all__ = ["DemoError", "DemoResult", "prepare_folder", "run_demo"]
 
@@ -59,6 +59,9 @@ class DemoResult:
     transcript: Path
     database: Path
     seconds: float  # real time the run took
+    # What each chat received, by officer key (and the front office), as it stands at the
+    # end: what a test counts to hold the chat quiet.
+    chats: Mapping[str, tuple[BotMessage, ...]]
 
 
 def prepare_folder(out: Path) -> Path:
@@ -118,6 +121,7 @@ async def run_demo(out: Path, *, echo: TextIO | None = sys.stdout) -> DemoResult
                 code, finished, documents, compliance = await _conclude(
                     st, console, out, began, ready
                 )
+                chats = {key: tuple(user.transcript) for key, user in st.users.items()}
                 return DemoResult(
                     out=out,
                     case_code=code,
@@ -127,6 +131,7 @@ async def run_demo(out: Path, *, echo: TextIO | None = sys.stdout) -> DemoResult
                     transcript=transcript,
                     database=st.config.storage.database,
                     seconds=wallclock.monotonic() - began,
+                    chats=chats,
                 )
     finally:
         fake.stop()

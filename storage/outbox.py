@@ -203,6 +203,17 @@ class Outbox:
         )
         return cur.rowcount
 
+    async def reminder_messages(self, case_id: int, task_seq: int, chat_id: int) -> list[int]:
+        """The reminders of a task delivered into a chat (they carry the task's buttons)."""
+        async with self.conn.execute(
+            "SELECT message_id FROM outbox WHERE case_id = ? AND task_seq = ? AND chat_id = ? "
+            "AND kind = 'send' AND message_id IS NOT NULL "
+            "AND json_extract(payload_json, '$.reminder') IS NOT NULL "
+            "AND json_extract(payload_json, '$.buttons[0]') IS NOT NULL ORDER BY id",
+            (case_id, task_seq, chat_id),
+        ) as cur:
+            return [int(r[0]) for r in await cur.fetchall()]
+
     async def delivered_file(self, sha256: str, chat_id: int) -> DeliveredFile | None:
         """The newest message that carried this file to this chat, if any."""
         return await self._newest_delivery("sha256 = ? AND chat_id = ?", (sha256, chat_id))

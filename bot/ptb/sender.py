@@ -12,6 +12,13 @@ its edits, each paced under Telegram's flood limits (`bot.ptb.pacing`). An offic
 has not joined yet or who blocked the bot is reported (once per row) and the row is
 kept to deliver when they join.
 
+A task's message is its draft when the step works on one (the task as the caption); a
+file this chat already received for the case is never sent again: the task goes as text
+replying to the message that carried the file (and, should that message be gone, the
+file follows as a reply to the task). Every file delivered is indexed at mark time
+(`delivered_files`). Reminders reply to their task's message, with its buttons, which
+go once the task closes.
+
 A message Telegram refuses for good (400 Bad Request: too long, broken markup) is never
 dropped in silence: the sender delivers its minimal form instead (a task's message keeps
 its buttons), and the admins hear which message to whom failed and why.
@@ -24,7 +31,7 @@ import enum
 import logging
 from collections.abc import Awaitable, Callable
 
-from telegram import Bot
+from telegram import Bot, ReplyParameters
 from telegram import Message as TelegramMessage
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
@@ -33,10 +40,10 @@ from bot.core.clock import Clock
 from bot.crashpoints import crashpoint
 from bot.ptb.markup import keyboard
 from bot.ptb.pacing import Pacer
-from bot.views.outgoing import Edit, Message, Send, SendDocument, Unreachable, decode
+from bot.views.outgoing import Buttons, Edit, Message, Send, SendDocument, Unreachable, decode
 from storage.db import Database
 from storage.files import FileCorrupt, FileMissing, FileStore
-from storage.outbox import OutboxRow
+from storage.outbox import OutboxRow, TaskMessage
 from storage.uow import reading, unit_of_work
 
 log = logging.getLogger(__name__)
@@ -194,23 +201,74 @@ class OutboxSender:
         self, row: OutboxRow, message: Message, chat_id: int
     ) -> TelegramMessage | None:
         if isinstance(message, Send):
-            return await self.bot.send_message(
-                chat_id,
-                message.text,
-                parse_mode=ParseMode.HTML,
-                reply_markup=keyboard(message.buttons),
-                disable_web_page_preview=True,
+            return await self._send_text(
+                chat_id, message.text, message.buttons, await self._reply_target(row, message)
             )
         if isinstance(message, SendDocument):
-            data = await self.files.get(message.sha256)
-            return await self.bot.send_document(
-                chat_id,
-                document=data,
-                filename=message.filename,
-                caption=message.caption,
-                parse_mode=ParseMode.HTML,
-            )
+            return await self._send_file(row, message, chat_id)
         return await self._edit(row, message)
+
+    async def _send_text(
+        self, chat_id: int, text: str, buttons: Buttons, reply_to: int | None = None
+    ) -> TelegramMessage:
+        return await self.bot.send_message(
+            chat_id,
+            text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=keyboard(buttons),
+            disable_web_page_preview=True,
+            reply_parameters=_reply(reply_to),
+        )
+
+    async def _reply_target(self, row: OutboxRow, message: Send) -> int | None:
+        """A reminder replies to its task's message (when it lives in the same chat); so
+        does a task's message shown again (/tugas), pointing at the one it replaces."""
+        if not (message.reminder or message.task_message):
+            return None
+        if row.case_id is None or row.task_seq is None:
+            return None
+        async with reading(self.db, self.agency) as tx:
+            target = await tx.outbox.task_message(row.case_id, row.task_seq)
+        return None if target is None or target.chat_id != row.chat_id else target.message_id
+
+    async def _send_file(
+        self, row: OutboxRow, message: SendDocument, chat_id: int
+    ) -> TelegramMessage | None:
+        """Send a file once per chat and case: a task on a file this chat has goes as
+        text replying to the message that carried it; any other copy is not sent."""
+        async with reading(self.db, self.agency) as tx:
+            earlier = await tx.outbox.delivered_file(message.sha256, chat_id)
+        if earlier is not None and earlier.case_id == row.case_id:
+            if not message.task_message:
+                return None  # the chat has it: marked sent, nothing new in the chat
+            sent = await self._send_text(
+                chat_id, message.caption or "", message.buttons, earlier.message_id
+            )
+            if sent.reply_to_message is None:  # the file's message is gone: send it again
+                await self._upload(chat_id, message, None, (), sent.message_id, earlier.file_id)
+            return sent
+        return await self._upload(chat_id, message, message.caption, message.buttons, None)
+
+    async def _upload(
+        self,
+        chat_id: int,
+        message: SendDocument,
+        caption: str | None,
+        buttons: Buttons,
+        reply_to: int | None,
+        file_id: str | None = None,
+    ) -> TelegramMessage:
+        """Send the file; by Telegram's `file_id` when it has one (no upload again)."""
+        document: str | bytes = file_id or await self.files.get(message.sha256)
+        return await self.bot.send_document(
+            chat_id,
+            document=document,
+            filename=message.filename,
+            caption=caption,
+            parse_mode=ParseMode.HTML,
+            reply_markup=keyboard(buttons),
+            reply_parameters=_reply(reply_to),
+        )
 
     async def _edit(self, row: OutboxRow, edit: Edit) -> TelegramMessage | None:
         assert row.case_id is not None and row.task_seq is not None
@@ -220,15 +278,55 @@ class OutboxSender:
             # The task message was never delivered (officer not joined): nothing to edit;
             # when they join they get the pending task afresh.
             return None
-        result = await self.bot.edit_message_text(
+        try:
+            result = await self._edit_in_place(target, edit)
+        except BadRequest as exc:
+            if edit.becomes is None or "not modified" in exc.message.lower():
+                raise
+            # The card to turn into the next task is gone: the task comes as a new text.
+            result = await self._send_text(target.chat_id, edit.text, edit.buttons)
+            target = TaskMessage(target.chat_id, result.message_id, False)
+        if edit.becomes is not None:  # the card is now the officer's next task
+            async with unit_of_work(self.db, self.agency) as tx:
+                await tx.outbox.remember_task_message(
+                    row.case_id,
+                    edit.becomes,
+                    target.chat_id,
+                    target.message_id,
+                    target.has_document,
+                )
+        if not edit.buttons or edit.becomes is not None:
+            await self._close_reminders(row.case_id, row.task_seq, target.chat_id)
+        return result if isinstance(result, TelegramMessage) else None
+
+    async def _edit_in_place(self, target: TaskMessage, edit: Edit) -> TelegramMessage | bool:
+        markup = keyboard(edit.buttons)
+        if target.has_document:  # a task on a draft: the task is the file's caption
+            return await self.bot.edit_message_caption(
+                chat_id=target.chat_id,
+                message_id=target.message_id,
+                caption=edit.text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+            )
+        return await self.bot.edit_message_text(
             edit.text,
             chat_id=target.chat_id,
             message_id=target.message_id,
             parse_mode=ParseMode.HTML,
-            reply_markup=keyboard(edit.buttons),
+            reply_markup=markup,
             disable_web_page_preview=True,
         )
-        return result if isinstance(result, TelegramMessage) else None
+
+    async def _close_reminders(self, case_id: int, task_seq: int, chat_id: int) -> None:
+        """The task closed: its reminders lose the buttons they carried."""
+        async with reading(self.db, self.agency) as tx:
+            reminders = await tx.outbox.reminder_messages(case_id, task_seq, chat_id)
+        for message_id in reminders:
+            try:
+                await self.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
+            except BadRequest as exc:  # gone, or already without buttons
+                log.info("reminder %d keeps its markup: %s", message_id, exc.message)
 
     async def _mark_sent(
         self, row: OutboxRow, message: Message, sent: TelegramMessage | None, flush: bool
@@ -244,7 +342,11 @@ class OutboxSender:
             )
             if _is_task_message(message) and sent is not None and row.case_id and row.task_seq:
                 await tx.outbox.remember_task_message(
-                    row.case_id, row.task_seq, sent.chat.id, sent.message_id, False
+                    row.case_id,
+                    row.task_seq,
+                    sent.chat.id,
+                    sent.message_id,
+                    sent.document is not None,
                 )
             if isinstance(message, SendDocument) and sent is not None:
                 file_id = sent.document.file_id if sent.document is not None else None
@@ -271,4 +373,11 @@ class OutboxSender:
 
 
 def _is_task_message(message: Message) -> bool:
-    return isinstance(message, Send) and message.task_message
+    return isinstance(message, Send | SendDocument) and message.task_message
+
+
+def _reply(message_id: int | None) -> ReplyParameters | None:
+    """Reply to `message_id`; should it be gone, the message goes out all the same."""
+    if message_id is None:
+        return None
+    return ReplyParameters(message_id, allow_sending_without_reply=True)

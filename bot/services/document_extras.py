@@ -9,13 +9,15 @@ keeps.
 
 from __future__ import annotations
 
-from bot.core.sop import StepKind
+from collections.abc import Callable
+
+from bot.core.sop import Step, StepKind
 from bot.core.workflow import CaseState, Context, Task
 from bot.documents import context as doccontext
 from bot.documents.context import FINAL_REPORT, STANDARD_REPORT
 from bot.services.document_index import DocumentIndex
 from bot.services.sheet_upload import offers_sheet_upload
-from bot.views.callbacks import sheet_callback
+from bot.views.callbacks import document_callback, draft_pdf_callback, sheet_callback
 from bot.views.i18n import Catalogue
 from bot.views.outgoing import SendDocument
 from storage.documents import StoredDocument
@@ -30,21 +32,70 @@ class DocumentExtras:
 
     * The sheet button goes on upload steps of the role that owns the figures
       (`data_role`): there the report's content is written.
-    * The standard-format report made from that sheet goes with the first task of the
-      other upload steps (the typist's), next to the draft they type into.
+    * The standard-format report made from that sheet is a button on the first task of
+      the other upload steps (the typist's): one press sends it, next to the draft.
     * After the signature, steps that carry the draft carry the final report instead.
+    * A task on a .docx has a "PDF" button, when PDFs are made: the .docx is the task's
+      own file (what is edited, uploaded back and signed, and it goes out at once),
+      the PDF a copy to read on a phone, sent on demand (converted ahead, in the
+      background) instead of a second file pushed into every reviewer's chat.
     """
 
-    def __init__(self, catalogue: Catalogue, index: DocumentIndex, data_role: str) -> None:
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        index: DocumentIndex,
+        data_role: str,
+        makes_pdf: Callable[[], bool] = lambda: False,
+    ) -> None:
         self.catalogue = catalogue
         self.index = index
         self.data_role = data_role
+        self.makes_pdf = makes_pdf
 
     def buttons(self, ctx: Context, state: CaseState, task: Task, lang: str) -> list[list[Button]]:
-        if not offers_sheet_upload(ctx.sop.step(task.step_key), self.data_role):
-            return []
-        text = self.catalogue.plain(lang, "documents.button.upload_sheet")
-        return [[{"text": text, "data": sheet_callback(state.id, task.seq)}]]
+        step = ctx.sop.step(task.step_key)
+        rows: list[list[Button]] = []
+        pdf = self._pdf_button(ctx, state, task, lang)
+        if pdf is not None:
+            rows.append([pdf])
+        if offers_sheet_upload(step, self.data_role):
+            text = self.catalogue.plain(lang, "documents.button.upload_sheet")
+            rows.append([{"text": text, "data": sheet_callback(state.id, task.seq)}])
+        report = self._standard_report(state, task, step)
+        if report is not None:
+            text = self.catalogue.plain(lang, "documents.button.standard_report")
+            rows.append([{"text": text, "data": document_callback(report.id)}])
+        return rows
+
+    def _standard_report(self, state: CaseState, task: Task, step: Step) -> StoredDocument | None:
+        if step.kind is not StepKind.UPLOAD or self.data_role in step.roles or task.round != 1:
+            return None
+        return self.index.latest(state.id, STANDARD_REPORT)
+
+    def _pdf_button(self, ctx: Context, state: CaseState, task: Task, lang: str) -> Button | None:
+        """ "PDF" under a task whose file is a .docx (the final report, or the draft)."""
+        step = ctx.sop.step(task.step_key)
+        draft = state.latest_draft
+        if not (step.works_on_draft and draft is not None and self.makes_pdf()):
+            return None
+        text = self.catalogue.plain(lang, "task.button.pdf")
+        final = self._final(ctx, state, task)
+        if final is not None:
+            if not final.filename.lower().endswith(".docx"):
+                return None
+            return {"text": text, "data": document_callback(final.id, pdf=True)}
+        if not draft.filename.lower().endswith(".docx"):
+            return None
+        return {"text": text, "data": draft_pdf_callback(state.id, draft.number)}
+
+    def _final(self, ctx: Context, state: CaseState, task: Task) -> StoredDocument | None:
+        """The signed final report, for a step after the signature."""
+        signed = doccontext.signature(ctx.sop, state)
+        if signed is None or ctx.sop.step(task.step_key).number <= signed.step.number:
+            return None
+        final = self.index.latest(state.id, FINAL_REPORT)
+        return final if final is not None and final.source == signed.code(state.id) else None
 
     def attachments(
         self,
@@ -54,28 +105,7 @@ class DocumentExtras:
         lang: str,
         default: list[SendDocument],
     ) -> list[SendDocument]:
-        step = ctx.sop.step(task.step_key)
-        signed = doccontext.signature(ctx.sop, state)
-        if signed is not None and step.number > signed.step.number:
-            final = self.index.latest(state.id, FINAL_REPORT)
-            if default and final is not None and final.source == signed.code(state.id):
-                caption = self.catalogue.text(
-                    lang, "documents.attached.final", case_code=state.code, filename=final.filename
-                )
-                return [_document(final, caption)]
-            return default
-        if step.kind is StepKind.UPLOAD and self.data_role not in step.roles and task.round == 1:
-            report = self.index.latest(state.id, STANDARD_REPORT)
-            if report is not None:
-                caption = self.catalogue.text(
-                    lang,
-                    "documents.attached.standard_report",
-                    case_code=state.code,
-                    filename=report.filename,
-                )
-                return [*default, _document(report, caption)]
+        final = self._final(ctx, state, task)
+        if default and final is not None:
+            return [SendDocument(final.sha256, final.filename)]
         return default
-
-
-def _document(document: StoredDocument, caption: str) -> SendDocument:
-    return SendDocument(document.sha256, document.filename, caption)

@@ -51,6 +51,7 @@ from bot.documents.context import APPROVAL, DISPOSITION, FINAL_REPORT, STANDARD_
 from bot.services.document_index import DocumentIndex
 from bot.services.outbox import enqueue, language_of, notify_admins
 from bot.services.workflow_service import WorkflowService
+from bot.views.callbacks import document_callback
 from bot.views.i18n import Catalogue
 from bot.views.outgoing import Outgoing, SendDocument
 from storage.db import Database
@@ -428,14 +429,17 @@ class DocumentWorker:
                     document = await documents.get(doc_id)
                     assert document is not None
                     stored.append(document)
-                await self._send(tx, case_id, document, output, output.fmt, now)
-                if output.pdf and output.recipients and self.makes_pdf:
+                offers_pdf = output.pdf and bool(output.recipients) and self.makes_pdf
+                await self._send(tx, case_id, document, output, output.fmt, now, offers_pdf)
+                if offers_pdf:
+                    # Converted ahead, sent only when an officer presses "PDF" (a copy to
+                    # read on a phone, never pushed beside the .docx).
                     await tx.jobs.add(
                         PDF,
                         case_id,
                         {
                             "document": document.id,
-                            "recipients": list(output.recipients),
+                            "recipients": [],
                             "caption": output.caption,
                             "params": dict(output.params),
                         },
@@ -466,6 +470,7 @@ class DocumentWorker:
         output: _Output,
         fmt: str,
         now: datetime,
+        offers_pdf: bool = False,
     ) -> None:
         for officer in output.recipients:
             lang = await language_of(tx, self.directory, officer)
@@ -475,7 +480,11 @@ class DocumentWorker:
                 **output.params,
                 format=self.catalogue.plain(lang, f"documents.format.{_format_key(fmt)}"),
             )
-            message = SendDocument(document.sha256, document.filename, caption)
+            buttons = []
+            if offers_pdf:
+                text = self.catalogue.plain(lang, "task.button.pdf")
+                buttons = [[{"text": text, "data": document_callback(document.id, pdf=True)}]]
+            message = SendDocument(document.sha256, document.filename, caption, buttons)
             out = Outgoing(officer_key=officer, message=message)
             await enqueue(tx, out, now, case_id=case_id)
 
@@ -592,7 +601,7 @@ class DocumentWorker:
             name,
             source,
             data,
-            (str(payload.get("officer", "")),),
+            tuple(o for o in (str(payload.get("officer", "")),) if o),  # none: made ahead
             "documents.draft_pdf",
             {"case_code": str(payload.get("case_code", "")), "version": version},
         )

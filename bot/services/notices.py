@@ -39,10 +39,11 @@ async def minimal_form(office: Office, row: OutboxRow, message: Message) -> Mess
     """What to send instead of a message Telegram refused for good (400).
 
     A text keeps its buttons and its role (a task's message stays the task's message,
-    so later edits still reach it) under one short sentence naming the case; a file goes
-    without its caption; a file refused as such has no smaller form.
+    so later edits still reach it) under one short sentence naming the case; so does a
+    task that is a file (under a short caption); another file goes without its caption;
+    a file refused as such has no smaller form.
     """
-    if isinstance(message, SendDocument):
+    if isinstance(message, SendDocument) and not message.task_message:
         return replace(message, caption=None) if message.caption else None
     async with reading(office.db, office.agency) as tx:
         code = await _case_code(tx, row)
@@ -52,7 +53,9 @@ async def minimal_form(office: Office, row: OutboxRow, message: Message) -> Mess
     else:
         text = office.text(lang, "delivery.minimal", case_code=code)
     if isinstance(message, Edit):
-        return Edit(text, message.buttons)
+        return Edit(text, message.buttons, message.becomes)
+    if isinstance(message, SendDocument):
+        return replace(message, caption=text)
     return replace(message, text=text)
 
 
@@ -85,7 +88,7 @@ async def report_refused(
 
 
 def _what(office: Office, lang: str, message: Message) -> str:
-    if isinstance(message, SendDocument):
+    if isinstance(message, SendDocument) and not message.task_message:
         return office.plain(lang, "delivery.what_document", filename=message.filename)
     if isinstance(message, Edit):
         return office.plain(lang, "delivery.what_edit")

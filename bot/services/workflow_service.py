@@ -50,6 +50,7 @@ from bot.core.workflow import (
     Task,
     TaskClosed,
     TaskOpened,
+    TaskStatus,
     TaskUpdated,
     Transition,
     act,
@@ -83,6 +84,10 @@ class Presenter(Protocol):
     ) -> list[Outgoing]: ...
 
     def task_update(self, ctx: Context, state: CaseState, task: Task, lang: str) -> Outgoing: ...
+
+    def task_handover(
+        self, ctx: Context, state: CaseState, earlier: Task, task: Task, lang: str
+    ) -> Outgoing: ...
 
     def notice(
         self, officer: str, message: str, params: Mapping[str, Any], lang: str
@@ -435,11 +440,52 @@ class WorkflowService:
 
     async def _apply(self, tx: Tx, ctx: Context, transition: Transition, now: datetime) -> None:
         state = transition.state
+        handovers = await self._handovers(tx, state, transition.effects)
         for effect in transition.effects:
-            await self._apply_one(tx, ctx, state, effect, now)
+            await self._apply_one(tx, ctx, state, effect, now, handovers)
+
+    @staticmethod
+    async def _handovers(tx: Tx, state: CaseState, effects: Sequence[Effect]) -> dict[int, int]:
+        """New task -> the task whose message it takes over.
+
+        When an officer's own press closes their task and opens their next one (the
+        Sekretaris approves, then initials), the card they pressed turns into the next
+        step instead of a new message arriving: one card, updated in place. Not when a
+        new draft came in meanwhile and the card is the old draft's file.
+        """
+        closed = [
+            task
+            for effect in effects
+            if isinstance(effect, TaskClosed) and effect.status is TaskStatus.DONE
+            for task in (state.task(effect.task),)
+            if task is not None and task.outcome != "returned"
+        ]
+        pairs: dict[int, int] = {}
+        for effect in effects:
+            new = state.task(effect.task) if isinstance(effect, TaskOpened) else None
+            if new is None:
+                continue
+            old = next(
+                (t for t in closed if t.assignee == new.assignee and t.seq not in pairs.values()),
+                None,
+            )
+            if old is None:
+                continue
+            held = await tx.outbox.task_message(state.id, old.seq)
+            draft = state.latest_draft
+            fresh = draft is not None and draft.uploaded_at > old.created_at
+            if held is not None and not (held.has_document and fresh):
+                pairs[new.seq] = old.seq
+        return pairs
 
     async def _apply_one(
-        self, tx: Tx, ctx: Context, state: CaseState, effect: Effect, now: datetime
+        self,
+        tx: Tx,
+        ctx: Context,
+        state: CaseState,
+        effect: Effect,
+        now: datetime,
+        handovers: Mapping[int, int],
     ) -> None:
         presenter = self.presenter
         if isinstance(effect, TaskOpened | TaskUpdated | TaskClosed):
@@ -447,9 +493,16 @@ class WorkflowService:
             assert task is not None
             lang = await language_of(tx, self.people, task.assignee)
             if isinstance(effect, TaskOpened):
-                for out in presenter.task_message(ctx, state, task, lang):
+                earlier = state.task(handovers[task.seq]) if task.seq in handovers else None
+                if earlier is not None:
+                    out = presenter.task_handover(ctx, state, earlier, task, lang)
                     await enqueue(tx, out, now, case_id=state.id)
+                else:
+                    for out in presenter.task_message(ctx, state, task, lang):
+                        await enqueue(tx, out, now, case_id=state.id)
                 await self._queue_draft_pdf(tx, ctx, state, task, now)
+            elif task.seq in handovers.values():
+                pass  # its message becomes the next task's (`_handovers`)
             else:
                 out = presenter.task_update(ctx, state, task, lang)
                 await enqueue(tx, out, now, case_id=state.id)
@@ -481,8 +534,9 @@ class WorkflowService:
     async def _queue_draft_pdf(
         tx: Tx, ctx: Context, state: CaseState, task: Task, now: datetime
     ) -> None:
-        """Who must approve, initial or sign a .docx draft also gets it as PDF to read on a
-        phone (made after the commit, where LibreOffice exists)."""
+        """Who must approve, initial or sign a .docx draft may read it as PDF on a phone:
+        the copy is made ahead, after the commit (where LibreOffice exists), and sent
+        when they press "PDF" (`handlers/on_demand.py`)."""
         step = ctx.sop.step(task.step_key)
         draft = state.latest_draft
         if not (step.is_versioned and step.works_on_draft and draft is not None):
@@ -493,7 +547,6 @@ class WorkflowService:
             "version": draft.number,
             "sha256": draft.sha256,
             "filename": draft.filename,
-            "officer": task.assignee,
             "case_code": state.code,
         }
         await tx.jobs.add("draft_pdf", state.id, payload, now)

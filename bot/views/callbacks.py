@@ -13,6 +13,9 @@ Formats (one prefix per feature):
 - `ui:<pending>:<case>:<task>:<item>`  which checklist item a file is for;
 - `dc:<case>:<task>`  "Unggah data capaian" (the indicator sheet, no engine action);
 - `dg:<case>`  a case's details under the daily digest;
+- `td:<case>:<task>`  a task's full text ("Rincian" under a task on a draft);
+- `dp:<case>:<version>`  the PDF of a draft version, sent on demand;
+- `df:<document>[:p]`  a stored document, or (`:p`) its PDF copy, sent on demand;
 - `pg:<view>:<page>`  a page of a long answer (`PagedView`: the digest and /ringkasan,
   /status, the case choice of /riwayat and /berkas), the page counted from 1;
 - `sc:<question>:<value>`, `sc:skip`, `sc:go`, `sc:no`  the /mulai dialog;
@@ -185,6 +188,43 @@ def parse_detail(data: str | None) -> int | None:
     """The case of a digest detail press."""
     match = DETAIL_PATTERN.match(data or "")
     return None if match is None else int(match.group(1))
+
+
+# -- a task's full text and the files sent on demand ---------------------------------------
+
+TASK_DETAIL_PATTERN: Final = re.compile(r"^td:(\d{1,9}):(\d{1,6})$")
+DRAFT_PDF_PATTERN: Final = re.compile(r"^dp:(\d{1,9}):(\d{1,6})$")
+DOCUMENT_PATTERN: Final = re.compile(r"^df:(\d{1,12})(:p)?$")
+
+
+def task_detail_callback(case_id: int, task_seq: int) -> str:
+    return _checked(f"td:{case_id}:{task_seq}")
+
+
+def parse_task_detail(data: str | None) -> tuple[int, int] | None:
+    """(case, task) of a "Rincian" press."""
+    match = TASK_DETAIL_PATTERN.match(data or "")
+    return None if match is None else (int(match.group(1)), int(match.group(2)))
+
+
+def draft_pdf_callback(case_id: int, version: int) -> str:
+    return _checked(f"dp:{case_id}:{version}")
+
+
+def parse_draft_pdf(data: str | None) -> tuple[int, int] | None:
+    """(case, draft version) of a draft's "PDF" press."""
+    match = DRAFT_PDF_PATTERN.match(data or "")
+    return None if match is None else (int(match.group(1)), int(match.group(2)))
+
+
+def document_callback(document_id: int, *, pdf: bool = False) -> str:
+    return _checked(f"df:{document_id}" + (":p" if pdf else ""))
+
+
+def parse_document(data: str | None) -> tuple[int, bool] | None:
+    """(stored document, whether its PDF copy is asked for) of an on-demand press."""
+    match = DOCUMENT_PATTERN.match(data or "")
+    return None if match is None else (int(match.group(1)), match.group(2) is not None)
 
 
 # -- pages of a long answer ----------------------------------------------------------------

@@ -33,19 +33,32 @@ class Send:
 
 @dataclass(frozen=True, slots=True)
 class Edit:
-    """The new text and buttons of a task's message, wherever that message was delivered."""
+    """The new text and buttons of a task's message, wherever that message was delivered.
+
+    The sender edits a text message's text, or a document's caption (a task on a draft is
+    the draft itself). `becomes` hands the message on to the officer's next task (its
+    seq): pressed, the card turns into the next step instead of a new message arriving.
+    """
 
     text: str
     buttons: Buttons = ()
+    becomes: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class SendDocument:
-    """A stored file (by its hash) sent under a name, with an optional caption."""
+    """A stored file (by its hash) sent under a name, with an optional caption.
+
+    As a task's message (`task_message`) the caption is the task and the buttons go
+    under it. A file this chat already received for the case is never sent again: a task
+    message goes as text replying to the message that carried it (see the sender).
+    """
 
     sha256: str
     filename: str
     caption: str | None = None
+    buttons: Buttons = ()
+    task_message: bool = False
 
 
 Message = Send | Edit | SendDocument
@@ -89,9 +102,15 @@ def encode(message: Message) -> tuple[str, dict[str, Any]]:
         payload: dict[str, Any] = {"sha256": message.sha256, "filename": message.filename}
         if message.caption is not None:
             payload["caption"] = message.caption
+        if message.buttons:
+            payload["buttons"] = _rows(message.buttons)
+        if message.task_message:
+            payload["task_message"] = True
         return DOCUMENT, payload
     payload = {"text": message.text, "buttons": _rows(message.buttons)}
     if isinstance(message, Edit):
+        if message.becomes is not None:
+            payload["becomes"] = message.becomes
         return EDIT, payload
     if message.task_message:
         payload["task_message"] = True
@@ -113,12 +132,19 @@ def decode(kind: str, payload: Mapping[str, Any]) -> Message:
             digest=payload.get("digest"),
         )
     if kind == EDIT:
-        return Edit(text=str(payload["text"]), buttons=_rows(payload.get("buttons") or ()))
+        becomes = payload.get("becomes")
+        return Edit(
+            text=str(payload["text"]),
+            buttons=_rows(payload.get("buttons") or ()),
+            becomes=None if becomes is None else int(becomes),
+        )
     if kind == DOCUMENT:
         return SendDocument(
             sha256=str(payload["sha256"]),
             filename=str(payload["filename"]),
             caption=payload.get("caption"),
+            buttons=_rows(payload["buttons"]) if payload.get("buttons") else (),
+            task_message=bool(payload.get("task_message")),
         )
     raise ValueError(f"unknown outbox kind {kind!r}")
 

@@ -35,7 +35,7 @@ from bot.core.workflow import (
     TaskStatus,
     order_candidates,
 )
-from bot.views.callbacks import TaskOp, task_callback
+from bot.views.callbacks import TaskOp, task_callback, task_detail_callback
 from bot.views.fmt import format_date, format_deadline, format_minutes, format_work_duration
 from bot.views.i18n import Catalogue, Raw
 from bot.views.outgoing import Edit, Message, Outgoing, Send, SendDocument
@@ -105,21 +105,26 @@ class CataloguePresenter:
         assert draft is not None
         return self._t(lang, "task.draft", version=draft.number, filename=typed(draft.filename))
 
-    def _body(self, ctx: Context, state: CaseState, task: Task, lang: str) -> list[str]:
+    def _body(
+        self, ctx: Context, state: CaseState, task: Task, lang: str, compact: bool = False
+    ) -> list[str]:
+        """The task's lines; `compact` (a caption) keeps what is asked, by when, on which
+        version and why, and leaves the requirements and the standard to "Rincian"."""
         step = ctx.sop.step(task.step_key)
         lines = [self._header(state, step, lang)]
-        if step.requirements:
+        if step.requirements and not compact:
             lines.append(self._t(lang, "task.needs", items=", ".join(step.requirements)))
-        if step.output:
+        if step.output and not compact:
             lines.append(self._t(lang, "task.output", output=step.output))
-        lines.append(self._t(lang, "task.time_standard", standard=step.time.text))
+        if not compact:
+            lines.append(self._t(lang, "task.time_standard", standard=step.time.text))
         lines.append(self._t(lang, "task.deadline", deadline=self._when(task.deadline, lang)))
         if step.works_on_draft and state.latest_draft is not None:
             lines.append(self._draft_line(state, lang))
         if step.key == ctx.sop.first.key and state.letter:
             lines += self._letter_lines(state.letter, lang)
         returned = task.data.get("returned")
-        if returned:
+        if returned and self._last_return(state, task) is None:
             lines.append(
                 self._t(
                     lang,
@@ -140,7 +145,7 @@ class CataloguePresenter:
         values = {name: typed(value) for name, value in values.items()}
         return ["", self._t(lang, "workflow.letter", **values)]
 
-    def _status_line(self, task: Task, lang: str) -> str | None:
+    def _status_line(self, state: CaseState, task: Task, lang: str) -> str | None:
         when = self._when(task.closed_at, lang) if task.closed_at else ""
         name = self.people.name(task.assignee)
         if task.status is TaskStatus.DONE:
@@ -156,9 +161,64 @@ class CataloguePresenter:
             return self._t(lang, key, name=name, when=when)
         if task.status is TaskStatus.CLAIMED:
             return self._t(lang, "task.claimed", name=self.people.name(task.closed_by or ""))
+        if task.status is TaskStatus.WITHDRAWN:
+            cause = self._return_by(state, task.closed_by, task.closed_at)
+            if cause is not None:
+                return self._t(
+                    lang,
+                    "task.withdrawn_by",
+                    name=self.people.name(cause.assignee),
+                    reason=typed(cause.reason or ""),
+                )
         if task.status in (TaskStatus.WITHDRAWN, TaskStatus.SUPERSEDED, TaskStatus.CANCELLED):
             return self._t(lang, "task.withdrawn")
         return None
+
+    @staticmethod
+    def _return_by(state: CaseState, officer: str | None, at: datetime | None) -> Task | None:
+        """The return `officer` made at `at` (what withdrew the others' tasks)."""
+        for task in reversed(state.tasks):
+            if task.outcome == "returned" and task.assignee == officer and task.closed_at == at:
+                return task
+        return None
+
+    @staticmethod
+    def _last_return(state: CaseState, task: Task) -> Task | None:
+        """For a task of round 2 or later: the return that sent the case back."""
+        if task.round < 2:
+            return None
+        returns = [
+            t
+            for t in state.tasks
+            if t.outcome == "returned"
+            and t.closed_at is not None
+            and t.closed_at <= task.created_at
+        ]
+        return max(returns, key=lambda t: (t.closed_at, t.seq), default=None)
+
+    def _again(self, state: CaseState, task: Task, lang: str) -> str | None:
+        """What changed since the last round: who returned it, why, and the new version."""
+        back = self._last_return(state, task)
+        if back is None:
+            return None
+        assert back.closed_at is not None
+        lines = [
+            self._t(
+                lang,
+                "task.again",
+                round=task.round,
+                name=self.people.name(back.assignee),
+                when=self._when(back.closed_at, lang),
+                reason=typed(back.reason or ""),
+            )
+        ]
+        draft = state.latest_draft
+        if draft is not None and draft.uploaded_at >= back.closed_at:
+            author = self.people.name(draft.uploaded_by)
+            lines.append(self._t(lang, "task.new_version", version=draft.number, name=author))
+        elif draft is not None:
+            lines.append(self._t(lang, "task.same_version", version=draft.number))
+        return "\n".join(lines)
 
     def _checklist_lines(self, state: CaseState, task: Task) -> list[str]:
         items = state.checklist(task.step_key, task.round) or []
@@ -248,55 +308,101 @@ class CataloguePresenter:
         return rows
 
     def _render_task(
-        self, ctx: Context, state: CaseState, task: Task, lang: str
+        self, ctx: Context, state: CaseState, task: Task, lang: str, compact: bool = False
     ) -> tuple[str, list[list[Button]]]:
-        """The task's text, its typed parts still marked for `fit`, and its buttons."""
-        lines = self._body(ctx, state, task, lang)
+        """The task's text, its typed parts still marked for `fit`, and its buttons;
+        `compact` for a caption, the rest behind "Rincian"."""
+        lines = self._body(ctx, state, task, lang, compact)
         step = ctx.sop.step(task.step_key)
         if step.kind is StepKind.CHECKLIST:
             lines += ["", *self._checklist_lines(state, task)]
-        status = self._status_line(task, lang)
+        status = self._status_line(state, task, lang)
         if status:
             lines += ["", status]
             return "\n".join(lines), []
-        return "\n".join(lines), self._buttons(ctx, state, task, lang)
+        buttons = self._buttons(ctx, state, task, lang)
+        if compact:
+            details = self.cat.plain(lang, "task.button.details")
+            buttons.append([{"text": details, "data": task_detail_callback(state.id, task.seq)}])
+        return "\n".join(lines), buttons
+
+    def _is_on_file(self, ctx: Context, state: CaseState, task: Task) -> bool:
+        """Whether the task's message is a file with the task as its caption: a step on a
+        draft (the draft, or after the signature the final report), or the first step
+        with the letter's scan."""
+        step = ctx.sop.step(task.step_key)
+        if step.works_on_draft and state.latest_draft is not None:
+            return True
+        return step.key == ctx.sop.first.key and bool(state.letter.get("scan_sha256"))
+
+    def task_detail(self, ctx: Context, state: CaseState, task: Task, lang: str) -> str:
+        """The task's full text ("Rincian"): the SOP's title, requirements and standard."""
+        text, _ = self._render_task(ctx, state, task, lang)
+        return self._fit(text, state, lang)
 
     # -- Presenter protocol ----------------------------------------------------------
 
     def task_message(
         self, ctx: Context, state: CaseState, task: Task, lang: str, *, intro: str | None = None
     ) -> list[Outgoing]:
-        """The task's files, then its message under `intro` (by default "a new task")."""
+        """The task as ONE message under `intro` (by default "a new task", for a later
+        round what changed): on a draft, the draft itself with the task as its caption
+        and the buttons under it (the sender turns it into a reply when this chat has the
+        file already); otherwise a text."""
+        head = intro if intro is not None else self._intro(state, task, lang)
+        file = self._task_file(ctx, state, task, lang)
+        compact = file is not None
+        text, buttons = self._render_task(ctx, state, task, lang, compact)
+        limit = CAPTION_LIMIT if compact else TEXT_LIMIT
+        text = self._fit(f"{head}\n\n{text}", state, lang, limit)
+        message: Message = Send(text, buttons, task_message=True)
+        if file is not None and not self._own_file(state, task, file.sha256):
+            message = SendDocument(file.sha256, file.filename, text, buttons, task_message=True)
+        return [Outgoing(task.assignee, message, task_seq=task.seq)]
+
+    def _intro(self, state: CaseState, task: Task, lang: str) -> str:
+        return self._again(state, task, lang) or self._t(lang, "task.new")
+
+    def _task_file(
+        self, ctx: Context, state: CaseState, task: Task, lang: str
+    ) -> SendDocument | None:
+        """The file a task's message is: the draft (or what the documents put in its
+        place), or the first step's letter scan; None for a text task."""
         step = ctx.sop.step(task.step_key)
         draft = state.latest_draft
         files: list[SendDocument] = []
         if step.works_on_draft and draft is not None:
-            caption = self._fit(
-                f"{state.code} · {self._draft_line(state, lang)}", state, lang, CAPTION_LIMIT
-            )
-            files.append(SendDocument(draft.sha256, draft.filename, caption))
+            files.append(SendDocument(draft.sha256, draft.filename))
         if self.extras is not None:
             files = self.extras.attachments(ctx, state, task, lang, files)
         scan = state.letter.get("scan_sha256") if step.key == ctx.sop.first.key else None
         if scan:
-            subject = typed(html.escape(str(state.letter.get("subject") or "")))
-            files.append(
-                SendDocument(
-                    sha256=scan,
-                    filename=state.letter.get("scan_filename") or "surat_masuk",
-                    caption=self._fit(f"{state.code} · {subject}", state, lang, CAPTION_LIMIT),
-                )
-            )
-        text, buttons = self._render_task(ctx, state, task, lang)
-        head = intro if intro is not None else self._t(lang, "task.new")
-        text = self._fit(f"{head}\n\n{text}", state, lang)
-        messages: list[Message] = [*files, Send(text, buttons, task_message=True)]
-        return [Outgoing(task.assignee, message, task_seq=task.seq) for message in messages]
+            files.append(SendDocument(scan, state.letter.get("scan_filename") or "surat_masuk"))
+        return files[0] if files else None
+
+    @staticmethod
+    def _own_file(state: CaseState, task: Task, sha256: str) -> bool:
+        """Whether the task's file is one its officer uploaded (never sent back to them)."""
+        return any(f.sha256 == sha256 and f.uploaded_by == task.assignee for f in state.files)
+
+    def task_handover(
+        self, ctx: Context, state: CaseState, earlier: Task, task: Task, lang: str
+    ) -> Outgoing:
+        """The card of `earlier` (just closed by its officer's own press) turned into the
+        same officer's next `task`: what they did, then what is asked now."""
+        intro = self._status_line(state, earlier, lang) or self._t(lang, "task.new")
+        compact = self._is_on_file(ctx, state, task)
+        text, buttons = self._render_task(ctx, state, task, lang, compact)
+        limit = CAPTION_LIMIT if compact else TEXT_LIMIT
+        edit = Edit(self._fit(f"{intro}\n\n{text}", state, lang, limit), buttons, task.seq)
+        return Outgoing(task.assignee, edit, task_seq=earlier.seq)
 
     def task_update(self, ctx: Context, state: CaseState, task: Task, lang: str) -> Outgoing:
-        text, buttons = self._render_task(ctx, state, task, lang)
+        compact = self._is_on_file(ctx, state, task)
+        text, buttons = self._render_task(ctx, state, task, lang, compact)
+        limit = CAPTION_LIMIT if compact else TEXT_LIMIT
         return Outgoing(
-            task.assignee, Edit(self._fit(text, state, lang), buttons), task_seq=task.seq
+            task.assignee, Edit(self._fit(text, state, lang, limit), buttons), task_seq=task.seq
         )
 
     def notice(self, officer: str, message: str, params: Mapping[str, Any], lang: str) -> Outgoing:
@@ -341,7 +447,8 @@ class CataloguePresenter:
         recipient: str,
         lang: str,
     ) -> Outgoing:
-        """The holder's own reminder (nudge, deadline, overdue mornings)."""
+        """The holder's own reminder (nudge, deadline, overdue mornings): it replies to
+        the task's message and carries its buttons, so the newest message can be acted on."""
         common = self._reminder_common(ctx, state, task, lang)
         if kind == NUDGE:
             text = self._t(lang, "reminder.half_time", **common)
@@ -351,7 +458,8 @@ class CataloguePresenter:
             text = self._t(lang, "reminder.overdue", overdue=self._late(task, now, lang), **common)
         else:
             raise ValueError(f"unknown reminder kind {kind!r}")
-        return Outgoing(recipient, Send(text, reminder=kind), task_seq=task.seq)
+        buttons = self._buttons(ctx, state, task, lang) if recipient == task.assignee else []
+        return Outgoing(recipient, Send(text, buttons, reminder=kind), task_seq=task.seq)
 
     def escalation(
         self,

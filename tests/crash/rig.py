@@ -61,7 +61,7 @@ BOT_NOW = "2026-07-06T09:00:00+07:00"  # step 1 (10 minutes) is overdue: its rem
 WAIT = 30.0  # seconds before a wait is a failure (each normally takes milliseconds)
 KILLED = -int(getattr(signal, "SIGKILL", 9))
 
-Key = tuple[str, int, str]  # (Bot API method, chat id, text or caption)
+Key = tuple[str, int, str]  # (send | edit, chat id, text or caption)
 
 
 class RigFailure(AssertionError):
@@ -413,22 +413,31 @@ class Rig:
 
     def key_of(self, row: sqlite3.Row) -> Key:
         payload = json.loads(row["payload_json"])
-        method = {"send": "sendMessage", "edit": "editMessageText", "document": "sendDocument"}
         text = payload.get("caption") if row["kind"] == "document" else payload.get("text")
-        return (method[row["kind"]], self.chat_of(row), text or "")
+        return (_ROW_METHOD[row["kind"]], self.chat_of(row), text or "")
 
     def delivered(self) -> Counter[Key]:
-        """Every message-carrying Bot API call so far, by (method, chat, text)."""
-        keys = {"sendMessage", "editMessageText", "sendDocument"}
+        """Every message-carrying Bot API call so far, by (what it does, chat, text): a
+        task on a file the chat has already goes as a text replying to it, and a task's
+        edit is a caption's when the task is a file, so the calls count as sends and edits."""
         return Counter(
             (
-                c.method,
+                _CALL_METHOD[c.method],
                 int(c.params.get("chat_id", 0)),
                 c.params.get("text") or c.params.get("caption") or "",
             )
             for c in self.fake.calls
-            if c.method in keys
+            if c.method in _CALL_METHOD
         )
+
+
+_ROW_METHOD = {"send": "send", "edit": "edit", "document": "send"}
+_CALL_METHOD = {
+    "sendMessage": "send",
+    "sendDocument": "send",
+    "editMessageText": "edit",
+    "editMessageCaption": "edit",
+}
 
 
 class _Closing:

@@ -27,12 +27,17 @@ async def test_the_straight_path_in_chat_reaches_every_officer(tmp_path: Path) -
 
         sek = st.user("sekretaris")
         review = task_message(sek, 5)
-        assert review.button_texts == ["Setujui", "Kembalikan"]
-        drafts = [m for m in sek.transcript if m.kind == "document"]
-        assert drafts and drafts[-1].document is not None
-        assert sek.downloaded_document(drafts[-1]) == tiny_docx("draf diketik")
+        # One message: the draft itself, the task as its caption, the buttons under it.
+        assert review.kind == "document" and review.document is not None
+        assert sek.downloaded_document(review) == tiny_docx("draf diketik")
+        assert review.button_texts[:2] == ["Setujui", "Kembalikan"]
+        assert review.button_texts[-1] == "Rincian"
         await press(st, sek, review, "Setujui")
-        assert task_message(sek, 5).buttons == []  # buttons gone once acted
+        # Her own press: the same card turns into her next step, step 5's buttons gone.
+        card = sek.message(review.message_id)
+        assert card.text.startswith("✅ Disetujui oleh") and "Langkah 6:" in card.text
+        assert "Setujui" not in card.button_texts and card.button_texts[0] == "Paraf"
+        assert [m.message_id for m in sek.transcript].count(review.message_id) == 1
         await press(st, sek, task_message(sek, 6), "Paraf")
         for kabid in ("kabid_1", "kabid_2", "kabid_3"):
             user = st.user(kabid)
@@ -41,7 +46,8 @@ async def test_the_straight_path_in_chat_reaches_every_officer(tmp_path: Path) -
         await press(st, kadin, task_message(kadin, 9), "Tanda tangani")
         kasubag = st.user("kasubag")
         order = task_message(kasubag, 10)
-        assert order.button_texts == ["⬜ Agus Salim", "⬜ Maya Sari, A.Md.", "Perintahkan"]
+        assert order.button_texts[:3] == ["⬜ Agus Salim", "⬜ Maya Sari, A.Md.", "Perintahkan"]
+        assert order.button_texts[-1] == "Rincian"  # the signed report is the message
         await press(st, kasubag, order, "⬜ Maya Sari, A.Md.")
         assert task_message(kasubag, 10).button_texts[1] == "✅ Maya Sari, A.Md."
         await press(st, kasubag, task_message(kasubag, 10), "Perintahkan")

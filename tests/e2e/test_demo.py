@@ -1,14 +1,14 @@
 """The offline demo: the README's first command shows a whole case, and leaves its files.
 
-One in-process run (module fixture) is read by several tests; the command line is run
-once more as a subprocess, the way a newcomer types it (without LibreOffice on the PATH,
+One in-process run (the `played` fixture of conftest.py) is read by several tests; the
+command line is run once more as a subprocess, the way a newcomer types it (without
+LibreOffice on the PATH,
 which also covers the .docx-only path and keeps it quick). A config file without a token
 must stop the bot with the key named, never fall back to the demo.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import os
 import re
@@ -22,7 +22,7 @@ import pytest
 
 from bot.config import PROJECT_ROOT, TOKEN_ENV
 from bot.views.i18n import Catalogue
-from demo import DemoError, DemoResult, run_demo
+from demo import DemoError, DemoResult
 from demo.console import plain_text
 from demo.run import MARKER, prepare_folder
 from storage.files import FileStore
@@ -30,12 +30,6 @@ from storage.files import FileStore
 CODE = "LKT-2026-TW2"
 DOCUMENT_KINDS = {"lembar_disposisi", "laporan_baku", "lembar_pengesahan", "laporan_final"}
 HAS_LIBREOFFICE = shutil.which("soffice") is not None or shutil.which("libreoffice") is not None
-
-
-@pytest.fixture(scope="module")
-def played(tmp_path_factory: pytest.TempPathFactory) -> DemoResult:
-    out = tmp_path_factory.mktemp("demo") / "demo-out"
-    return asyncio.run(run_demo(out, echo=None))
 
 
 @pytest.fixture(scope="module")

@@ -20,9 +20,12 @@ START = at_local(2026, 7, 6, 8, 0)  # Monday 08.00 WIB
 
 
 def task_message(user: FakeUser, step_number: int) -> BotMessage:
-    """The user's newest task message for a step (the one carrying its buttons)."""
+    """The user's newest task message for a step (the one carrying its buttons): a text,
+    or a file with the task as its caption (a step on a draft)."""
     marker = f"Langkah {step_number}:"
-    candidates = [m for m in user.transcript if marker in m.text and m.kind == "text"]
+    candidates = [
+        m for m in user.transcript if marker in m.text and m.kind in ("text", "document")
+    ]
     assert candidates, f"{user!r} got no task message for step {step_number}"
     return candidates[-1]
 

@@ -80,15 +80,19 @@ def presenter() -> CataloguePresenter:
 
 def check(out: Outgoing, task_lines: tuple[str, ...] = ()) -> None:
     message = out.message
-    if isinstance(message, SendDocument):
+    if isinstance(message, SendDocument) and not message.task_message:
         if message.caption is not None:
             caption, _ = parse_html(message.caption)
             assert utf16_len(caption) <= CAPTION_LIMIT
         return
-    assert isinstance(message, Send | Edit)
-    text, _ = parse_html(message.text)  # raises on broken HTML, as Telegram refuses it
-    assert utf16_len(text) <= TEXT_LIMIT
-    assert "\ufdd0" not in message.text and "\ufdd1" not in message.text
+    if isinstance(message, SendDocument):  # a task on a draft: the task is the caption
+        source, limit = message.caption or "", CAPTION_LIMIT
+    else:
+        assert isinstance(message, Send | Edit)
+        source, limit = message.text, TEXT_LIMIT
+    text, _ = parse_html(source)  # raises on broken HTML, as Telegram refuses it
+    assert utf16_len(text) <= limit
+    assert "\ufdd0" not in source and "\ufdd1" not in source
     for line in task_lines:
         assert line in text
     for row in message.buttons:
@@ -106,8 +110,10 @@ def check_task(p: CataloguePresenter, d: CaseDriver, lang: str, buttons: list[st
         edit = p.task_update(d.ctx, d.state, task, lang)
         for out in [*messages, edit]:
             check(out, (d.state.code, header + step.title))
+        assert len(messages) == 1  # a task is one message
         sent = messages[-1].message
-        assert isinstance(sent, Send) and isinstance(edit.message, Edit)
+        assert isinstance(sent, Send | SendDocument) and sent.task_message
+        assert isinstance(edit.message, Edit)
         assert [b["text"] for row in sent.buttons for b in row][: len(buttons)] == buttons
         assert sent.buttons == edit.message.buttons
 
