@@ -292,4 +292,17 @@ DROP TABLE ptb_conversations;
 DROP TABLE ptb_user_data
 """
 
-MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4, V5, V_OUTBOX_RETENTION, V_DIALOGS)
+V_INBOX = """
+CREATE TABLE inbox (
+    id INTEGER PRIMARY KEY,
+    update_id INTEGER NOT NULL UNIQUE,
+    body_json TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    replays INTEGER NOT NULL DEFAULT 0,
+    done_at TEXT,
+    gave_up INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX inbox_unfinished ON inbox (done_at) WHERE done_at IS NULL
+"""
+
+MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4, V5, V_OUTBOX_RETENTION, V_DIALOGS, V_INBOX)

@@ -309,8 +309,14 @@ class Rig:
             pending = conn.execute(
                 "SELECT (SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL)"
                 " + (SELECT COUNT(*) FROM jobs WHERE done_at IS NULL)"
+                " + (SELECT COUNT(*) FROM inbox WHERE done_at IS NULL)"
             ).fetchone()[0]
         return pending == 0
+
+    def replayed(self) -> bool:
+        """The updates the last death left unfinished are handled (replayed at start)."""
+        with self.db() as conn:
+            return not conn.execute("SELECT 1 FROM inbox WHERE done_at IS NULL").fetchone()
 
     def shows(self, intention: Intention) -> bool:
         press = intention.inputs[0]
@@ -343,6 +349,10 @@ class Rig:
         self.kills.append(Kill(self.armed, self.doing, duplicated))
         self.spawn()
         self.check_acknowledged()
+        # A person retries only after the bot has handled what it had received: an update
+        # in hand at the kill is replayed at start and must take effect once, unrepeated.
+        if self.wait(lambda: "replayed" if self.replayed() else None) == "died":
+            self.on_death()
 
     def check_deliveries_at_kill(self, point: str) -> Key | None:
         """Rows Telegram has but the database calls pending: one only between OK and mark."""
