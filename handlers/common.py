@@ -170,6 +170,17 @@ async def end_dialog(update: Update, context: BotContext, name: str) -> dict[str
     return await context.runtime.dialogs.end(name, update.effective_user.id)
 
 
+def dialog_key(update: Update, name: str) -> tuple[str, int]:
+    """The user's dialog in conversation `name`, for an action that closes it as it commits
+    (`WorkflowService.act(..., closes=...)`); `dialog_closed` after that commit."""
+    assert update.effective_user is not None
+    return name, update.effective_user.id
+
+
+def dialog_closed(context: BotContext, key: tuple[str, int]) -> None:
+    context.runtime.dialogs.closed(*key)
+
+
 async def unknown_user(update: Update, context: BotContext, lang: str) -> None:
     """A message from an account the bot does not know: the contact line, never a name."""
     runtime = context.runtime

@@ -17,6 +17,9 @@ import aiosqlite
 
 from storage.codec import to_iso
 
+DialogKey = tuple[str, int]
+"""(conversation name, Telegram user id): which open dialog."""
+
 
 @dataclass(frozen=True, slots=True)
 class OpenDialog:

@@ -527,5 +527,38 @@ def per_task(rig: Rig, calls: Counter[Key]) -> Counter[tuple[str, int | None, in
     return counted
 
 
+def count(rig: Rig, sql: str, *params: object) -> int:
+    with rig.db() as conn:
+        return int(conn.execute(sql, params).fetchone()[0])
+
+
+def prepared(tmp_path: Path, fake: FakeTelegram, zygote: Zygote, until: str, point: str) -> Rig:
+    """The case walked (unarmed) up to the intention `until`; the bot restarted armed with
+    `point`, ready for one input that the test makes by hand."""
+    rig = Rig(tmp_path, fake, zygote=zygote)
+    rig.start_case_offline()
+    rig.spawn()
+    rig.settle()
+    labels = [i.label for i in CASE]
+    for intention in CASE[: labels.index(until)]:
+        rig.doing = intention.label
+        rig.perform(intention)
+        rig.settle()
+    assert rig.stop() == 0
+    rig.plan.append(point)
+    rig.spawn()
+    rig.settle()
+    rig.doing = until
+    return rig
+
+
+def die_and_restart(rig: Rig) -> None:
+    """Wait for the kill at the armed point, restart unarmed, let the replay finish."""
+    assert rig.wait(lambda: None) == "died"
+    rig.on_death()  # checks the kill point, restarts, waits until the inbox is done
+    rig.settle()
+    assert [k.point for k in rig.kills] == [rig.kills[0].point]
+
+
 def elapsed(started: float) -> float:
     return round(time.monotonic() - started, 2)

@@ -20,8 +20,8 @@ import pytest
 
 from demo.stage import STAGE_TOKEN
 from fakegram import FakeTelegram
-from tests.crash.rig import Rig
-from tests.crash.script import ACKED, CASE
+from tests.crash.rig import Rig, count, die_and_restart, prepared
+from tests.crash.script import ACKED
 from tests.crash.zygote import Zygote
 from tests.support.docs import report_docx
 from tests.support.figures import record
@@ -47,38 +47,6 @@ UPLOAD_POINTS = ("upload.downloaded", "upload.stored", "upload.committed", "uplo
 REPLAYED = {"inbox.stored", "button.received", "service.before_engine", "service.before_commit"}
 REPLAYED_UPLOADS = {"upload.downloaded", "upload.stored"}
 INSTRUCTION = "Segera susun laporan triwulan II"
-
-
-def count(rig: Rig, sql: str, *params: object) -> int:
-    with rig.db() as conn:
-        return int(conn.execute(sql, params).fetchone()[0])
-
-
-def prepared(tmp_path: Path, fake: FakeTelegram, zygote: Zygote, until: str, point: str) -> Rig:
-    """The case walked (unarmed) up to the intention `until`; the bot restarted armed."""
-    rig = Rig(tmp_path, fake, zygote=zygote)
-    rig.start_case_offline()
-    rig.spawn()
-    rig.settle()
-    labels = [i.label for i in CASE]
-    for intention in CASE[: labels.index(until)]:
-        rig.doing = intention.label
-        rig.perform(intention)
-        rig.settle()
-    assert rig.stop() == 0
-    rig.plan.append(point)
-    rig.spawn()
-    rig.settle()
-    rig.doing = until
-    return rig
-
-
-def die_and_restart(rig: Rig) -> None:
-    """Wait for the kill at the armed point, restart unarmed, let the replay finish."""
-    assert rig.wait(lambda: None) == "died"
-    rig.on_death()  # checks the kill point, restarts, waits until the inbox is done
-    rig.settle()
-    assert [k.point for k in rig.kills] == [rig.kills[0].point]
 
 
 def run(tmp_path: Path, zygote: Zygote, until: str, point: str, act: Callable[[Rig], None]) -> Rig:
