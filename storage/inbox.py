@@ -138,6 +138,16 @@ class Inbox:
         )
         hand.done = True
 
+    async def prune(self) -> int:
+        """Forget updates done over a day ago (at start and daily); how many."""
+        cur = await self.conn.execute(
+            "DELETE FROM inbox WHERE done_at IS NOT NULL AND done_at < "
+            f"strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '{KEEP_DONE}')"
+        )
+        pruned = cur.rowcount
+        await cur.close()
+        return pruned
+
     async def take_unfinished(self) -> list[tuple[int, str]]:
         """At start: (update_id, body) of each update to replay, in arrival order, counted
         as replayed; one whose replays were all cut short (it may be what kills the bot) is
@@ -160,10 +170,6 @@ class Inbox:
             ) as cur:
                 todo = [(int(r[0]), str(r[1])) for r in await cur.fetchall()]
             await conn.execute("UPDATE inbox SET replays = replays + 1 WHERE done_at IS NULL")
-            await conn.execute(
-                "DELETE FROM inbox WHERE done_at IS NOT NULL AND done_at < "
-                f"strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '{KEEP_DONE}')"
-            )
             await conn.execute("COMMIT")
         except BaseException:
             await conn.execute("ROLLBACK")

@@ -42,6 +42,7 @@ class InboxQueue(asyncio.Queue[object]):
 
     async def replay(self, bot: Bot) -> int:
         """Queue the updates a crash left unfinished (each once); how many."""
+        await self.inbox.prune()
         unfinished = await self.inbox.take_unfinished()
         for update_id, body in unfinished:
             update = Update.de_json(json.loads(body), bot)

@@ -75,3 +75,24 @@ async def test_an_update_whose_replays_are_all_cut_short_is_given_up(tmp_path: P
     finally:
         await inbox.close()
         await db.close()
+
+
+async def test_done_updates_are_forgotten_after_a_day_unfinished_ones_never(
+    tmp_path: Path,
+) -> None:
+    db, inbox = await opened(tmp_path / "bot.db")
+    try:
+        for update_id in (1, 2, 3):
+            await inbox.append(update_id, "{}")
+        await inbox.done(hold(1, replay=False))
+        await inbox.done(hold(2, replay=False))
+        let_go()
+        await inbox.conn.execute(
+            "UPDATE inbox SET done_at = '2020-01-01T00:00:00Z' WHERE update_id = 1"
+        )
+        assert await inbox.prune() == 1
+        rows = await db.fetchall("SELECT update_id FROM inbox ORDER BY id")
+        assert [r[0] for r in rows] == [2, 3]
+    finally:
+        await inbox.close()
+        await db.close()
