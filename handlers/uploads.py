@@ -174,7 +174,7 @@ async def _attach(
         await reply(update, refusal_text(runtime, lang, refusal))
         return
     crashpoint("upload.committed")
-    version = transition.state.files[-1].number
+    version = transition.state.files[-1].shown
     await reply(
         update,
         runtime.text(

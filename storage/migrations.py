@@ -305,4 +305,23 @@ CREATE TABLE inbox (
 CREATE INDEX inbox_unfinished ON inbox (done_at) WHERE done_at IS NULL
 """
 
-MIGRATIONS: tuple[str, ...] = (V1, V2, V3, V4, V5, V_OUTBOX_RETENTION, V_DIALOGS, V_INBOX)
+V_DRAFT_NUMBERS = """
+ALTER TABLE files ADD COLUMN draft_number INTEGER;
+UPDATE files SET draft_number = (
+    SELECT COUNT(*) FROM files AS earlier
+    WHERE earlier.case_id = files.case_id AND earlier.purpose = 'draft'
+      AND earlier.number <= files.number
+) WHERE purpose = 'draft'
+"""
+
+MIGRATIONS: tuple[str, ...] = (
+    V1,
+    V2,
+    V3,
+    V4,
+    V5,
+    V_OUTBOX_RETENTION,
+    V_DIALOGS,
+    V_INBOX,
+    V_DRAFT_NUMBERS,
+)

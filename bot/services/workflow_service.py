@@ -512,6 +512,7 @@ class WorkflowService:
             return
         payload = {
             "version": draft.number,
+            "shown": draft.shown,
             "sha256": draft.sha256,
             "filename": draft.filename,
             "officer": task.assignee,
