@@ -39,6 +39,7 @@ from bot.crashpoints import crashpoint
 from bot.ptb import jobs
 from bot.ptb.context import RUNTIME_KEY, BotApp, BotContext
 from bot.ptb.delivery import DeliveryWorker
+from bot.ptb.inbox import InboxQueue
 from bot.ptb.pacing import Pacer
 from bot.ptb.persistence import DialogPersistence
 from bot.ptb.sender import OutboxSender
@@ -95,6 +96,7 @@ def build_application(
     builder: Any = (
         ApplicationBuilder()
         .token(token)
+        .update_queue(InboxQueue(runtime.inbox))
         .context_types(ContextTypes(context=BotContext))
         .persistence(DialogPersistence(runtime.dialogs))
         .defaults(Defaults(tzinfo=runtime.tz, parse_mode=ParseMode.HTML))
@@ -133,6 +135,7 @@ async def _post_init(app: BotApp, *, paced: bool) -> None:
     talking to the local stand-in), and start the jobs."""
     runtime: Runtime = app.bot_data[RUNTIME_KEY]
     await runtime.db.ensure_open()
+    await runtime.inbox.open()
     crashpoint("startup.db_open")
     runtime.sender = OutboxSender(
         app.bot,
@@ -158,6 +161,8 @@ async def _post_init(app: BotApp, *, paced: bool) -> None:
     courier.start()
     await _publish_commands(app, runtime)
     jobs.start_jobs(app, runtime)  # tick, outbox retry, digest, holiday check, backup
+    # Before polling: the updates a crash left unfinished are the first to be handled.
+    await _inbox(app).replay(app.bot)
 
 
 async def _post_stop(app: BotApp) -> None:
@@ -174,6 +179,7 @@ async def _post_shutdown(app: BotApp) -> None:
     runtime: Runtime = app.bot_data[RUNTIME_KEY]
     if runtime.docjobs is not None:
         await runtime.docjobs.close()
+    await runtime.inbox.close()
     await runtime.db.close()
 
 
@@ -230,9 +236,17 @@ async def _publish_commands(app: BotApp, runtime: Runtime) -> None:
 # -- guards and fallbacks -------------------------------------------------------------------
 
 
+def _inbox(app: Any) -> InboxQueue:
+    """The application's update queue, the inbox's (`build_application` gave it)."""
+    queue = app.update_queue
+    assert isinstance(queue, InboxQueue)
+    return queue
+
+
 async def _guard(update: Update, context: BotContext) -> None:
     """The bot works in private chats only; edits of old messages are not acted upon."""
     runtime = context.runtime
+    _inbox(context.application).take(update)
     if runtime.courier is not None:  # delivery waits until this update is handled
         runtime.courier.hold()
     chat = update.effective_chat
@@ -242,18 +256,18 @@ async def _guard(update: Update, context: BotContext) -> None:
             await update.callback_query.answer(runtime.plain(lang, "common.private_only"))
         elif update.message is not None:
             await reply(update, runtime.text(lang, "common.private_only"))
-        _handled(update, context)
+        await _handled(update, context)
         raise ApplicationHandlerStop
     if update.edited_message is not None:
         _, lang = await identify(update, context)
         await reply(update, runtime.text(lang, "guard.edited"))
-        _handled(update, context)
+        await _handled(update, context)
         raise ApplicationHandlerStop
     query = update.callback_query
     if query is not None and not query.data:  # PTB hands a data-less press to any pattern
         _, lang = await identify(update, context)
         await handler_common.answer_press(query, runtime.plain(lang, "common.stale_button"), True)
-        _handled(update, context)
+        await _handled(update, context)
         raise ApplicationHandlerStop
 
 
@@ -284,11 +298,12 @@ async def _unknown_press(update: Update, context: BotContext) -> None:
 
 
 async def _mark_handled(update: Update, context: BotContext) -> None:
-    _handled(update, context)
+    await _handled(update, context)
 
 
-def _handled(update: Update, context: BotContext) -> None:
+async def _handled(update: Update, context: BotContext) -> None:
     runtime = context.runtime
+    await _inbox(context.application).settle()
     runtime.last_update_id = max(runtime.last_update_id, update.update_id)
     if runtime.courier is not None:
         runtime.courier.release()

@@ -38,6 +38,8 @@ FAKE_NOW_ENV: Final = "SOPBOT_FAKE_NOW"
 
 POINTS: Final[Mapping[str, str]] = {
     "startup.db_open": "start-up: the database is open, nothing delivered or polled yet",
+    "inbox.stored": "an update is in the inbox, not yet queued for the handlers",
+    "inbox.handled": "an update is handled without an effect that marked it done, not yet marked",
     "upload.downloaded": "a file is downloaded from Telegram, not yet in the file store",
     "upload.stored": "the file is in the store, its new version not yet committed",
     "upload.committed": "the new version is committed, the sender not yet told",

@@ -38,6 +38,7 @@ from bot.views.presenter import CataloguePresenter
 from storage.audit_key import AuditKeySource
 from storage.db import Database
 from storage.files import FileStore
+from storage.inbox import Inbox
 from storage.outbox import recipient
 from storage.uow import reading, unit_of_work
 
@@ -96,6 +97,7 @@ class Runtime:
     digest: DigestSettings  # [digest]
     invites: Invitations  # joining by invite, with the [invites] policy
     dialogs: DialogStore  # the open dialogs, on disk before their questions go out
+    inbox: Inbox  # every update on disk before it is handled (bot.ptb.inbox)
     tz: ZoneInfo
     output_dir: Path
     sheet_uploads: SheetUploads  # indicator sheets taken in for the data role's tasks
@@ -195,6 +197,7 @@ class Runtime:
             digest=digest,
             invites=Invitations(db, clock, directory, catalogue, invite_policy, config.agency.id),
             dialogs=DialogStore(db, clock),
+            inbox=Inbox(config.storage.database),
             tz=tz,
             output_dir=config.storage.output,
             sheet_uploads=SheetUploads(

@@ -18,6 +18,7 @@ from telegram.error import BadRequest
 from bot.core.input_limits import over_limit
 from bot.core.workflow import Refusal
 from bot.ptb.context import BotContext
+from bot.ptb.inbox import replaying
 from bot.ptb.markup import keyboard
 from bot.runtime import Runtime
 from bot.views.callbacks import PagePress, parse_page
@@ -76,7 +77,12 @@ async def refuse_too_long(
 
 async def answer_press(query: CallbackQuery, text: str | None = None, alert: bool = False) -> None:
     """Answer a press exactly once. One made long ago (e.g. while the bot was down) has
-    expired: its answer comes as a chat message instead of silence."""
+    expired, and one replayed after a crash (`bot.ptb.inbox`) was fetched by the process
+    that died: its answer comes as a chat message instead of silence."""
+    if replaying():
+        if text:
+            await query.get_bot().send_message(query.from_user.id, html.escape(text))
+        return
     try:
         await query.answer(text[:200] if text else None, show_alert=alert)
     except BadRequest as exc:
@@ -162,6 +168,17 @@ async def end_dialog(update: Update, context: BotContext, name: str) -> dict[str
     if update.effective_user is None:
         return None
     return await context.runtime.dialogs.end(name, update.effective_user.id)
+
+
+def dialog_key(update: Update, name: str) -> tuple[str, int]:
+    """The user's dialog in conversation `name`, for an action that closes it as it commits
+    (`WorkflowService.act(..., closes=...)`); `dialog_closed` after that commit."""
+    assert update.effective_user is not None
+    return name, update.effective_user.id
+
+
+def dialog_closed(context: BotContext, key: tuple[str, int]) -> None:
+    context.runtime.dialogs.closed(*key)
 
 
 async def unknown_user(update: Update, context: BotContext, lang: str) -> None:

@@ -45,7 +45,9 @@ from bot.views.callbacks import TASK_PATTERN, parse_task
 from handlers import queries
 from handlers.common import (
     answer_press,
+    dialog_closed,
     dialog_data,
+    dialog_key,
     end_dialog,
     identify,
     keep_dialog,
@@ -180,14 +182,17 @@ async def on_skip_reason(update: Update, context: BotContext) -> int:
     if await refuse_too_long(update, runtime, lang, text, input_limits.REASON):
         return SKIP
     skips = [SkipItem(scratch["task"], item, text) for item in scratch["items"]]
+    key = dialog_key(update, NAME)
     try:
-        await runtime.service.act_all(officer, scratch["case"], skips)
+        await runtime.service.act_all(officer, scratch["case"], skips, closes=key)
     except Refusal as refusal:
         if refusal.code is RefusalCode.REASON_REQUIRED:
             await reply(update, refusal_text(runtime, lang, refusal))
             return SKIP
         await reply(update, refusal_text(runtime, lang, refusal))
-    await end_dialog(update, context, NAME)
+        await end_dialog(update, context, NAME)
+        return END
+    dialog_closed(context, key)
     return END
 
 
@@ -257,8 +262,9 @@ async def _finish_dialog(
     if officer is None:
         await end_dialog(update, context, NAME)
         return END
+    dialog = dialog_key(update, NAME)
     try:
-        await runtime.service.act(officer, scratch["case"], action)
+        await runtime.service.act(officer, scratch["case"], action, closes=dialog)
     except Refusal as refusal:
         if refusal.code in (RefusalCode.REASON_REQUIRED, RefusalCode.FORM_INCOMPLETE):
             await reply(update, refusal_text(runtime, lang, refusal))
@@ -276,8 +282,8 @@ async def _finish_dialog(
             await reply(update, refusal_text(runtime, lang, refusal))
         await end_dialog(update, context, NAME)
         return END
+    dialog_closed(context, dialog)  # in the action's own transaction
     crashpoint("dialog.committed")
-    await end_dialog(update, context, NAME)
     key = "workflow.reason_saved" if isinstance(action, Return) else "workflow.acted"
     await reply(update, runtime.text(lang, key))
     crashpoint("dialog.acknowledged")

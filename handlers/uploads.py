@@ -182,7 +182,7 @@ async def _attach(
         return
     crashpoint("upload.committed")
     await wait_for_chat(update, context, officer)  # what the upload queued for them first
-    version = transition.state.files[-1].number
+    version = transition.state.files[-1].shown
     await reply(
         update,
         runtime.text(

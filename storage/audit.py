@@ -146,6 +146,7 @@ class AuditLog:
         self.conn = conn
         self.agency = agency
         self.key = key
+        self.appended = 0  # rows appended through this object (an effect, for the inbox)
 
     async def _last_hash(self) -> str:
         async with self.conn.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1") as cur:
@@ -209,6 +210,7 @@ class AuditLog:
                 ":from_state, :to_state, :reason, :data_json, :prev_hash, :hash)",
                 {**fields, "prev_hash": prev, "hash": digest},
             )
+            self.appended += 1
             prev = digest
 
     async def for_case(self, case_id: int) -> list[AuditRow]:

@@ -186,8 +186,8 @@ class Cases:
     async def _save_files(self, state: CaseState) -> None:
         await self.conn.executemany(
             "INSERT INTO files (case_id, number, sha256, filename, size, mime, uploaded_by, "
-            "uploaded_at, step_key, task_seq, purpose, item) VALUES "
-            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id, number) DO NOTHING",
+            "uploaded_at, step_key, task_seq, purpose, item, draft_number) VALUES "
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id, number) DO NOTHING",
             [_file_row(state.id, f) for f in state.files],
         )
 
@@ -310,6 +310,7 @@ def _file_row(case_id: int, f: FileVersion) -> tuple[Any, ...]:
         f.task_seq,
         f.purpose,
         f.item,
+        f.draft_number,
     )
 
 
@@ -326,6 +327,7 @@ def _file_from(r: sqlite3.Row) -> FileVersion:
         task_seq=r["task_seq"],
         purpose=r["purpose"],
         item=r["item"],
+        draft_number=r["draft_number"],
     )
 
 

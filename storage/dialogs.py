@@ -17,6 +17,9 @@ import aiosqlite
 
 from storage.codec import to_iso
 
+DialogKey = tuple[str, int]
+"""(conversation name, Telegram user id): which open dialog."""
+
 
 @dataclass(frozen=True, slots=True)
 class OpenDialog:
@@ -30,9 +33,11 @@ class OpenDialog:
 class Dialogs:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.conn = conn
+        self.kept = 0  # dialogs opened or moved on through this object (an effect)
 
     async def keep(self, dialog: OpenDialog, now: datetime) -> None:
         """Open the dialog, or move it on (a user has one open dialog per conversation)."""
+        self.kept += 1
         await self.conn.execute(
             "INSERT INTO dialogs (name, user_id, chat_id, state, data_json, updated_at) "
             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name, user_id) DO UPDATE SET "

@@ -310,6 +310,28 @@ DROP INDEX reminders_due;
 CREATE INDEX reminders_due ON reminders (due_at) WHERE sent_at IS NULL AND cancelled_at IS NULL
 """
 
+V_INBOX = """
+CREATE TABLE inbox (
+    id INTEGER PRIMARY KEY,
+    update_id INTEGER NOT NULL UNIQUE,
+    body_json TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    replays INTEGER NOT NULL DEFAULT 0,
+    done_at TEXT,
+    gave_up INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX inbox_unfinished ON inbox (done_at) WHERE done_at IS NULL
+"""
+
+V_DRAFT_NUMBERS = """
+ALTER TABLE files ADD COLUMN draft_number INTEGER;
+UPDATE files SET draft_number = (
+    SELECT COUNT(*) FROM files AS earlier
+    WHERE earlier.case_id = files.case_id AND earlier.purpose = 'draft'
+      AND earlier.number <= files.number
+) WHERE purpose = 'draft'
+"""
+
 MIGRATIONS: tuple[str, ...] = (
     V1,
     V2,
@@ -320,4 +342,6 @@ MIGRATIONS: tuple[str, ...] = (
     V_DIALOGS,
     V_DELIVERED_FILE_ID,
     V_PENDING_INDEXES,
+    V_INBOX,
+    V_DRAFT_NUMBERS,
 )

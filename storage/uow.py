@@ -13,6 +13,7 @@ from storage.audit import AuditLog
 from storage.cases import Cases
 from storage.db import Database
 from storage.dialogs import Dialogs
+from storage.inbox import mark_in_hand_done
 from storage.jobs import Jobs
 from storage.outbox import Outbox
 from storage.pending_uploads import PendingUploads
@@ -57,12 +58,18 @@ async def unit_of_work(
 ) -> AsyncIterator[Tx]:
     """State, audit, reminders and outbox of one action commit together or not at all.
 
+    A unit of work that appends to the audit trail or opens or moves on a dialog is the
+    effect of the update in hand (a press, an upload, a dialog's answer): the update is
+    marked done in it (`storage.inbox`), so a crash leaves both or neither.
+
     After the commit, work it queued for after the commit (outbox rows, document jobs,
     reminders) is announced through `db.on_queued`: the delivery worker wakes on it.
     `flush=False`: see `Database.transaction` (delivery marks only)."""
     async with db.transaction(flush=flush) as conn:
         tx = Tx.bind(conn, agency, db.audit_key)
         yield tx
+        if tx.audit.appended or tx.dialogs.kept:
+            await mark_in_hand_done(conn)
     if db.on_queued is not None and (
         tx.outbox.queued_for or tx.jobs.queued or tx.reminders.planned
     ):

@@ -73,7 +73,12 @@ class Task:
 
 @dataclass(frozen=True, slots=True)
 class FileVersion:
-    """A file a user sent, stored content-addressed; drafts are numbered per case."""
+    """A file a user sent, stored content-addressed.
+
+    `number` counts every file of the case (drafts, proofs, attachments) and is the
+    file's identity in buttons, audit rows and storage; `draft_number` counts the drafts
+    alone and is what officers read ("versi 1" is the first draft, whatever proof files
+    came before it). None for a file that is no draft."""
 
     number: int
     sha256: str
@@ -86,6 +91,12 @@ class FileVersion:
     task_seq: int | None
     purpose: str = "draft"  # draft | proof | letter | sheet
     item: str | None = None  # for a checklist item's proof
+    draft_number: int | None = None
+
+    @property
+    def shown(self) -> int:
+        """The number officers read: the draft's count, else the file's number."""
+        return self.number if self.draft_number is None else self.draft_number
 
 
 @dataclass(slots=True)
@@ -166,6 +177,11 @@ class CaseState:
     def latest_draft(self) -> FileVersion | None:
         drafts = self.drafts
         return drafts[-1] if drafts else None
+
+    def shown_version(self, number: int | None) -> int | None:
+        """The number officers read for the file whose identity is `number`."""
+        found = next((f for f in self.files if f.number == number), None)
+        return found.shown if found is not None else number
 
     @property
     def latest_version(self) -> int | None:
@@ -945,7 +961,8 @@ def _on_attach(run: _Run, step: Step, task: Task, action: AttachFile) -> None:
     if not step.takes_files:
         raise _wrong(step, action)
     number = len(state.files) + 1
-    state.files.append(_version(run, step, task, action.file, number, "draft", None))
+    draft = _version(run, step, task, action.file, number, "draft", None)
+    state.files.append(replace(draft, draft_number=len(state.drafts) + 1))
     run.claim(step, task)
     run.event(
         "upload",

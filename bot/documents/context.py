@@ -475,7 +475,7 @@ def approval_sheet(
         verification_code=code,
         draft_sha256=sig.sha256,
         tz=config.agency.timezone,
-        draft_version=sig.version,
+        draft_version=state.shown_version(sig.version),
         approval_wording=approval_wording,
         verification_link=(
             verification_link(bot_username, code) if bot_username is not None else None

@@ -90,6 +90,7 @@ async def _outbox_job(context: BotContext) -> None:
 async def _prune_job(context: BotContext) -> None:
     runtime = context.runtime
     await prune_outbox(runtime, runtime.clock.now())
+    await runtime.inbox.prune()  # updates done over a day ago
 
 
 async def plan_wakeup(app: AnyApp, runtime: Runtime) -> datetime | None:

@@ -59,6 +59,10 @@ class DialogStore:
         self._open.discard((name, user_id))
         return None if dialog is None else dialog.data
 
+    def closed(self, name: str, user_id: int) -> None:
+        """The dialog was closed in an action's own transaction (`WorkflowService.act`)."""
+        self._open.discard((name, user_id))
+
     async def states(self, name: str) -> dict[tuple[int, int], int]:
         """(chat id, user id) -> state of every open dialog of `name` (read at start)."""
         await self.db.ensure_open()

@@ -287,7 +287,7 @@ class DocumentWorker:
     ) -> dict[str, str]:
         return {
             **self._common(sop, state),
-            "version": "-" if signed.version is None else str(signed.version),
+            "version": "-" if signed.version is None else str(state.shown_version(signed.version)),
             "code": signed.code(state.id),
         }
 
@@ -603,7 +603,12 @@ class DocumentWorker:
             data,
             tuple(o for o in (str(payload.get("officer", "")),) if o),  # none: made ahead
             "documents.draft_pdf",
-            {"case_code": str(payload.get("case_code", "")), "version": version},
+            # "shown" is the draft's number as officers read it (a job queued by an
+            # older version of the bot has only the file number)
+            {
+                "case_code": str(payload.get("case_code", "")),
+                "version": str(payload.get("shown", version)),
+            },
         )
         await self._publish(job, job.case_id, [output])
         await self._deliver_late(f"draft {name}")

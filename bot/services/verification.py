@@ -75,7 +75,7 @@ class Verifier:
             code=code,
             case_code=state.code,
             period=period_in_words(sop, state),
-            version=event.version,
+            version=state.shown_version(event.version),
             draft_sha256=event.sha256,
             signer=event.signer,
             signed_at=event.at,

@@ -70,6 +70,7 @@ from bot.views.paging import counted_page
 from storage.audit import AuditRow
 from storage.cases import CaseNotFound, CaseSummary, DuplicateOpenCase
 from storage.db import Database
+from storage.dialogs import DialogKey
 from storage.files import FileCorrupt, FileMissing, FileStore
 from storage.uow import Tx, reading, unit_of_work
 
@@ -299,22 +300,38 @@ class WorkflowService:
         """The SOPs `officer` may start a case of (admins, and holders of the first step)."""
         return [s for s in self.sops.values() if can_start(self.context(s), officer)]
 
-    async def act(self, actor: str, case_id: int, action: Action) -> Transition:
-        """Apply an action; raises `bot.core.workflow.Refusal` (nothing written) when refused."""
+    async def act(
+        self, actor: str, case_id: int, action: Action, *, closes: DialogKey | None = None
+    ) -> Transition:
+        """Apply an action; raises `bot.core.workflow.Refusal` (nothing written) when refused.
+        `closes`: the dialog that asked for it, closed in the same transaction (a crash
+        after the commit leaves no dialog open for a finished action)."""
         seq = getattr(action, "task", None)
         return await self._transact(
             case_id,
             seq,
             type(action).__name__,
             lambda ctx, state, now: act(ctx, state, actor, action, now),
+            closes,
         )
 
-    async def act_all(self, actor: str, case_id: int, actions: Sequence[Action]) -> Transition:
+    async def act_all(
+        self,
+        actor: str,
+        case_id: int,
+        actions: Sequence[Action],
+        *,
+        closes: DialogKey | None = None,
+    ) -> Transition:
         """Several actions in one transaction: all of them, or none if one is refused."""
         seq = getattr(actions[0], "task", None) if actions else None
         name = "+".join(dict.fromkeys(type(a).__name__ for a in actions))
         return await self._transact(
-            case_id, seq, name, lambda ctx, state, now: act_all(ctx, state, actor, actions, now)
+            case_id,
+            seq,
+            name,
+            lambda ctx, state, now: act_all(ctx, state, actor, actions, now),
+            closes,
         )
 
     async def _transact(
@@ -323,13 +340,17 @@ class WorkflowService:
         task_seq: int | None,
         name: str,
         engine: Callable[[Context, CaseState, datetime], Transition],
+        closes: DialogKey | None = None,
     ) -> Transition:
-        """Read the case, ask the engine, commit state, audit, reminders and outbox."""
+        """Read the case, ask the engine, commit state, audit, reminders and outbox (and
+        close the dialog that asked for the action)."""
         now = self.clock.now()
         async with unit_of_work(self.db, self.agency) as tx:
             state = await self._case_for_action(tx, case_id, task_seq)
             ctx = self.context(await self._sop_of(tx, state))
             transition = await self._record(tx, ctx, state, name, engine, now)
+            if closes is not None:
+                await tx.dialogs.end(*closes)
         crashpoint("service.committed", name)
         return transition
 
@@ -545,6 +566,7 @@ class WorkflowService:
             return
         payload = {
             "version": draft.number,
+            "shown": draft.shown,
             "sha256": draft.sha256,
             "filename": draft.filename,
             "case_code": state.code,

@@ -103,7 +103,7 @@ class CataloguePresenter:
     def _draft_line(self, state: CaseState, lang: str) -> str:
         draft = state.latest_draft
         assert draft is not None
-        return self._t(lang, "task.draft", version=draft.number, filename=typed(draft.filename))
+        return self._t(lang, "task.draft", version=draft.shown, filename=typed(draft.filename))
 
     def _body(
         self, ctx: Context, state: CaseState, task: Task, lang: str, compact: bool = False

@@ -307,7 +307,7 @@ class QueryViews:
             lines.append(
                 self._t(
                     key,
-                    number=draft.number,
+                    number=draft.shown,
                     filename=draft.filename,
                     name=self.people.name(draft.uploaded_by),
                     when=self._when(draft.uploaded_at),
@@ -320,7 +320,7 @@ class QueryViews:
             buttons.append(
                 [
                     {
-                        "text": self._p("query.button.version", number=d.number),
+                        "text": self._p("query.button.version", number=d.shown),
                         "data": query_callback(QueryOp.FILE, state.id, d.number),
                     }
                     for d in older[start : start + VERSIONS_PER_ROW]
@@ -334,13 +334,13 @@ class QueryViews:
         return self._t(
             "query.files.caption",
             case_code=state.code,
-            number=draft.number,
+            number=draft.shown,
             filename=draft.filename,
         )
 
     def file_problem(self, draft: FileVersion, *, corrupt: bool) -> str:
         key = "query.files.corrupt" if corrupt else "query.files.missing"
-        return self._t(key, number=draft.number, filename=draft.filename)
+        return self._t(key, number=draft.shown, filename=draft.filename)
 
     # -- choosing a case -------------------------------------------------------------
 

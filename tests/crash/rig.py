@@ -309,8 +309,14 @@ class Rig:
             pending = conn.execute(
                 "SELECT (SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL)"
                 " + (SELECT COUNT(*) FROM jobs WHERE done_at IS NULL)"
+                " + (SELECT COUNT(*) FROM inbox WHERE done_at IS NULL)"
             ).fetchone()[0]
         return pending == 0
+
+    def replayed(self) -> bool:
+        """The updates the last death left unfinished are handled (replayed at start)."""
+        with self.db() as conn:
+            return not conn.execute("SELECT 1 FROM inbox WHERE done_at IS NULL").fetchone()
 
     def shows(self, intention: Intention) -> bool:
         press = intention.inputs[0]
@@ -343,6 +349,10 @@ class Rig:
         self.kills.append(Kill(self.armed, self.doing, duplicated))
         self.spawn()
         self.check_acknowledged()
+        # A person retries only after the bot has handled what it had received: an update
+        # in hand at the kill is replayed at start and must take effect once, unrepeated.
+        if self.wait(lambda: "replayed" if self.replayed() else None) == "died":
+            self.on_death()
 
     def check_deliveries_at_kill(self, point: str) -> Key | None:
         """Rows Telegram has but the database calls pending: one only between OK and mark."""
@@ -524,6 +534,39 @@ def per_task(rig: Rig, calls: Counter[Key]) -> Counter[tuple[str, int | None, in
         if key in owners:
             counted[owners[key]] += n
     return counted
+
+
+def count(rig: Rig, sql: str, *params: object) -> int:
+    with rig.db() as conn:
+        return int(conn.execute(sql, params).fetchone()[0])
+
+
+def prepared(tmp_path: Path, fake: FakeTelegram, zygote: Zygote, until: str, point: str) -> Rig:
+    """The case walked (unarmed) up to the intention `until`; the bot restarted armed with
+    `point`, ready for one input that the test makes by hand."""
+    rig = Rig(tmp_path, fake, zygote=zygote)
+    rig.start_case_offline()
+    rig.spawn()
+    rig.settle()
+    labels = [i.label for i in CASE]
+    for intention in CASE[: labels.index(until)]:
+        rig.doing = intention.label
+        rig.perform(intention)
+        rig.settle()
+    assert rig.stop() == 0
+    rig.plan.append(point)
+    rig.spawn()
+    rig.settle()
+    rig.doing = until
+    return rig
+
+
+def die_and_restart(rig: Rig) -> None:
+    """Wait for the kill at the armed point, restart unarmed, let the replay finish."""
+    assert rig.wait(lambda: None) == "died"
+    rig.on_death()  # checks the kill point, restarts, waits until the inbox is done
+    rig.settle()
+    assert [k.point for k in rig.kills] == [rig.kills[0].point]
 
 
 def elapsed(started: float) -> float:
