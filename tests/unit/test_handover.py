@@ -56,7 +56,7 @@ def test_a_kabid_standing_in_for_another_holds_a_task_per_role() -> None:
     # each task is acted on on its own; the audit names both officials on the acting one
     for task in mine:
         d.do("kabid_2", Approve(task.seq, d.version))
-    acting_event = [e for e in d.events if e.task_seq == mine[0].seq and e.action == "approve"][0]
+    acting_event = next(e for e in d.events if e.task_seq == mine[0].seq and e.action == "approve")
     assert acting_event.actor == "kabid_2" and acting_event.data["acting"]["for"] == "kabid_1"
     assert all(t.deadline == deadlines_before[t.seq] for t in mine)
 
@@ -101,7 +101,7 @@ def test_a_plh_signs_and_the_trail_says_for_whom() -> None:
     assert moved is not None
     d.state = moved.state
     sign = d.do("sekretaris", Sign(d.task_of("sekretaris").seq, d.version))
-    event = [e for e in sign.events if e.action == "sign"][0]
+    event = next(e for e in sign.events if e.action == "sign")
     assert event.actor == "sekretaris"
     assert event.data["acting"]["for"] == "kadin" and event.data["acting"]["kind"] == "plh"
 
