@@ -21,6 +21,7 @@ from bot.core.reminders import ReminderPolicy
 from bot.core.sop import Sop
 from bot.core.workclock import WorkingTimeCalendar
 from bot.documents import DocumentSettings, PdfConverter, document_settings
+from bot.services.acting import ActingService
 from bot.services.backup_settings import BackupSettings
 from bot.services.dialogs import DialogStore
 from bot.services.digest import DigestSettings
@@ -99,6 +100,7 @@ class Runtime:
     output_dir: Path
     sheet_uploads: SheetUploads  # indicator sheets taken in for the data role's tasks
     verifier: Verifier  # /verifikasi
+    acting: ActingService  # Plh/Plt: Surat Perintah, hand-over and back, orphaned tasks
     sender: Deliverer | None = None  # set by bot.app once the Bot exists
     courier: Courier | None = None  # runs `deliver_pass` in the background (bot.app)
     wakeup: Callable[[], Awaitable[object]] | None = None  # re-plans the reminder tick
@@ -194,6 +196,15 @@ class Runtime:
                 agency=config.agency.id,
             ),
             verifier=Verifier(db=db, service=service, agency=config.agency.id),
+            acting=ActingService(
+                db=db,
+                workflow=service,
+                people=directory,
+                catalogue=catalogue,
+                clock=clock,
+                tz=tz,
+                agency=config.agency.id,
+            ),
             document_settings=doc_settings,
             pdf=PdfConverter(
                 max_parallel=doc_settings.pdf_max_parallel,

@@ -71,6 +71,8 @@ class Appointment:
 
 
 class ActingRefusalCode(enum.StrEnum):
+    NOT_ADMIN = "not_admin"
+    UNKNOWN_APPOINTMENT = "unknown_appointment"
     UNKNOWN_OFFICER = "unknown_officer"
     SELF_APPOINTMENT = "self_appointment"
     NOT_A_POSITION = "not_a_position"

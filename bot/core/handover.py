@@ -85,6 +85,7 @@ def hand_back(state: CaseState, appointment: int, now: datetime) -> Transition |
     events: list[AuditEvent] = []
     for task in moved:
         acting = task.data.pop("acting")
+        task.data["acting_ended"] = acting  # the act the task was held under, for its notices
         previous, task.assignee = task.assignee, str(acting["for"])
         effects.append(TaskHandedOver(task.seq, previous, "acting_end"))
         events.append(_event(new, task, SYSTEM, "hand_back", now, acting=acting))

@@ -35,6 +35,7 @@ from bot.core.workflow import (
     TaskStatus,
     order_candidates,
 )
+from bot.views import acting as acting_views
 from bot.views.callbacks import TaskOp, task_callback
 from bot.views.fmt import format_date, format_deadline, format_minutes, format_work_duration
 from bot.views.i18n import Catalogue, Raw
@@ -400,6 +401,20 @@ class CataloguePresenter:
     def _late(self, task: Task, now: datetime, lang: str) -> str:
         return format_minutes(
             late_minutes(task.deadline, now, self.calendar), self.minutes_per_day, lang
+        )
+
+    def handed_over(
+        self,
+        ctx: Context,
+        state: CaseState,
+        task: Task,
+        previous: str,
+        why: str,
+        langs: tuple[str, str],
+    ) -> list[Outgoing]:
+        """A task changed hands: see `bot.views.acting.handed_over`."""
+        return acting_views.handed_over(
+            self, self.cat, self.people, ctx, state, task, previous, why, langs
         )
 
 
