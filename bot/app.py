@@ -57,10 +57,19 @@ FINAL_DRAIN_SECONDS = 10
 
 def feature_modules() -> Sequence[ModuleType]:
     """Every handler module, in the order their handlers are tried."""
-    from handlers import digest, documents, onboarding, queries, start_case, tasks, uploads
+    from handlers import (
+        acting,
+        digest,
+        documents,
+        onboarding,
+        queries,
+        start_case,
+        tasks,
+        uploads,
+    )
 
     # onboarding first: /start and invites must work for people not yet known.
-    return (onboarding, start_case, queries, digest, tasks, documents, uploads)
+    return (onboarding, start_case, queries, digest, tasks, acting, documents, uploads)
 
 
 def build_application(

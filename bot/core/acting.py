@@ -239,16 +239,9 @@ def ends_at(a: Appointment, tz: ZoneInfo) -> datetime:
     return datetime.combine(a.end + timedelta(days=1), time(0), tz)
 
 
-def in_force(appointments: Sequence[Appointment], now: datetime) -> dict[str, Appointment]:
-    """The appointment each absent official has in force at `now`, by their key."""
-    tz = now.tzinfo
-    assert isinstance(tz, ZoneInfo)
-    return {a.absent: a for a in appointments if starts_at(a, tz) <= now < ends_at(a, tz)}
-
-
-def next_change(appointments: Sequence[Appointment], now: datetime) -> datetime | None:
+def next_change(
+    appointments: Sequence[Appointment], now: datetime, tz: ZoneInfo
+) -> datetime | None:
     """The next instant an appointment starts or ends after `now` (the check wakes then)."""
-    tz = now.tzinfo
-    assert isinstance(tz, ZoneInfo)
     moments = [m for a in appointments for m in (starts_at(a, tz), ends_at(a, tz)) if m > now]
     return min(moments, default=None)

@@ -155,7 +155,7 @@ class ActingService:
         """When the check must run next: an appointment starting or ending."""
         async with reading(self.db, self.agency) as tx:
             waiting, running = await tx.acting.pending()
-        return next_change([*waiting, *running], self.clock.now())
+        return next_change([*waiting, *running], self.clock.now(), self.tz)
 
     async def _tell(
         self, tx: Tx, officer: str, key: str, params: Mapping[str, Any], now: datetime

@@ -9,10 +9,15 @@ previous holder keeps, without its buttons); only the lines about the change are
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
+from bot.core.acting import EXTERNAL_APPOINTERS, ActingRefusal, Appointment
 from bot.core.people import Directory
 from bot.core.workflow import CaseState, Context, Task
+from bot.views.callbacks import acting_choice
+from bot.views.fmt import format_date
 from bot.views.i18n import Catalogue
 from bot.views.outgoing import Edit, Outgoing
 
@@ -79,6 +84,17 @@ def handed_over(
     return [edit, *renderer.task_message(ctx, state, task, lang, intro=intro)]
 
 
+def acting_intro(cat: Catalogue, people: Directory, task: Task, lang: str) -> str | None:
+    """Why a stand-in gets a new task: as whose Plh/Plt, on which letter; None otherwise."""
+    acting: Mapping[str, Any] | None = task.data.get("acting")
+    if not acting:
+        return None
+    params = _params(cat, people, task, "", "acting", lang)
+    return cat.text(
+        lang, "acting.intro_acting", name=people.name(str(acting.get("for"))), **params
+    )
+
+
 def orphaned_tasks_text(
     cat: Catalogue,
     lang: str,
@@ -88,3 +104,82 @@ def orphaned_tasks_text(
     """The admins' notice of an officer gone from the config who still holds tasks."""
     listed = "\n".join(cat.text(lang, "acting.orphaned_line", **line) for line in lines)
     return cat.text(lang, "acting.orphaned", officer=officer, count=len(lines), tasks=listed)
+
+
+# -- /wakil: the questions and their answers --------------------------------------------------
+
+
+def kind_buttons(cat: Catalogue, lang: str) -> list[list[dict[str, str]]]:
+    return [
+        [{"text": cat.plain(lang, f"acting.button_{kind}"), "data": acting_choice("k", kind)}]
+        for kind in ACTING_KINDS
+    ]
+
+
+def officer_buttons(
+    people: Directory, question: str, keys: Sequence[str]
+) -> list[list[dict[str, str]]]:
+    """One officer a row: name and title, so two holders of one role are told apart."""
+    return [
+        [
+            {
+                "text": f"{people.name(k)} ({jabatan_of(people, k)})",
+                "data": acting_choice(question, k),
+            }
+        ]
+        for k in keys
+    ]
+
+
+def appointer_buttons(
+    cat: Catalogue, people: Directory, lang: str, keys: Sequence[str]
+) -> list[list[dict[str, str]]]:
+    """The official's superiors, or the Bupati and the Sekda for the head of the agency."""
+    rows: list[list[dict[str, str]]] = []
+    for key in keys:
+        text = (
+            cat.plain(lang, f"acting.appointer_{key}")
+            if key in EXTERNAL_APPOINTERS
+            else f"{people.name(key)} ({jabatan_of(people, key)})"
+        )
+        rows.append([{"text": text, "data": acting_choice("p", key)}])
+    return rows
+
+
+def appointer_name(cat: Catalogue, people: Directory, lang: str, key: str) -> str:
+    if key in EXTERNAL_APPOINTERS:
+        return cat.plain(lang, f"acting.appointer_{key}")
+    return people.name(key)
+
+
+def recorded_text(
+    cat: Catalogue, people: Directory, tz: ZoneInfo, lang: str, a: Appointment
+) -> str:
+    return cat.text(
+        lang,
+        "acting.recorded",
+        kind=kind_label(cat, lang, a.kind.value),
+        jabatan=jabatan_of(people, a.absent),
+        name=people.name(a.stand_in),
+        start=format_date(a.start, tz, lang),
+        end=format_date(a.end, tz, lang),
+        letter=a.letter_number,
+        appointer=appointer_name(cat, people, lang, a.appointer),
+    )
+
+
+def refusal_text(
+    cat: Catalogue, people: Directory, tz: ZoneInfo, lang: str, refusal: ActingRefusal
+) -> str:
+    """Why a Surat Perintah was refused, naming officers and dates as people read them."""
+    key = f"acting.refused_{refusal.code.value}"
+    shown: dict[str, object] = {}
+    for name in cat.placeholders(key):
+        value = refusal.details.get(name, "")
+        if isinstance(value, date):
+            shown[name] = format_date(value, tz, lang)
+        elif name in ("officer", "appointer", "expected"):
+            shown[name] = appointer_name(cat, people, lang, str(value))
+        else:
+            shown[name] = value
+    return cat.plain(lang, key, **shown)

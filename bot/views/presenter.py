@@ -289,6 +289,8 @@ class CataloguePresenter:
                 )
             )
         text, buttons = self._render_task(ctx, state, task, lang)
+        if intro is None:
+            intro = acting_views.acting_intro(self.cat, self.people, task, lang)
         head = intro if intro is not None else self._t(lang, "task.new")
         text = self._fit(f"{head}\n\n{text}", state, lang)
         messages: list[Message] = [*files, Send(text, buttons, task_message=True)]

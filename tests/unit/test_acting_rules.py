@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,8 +17,9 @@ from bot.core.acting import (
     add_months,
     check_appointment,
     check_extension,
-    in_force,
+    ends_at,
     next_change,
+    starts_at,
 )
 from bot.core.reminders import DEFAULT_SUPERIOR_ROLE
 from tests.support.engine import ROSTER
@@ -131,16 +132,12 @@ def test_one_stand_in_at_a_time_and_never_an_absent_one() -> None:
 
 
 def test_in_force_from_the_start_day_to_the_end_of_the_end_day() -> None:
-    before = datetime(2026, 7, 5, 23, 59, tzinfo=WIB)
-    assert in_force([PLH_KADIN], before) == {}
-    first = datetime(2026, 7, 6, 0, 0, tzinfo=WIB)
-    assert in_force([PLH_KADIN], first) == {"kadin": PLH_KADIN}
-    last = datetime(2026, 7, 10, 23, 59, tzinfo=WIB)
-    assert in_force([PLH_KADIN], last) == {"kadin": PLH_KADIN}
-    assert in_force([PLH_KADIN], last + timedelta(minutes=1)) == {}
-    assert next_change([PLH_KADIN], before) == first
-    assert next_change([PLH_KADIN], first) == last + timedelta(minutes=1)
-    assert next_change([PLH_KADIN], last + timedelta(minutes=1)) is None
+    first = datetime(2026, 7, 5, 17, 0, tzinfo=UTC)  # 6 July 00.00 WIB
+    after = datetime(2026, 7, 10, 17, 0, tzinfo=UTC)  # 11 July 00.00 WIB
+    assert starts_at(PLH_KADIN, WIB) == first and ends_at(PLH_KADIN, WIB) == after
+    assert next_change([PLH_KADIN], first - timedelta(minutes=1), WIB) == first
+    assert next_change([PLH_KADIN], first, WIB) == after
+    assert next_change([PLH_KADIN], after, WIB) is None
 
 
 def test_add_months_keeps_the_day_or_takes_the_month_s_last() -> None:
