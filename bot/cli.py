@@ -1,19 +1,28 @@
-"""The maintenance commands of `python -m bot`: `backup`, `restore` and `verify-audit`.
+"""The maintenance commands of `python -m bot`: `backup`, `restore`, `verify-audit` and
+`wakil` (record a Surat Perintah for a Plh/Plt, as /wakil does in chat).
 
 They work on the files alone (no Telegram, no running bot), so an admin can run them
-from a shell while the bot is stopped, or on a copy of its data.
+from a shell while the bot is stopped, or on a copy of its data. A Surat Perintah
+recorded while the bot runs takes effect at its next acting check (at the latest its
+daily run); its messages go out with the outbox.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import html
 import sys
+from datetime import date
 from pathlib import Path
 
 from bot.config import Config, ConfigError, load_config
+from bot.core.acting import ActingKind, ActingRefusal, Appointment
 from bot.core.clock import SystemClock
+from bot.core.sop_loader import SopError, load_sops
+from bot.runtime import Runtime, StartupError
 from bot.services.backup_settings import BackupSettings
+from bot.views import acting as acting_views
 from storage import backup as store
 from storage.audit import Anchor, verify_audit
 from storage.audit_key import AUDIT_KEY_FILE, AuditKeyError, AuditKeySource
@@ -39,6 +48,22 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         help="an audit head as a backup manifest or a daily digest printed it (repeatable)",
     )
     audit.set_defaults(func=cmd_verify_audit)
+    acting = sub.add_parser("wakil", help="record a Surat Perintah for a Plh/Plt")
+    acting.add_argument("--config", default="config.toml")
+    acting.add_argument("--kind", choices=[k.value for k in ActingKind], required=True)
+    acting.add_argument("--absent", required=True, help="the absent official's officer key")
+    acting.add_argument("--stand-in", required=True, help="the stand-in's officer key")
+    acting.add_argument(
+        "--appointer",
+        required=True,
+        help="who signed it: an officer key, or bupati / sekda for the head of the agency",
+    )
+    acting.add_argument("--letter", required=True, help="the Surat Perintah's number")
+    acting.add_argument("--letter-date", required=True, type=date.fromisoformat)
+    acting.add_argument("--start", required=True, type=date.fromisoformat)
+    acting.add_argument("--end", required=True, type=date.fromisoformat)
+    acting.add_argument("--by", help="the admin recording it (default: the first admin)")
+    acting.set_defaults(func=cmd_acting)
 
 
 def _config(path: str) -> Config | None:
@@ -127,4 +152,43 @@ def cmd_verify_audit(args: argparse.Namespace) -> int:
         print(f"keyed from row {report.keyed_from}; head {report.head}")
     for anchor in anchors:
         print(f"anchor {anchor} matches")
+    return 0
+
+
+def cmd_acting(args: argparse.Namespace) -> int:
+    """Check and record a Surat Perintah with the same rules as /wakil; say why if not."""
+    config = _config(args.config)
+    if config is None:
+        return 2
+    try:
+        runtime = Runtime.build(config, load_sops(config.sops), SystemClock())
+    except (SopError, StartupError) as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    actor = args.by or (config.admins[0] if config.admins else "")
+    appointment = Appointment(
+        kind=ActingKind(args.kind),
+        letter_number=args.letter,
+        letter_date=args.letter_date,
+        appointer=args.appointer,
+        absent=args.absent,
+        stand_in=args.stand_in,
+        start=args.start,
+        end=args.end,
+    )
+    return asyncio.run(_record(runtime, actor, appointment))
+
+
+async def _record(runtime: Runtime, actor: str, appointment: Appointment) -> int:
+    cat, people, tz = runtime.catalogue, runtime.directory, runtime.tz
+    lang = runtime.config.language.value
+    await runtime.db.open()
+    try:
+        stored = await runtime.acting.record(actor, appointment)
+    except ActingRefusal as refusal:
+        print(acting_views.refusal_text(cat, people, tz, lang, refusal), file=sys.stderr)
+        return 1
+    finally:
+        await runtime.db.close()
+    print(html.unescape(acting_views.recorded_text(cat, people, tz, lang, stored)))
     return 0

@@ -167,7 +167,7 @@ def _check_appointer(a: Appointment, people: Hierarchy) -> None:
             raise ActingRefusal(
                 ActingRefusalCode.WRONG_APPOINTER,
                 appointer=a.appointer,
-                expected=", ".join(EXTERNAL_APPOINTERS),
+                expected=EXTERNAL_APPOINTERS,
             )
         return
     expected = people.superior_of(a.absent)
@@ -175,7 +175,9 @@ def _check_appointer(a: Appointment, people: Hierarchy) -> None:
         a.appointer != expected and people.roster.role_of(a.appointer) != above
     ):
         raise ActingRefusal(
-            ActingRefusalCode.WRONG_APPOINTER, appointer=a.appointer, expected=expected or above
+            ActingRefusalCode.WRONG_APPOINTER,
+            appointer=a.appointer,
+            expected=(expected,) if expected else tuple(people.roster.holders([above])),
         )
 
 

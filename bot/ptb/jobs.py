@@ -155,6 +155,8 @@ async def _digest_job(context: BotContext) -> None:
 
 async def _daily_work(runtime: Runtime, now: datetime) -> None:
     await warn_missing_cuti_bersama(runtime, now)
+    # A Surat Perintah recorded from the command line meanwhile takes effect by today.
+    await runtime.acting.apply_due(now)
     await run_digest(runtime, now)
     await runtime.deliver()
 

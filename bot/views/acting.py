@@ -178,6 +178,8 @@ def refusal_text(
         value = refusal.details.get(name, "")
         if isinstance(value, date):
             shown[name] = format_date(value, tz, lang)
+        elif isinstance(value, tuple | list):
+            shown[name] = ", ".join(appointer_name(cat, people, lang, str(v)) for v in value)
         elif name in ("officer", "appointer", "expected"):
             shown[name] = appointer_name(cat, people, lang, str(value))
         else:

@@ -1,0 +1,78 @@
+"""`python -m bot wakil`: the same rules as /wakil, on the data files, each refusal said."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.__main__ import main
+from demo.stage import DEMO_CONFIG
+from storage.db import Database
+from storage.uow import reading
+
+ARGS = [
+    "--kind",
+    "plh",
+    "--absent",
+    "kadin",
+    "--stand-in",
+    "sekretaris",
+    "--appointer",
+    "sekda",
+    "--letter",
+    "800/12/SP/2026",
+    "--letter-date",
+    "2026-07-01",
+    "--start",
+    "2099-07-06",
+    "--end",
+    "2099-07-10",
+]
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    text = (
+        DEMO_CONFIG.read_text(encoding="utf-8")
+        .replace("@TOKEN@", "7000000001:AAStandInTokenForTheOfflineDemo_00000")
+        .replace("@BASE_URL@", "http://127.0.0.1:9/bot")
+        .replace("@BASE_FILE_URL@", "http://127.0.0.1:9/file/bot")
+    )
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+async def stored(database: Path) -> list[tuple[str, str, str]]:
+    db = Database(database)
+    await db.open()
+    try:
+        async with reading(db, "demo") as tx:
+            found = await tx.acting.not_ended(date(2026, 1, 1))
+        return [(a.letter_number, a.absent, a.stand_in) for a in found]
+    finally:
+        await db.close()
+
+
+def test_the_cli_records_a_plh_and_refuses_a_wrong_one(
+    config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["wakil", "--config", str(config), *ARGS]) == 0
+    out = capsys.readouterr().out
+    assert "Tercatat: Plh. Kepala Dinas Pendidikan, Sri Wahyuni" in out
+    assert "Sekretaris Daerah" in out
+
+    wrong = [*ARGS]
+    wrong[wrong.index("sekda")] = "kabid_1"
+    wrong[wrong.index("800/12/SP/2026")] = "800/13/SP/2026"
+    assert main(["wakil", "--config", str(config), *wrong]) == 1
+    assert capsys.readouterr().err == (
+        "Surat Perintah harus ditandatangani atasan pejabat itu (Bupati, Sekretaris Daerah), "
+        "bukan Drs. Bambang Hermawan.\n"
+    )
+
+    database = config.parent / "sopbot.db"
+    assert asyncio.run(stored(database)) == [("800/12/SP/2026", "kadin", "sekretaris")]
