@@ -76,6 +76,8 @@ class TaskHeaders:
     new_task: str  # "Ada tugas baru untuk Bapak/Ibu."
     header: re.Pattern[str]  # "<code> · Langkah <number>: <title>"
     repeated: tuple[str, ...]  # line prefixes every task message carries
+    # what a task given to a stand-in (or handed over, or back) opens with instead
+    other_intros: tuple[str, ...] = ()
 
     @classmethod
     def from_catalogue(cls, catalogue: Catalogue, lang: str) -> TaskHeaders:
@@ -87,15 +89,19 @@ class TaskHeaders:
             pattern = pattern.replace(re.escape(_SLOT), group, 1)
         keys = ("task.needs", "task.output", "task.time_standard")
         repeated = tuple(_shape(catalogue, lang, k).split(_SLOT)[0] for k in keys)
+        intros = ("acting.intro_acting", "acting.intro_acting_end", "acting.intro_reassigned")
         return cls(
             new_task=plain_text(catalogue.text(lang, "task.new")),
             header=re.compile(f"^{pattern}$"),
             repeated=tuple(p for p in repeated if p.strip()),
+            other_intros=tuple(_shape(catalogue, lang, k).split(_SLOT)[0] for k in intros),
         )
 
     def step_number(self, text: str) -> int | None:
         """The step a *new task* message is about, or None for any other message."""
-        if self.new_task not in text:
+        if self.new_task not in text and not any(
+            text.startswith(intro) for intro in self.other_intros
+        ):
             return None
         for line in text.splitlines():
             match = self.header.match(line.strip())

@@ -128,7 +128,8 @@ async def _ask(update: Update, context: BotContext, lang: str, scratch: dict[str
         buttons = views.officer_buttons(people, "a", _position_holders(runtime))
     elif ask == "s":
         kind = views.kind_label(cat, lang, scratch["k"])
-        text = runtime.text(lang, "acting.ask_stand_in", kind=kind)
+        jabatan = views.jabatan_of(people, scratch["a"])
+        text = runtime.text(lang, "acting.ask_stand_in", kind=kind, jabatan=jabatan)
         holders = [k for k in _position_holders(runtime) if k != scratch["a"]]
         buttons = views.officer_buttons(people, "s", holders)
     elif ask == "p":
