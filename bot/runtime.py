@@ -21,7 +21,7 @@ from bot.core.reminders import ReminderPolicy
 from bot.core.sop import Sop
 from bot.core.workclock import WorkingTimeCalendar
 from bot.documents import DocumentSettings, PdfConverter, document_settings
-from bot.services.acting import ActingService
+from bot.services.acting import ActingService, configured_letters
 from bot.services.backup_settings import BackupSettings
 from bot.services.dialogs import DialogStore
 from bot.services.digest import DigestSettings
@@ -142,6 +142,9 @@ class Runtime:
             raise StartupError(problems)
         calendar = WorkingTimeCalendar(settings)
         directory = Directory.from_config(config, policy.superior_role)
+        letters, errors = configured_letters(config, directory)
+        if errors:
+            raise StartupError(errors)
         catalogue = Catalogue.load()
         tz = config.agency.timezone
         index = DocumentIndex()
@@ -204,6 +207,7 @@ class Runtime:
                 clock=clock,
                 tz=tz,
                 agency=config.agency.id,
+                configured=letters,
             ),
             document_settings=doc_settings,
             pdf=PdfConverter(

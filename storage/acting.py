@@ -68,6 +68,12 @@ class ActingAppointments:
         ) as cur:
             return [_appointment(r) for r in await cur.fetchall()]
 
+    async def every(self) -> list[Appointment]:
+        async with self.conn.execute(
+            "SELECT * FROM acting_appointments WHERE agency = ? ORDER BY id", (self.agency,)
+        ) as cur:
+            return [_appointment(r) for r in await cur.fetchall()]
+
     async def pending(self) -> tuple[list[Appointment], list[Appointment]]:
         """(not yet handed over, handed over but not yet back): what the check looks at."""
         async with self.conn.execute(

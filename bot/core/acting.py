@@ -14,6 +14,7 @@ people data: a role's level is its distance from the top of the superior chain
 from __future__ import annotations
 
 import calendar
+import contextlib
 import enum
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -21,6 +22,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.config.fields import Fields
 from bot.core.workflow import Roster, StandIn
 
 POSITION_ROLES: tuple[str, ...] = ("kadin", "sekretaris", "kabid", "kasubag")
@@ -247,3 +249,60 @@ def next_change(
     """The next instant an appointment starts or ends after `now` (the check wakes then)."""
     moments = [m for a in appointments for m in (starts_at(a, tz), ends_at(a, tz)) if m > now]
     return min(moments, default=None)
+
+
+# -- Surat Perintah written in config.toml ([[acting.letters]]) --------------------------------
+
+_LETTER_KEYS = ("kind", "number", "date", "appointer", "absent", "stand_in", "start", "end")
+
+
+def letters_from_mapping(data: Mapping[str, Any]) -> tuple[list[Appointment], list[str]]:
+    """Read `[acting]` (its `[[acting.letters]]` blocks); one message per mistake. The
+    rules are checked later, against the officers (`check_appointment`)."""
+    fields = Fields()
+    fields.unknown_keys(data, "acting", ("letters",))
+    blocks = fields.table_list(data, "letters", required=False) or []
+    letters: list[Appointment] = []
+    for index, block in enumerate(b for _, b in blocks):
+        where = f"acting.letters[{index}]"
+        fields.unknown_keys(block, where, _LETTER_KEYS)
+        kind = fields.choice(block, where, "kind", ActingKind, None)
+        names = ("number", "appointer", "absent", "stand_in")
+        text = {k: fields.string(block, where, k, required=True) for k in names}
+        days = {k: _day(fields, block, where, k) for k in ("date", "start", "end")}
+        if kind is None or None in text.values() or None in days.values():
+            continue
+        letters.append(
+            Appointment(
+                kind=kind,
+                letter_number=str(text["number"]),
+                letter_date=_known(days["date"]),
+                appointer=str(text["appointer"]),
+                absent=str(text["absent"]),
+                stand_in=str(text["stand_in"]),
+                start=_known(days["start"]),
+                end=_known(days["end"]),
+                recorded_by="config",
+            )
+        )
+    return letters, fields.errors
+
+
+def _day(fields: Fields, block: Mapping[str, Any], where: str, key: str) -> date | None:
+    """A TOML date (`2026-07-06`) or the same as a string."""
+    value = block.get(key)
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            return date.fromisoformat(value)
+    if value is None:
+        fields.missing(f"{where}.{key}")
+    else:
+        fields.fail(f"{where}.{key}", f"expected a date such as 2026-07-06, got {value!r}")
+    return None
+
+
+def _known(day: date | None) -> date:
+    assert day is not None
+    return day

@@ -184,8 +184,10 @@ async def plan_acting(app: AnyApp, runtime: Runtime) -> datetime | None:
 
 async def _acting_start_job(context: BotContext) -> None:
     """At start: the tasks of officers gone from the config are reported to the admins,
-    then what came due while the bot was down is handed over or back."""
+    the Surat Perintah written in the config are kept, then what came due while the bot
+    was down is handed over or back."""
     await context.runtime.acting.report_orphans()
+    await context.runtime.acting.record_configured()
     await _acting_job(context)
 
 

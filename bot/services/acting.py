@@ -19,6 +19,7 @@ from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.config import Config
 from bot.core.acting import (
     ActingRefusal,
     ActingRefusalCode,
@@ -27,6 +28,7 @@ from bot.core.acting import (
     check_appointment,
     check_extension,
     ends_at,
+    letters_from_mapping,
     next_change,
     starts_at,
 )
@@ -35,7 +37,7 @@ from bot.core.handover import hand_back, hand_over
 from bot.core.people import Directory
 from bot.services.outbox import enqueue, language_of, notify_admins
 from bot.services.workflow_service import WorkflowService
-from bot.views.acting import jabatan_of, kind_label, orphaned_tasks_text
+from bot.views.acting import jabatan_of, kind_label, orphaned_tasks_text, refusal_text
 from bot.views.fmt import format_date, format_deadline
 from bot.views.i18n import Catalogue
 from bot.views.outgoing import Outgoing, Send
@@ -56,6 +58,7 @@ class ActingService:
         clock: Clock,
         tz: ZoneInfo,
         agency: str = "default",
+        configured: Sequence[Appointment] = (),
     ) -> None:
         self.db = db
         self.workflow = workflow
@@ -64,6 +67,7 @@ class ActingService:
         self.clock = clock
         self.tz = tz
         self.agency = agency
+        self.configured = tuple(configured)  # [[acting.letters]], recorded at start
 
     def hierarchy(self) -> Hierarchy:
         return Hierarchy(self.people.roster, self.people.superior_role, self.people.superior)
@@ -94,6 +98,36 @@ class ActingService:
         )
         await self.apply_due()
         return stored
+
+    async def record_configured(self) -> int:
+        """At start: keep the Surat Perintah written in config.toml that are not stored
+        yet (by number and absent official); one the stored ones contradict is reported
+        to the admins, not recorded. How many were recorded."""
+        now = self.clock.now()
+        recorded = 0
+        async with unit_of_work(self.db, self.agency) as tx:
+            existing = await tx.acting.not_ended(self._today())
+            stored = {(a.letter_number, a.absent) for a in await tx.acting.every()}
+            for letter in self.configured:
+                if (letter.letter_number, letter.absent) in stored:
+                    continue
+                try:
+                    check_appointment(letter, self.hierarchy(), existing)
+                except ActingRefusal as refusal:
+                    log.warning(
+                        "config Surat Perintah %s refused: %s", letter.letter_number, refusal.code
+                    )
+                    await notify_admins(
+                        tx, self.people, now, partial(self._refused, letter, refusal)
+                    )
+                    continue
+                existing.append(await tx.acting.add(letter, now))
+                recorded += 1
+        return recorded
+
+    def _refused(self, letter: Appointment, refusal: ActingRefusal, lang: str) -> str:
+        why = refusal_text(self.cat, self.people, self.tz, lang, refusal)
+        return self.cat.text(lang, "acting.config_refused", letter=letter.letter_number, why=why)
 
     async def extend(self, actor: str, appointment_id: int, new_end: date) -> Appointment:
         """Extend a Plt once by at most three months; raises `ActingRefusal` otherwise."""
@@ -221,3 +255,17 @@ class ActingService:
 
 def _p(a: Appointment, count: int, name: str) -> dict[str, Any]:
     return {"appointment": a, "count": count, "name": name}
+
+
+def configured_letters(config: Config, people: Directory) -> tuple[list[Appointment], list[str]]:
+    """`[[acting.letters]]` read and checked against the officers and against each other;
+    one line per mistake (the bot does not start with a wrong one)."""
+    letters, errors = letters_from_mapping(config.acting)
+    hierarchy = Hierarchy(people.roster, people.superior_role, people.superior)
+    for index, letter in enumerate(letters):
+        try:
+            check_appointment(letter, hierarchy, letters[:index])
+        except ActingRefusal as refusal:
+            details = ", ".join(f"{k}={v}" for k, v in refusal.details.items())
+            errors.append(f"acting.letters[{index}]: {refusal.code.value} ({details})")
+    return letters, errors

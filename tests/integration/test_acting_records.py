@@ -1,4 +1,5 @@
-"""`python -m bot wakil`: the same rules as /wakil, on the data files, each refusal said."""
+"""`python -m bot wakil` and `[[acting.letters]]`: the same rules as /wakil, on the data
+files, each refusal said."""
 
 from __future__ import annotations
 
@@ -9,6 +10,10 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import main
+from bot.config import load_config
+from bot.core.clock import SystemClock
+from bot.core.sop_loader import load_sops
+from bot.runtime import Runtime, StartupError
 from demo.stage import DEMO_CONFIG
 from storage.db import Database
 from storage.uow import reading
@@ -76,3 +81,50 @@ def test_the_cli_records_a_plh_and_refuses_a_wrong_one(
 
     database = config.parent / "sopbot.db"
     assert asyncio.run(stored(database)) == [("800/12/SP/2026", "kadin", "sekretaris")]
+
+
+LETTER_BLOCK = """
+[[acting.letters]]
+kind = "plh"
+number = "800/20/SP/2099"
+date = 2099-07-01
+appointer = "{appointer}"
+absent = "kadin"
+stand_in = "sekretaris"
+start = 2099-07-06
+end = 2099-07-10
+"""
+
+
+def test_a_letter_in_the_config_is_recorded_once_at_start(config: Path) -> None:
+    config.write_text(
+        config.read_text(encoding="utf-8") + LETTER_BLOCK.format(appointer="bupati"),
+        encoding="utf-8",
+    )
+    loaded = load_config(config, env={})
+    runtime = Runtime.build(loaded, load_sops(loaded.sops), SystemClock())
+
+    async def twice() -> list[int]:
+        await runtime.db.open()
+        try:
+            return [await runtime.acting.record_configured() for _ in range(2)]
+        finally:
+            await runtime.db.close()
+
+    assert asyncio.run(twice()) == [1, 0]
+    assert asyncio.run(stored(config.parent / "sopbot.db")) == [
+        ("800/20/SP/2099", "kadin", "sekretaris")
+    ]
+
+
+def test_a_letter_breaking_a_rule_stops_the_bot_with_its_key(config: Path) -> None:
+    config.write_text(
+        config.read_text(encoding="utf-8") + LETTER_BLOCK.format(appointer="kabid_1"),
+        encoding="utf-8",
+    )
+    loaded = load_config(config, env={})
+    with pytest.raises(StartupError) as stopped:
+        Runtime.build(loaded, load_sops(loaded.sops), SystemClock())
+    assert stopped.value.problems == [
+        "acting.letters[0]: wrong_appointer (appointer=kabid_1, expected=('bupati', 'sekda'))"
+    ]
