@@ -110,7 +110,7 @@ async def on_start(update: Update, context: BotContext) -> int:
         await unknown_user(update, context, lang)
         return END
     if not runtime.directory.is_admin(officer):
-        await reply(update, runtime.text(lang, "acting.not_admin"))
+        await reply(update, runtime.text(lang, "acting.refused_not_admin"))
         return END
     return await _ask(update, context, lang, {"ask": "k"})
 

@@ -421,6 +421,12 @@ def _initials_kind(step: Step, action: str) -> bool:
     return False
 
 
+def _in_place_of(event: AuditEntry) -> str:
+    """Whose place an initial takes on the sheet: the absent official's, for a stand-in."""
+    acting = event.data.get("acting")
+    return str(acting.get("for")) if isinstance(acting, Mapping) else event.actor
+
+
 def _paraf_trail(
     sop: Sop, config: Config, trail: Sequence[AuditEntry]
 ) -> list[tuple[Step, AuditEntry]]:
@@ -439,7 +445,7 @@ def _paraf_trail(
             continue
         last_round = max(e.round for e in mine)
         given = [e for e in mine if e.round == last_round and _initials_kind(step, e.action)]
-        given.sort(key=lambda e: (order.get(e.actor, len(order)), e.at))
+        given.sort(key=lambda e: (order.get(_in_place_of(e), len(order)), e.at))
         entries += [(step, e) for e in given]
     return entries
 

@@ -201,3 +201,32 @@ async def test_a_removed_officer_s_tasks_are_named_to_the_admins_at_start(
             assert "masih memegang 1 tugas terbuka" in notice
             assert "LKT-2026-TW2 langkah 7" in notice
             assert "/alihkan" in notice
+
+
+async def test_wakil_refuses_a_wrong_letter_and_says_why(tmp_path: Path) -> None:
+    async with stage(tmp_path, FakeClock(START)) as st:
+        kabid = st.user("kabid_1")
+        assert "hanya admin" in (await say(st, kabid, "/wakil")).text
+        sek = st.user("sekretaris")
+        await say(st, sek, "/wakil")
+        await press(st, sek, sek.transcript[-1], "Plt (jabatan lowong)")
+        await press(
+            st, sek, sek.transcript[-1], "Dr. H. Ahmad Santoso, M.Pd. (Kepala Dinas Pendidikan)"
+        )
+        question = sek.transcript[-1]
+        assert question.text == "Siapa yang ditunjuk sebagai Plt. Kepala Dinas Pendidikan?"
+        await press(st, sek, question, f"{KABID_1} (Kepala Bidang Pembinaan PAUD)")
+        await press(st, sek, sek.transcript[-1], "Bupati")
+        asked_again = await say(st, sek, "800/1/SP/2026")  # the date is missing
+        assert asked_again.text.startswith("Mohon ketik nomor surat lalu tanggalnya")
+        await say(st, sek, "800/1/SP/2026 2026-07-03")
+        answer = await say(st, sek, "2026-07-06 2026-12-31")
+        assert (
+            answer.text
+            == (
+                "Drs. Bambang Hermawan (peran kabid) tidak dapat ditunjuk: Plh/Plt harus pejabat "
+                "setingkat atau satu tingkat di bawah."
+            )
+            or "setingkat atau satu tingkat di bawah" in answer.text
+        )
+        assert await st.runtime.acting.appointments() == []
