@@ -104,6 +104,11 @@ async def test_a_case_runs_to_its_report_signed_by_the_plh_kadin(tmp_path: Path)
         assert sign.actor == "sekretaris"
         assert sign.data["acting"]["for"] == "kadin"
         assert sign.data["acting"]["letter"] == "800/12/SP/2026"
+        history = (await say(st, sek, "/riwayat LKT-2026-TW2")).text
+        assert (
+            "Sri Wahyuni, S.E., M.M.: menandatangani draf versi 2, sebagai Plh. Kepala Dinas "
+            "Pendidikan (Surat Perintah 800/12/SP/2026)"
+        ) in history
 
 
 async def test_open_tasks_go_to_the_stand_in_on_the_start_day_and_back_after_the_end(
@@ -145,6 +150,15 @@ async def test_open_tasks_go_to_the_stand_in_on_the_start_day_and_back_after_the
         assert when.astimezone(JAKARTA).hour == 0
         await press(st, kadin, back, "Disposisikan")
         assert "instruksi disposisi" in last_text(kadin)
+        history = (await say(st, sek, "/riwayat LKT-2026-TW2")).text
+        assert (
+            "Langkah 1 · Sistem: tugas Dr. H. Ahmad Santoso, M.Pd. kini dipegang Sri Wahyuni, "
+            "S.E., M.M. sebagai Plh. (Surat Perintah 800/12/SP/2026)"
+        ) in history
+        assert (
+            "Langkah 1 · Sistem: tugas kembali kepada Dr. H. Ahmad Santoso, M.Pd. "
+            "(akhir Surat Perintah 800/12/SP/2026)"
+        ) in history
 
 
 async def test_an_admin_reassigns_a_task_mid_step(tmp_path: Path) -> None:
@@ -173,6 +187,11 @@ async def test_an_admin_reassigns_a_task_mid_step(tmp_path: Path) -> None:
         mine = [m for m in kabid_3.transcript if "Langkah 7:" in m.text and m.buttons]
         assert len(mine) == 2  # their own review and the one reassigned to them
         assert "Alasan: Sedang diklat di Jakarta" in mine[-1].text
+        history = (await say(st, sek, "/riwayat LKT-2026-TW2")).text
+        assert (
+            f"Sri Wahyuni, S.E., M.M.: mengalihkan tugas dari {KABID_1} kepada Ir. Yusuf "
+            "Hidayat. Alasan: Sedang diklat di Jakarta"
+        ) in history
         for message in mine:
             assert await press(st, kabid_3, message, "Setujui") == "✓ Tercatat."
         assert "Langkah 8:" in task_message(sek, 8).text
