@@ -345,6 +345,7 @@ class SignEvent:
     step_key: str
     version: int | None
     sha256: str
+    acting: tuple[str, str] | None = None  # ("plh"/"plt", the absent official) by a stand-in
 
 
 def sign_events(case_id: int, audit: Sequence[AuditEntry]) -> list[SignEvent]:
@@ -363,6 +364,7 @@ def sign_events(case_id: int, audit: Sequence[AuditEntry]) -> list[SignEvent]:
                 step_key=event.step_key,
                 version=int(version) if version is not None else None,
                 sha256=sha,
+                acting=_acting_of(event),
             )
         )
     return found
@@ -419,6 +421,13 @@ def _initials_kind(step: Step, action: str) -> bool:
     if step.kind is StepKind.PARALLEL_DECISION:
         return action == "approve"
     return False
+
+
+def _acting_of(event: AuditEntry) -> tuple[str, str] | None:
+    acting = event.data.get("acting")
+    if not isinstance(acting, Mapping):
+        return None
+    return str(acting.get("kind")), str(acting.get("for"))
 
 
 def _in_place_of(event: AuditEntry) -> str:

@@ -96,6 +96,10 @@ async def test_a_case_runs_to_its_report_signed_by_the_plh_kadin(tmp_path: Path)
         assert "Plh. KEPALA DINAS PENDIDIKAN" in text
         assert plh.name in text and plh.nip_formatted in text
         assert st.config.officer("kadin").name not in text.split("LEMBAR PENGESAHAN")[-1]
+        code = re.search(r"Kode verifikasi: ([A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{2})", text)
+        assert code is not None
+        checked = await say(st, st.user("staf_1"), f"/verifikasi {code.group(1)}")
+        assert f"Ditandatangani oleh: {plh.name}, Plh. Kepala Dinas Pendidikan" in checked.text
 
         case = await st.runtime.service.case_by_code("LKT-2026-TW2")
         assert case is not None
