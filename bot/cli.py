@@ -64,6 +64,12 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     acting.add_argument("--end", required=True, type=date.fromisoformat)
     acting.add_argument("--by", help="the admin recording it (default: the first admin)")
     acting.set_defaults(func=cmd_acting)
+    extend = sub.add_parser("wakil-perpanjang", help="extend a Plt once, by 3 months at most")
+    extend.add_argument("--config", default="config.toml")
+    extend.add_argument("--id", required=True, type=int, help="the recorded Surat Perintah's id")
+    extend.add_argument("--end", required=True, type=date.fromisoformat, help="the new last day")
+    extend.add_argument("--by", help="the admin recording it (default: the first admin)")
+    extend.set_defaults(func=cmd_acting_extend)
 
 
 def _config(path: str) -> Config | None:
@@ -155,16 +161,23 @@ def cmd_verify_audit(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_acting(args: argparse.Namespace) -> int:
-    """Check and record a Surat Perintah with the same rules as /wakil; say why if not."""
-    config = _config(args.config)
+def _runtime(path: str) -> Runtime | None:
+    config = _config(path)
     if config is None:
-        return 2
+        return None
     try:
-        runtime = Runtime.build(config, load_sops(config.sops), SystemClock())
+        return Runtime.build(config, load_sops(config.sops), SystemClock())
     except (SopError, StartupError) as exc:
         print(str(exc), file=sys.stderr)
+        return None
+
+
+def cmd_acting(args: argparse.Namespace) -> int:
+    """Check and record a Surat Perintah with the same rules as /wakil; say why if not."""
+    runtime = _runtime(args.config)
+    if runtime is None:
         return 2
+    config = runtime.config
     actor = args.by or (config.admins[0] if config.admins else "")
     appointment = Appointment(
         kind=ActingKind(args.kind),
@@ -179,12 +192,33 @@ def cmd_acting(args: argparse.Namespace) -> int:
     return asyncio.run(_record(runtime, actor, appointment))
 
 
-async def _record(runtime: Runtime, actor: str, appointment: Appointment) -> int:
+def cmd_acting_extend(args: argparse.Namespace) -> int:
+    """Extend a recorded Plt (once, by at most three months); say why if not."""
+    runtime = _runtime(args.config)
+    if runtime is None:
+        return 2
+    config = runtime.config
+    actor = args.by or (config.admins[0] if config.admins else "")
+    return asyncio.run(_record(runtime, actor, None, extend=(args.id, args.end)))
+
+
+async def _record(
+    runtime: Runtime,
+    actor: str,
+    appointment: Appointment | None,
+    *,
+    extend: tuple[int, date] | None = None,
+) -> int:
+    """Record `appointment`, or extend the one `extend` names; the answer as /wakil's."""
     cat, people, tz = runtime.catalogue, runtime.directory, runtime.tz
     lang = runtime.config.language.value
     await runtime.db.open()
     try:
-        stored = await runtime.acting.record(actor, appointment)
+        if extend is not None:
+            stored = await runtime.acting.extend(actor, *extend)
+        else:
+            assert appointment is not None
+            stored = await runtime.acting.record(actor, appointment)
     except ActingRefusal as refusal:
         print(acting_views.refusal_text(cat, people, tz, lang, refusal), file=sys.stderr)
         return 1

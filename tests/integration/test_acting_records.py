@@ -128,3 +128,17 @@ def test_a_letter_breaking_a_rule_stops_the_bot_with_its_key(config: Path) -> No
     assert stopped.value.problems == [
         "acting.letters[0]: wrong_appointer (appointer=kabid_1, expected=('bupati', 'sekda'))"
     ]
+
+
+def test_the_cli_extends_a_plt_once(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    plt = [*ARGS]
+    plt[plt.index("plh")] = "plt"
+    assert main(["wakil", "--config", str(config), *plt]) == 0
+    capsys.readouterr()
+    extend = ["wakil-perpanjang", "--config", str(config), "--id", "1"]
+    assert main([*extend, "--end", "2099-10-10"]) == 0
+    assert "sampai 10 Oktober 2099" in capsys.readouterr().out
+    assert main([*extend, "--end", "2099-11-10"]) == 1
+    assert capsys.readouterr().err == (
+        "Plt ini sudah pernah diperpanjang (Surat Perintah 800/12/SP/2026).\n"
+    )
