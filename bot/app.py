@@ -59,6 +59,7 @@ FINAL_DRAIN_SECONDS = 10
 def feature_modules() -> Sequence[ModuleType]:
     """Every handler module, in the order their handlers are tried."""
     from handlers import (
+        acting,
         compliance,
         digest,
         documents,
@@ -78,6 +79,7 @@ def feature_modules() -> Sequence[ModuleType]:
         digest,
         compliance,
         tasks,
+        acting,
         on_demand,
         documents,
         uploads,

@@ -1,8 +1,11 @@
-"""The maintenance commands of `python -m bot`: `backup`, `restore`, `verify-audit` and
-`kepatuhan` (the SOP compliance report).
+"""The maintenance commands of `python -m bot`: `backup`, `restore`, `verify-audit`,
+`kepatuhan` (the SOP compliance report), `wakil` and `wakil-perpanjang` (record or extend
+a Surat Perintah for a Plh/Plt, as /wakil does in chat).
 
 They work on the files alone (no Telegram, no running bot), so an admin can run them
-from a shell while the bot is stopped, or on a copy of its data.
+from a shell while the bot is stopped, or on a copy of its data. A Surat Perintah
+recorded while the bot runs takes effect at its next acting check (at the latest its
+daily run); its messages go out with the outbox.
 """
 
 from __future__ import annotations
@@ -12,15 +15,18 @@ import asyncio
 import html
 import re
 import sys
+from datetime import date
 from pathlib import Path
 
 from bot.config import Config, ConfigError, load_config
+from bot.core.acting import ActingKind, ActingRefusal, Appointment
 from bot.core.clock import SystemClock
 from bot.core.compliance import parse_audit_period
 from bot.core.sop_loader import SopError, load_sops
 from bot.runtime import Runtime, StartupError
 from bot.services.backup_settings import BackupSettings
 from bot.services.compliance import build_compliance, today
+from bot.views import acting as acting_views
 from storage import backup as store
 from storage.audit import Anchor, verify_audit
 from storage.audit_key import AUDIT_KEY_FILE, AuditKeyError, AuditKeySource
@@ -56,6 +62,28 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     comply.add_argument("--out", help="folder for the files (default: [storage] output)")
     comply.add_argument("--lang", default="id", choices=["id", "en"], help="of the summary")
     comply.set_defaults(func=cmd_kepatuhan)
+    acting = sub.add_parser("wakil", help="record a Surat Perintah for a Plh/Plt")
+    acting.add_argument("--config", default="config.toml")
+    acting.add_argument("--kind", choices=[k.value for k in ActingKind], required=True)
+    acting.add_argument("--absent", required=True, help="the absent official's officer key")
+    acting.add_argument("--stand-in", required=True, help="the stand-in's officer key")
+    acting.add_argument(
+        "--appointer",
+        required=True,
+        help="who signed it: an officer key, or bupati / sekda for the head of the agency",
+    )
+    acting.add_argument("--letter", required=True, help="the Surat Perintah's number")
+    acting.add_argument("--letter-date", required=True, type=date.fromisoformat)
+    acting.add_argument("--start", required=True, type=date.fromisoformat)
+    acting.add_argument("--end", required=True, type=date.fromisoformat)
+    acting.add_argument("--by", help="the admin recording it (default: the first admin)")
+    acting.set_defaults(func=cmd_acting)
+    extend = sub.add_parser("wakil-perpanjang", help="extend a Plt once, by 3 months at most")
+    extend.add_argument("--config", default="config.toml")
+    extend.add_argument("--id", required=True, type=int, help="the recorded Surat Perintah's id")
+    extend.add_argument("--end", required=True, type=date.fromisoformat, help="the new last day")
+    extend.add_argument("--by", help="the admin recording it (default: the first admin)")
+    extend.set_defaults(func=cmd_acting_extend)
 
 
 def _config(path: str) -> Config | None:
@@ -150,14 +178,10 @@ def cmd_verify_audit(args: argparse.Namespace) -> int:
 def cmd_kepatuhan(args: argparse.Namespace) -> int:
     """Write the compliance report and its charts, print the summary: the same figures as
     /kepatuhan in chat, from the database alone (the bot may be running or stopped)."""
-    config = _config(args.config)
-    if config is None:
+    runtime = _runtime(args.config)
+    if runtime is None:
         return 2
-    try:
-        runtime = Runtime.build(config, load_sops(config.sops), SystemClock())
-    except (SopError, StartupError) as exc:
-        print(str(exc), file=sys.stderr)
-        return 2
+    config = runtime.config
     typed = " ".join(args.period)
     period = parse_audit_period(typed, today(runtime))
     if period is None:
@@ -188,4 +212,71 @@ def cmd_kepatuhan(args: argparse.Namespace) -> int:
     print(html.unescape(re.sub(r"<[^>]+>", "", summary)))
     for path in written:
         print(f"wrote {path}")
+    return 0
+
+
+def _runtime(path: str) -> Runtime | None:
+    config = _config(path)
+    if config is None:
+        return None
+    try:
+        return Runtime.build(config, load_sops(config.sops), SystemClock())
+    except (SopError, StartupError) as exc:
+        print(str(exc), file=sys.stderr)
+        return None
+
+
+def cmd_acting(args: argparse.Namespace) -> int:
+    """Check and record a Surat Perintah with the same rules as /wakil; say why if not."""
+    runtime = _runtime(args.config)
+    if runtime is None:
+        return 2
+    config = runtime.config
+    actor = args.by or (config.admins[0] if config.admins else "")
+    appointment = Appointment(
+        kind=ActingKind(args.kind),
+        letter_number=args.letter,
+        letter_date=args.letter_date,
+        appointer=args.appointer,
+        absent=args.absent,
+        stand_in=args.stand_in,
+        start=args.start,
+        end=args.end,
+    )
+    return asyncio.run(_record(runtime, actor, appointment))
+
+
+def cmd_acting_extend(args: argparse.Namespace) -> int:
+    """Extend a recorded Plt (once, by at most three months); say why if not."""
+    runtime = _runtime(args.config)
+    if runtime is None:
+        return 2
+    config = runtime.config
+    actor = args.by or (config.admins[0] if config.admins else "")
+    return asyncio.run(_record(runtime, actor, None, extend=(args.id, args.end)))
+
+
+async def _record(
+    runtime: Runtime,
+    actor: str,
+    appointment: Appointment | None,
+    *,
+    extend: tuple[int, date] | None = None,
+) -> int:
+    """Record `appointment`, or extend the one `extend` names; the answer as /wakil's."""
+    cat, people, tz = runtime.catalogue, runtime.directory, runtime.tz
+    lang = runtime.config.language.value
+    await runtime.db.open()
+    try:
+        if extend is not None:
+            stored = await runtime.acting.extend(actor, *extend)
+        else:
+            assert appointment is not None
+            stored = await runtime.acting.record(actor, appointment)
+    except ActingRefusal as refusal:
+        print(acting_views.refusal_text(cat, people, tz, lang, refusal), file=sys.stderr)
+        return 1
+    finally:
+        await runtime.db.close()
+    print(html.unescape(acting_views.recorded_text(cat, people, tz, lang, stored)))
     return 0

@@ -21,6 +21,7 @@ from bot.core.reminders import ReminderPolicy
 from bot.core.sop import Sop
 from bot.core.workclock import WorkingTimeCalendar
 from bot.documents import DocumentSettings, PdfConverter, document_settings
+from bot.services.acting import ActingService, configured_letters
 from bot.services.backup_settings import BackupSettings
 from bot.services.dialogs import DialogStore
 from bot.services.digest import DigestSettings
@@ -103,6 +104,7 @@ class Runtime:
     sheet_uploads: SheetUploads  # indicator sheets taken in for the data role's tasks
     verifier: Verifier  # /verifikasi
     on_demand: OnDemandFiles  # the files and texts a button sends ("PDF", "Rincian")
+    acting: ActingService  # Plh/Plt: Surat Perintah, hand-over and back, orphaned tasks
     sender: Deliverer | None = None  # set by bot.app once the Bot exists
     courier: Courier | None = None  # runs `deliver_pass` in the background (bot.app)
     wakeup: Callable[[], Awaitable[object]] | None = None  # re-plans the reminder tick
@@ -144,6 +146,9 @@ class Runtime:
             raise StartupError(problems)
         calendar = WorkingTimeCalendar(settings)
         directory = Directory.from_config(config, policy.superior_role)
+        letters, errors = configured_letters(config, directory)
+        if errors:
+            raise StartupError(errors)
         catalogue = Catalogue.load()
         tz = config.agency.timezone
         index = DocumentIndex()
@@ -210,6 +215,16 @@ class Runtime:
             ),
             verifier=Verifier(db=db, service=service, agency=config.agency.id),
             on_demand=OnDemandFiles(db, files, clock, directory, config.agency.id),
+            acting=ActingService(
+                db=db,
+                workflow=service,
+                people=directory,
+                catalogue=catalogue,
+                clock=clock,
+                tz=tz,
+                agency=config.agency.id,
+                configured=letters,
+            ),
             document_settings=doc_settings,
             pdf=pdf,
         )

@@ -168,10 +168,14 @@ class Actors:
         self._set_time(target)
 
     async def _next_wakeup(self) -> datetime:
-        """The earliest due reminder (held to office hours) or digest after now."""
+        """The earliest due reminder (held to office hours), digest or Surat Perintah
+        starting or ending after now."""
         now = self.clock.now()
         calendar = self.runtime.calendar
         candidates = [next_digest_at(now, self.runtime.digest, self.runtime)]
+        acting = await self.runtime.acting.next_change()
+        if acting is not None:
+            candidates.append(acting)
         due = await self.runtime.service.next_wakeup()
         if due is not None:
             when = max(due, now)
@@ -181,9 +185,11 @@ class Actors:
         return min(candidates)
 
     async def _wake(self, when: datetime) -> None:
-        """Do what the scheduler's jobs would do at `when`: the digest, then the tick."""
+        """Do what the scheduler's jobs would do at `when`: the acting check, the digest,
+        then the tick."""
         self._set_time(when)
         runtime = self.runtime
+        await runtime.acting.apply_due(when)  # a Surat Perintah taking effect or ending
         digests = await run_digest(runtime, when)
         reminders = await runtime.service.tick(when)
         if digests or reminders:

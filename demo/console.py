@@ -77,6 +77,8 @@ class TaskHeaders:
     again: str  # "🔁 Putaran ": a later round's task opens with what changed
     header: re.Pattern[str]  # "<code> · Langkah <number>: <title>"
     repeated: tuple[str, ...]  # line prefixes every task message carries
+    # what a task given to a stand-in (or handed over, or back) opens with instead
+    other_intros: tuple[str, ...] = ()
 
     @classmethod
     def from_catalogue(cls, catalogue: Catalogue, lang: str) -> TaskHeaders:
@@ -88,16 +90,23 @@ class TaskHeaders:
             pattern = pattern.replace(re.escape(_SLOT), group, 1)
         keys = ("task.needs", "task.output", "task.time_standard")
         repeated = tuple(_shape(catalogue, lang, k).split(_SLOT)[0] for k in keys)
+        intros = ("acting.intro_acting", "acting.intro_acting_end", "acting.intro_reassigned")
         return cls(
             new_task=plain_text(catalogue.text(lang, "task.new")),
             again=_shape(catalogue, lang, "task.again").split(_SLOT)[0],
             header=re.compile(f"^{pattern}$"),
             repeated=tuple(p for p in repeated if p.strip()),
+            other_intros=tuple(_shape(catalogue, lang, k).split(_SLOT)[0] for k in intros),
         )
 
     def step_number(self, text: str) -> int | None:
         """The step a *new task* message is about, or None for any other message."""
-        if self.new_task not in text and not text.lstrip().startswith(self.again):
+        opening = text.lstrip()
+        if (
+            self.new_task not in text
+            and not opening.startswith(self.again)
+            and not any(opening.startswith(intro) for intro in self.other_intros)
+        ):
             return None
         return self.header_number(text)
 

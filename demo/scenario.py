@@ -7,8 +7,10 @@ writes the concept; a clerk types it. The Sekretaris returns the first typed dra
 achievement table lacks the standard "Predikat" column); a Kepala Bidang returns the
 next one (the budget realisation was not updated to 30 June); another Kepala Bidang
 lets his hour pass and is reminded, then escalated to the Sekretaris, and figures in
-Monday's digest. Then paraf, signature, the order to distribute, and the distribution
-with a photographed receipt, an e-office number and an e-mail.
+Monday's digest. The Kadin goes on leave from Monday: on Friday the Sekretaris records
+the Sekda's Surat Perintah making her Plh Kadin (/wakil), so on Monday she signs as
+"Plh. Kepala Dinas Pendidikan". Then the order to distribute, and the distribution with
+a photographed receipt, an e-office number and an e-mail.
 
 Every officer acts only through Telegram (the stand-in); only the clock is the demo's.
 Times are chosen so that every step but the late Kabid keeps its time standard, which
@@ -31,6 +33,7 @@ CASE_CODE: Final = "LKT-2026-TW2"
 
 MON, TUE, WED, THU, FRI = (date(2026, 7, d) for d in (6, 7, 8, 9, 10))
 NEXT_MON: Final = date(2026, 7, 13)
+PLH_FROM, PLH_TO = NEXT_MON, date(2026, 7, 15)  # the Kadin's leave
 
 FRONT_OFFICE: Final = "front_office"  # the admin by Telegram id, not an officer
 
@@ -159,16 +162,30 @@ async def kabid_review_with_a_late_kabid(a: Actors) -> None:
     await a.press("kabid_1", "Setujui")
     await a.at(FRI, 10, 30)
     await a.press("kabid_2", "Setujui")
+    await record_the_plh(a)
     await a.at(NEXT_MON, 8, 0)
     await a.press("kabid_3", "Setujui")
 
 
+async def record_the_plh(a: Actors) -> None:
+    """Friday afternoon: the Kadin is on leave next week; the Sekda's Surat Perintah makes
+    the Sekretaris Plh Kadin, and she (an admin) records it in chat."""
+    await a.at(FRI, 15, 0)
+    await a.type("sekretaris", "/wakil")
+    await a.press("sekretaris", "Plh (berhalangan sementara)")
+    await a.press("sekretaris", "Dr. H. Ahmad Santoso, M.Pd. (Kepala Dinas Pendidikan)")
+    await a.press("sekretaris", "Sri Wahyuni, S.E., M.M. (Sekretaris Dinas Pendidikan)")
+    await a.press("sekretaris", "Sekretaris Daerah")
+    await a.type("sekretaris", "800/045/SP/Setda/2026 2026-07-10")
+    await a.type("sekretaris", f"{PLH_FROM.isoformat()} {PLH_TO.isoformat()}")
+
+
 async def initial_sign_and_order(a: Actors) -> None:
-    """Steps 8-10: the last paraf, the Kadin's signature, the order to distribute."""
+    """Steps 8-10: the last paraf, the Plh Kadin's signature, the order to distribute."""
     await a.at(NEXT_MON, 8, 20)
     await a.press("sekretaris", "Paraf")
     await a.at(NEXT_MON, 8, 40)
-    await a.press("kadin", "Tanda tangani")
+    await a.press("sekretaris", "Tanda tangani")
     await a.at(NEXT_MON, 8, 45)
     await a.press("kasubag", "⬜ Maya Sari, A.Md.")
     await a.press("kasubag", "Perintahkan")

@@ -32,7 +32,10 @@ from bot.core.filecheck import SHEET_KINDS, extension, judge, safe_filename
 from bot.core.workflow import Refusal
 from bot.documents import SheetError, SheetLimits, SheetProblem, normalize_verification_code
 from bot.ptb.context import BotContext
+from bot.runtime import Runtime
 from bot.services.sheet_upload import SHEET_TEMPLATE_NAME, SheetFile, sheet_template
+from bot.services.verification import Verification
+from bot.views import acting as acting_views
 from bot.views.callbacks import SHEET_PATTERN, parse_sheet
 from bot.views.fmt import format_deadline, format_file_size
 from bot.views.i18n import Raw
@@ -242,7 +245,7 @@ async def answer_verification(update: Update, context: BotContext, lang: str, co
             version="-" if found.version is None else found.version,
             draft_sha256=found.draft_sha256,
             name=signer.name if signer else found.signer,
-            jabatan=signer.jabatan if signer else "-",
+            jabatan=_signed_as(runtime, lang, found, signer.jabatan if signer else "-"),
             when=format_deadline(found.signed_at, runtime.tz, lang),
         )
     ]
@@ -270,3 +273,12 @@ def get_handlers() -> list[BaseHandler[Any, Any, Any]]:
             allow_reentry=True,
         ),
     ]
+
+
+def _signed_as(runtime: Runtime, lang: str, found: Verification, jabatan: str) -> str:
+    """The signer's title as signed: "Plh. Kepala Dinas ..." for a stand-in."""
+    if found.signer_acting is None:
+        return jabatan
+    kind, absent = found.signer_acting
+    title = acting_views.jabatan_of(runtime.directory, absent)
+    return f"{acting_views.kind_label(runtime.catalogue, lang, kind)} {title}"

@@ -176,7 +176,8 @@ class Cases:
             "INSERT INTO tasks (case_id, seq, step_key, round, assignee, status, created_at, "
             "deadline, closed_at, outcome, reason, version, closed_by, data_json) VALUES "
             "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (case_id, seq) DO UPDATE SET status = excluded.status, "
+            "ON CONFLICT (case_id, seq) DO UPDATE SET assignee = excluded.assignee, "
+            "status = excluded.status, "
             "closed_at = excluded.closed_at, outcome = excluded.outcome, "
             "reason = excluded.reason, version = excluded.version, "
             "closed_by = excluded.closed_by, data_json = excluded.data_json",

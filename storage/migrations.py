@@ -332,6 +332,29 @@ UPDATE files SET draft_number = (
 ) WHERE purpose = 'draft'
 """
 
+# Acting officials (Plh/Plt): each Surat Perintah as recorded, and when the bot handed the
+# absent official's tasks over to the stand-in and back (storage/acting.py).
+V_ACTING = """
+CREATE TABLE acting_appointments (
+    id INTEGER PRIMARY KEY,
+    agency TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('plh', 'plt')),
+    letter_number TEXT NOT NULL,
+    letter_date TEXT NOT NULL,
+    appointer TEXT NOT NULL,
+    absent TEXT NOT NULL,
+    stand_in TEXT NOT NULL,
+    start_date TEXT NOT NULL,
+    end_date TEXT NOT NULL,
+    extended INTEGER NOT NULL DEFAULT 0,
+    recorded_by TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    handed_over_at TEXT,
+    handed_back_at TEXT
+);
+CREATE INDEX acting_by_dates ON acting_appointments (agency, end_date)
+"""
+
 MIGRATIONS: tuple[str, ...] = (
     V1,
     V2,
@@ -344,4 +367,5 @@ MIGRATIONS: tuple[str, ...] = (
     V_PENDING_INDEXES,
     V_INBOX,
     V_DRAFT_NUMBERS,
+    V_ACTING,
 )

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import aiosqlite
 
 from storage.accounts import Accounts
+from storage.acting import ActingAppointments
 from storage.audit import AuditLog
 from storage.cases import Cases
 from storage.db import Database
@@ -33,6 +34,7 @@ class Tx:
     jobs: Jobs
     pending_uploads: PendingUploads
     dialogs: Dialogs
+    acting: ActingAppointments
 
     @classmethod
     def bind(
@@ -49,6 +51,7 @@ class Tx:
             jobs=Jobs(conn),
             pending_uploads=PendingUploads(conn),
             dialogs=Dialogs(conn),
+            acting=ActingAppointments(conn, agency),
         )
 
 

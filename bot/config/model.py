@@ -2,7 +2,7 @@
 
 Every value here has already passed `bot.config.parse`, so nothing that holds a `Config`
 has to wonder whether a field is present or well formed. The tables `[calendar]`,
-`[reminders]`, `[digest]`, `[documents]`, `[invites]` and `[backup]` are typed by the
+`[reminders]`, `[digest]`, `[documents]`, `[invites]`, `[backup]` and `[acting]` are typed by the
 modules that own them (see `bot.runtime.Runtime.build`); here they are kept as read-only
 mappings, because their types live in layers above this one.
 """
@@ -209,6 +209,7 @@ class Config:
     documents: Mapping[str, Any] = field(default_factory=read_only, hash=False)
     invites: Mapping[str, Any] = field(default_factory=read_only, hash=False)
     backup: Mapping[str, Any] = field(default_factory=read_only, hash=False)
+    acting: Mapping[str, Any] = field(default_factory=read_only, hash=False)
 
     def officer(self, key: str) -> Officer:
         for officer in self.officers:

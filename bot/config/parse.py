@@ -199,8 +199,17 @@ _TOP_LEVEL_KEYS: Final = (
     "documents",
     "invites",
     "backup",
+    "acting",
 )
-_PASS_THROUGH: Final = ("calendar", "reminders", "digest", "documents", "invites", "backup")
+_PASS_THROUGH: Final = (
+    "calendar",
+    "reminders",
+    "digest",
+    "documents",
+    "invites",
+    "backup",
+    "acting",
+)
 _TELEGRAM_KEYS: Final = (
     "token",
     "mode",

@@ -241,13 +241,35 @@ class Roster:
 
 
 @dataclass(frozen=True, slots=True)
+class StandIn:
+    """Who holds an absent official's tasks, and on which Surat Perintah (`bot.core.acting`)."""
+
+    officer: str
+    kind: str  # "plh" | "plt"
+    letter: str  # the Surat Perintah's number
+    appointment: int
+
+    def record(self, absent: str) -> dict[str, Any]:
+        """What a task (and every audit event on it) keeps of the act: both officials."""
+        return {
+            "for": absent,
+            "by": self.officer,
+            "kind": self.kind,
+            "letter": self.letter,
+            "appointment": self.appointment,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Context:
-    """What the engine needs beside the case: the SOP, people, calendar and lists."""
+    """What the engine needs beside the case: the SOP, people, calendar and lists, and the
+    stand-ins in force (absent official's key -> who holds their tasks)."""
 
     sop: Sop
     roster: Roster
     calendar: WorkCalendar
     lists: Mapping[str, Sequence[str]] = field(default_factory=dict)  # e.g. "recipients"
+    stand_ins: Mapping[str, StandIn] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------------------------------
@@ -365,6 +387,7 @@ class RefusalCode(enum.StrEnum):
     NOT_ALLOWED = "not_allowed"
     NOBODY_ASSIGNABLE = "nobody_assignable"
     UNKNOWN_PERIOD = "unknown_period"
+    NOT_SAME_ROLE = "not_same_role"
 
 
 class Refusal(Exception):
@@ -407,6 +430,16 @@ class TaskClosed:
 
 
 @dataclass(frozen=True, slots=True)
+class TaskHandedOver:
+    """A task changed hands (a stand-in, its return, a reassignment): the officer who
+    held it sees it read-only and learns who holds it; the new holder gets it, told why."""
+
+    task: int
+    previous: str
+    why: str  # "acting" | "acting_end" | "reassigned"
+
+
+@dataclass(frozen=True, slots=True)
 class ClockStarted:
     task: int
     deadline: datetime
@@ -444,6 +477,7 @@ class CaseCancelled:
 
 Effect = (
     TaskOpened
+    | TaskHandedOver
     | TaskUpdated
     | TaskClosed
     | ClockStarted
@@ -666,7 +700,7 @@ def _cancel(
 ) -> Transition:
     if not can_cancel(ctx.roster, actor):
         raise Refusal(RefusalCode.NOT_ALLOWED, action="cancel")
-    reason = _require_reason(action.reason)
+    reason = require_reason(action.reason)
     run = _Run(ctx, state.clone(), actor, now)
     for task in run.state.open_tasks():
         run.close(task, TaskStatus.CANCELLED, outcome="cancelled", reason=reason, closed_by=actor)
@@ -680,7 +714,7 @@ def _cancel(
     return run.finish()
 
 
-def _require_reason(reason: str) -> str:
+def require_reason(reason: str) -> str:
     cleaned = " ".join(reason.split())
     if len(cleaned) < MIN_REASON_LENGTH:
         raise Refusal(RefusalCode.REASON_REQUIRED, minimum=MIN_REASON_LENGTH)
@@ -715,6 +749,9 @@ class _Run:
         actor: str | None = None,
     ) -> None:
         before = from_state if from_state is not None else self._label_before
+        if task is not None and "acting" in task.data:
+            # Who acted and for whom, on which Surat Perintah: the trail names both.
+            data = {**(data or {}), "acting": task.data["acting"]}
         self.events.append(
             AuditEvent(
                 at=self.now,
@@ -800,15 +837,20 @@ class _Run:
                 items = list(self.ctx.lists.get(step.checklist.items_from, ()))
             state.checklists[checklist_key(step.key, round_)] = [ItemState(i) for i in items]
         opened: list[Task] = []
+        acting: dict[str, str] = {}
         for officer in assignees:
+            stand_in = self.ctx.stand_ins.get(officer)
             task = Task(
                 seq=state.next_seq,
                 step_key=step.key,
                 round=round_,
-                assignee=officer,
+                assignee=stand_in.officer if stand_in else officer,
                 created_at=self.now,
                 deadline=deadline,
             )
+            if stand_in is not None:
+                task.data["acting"] = stand_in.record(officer)
+                acting[officer] = stand_in.officer
             if returned_from is not None:
                 task.data["returned"] = {
                     "from_step": returned_from.key,
@@ -820,12 +862,10 @@ class _Run:
             opened.append(task)
             self.effects.append(TaskOpened(task.seq))
             self.effects.append(ClockStarted(task.seq, deadline))
-        self.event(
-            "enter",
-            None,
-            data={"assignees": assignees, "deadline": deadline.isoformat()},
-            reason=reason,
-        )
+        data: dict[str, Any] = {"assignees": assignees, "deadline": deadline.isoformat()}
+        if acting:
+            data["acting"] = acting
+        self.event("enter", None, data=data, reason=reason)
         return opened
 
     def advance(self, step: Step) -> None:
@@ -931,7 +971,7 @@ def _on_untick(run: _Run, step: Step, task: Task, action: Untick) -> None:
 
 def _on_skip(run: _Run, step: Step, task: Task, action: SkipItem) -> None:
     item = _checklist_item(run, step, task, action.item)
-    reason = _require_reason(action.reason)
+    reason = require_reason(action.reason)
     if item.status is not ItemStatus.OPEN:
         raise Refusal(RefusalCode.ALREADY_DONE, item=action.item)
     run.claim(step, task)
@@ -1035,7 +1075,7 @@ def _advance_with_merged_paraf(run: _Run, step: Step, version: int | None) -> No
 def _on_return(run: _Run, step: Step, task: Task, action: Return) -> None:
     if step.return_to is None:
         raise _wrong(step, action)
-    reason = _require_reason(action.reason)
+    reason = require_reason(action.reason)
     if action.version is not None:
         run.require_version(action.version)
     run.claim(step, task)

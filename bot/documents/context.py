@@ -20,6 +20,7 @@ from datetime import date, datetime
 from typing import Any, Final
 
 from bot.config import Config, Officer
+from bot.core.acting import ActingKind
 from bot.core.sop import Sop, Step, StepKind
 from bot.core.workflow import AuditRecord, CaseState
 from bot.documents import (
@@ -115,13 +116,29 @@ def letterhead(config: Config, kop: KopSettings) -> Letterhead:
     )
 
 
-def signatory(officer: Officer) -> Signatory:
+def signatory(officer: Officer, acting: str = "", jabatan: str | None = None) -> Signatory:
+    """The officer's own name, pangkat and NIP; a stand-in signs with "Plh."/"Plt." before
+    the title of the official they stand in for (`jabatan`)."""
     return Signatory(
         name=officer.name,
         pangkat=officer.pangkat or _DASH,
         nip=officer.nip_formatted or _DASH,
-        jabatan=officer.jabatan,
+        jabatan=officer.jabatan if jabatan is None else jabatan,
+        acting=acting,
     )
+
+
+def _acting_title(config: Config, event: AuditEntry) -> tuple[str, str] | None:
+    """("Plh.", the absent official's title) when `event` was done by a stand-in."""
+    acting = event.data.get("acting")
+    if not isinstance(acting, Mapping):
+        return None
+    absent = _officer(config, str(acting.get("for")))
+    try:
+        prefix = ActingKind(str(acting.get("kind"))).title_prefix
+    except ValueError:
+        return None
+    return prefix, absent.jabatan if absent is not None else str(acting.get("for"))
 
 
 def _officer(config: Config, key: str) -> Officer | None:
@@ -328,6 +345,7 @@ class SignEvent:
     step_key: str
     version: int | None
     sha256: str
+    acting: tuple[str, str] | None = None  # ("plh"/"plt", the absent official) by a stand-in
 
 
 def sign_events(case_id: int, audit: Sequence[AuditEntry]) -> list[SignEvent]:
@@ -346,6 +364,7 @@ def sign_events(case_id: int, audit: Sequence[AuditEntry]) -> list[SignEvent]:
                 step_key=event.step_key,
                 version=int(version) if version is not None else None,
                 sha256=sha,
+                acting=_acting_of(event),
             )
         )
     return found
@@ -364,12 +383,29 @@ def _before_signature(audit: Sequence[AuditEntry], sig: Signature) -> list[Audit
     return [e for e in audit if e.at <= sig.at and e.action != "sign"]
 
 
-def _signer(config: Config, audit: Sequence[AuditEntry], sig: Signature) -> Officer:
+def _sign_event(audit: Sequence[AuditEntry], sig: Signature) -> AuditEntry | None:
     for event in audit:
         if event.action == "sign" and event.step_key == sig.step.key and event.at == sig.at:
-            officer = _officer(config, event.actor)
-            if officer is not None:
-                return officer
+            return event
+    return None
+
+
+def _signatory_of(config: Config, audit: Sequence[AuditEntry], sig: Signature) -> Signatory:
+    """Who signed, as printed: a Plh/Plt with their own name under the absent's title."""
+    officer = _signer(config, audit, sig)
+    event = _sign_event(audit, sig)
+    acting = _acting_title(config, event) if event is not None else None
+    if acting is None or event is None or event.actor != officer.key:
+        return signatory(officer)
+    return signatory(officer, acting[0], acting[1])
+
+
+def _signer(config: Config, audit: Sequence[AuditEntry], sig: Signature) -> Officer:
+    event = _sign_event(audit, sig)
+    if event is not None:
+        officer = _officer(config, event.actor)
+        if officer is not None:
+            return officer
     holder = _holder(config, sig.step.roles)
     if holder is None:
         raise DocumentContextError(f"nobody in the config holds {', '.join(sig.step.roles)}")
@@ -385,6 +421,19 @@ def _initials_kind(step: Step, action: str) -> bool:
     if step.kind is StepKind.PARALLEL_DECISION:
         return action == "approve"
     return False
+
+
+def _acting_of(event: AuditEntry) -> tuple[str, str] | None:
+    acting = event.data.get("acting")
+    if not isinstance(acting, Mapping):
+        return None
+    return str(acting.get("kind")), str(acting.get("for"))
+
+
+def _in_place_of(event: AuditEntry) -> str:
+    """Whose place an initial takes on the sheet: the absent official's, for a stand-in."""
+    acting = event.data.get("acting")
+    return str(acting.get("for")) if isinstance(acting, Mapping) else event.actor
 
 
 def _paraf_trail(
@@ -405,7 +454,7 @@ def _paraf_trail(
             continue
         last_round = max(e.round for e in mine)
         given = [e for e in mine if e.round == last_round and _initials_kind(step, e.action)]
-        given.sort(key=lambda e: (order.get(e.actor, len(order)), e.at))
+        given.sort(key=lambda e: (order.get(_in_place_of(e), len(order)), e.at))
         entries += [(step, e) for e in given]
     return entries
 
@@ -453,11 +502,13 @@ def approval_sheet(
     paraf = []
     for order, (step, event) in enumerate(_paraf_trail(sop, config, trail), start=1):
         officer = _officer(config, event.actor)
+        acting = _acting_title(config, event)
+        jabatan = officer.jabatan if officer else _DASH
         paraf.append(
             ParafEntry(
                 order=order,
                 name=officer.name if officer else event.actor,
-                jabatan=officer.jabatan if officer else _DASH,
+                jabatan=f"{acting[0]} {acting[1]}" if acting else jabatan,
                 at=event.at,
                 step_title=step.label,
                 nip=(officer.nip_formatted or "") if officer else "",
@@ -470,7 +521,7 @@ def approval_sheet(
         document_title=f"Laporan Kinerja {period_in_words(sop, state)}",
         case_code=state.code,
         paraf=tuple(paraf),
-        kadin=signatory(_signer(config, audit, sig)),
+        kadin=_signatory_of(config, audit, sig),
         signed_at=sig.at,
         verification_code=code,
         draft_sha256=sig.sha256,

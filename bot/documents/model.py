@@ -51,6 +51,12 @@ class Signatory:
     pangkat: str  # rank and grade: "Pembina Utama Muda (IV/c)"
     nip: str  # "19700101 199503 1 001"
     jabatan: str  # "Kepala Dinas Kesehatan"
+    acting: str = ""  # "Plh." or "Plt." when a stand-in signs for the holder of `jabatan`
+
+    @property
+    def title(self) -> str:
+        """The position as printed under the signature: "Plh. Kepala Dinas Kesehatan"."""
+        return f"{self.acting} {self.jabatan}" if self.acting else self.jabatan
 
 
 class Urgency(enum.StrEnum):

@@ -220,8 +220,14 @@ def _signatory(s: Signatory) -> dict[str, str]:
         "name": clean_text(s.name),
         "pangkat": clean_text(s.pangkat),
         "nip": clean_text(s.nip),
-        "jabatan": clean_text(s.jabatan),
+        "jabatan": clean_text(s.title),
     }
+
+
+def _title_upper(s: Signatory) -> str:
+    """The position in capitals as signed; a stand-in's "Plh."/"Plt." stays as written."""
+    upper = _clean(s.jabatan).upper()
+    return f"{s.acting} {upper}" if s.acting else upper
 
 
 def _logo(tpl: DocxTemplate, path: Path | None, height_mm: int) -> InlineImage | str:
@@ -436,7 +442,7 @@ def report_context(report: PerformanceReport, tpl: DocxTemplate) -> dict[str, An
         "next_period_label": _next_period(period).label,
         "year": year,
         "kadin": _signatory(report.kadin),
-        "kadin_jabatan_upper": clean_text(report.kadin.jabatan).upper(),
+        "kadin_jabatan_upper": _title_upper(report.kadin),
         "foreword_date": format_date(report.date, _NO_ZONE),
         "latar_belakang": _prose(narrative.latar_belakang),
         "isu_strategis": _prose(narrative.isu_strategis),
@@ -510,7 +516,7 @@ def approval_context(sheet: ApprovalSheet, tpl: DocxTemplate) -> dict[str, Any]:
         "paraf_rest": paraf[:-1],
         "paraf_last": paraf[-1] if paraf else None,
         "kadin": _signatory(sheet.kadin),
-        "kadin_jabatan_upper": clean_text(sheet.kadin.jabatan).upper(),
+        "kadin_jabatan_upper": _title_upper(sheet.kadin),
         "signed_date": format_date(sheet.signed_at, tz),
         "signed_when": signed_when,
         "approval_wording": sheet.approval_wording.replace("{waktu}", signed_when),

@@ -1,5 +1,6 @@
 """Every scheduled job of the bot: the reminder tick, the outbox retry, the daily digest
-and holiday-data check, the daily backup and the daily outbox prune.
+and holiday-data check, the daily backup, the daily outbox prune and the acting check
+(a Surat Perintah taking effect or ending).
 
 Each job is planned as a *delay* from the injected clock (never an absolute instant), one
 job per deterministic id: a simulated clock (tests, the demo) drives the jobs, never the
@@ -42,6 +43,7 @@ DIGEST_JOB = "digest:daily"
 STARTUP_JOB = "scheduling:startup"
 BACKUP_JOB = "backup:daily"
 PRUNE_JOB = "outbox:prune"
+ACTING_JOB = "acting:check"
 OUTBOX_RETRY_SECONDS = 30
 PRUNE_EVERY = timedelta(days=1)
 
@@ -72,6 +74,9 @@ def start_jobs(app: AnyApp, runtime: Runtime) -> None:
         job_kwargs={"id": PRUNE_JOB, "replace_existing": True},
     )
     plan_backup(app, runtime)
+    job_queue.run_once(
+        _acting_start_job, 0, name=ACTING_JOB, job_kwargs={"id": ACTING_JOB, **_ONCE}
+    )
 
 
 # -- the reminder tick and the outbox ---------------------------------------------------------
@@ -151,8 +156,49 @@ async def _digest_job(context: BotContext) -> None:
 
 async def _daily_work(runtime: Runtime, now: datetime) -> None:
     await warn_missing_cuti_bersama(runtime, now)
+    # A Surat Perintah recorded from the command line meanwhile takes effect by today.
+    await runtime.acting.apply_due(now)
     await run_digest(runtime, now)
     await runtime.deliver()
+
+
+# -- acting officials (Plh/Plt) -----------------------------------------------------------------
+
+
+async def plan_acting(app: AnyApp, runtime: Runtime) -> datetime | None:
+    """Wake the acting check when the next Surat Perintah starts or ends."""
+    job_queue = app.job_queue
+    if job_queue is None:
+        return None
+    when = await runtime.acting.next_change()
+    if when is None:
+        return None
+    now = runtime.clock.now()
+    job_queue.run_once(
+        _acting_job,
+        max(when - now, timedelta(seconds=1)),
+        name=ACTING_JOB,
+        job_kwargs={"id": ACTING_JOB, **_ONCE},
+    )
+    return when
+
+
+async def _acting_start_job(context: BotContext) -> None:
+    """At start: the tasks of officers gone from the config are reported to the admins,
+    the Surat Perintah written in the config are kept, then what came due while the bot
+    was down is handed over or back."""
+    await context.runtime.acting.report_orphans()
+    await context.runtime.acting.record_configured()
+    await _acting_job(context)
+
+
+async def _acting_job(context: BotContext) -> None:
+    runtime = context.runtime
+    try:
+        await runtime.acting.apply_due()
+        await runtime.deliver()
+    finally:
+        await plan_acting(context.application, runtime)
 
 
 # -- the daily backup ----------------------------------------------------------------------------

@@ -36,6 +36,7 @@ class Verification:
     version: int | None
     draft_sha256: str
     signer: str
+    signer_acting: tuple[str, str] | None  # ("plh"/"plt", the absent official) for a stand-in
     signed_at: datetime
     superseded: bool  # signed again later: this paper is not the approved version
     final_files: tuple[tuple[str, str], ...]  # (file name, sha256)
@@ -78,6 +79,7 @@ class Verifier:
             version=state.shown_version(event.version),
             draft_sha256=event.sha256,
             signer=event.signer,
+            signer_acting=event.acting,
             signed_at=event.at,
             superseded=superseded,
             final_files=tuple(

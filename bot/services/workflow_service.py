@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from bot.core.clock import Clock
+from bot.core.handover import reassign
 from bot.core.reminders import (
     DUE,
     ESCALATE,
@@ -47,8 +48,10 @@ from bot.core.workflow import (
     RefusalCode,
     RenderDocument,
     Roster,
+    StandIn,
     Task,
     TaskClosed,
+    TaskHandedOver,
     TaskOpened,
     TaskStatus,
     TaskUpdated,
@@ -120,6 +123,16 @@ class Presenter(Protocol):
     def nobody_above(
         self, ctx: Context, state: CaseState, tasks: Sequence[Task], now: datetime, lang: str
     ) -> str: ...
+
+    def handed_over(
+        self,
+        ctx: Context,
+        state: CaseState,
+        task: Task,
+        previous: str,
+        why: str,
+        langs: tuple[str, str],
+    ) -> list[Outgoing]: ...
 
 
 class People(Protocol):
@@ -193,12 +206,19 @@ class WorkflowService:
         self.lists = dict(lists or {})
         self.agency = agency
         self._snapshots: dict[str, Sop] = {s.source_hash: s for s in self.sops.values()}
+        # The stand-ins in force (absent official -> who holds their tasks), kept by
+        # `bot.services.acting` as Surat Perintah take effect and end.
+        self.stand_ins: dict[str, StandIn] = {}
 
     # -- contexts -----------------------------------------------------------------------
 
     def context(self, sop: Sop) -> Context:
         return Context(
-            sop=sop, roster=self.people.roster, calendar=self.calendar, lists=self.lists
+            sop=sop,
+            roster=self.people.roster,
+            calendar=self.calendar,
+            lists=self.lists,
+            stand_ins=dict(self.stand_ins),
         )
 
     @staticmethod
@@ -393,6 +413,35 @@ class WorkflowService:
         crashpoint("service.committed", name)
         return Acted(transition)
 
+    async def reassign(
+        self, actor: str, case_id: int, task_seq: int, to: str, reason: str
+    ) -> Transition:
+        """An admin gives one task to another holder of its role; both are told.
+        Raises `Refusal` (nothing written) when refused."""
+        return await self._transact(
+            case_id,
+            task_seq,
+            "reassign",
+            lambda ctx, state, now: reassign(ctx, state, actor, task_seq, to, reason, now),
+        )
+
+    async def move_open_tasks(
+        self, tx: Tx, move: Callable[[CaseState], Transition | None], now: datetime
+    ) -> int:
+        """Apply a hand-over (`bot.core.handover`) to every running case in `tx`, with its
+        audit, reminders and messages; how many tasks changed hands."""
+        moved = 0
+        for state in await tx.cases.open_states():
+            ctx = self.context(await self._sop_of(tx, state))
+            transition = move(state)
+            if transition is None:
+                continue
+            await tx.cases.save(transition.state, now)
+            await tx.audit.append(state.id, transition.events)
+            await self._apply(tx, ctx, transition, now)
+            moved += len(transition.events)
+        return moved
+
     async def add_note(self, actor: str, case_id: int, task_seq: int, text: str) -> None:
         """Keep a remark in the audit trail (e.g. a reason for a task withdrawn meanwhile)."""
         now = self.clock.now()
@@ -526,6 +575,15 @@ class WorkflowService:
                 pass  # its message becomes the next task's (`_handovers`)
             else:
                 out = presenter.task_update(ctx, state, task, lang)
+                await enqueue(tx, out, now, case_id=state.id)
+        elif isinstance(effect, TaskHandedOver):
+            task = state.task(effect.task)
+            assert task is not None
+            langs = (
+                await language_of(tx, self.people, effect.previous),
+                await language_of(tx, self.people, task.assignee),
+            )
+            for out in presenter.handed_over(ctx, state, task, effect.previous, effect.why, langs):
                 await enqueue(tx, out, now, case_id=state.id)
         elif isinstance(effect, ClockStarted):
             task = state.task(effect.task)

@@ -301,3 +301,14 @@ def invite_pick_callback(officer_key: str) -> str:
 
 def language_callback(lang: str) -> str:
     return _checked(f"lang:{lang}")
+
+
+# -- /wakil ---------------------------------------------------------------------------------
+
+ACTING_CHOICE_PATTERN: Final = re.compile(r"^wk:([kasp]):([A-Za-z0-9_]{1,56})$")
+
+
+def acting_choice(question: str, value: str) -> str:
+    """An answer to one /wakil question (k = kind, a = absent official, s = stand-in,
+    p = appointer); the value is re-checked against the open question."""
+    return _checked(f"wk:{question}:{value}")

@@ -34,4 +34,6 @@ COMMANDS: tuple[Command, ...] = (
     Command("batal"),
     Command("undang", admin_only=True),
     Command("batalkan", admin_only=True),
+    Command("wakil", admin_only=True),
+    Command("alihkan", admin_only=True),
 )

@@ -35,6 +35,7 @@ from bot.core.workflow import (
     TaskStatus,
     order_candidates,
 )
+from bot.views import acting as acting_views
 from bot.views.callbacks import TaskOp, task_callback, task_detail_callback
 from bot.views.fmt import format_date, format_deadline, format_minutes, format_work_duration
 from bot.views.i18n import Catalogue, Raw
@@ -361,7 +362,17 @@ class CataloguePresenter:
         return [Outgoing(task.assignee, message, task_seq=task.seq)]
 
     def _intro(self, state: CaseState, task: Task, lang: str) -> str:
-        return self._again(state, task, lang) or self._t(lang, "task.new")
+        """Why this task is here: as a stand-in (Plh/Plt) and/or what changed since the
+        last round; a plain new task otherwise."""
+        why = [
+            line
+            for line in (
+                acting_views.acting_intro(self.cat, self.people, task, lang),
+                self._again(state, task, lang),
+            )
+            if line
+        ]
+        return "\n".join(why) or self._t(lang, "task.new")
 
     def _task_file(
         self, ctx: Context, state: CaseState, task: Task, lang: str
@@ -508,6 +519,20 @@ class CataloguePresenter:
     def _late(self, task: Task, now: datetime, lang: str) -> str:
         return format_minutes(
             late_minutes(task.deadline, now, self.calendar), self.minutes_per_day, lang
+        )
+
+    def handed_over(
+        self,
+        ctx: Context,
+        state: CaseState,
+        task: Task,
+        previous: str,
+        why: str,
+        langs: tuple[str, str],
+    ) -> list[Outgoing]:
+        """A task changed hands: see `bot.views.acting.handed_over`."""
+        return acting_views.handed_over(
+            self, self.cat, self.people, ctx, state, task, previous, why, langs
         )
 
 

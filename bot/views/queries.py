@@ -15,11 +15,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from bot.core.handover import SYSTEM
 from bot.core.people import Directory
 from bot.core.performance import CasePerformance, StepRun, TrailEvent, case_performance
 from bot.core.sop import Sop, Step
 from bot.core.timestd import WorkCalendar
 from bot.core.workflow import CaseState, CaseStatus, FileVersion, Task, TaskStatus
+from bot.views import acting as acting_views
 from bot.views.callbacks import PagedView, QueryOp, query_callback
 from bot.views.fmt import format_datetime_short, format_deadline, format_file_size, format_minutes
 from bot.views.i18n import Catalogue, Raw
@@ -203,8 +205,12 @@ class QueryViews:
             return self._t("query.history.entered", **common)
         if event.action == "finish":
             return self._t("query.history.finished", when=when)
-        what = Raw(self._what(event, sop))
-        name = self.people.name(event.actor)
+        what = Raw(self._acting(event, self._what(event, sop)))
+        name = (
+            self._t("query.history.system")
+            if event.actor == SYSTEM
+            else self.people.name(event.actor)
+        )
         if event.action == "start" or not event.step_key:
             return self._t("query.history.line_case", when=when, name=name, what=what)
         number = _step_number(sop, event.step_key)
@@ -254,7 +260,32 @@ class QueryViews:
             return self._t(key, reason=reason)
         if action == "start":
             return self._t(key)
+        if action in ("hand_over", "hand_back"):
+            acting = data.get("acting") or {}
+            return self._t(
+                key,
+                official=self.people.name(str(acting.get("for"))),
+                stand_in=self.people.name(str(acting.get("by"))),
+                kind=acting_views.kind_label(self.catalogue, self.lang, str(acting.get("kind"))),
+                letter=acting.get("letter") or "",
+            )
+        if action == "reassign":
+            old, new = (self.people.name(str(data.get(k))) for k in ("from", "to"))
+            return self._t(key, old=old, new=new, reason=reason)
         return self._t("query.action.other", action=action)
+
+    def _acting(self, event: TrailEvent, what: str) -> str:
+        """An act by a stand-in says as whose Plh/Plt, on which letter."""
+        acting = event.data.get("acting")
+        if not isinstance(acting, Mapping) or event.action in ("hand_over", "hand_back"):
+            return what
+        return self._t(
+            "query.action.acting",
+            what=Raw(what),
+            kind=acting_views.kind_label(self.catalogue, self.lang, str(acting.get("kind"))),
+            jabatan=acting_views.jabatan_of(self.people, str(acting.get("for"))),
+            letter=acting.get("letter") or "",
+        )
 
     def _field_label(self, name: str) -> str:
         key = f"workflow.field.{name}"

@@ -76,7 +76,11 @@ def test_the_conversation_shows_who_did_what_and_when(transcript: str) -> None:
     assert "[Setujui] [Kembalikan]" in transcript
     assert "Dr. H. Ahmad Santoso ▸ [Disposisikan]" in transcript
     assert "Lina Marlina ▸ [⬜ RENSTRA]" in transcript
-    assert "Dr. H. Ahmad Santoso ▸ [Tanda tangani]" in transcript
+    # The Kadin is on leave when the report is signed: the Sekretaris records the Sekda's
+    # Surat Perintah (/wakil) and signs as Plh.
+    assert "Sri Wahyuni ▸ /wakil" in transcript
+    assert "Sri Wahyuni ▸ [Tanda tangani]" in transcript
+    assert "Dr. H. Ahmad Santoso ▸ [Tanda tangani]" not in transcript
     assert "Rina Marlina ▸ [Perintahkan]" in transcript
     # Both returns, each with the reason typed after the press.
     assert "Sri Wahyuni ▸ [Kembalikan]" in transcript

@@ -309,7 +309,9 @@ async def test_bantuan_lists_the_commands_and_how_tasks_work(tmp_path: Path) -> 
         admin_commands = (
             "Khusus admin:\n"
             "/undang — Mengundang pegawai untuk bergabung (khusus admin)\n"
-            "/batalkan — Membatalkan suatu proses beserta alasannya"
+            "/batalkan — Membatalkan suatu proses beserta alasannya\n"
+            "/wakil — Mencatat Surat Perintah Plh/Plt (khusus admin)\n"
+            "/alihkan — Mengalihkan satu tugas kepada pegawai lain (khusus admin)"
         )
         assert staf_help.startswith(f"Petunjuk penggunaan bot\n\n{commands}\n\nCara mengerjakan")
         assert "Khusus admin" not in staf_help

@@ -29,6 +29,7 @@ from typing import Any
 import pytest
 
 from bot.config import PROJECT_ROOT, Config, ConfigError, parse_config
+from bot.core.acting import letters_from_mapping
 from bot.core.calendar_settings import CalendarSettings
 from bot.core.reminders import ReminderPolicy
 from bot.core.sop_loader import load_sops
@@ -155,6 +156,7 @@ PASS_THROUGH: dict[str, tuple[Errors, Callable[..., Any]]] = {
     "documents": (documents_errors, document_settings),
     "invites": (lambda t: InvitePolicy.from_mapping(t)[1], InvitePolicy.from_mapping),
     "backup": (lambda t: BackupSettings.from_mapping(t)[1], BackupSettings.from_mapping),
+    "acting": (lambda t: letters_from_mapping(t)[1], letters_from_mapping),
 }
 
 
