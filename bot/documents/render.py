@@ -226,7 +226,7 @@ def _signatory(s: Signatory) -> dict[str, str]:
 
 def _title_upper(s: Signatory) -> str:
     """The position in capitals as signed; a stand-in's "Plh."/"Plt." stays as written."""
-    upper = _clean(s.jabatan).upper()
+    upper = clean_text(s.jabatan).upper()
     return f"{s.acting} {upper}" if s.acting else upper
 
 
