@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Final
 
 from bot.core.timestd import TimeStandard
 
@@ -113,6 +114,9 @@ class Step:
         return tuple(f.rstrip("?") for f in self.form)
 
 
+DEFAULT_UNDO_MINUTES: Final = 2
+
+
 @dataclass(frozen=True, slots=True)
 class Sop:
     key: str
@@ -122,6 +126,9 @@ class Sop:
     roles: Mapping[str, str]  # role key -> display name ("kadin" -> "Kepala Dinas")
     periods: tuple[Period, ...]
     steps: tuple[Step, ...]
+    # How long an approval or paraf may be taken back ("Urungkan"), while nobody has acted
+    # on the next step; 0 switches the undo off. `[sop] undo_minutes` in the file.
+    undo_minutes: int = DEFAULT_UNDO_MINUTES
     source_hash: str = ""  # sha256 of the TOML text: each case keeps the SOP it started with
     source_text: str = field(default="", repr=False)
 

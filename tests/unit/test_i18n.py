@@ -211,8 +211,15 @@ def test_every_command_has_a_description_telegram_accepts(cat: Catalogue) -> Non
         ),
         (
             "task.draft_received",
-            {"version": 3, "filename": "draf.docx", "size": "1,2 MB"},
-            "Draf versi 3 diterima (draf.docx, 1,2 MB).",
+            {
+                "version": 3,
+                "filename": "draf.docx",
+                "size": "1,2 MB",
+                "case_code": "LKT-2026-TW2",
+                "step": "Pengetikan draf",
+            },
+            "📎 Draf versi 3 diterima untuk <b>LKT-2026-TW2</b> · Pengetikan draf:"
+            " draf.docx (1,2 MB).",
         ),
         ("task.button.approve", {}, "Setujui"),
         ("task.button.return", {}, "Kembalikan"),
