@@ -97,6 +97,12 @@ class Step:
         return self.short or f"Langkah {self.number}"
 
     @property
+    def chat_name(self) -> str:
+        """The name a chat line gives the step: the short name, else the SOP's title (a
+        line never says "Langkah 5: Langkah 5")."""
+        return self.short or self.title
+
+    @property
     def takes_files(self) -> bool:
         return self.kind is StepKind.UPLOAD or self.accepts_upload
 

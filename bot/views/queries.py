@@ -212,10 +212,8 @@ class QueryViews:
         name = self.people.name(event.actor)
         if event.action == "start" or not event.step_key:
             return self._t("query.history.line_case", when=when, name=name, what=what)
-        number, step = _step_number(sop, event.step_key), _step_name(sop, event.step_key)
-        return self._t(
-            "query.history.line", when=when, number=number, step=step, name=name, what=what
-        )
+        number = _step_number(sop, event.step_key)
+        return self._t("query.history.line", when=when, number=number, name=name, what=what)
 
     def _recorded_deadline(self, raw: object) -> str:
         try:

@@ -14,6 +14,4 @@ def step_label(step: Step, detail: bool = False) -> str:
     from before `short` existed) is named by its title: a line never says "Langkah 5:
     Langkah 5".
     """
-    if detail:
-        return step.title
-    return step.short or step.title
+    return step.title if detail else step.chat_name
