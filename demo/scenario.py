@@ -186,6 +186,7 @@ async def initial_sign_and_order(a: Actors) -> None:
     await a.press("sekretaris", "Paraf")
     await a.at(NEXT_MON, 8, 40)
     await a.press("sekretaris", "Tanda tangani")
+    await a.press("sekretaris", "Ya, tanda tangani")
     await a.at(NEXT_MON, 8, 45)
     await a.press("kasubag", "⬜ Maya Sari, A.Md.")
     await a.press("kasubag", "Perintahkan")

@@ -14,8 +14,18 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.ptb.context import BotContext
 from bot.ptb.markup import keyboard
+from bot.services.digest import may_nudge
+from bot.services.nudges import nudge_holders
 from bot.services.scheduling import case_details, digest_message
-from bot.views.callbacks import DETAIL_PATTERN, PagedView, page_pattern, parse_detail
+from bot.views.callbacks import (
+    DETAIL_PATTERN,
+    NUDGE_PATTERN,
+    PagedView,
+    page_pattern,
+    parse_detail,
+    parse_nudge,
+)
+from bot.views.fmt import format_time
 from handlers.common import (
     answer_press,
     identify,
@@ -34,7 +44,8 @@ async def on_ringkasan(update: Update, context: BotContext) -> None:
         await unknown_user(update, context, lang)
         return
     runtime = context.runtime
-    message = await digest_message(runtime, runtime.clock.now(), lang)
+    nudge = may_nudge(runtime.config.officers, officer)
+    message = await digest_message(runtime, runtime.clock.now(), lang, nudge=nudge)
     await reply(update, message.text, reply_markup=keyboard(message.buttons))
 
 
@@ -47,7 +58,9 @@ async def on_page(update: Update, context: BotContext) -> None:
         return
     press, lang = pressed
     runtime = context.runtime
-    message = await digest_message(runtime, runtime.clock.now(), lang, press.page)
+    officer, _ = await identify(update, context)
+    nudge = officer is not None and may_nudge(runtime.config.officers, officer)
+    message = await digest_message(runtime, runtime.clock.now(), lang, press.page, nudge)
     await turn_page(query, message.text, message.buttons)
 
 
@@ -73,9 +86,48 @@ async def on_detail(update: Update, context: BotContext) -> None:
         await reply(update, text)
 
 
+async def on_nudge(update: Update, context: BotContext) -> None:
+    """ "Ingatkan" under the digest: one nudge to the holders, answered with who heard it."""
+    query = update.callback_query
+    assert query is not None
+    runtime = context.runtime
+    officer, lang = await identify(update, context)
+    case_id = parse_nudge(query.data)
+    if officer is None:
+        await unknown_presser(query, runtime, lang)
+        return
+    if case_id is None:
+        await answer_press(query, runtime.plain(lang, "common.stale_button"), alert=True)
+        return
+    if not may_nudge(runtime.config.officers, officer):
+        await answer_press(query, runtime.plain(lang, "daily_digest.nudge_not_allowed"), True)
+        return
+    done = await nudge_holders(runtime, officer, case_id)
+    if done is None:
+        await answer_press(query, runtime.plain(lang, "daily_digest.nudge_nobody"), alert=True)
+        return
+    names = runtime.directory.name
+    sent = ", ".join(names(k) for k in done.sent)
+    waiting = ", ".join(names(k) for k in done.waiting)
+    if not done.sent:
+        assert done.next_at is not None
+        answer = runtime.plain(
+            lang,
+            "daily_digest.nudge_too_soon",
+            waiting=waiting,
+            next=format_time(done.next_at, runtime.tz, lang),
+        )
+    elif done.waiting:
+        answer = runtime.plain(lang, "daily_digest.nudge_sent_some", names=sent, waiting=waiting)
+    else:
+        answer = runtime.plain(lang, "daily_digest.nudge_sent", names=sent)
+    await answer_press(query, answer, alert=True)
+
+
 def get_handlers() -> list[BaseHandler[Any, Any, Any]]:
     return [
         CommandHandler("ringkasan", on_ringkasan),
         CallbackQueryHandler(on_detail, pattern=DETAIL_PATTERN),
+        CallbackQueryHandler(on_nudge, pattern=NUDGE_PATTERN),
         CallbackQueryHandler(on_page, pattern=page_pattern(PagedView.DIGEST)),
     ]

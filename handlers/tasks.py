@@ -40,8 +40,9 @@ from bot.core.workflow import (
 from bot.crashpoints import crashpoint
 from bot.ptb.context import BotContext
 from bot.runtime import Runtime
-from bot.services.task_press import Ask, Dialog, Reselect
-from bot.views.callbacks import TASK_PATTERN, parse_task
+from bot.services.task_press import Ask, ConfirmSign, Dialog, KeepTask, Reselect
+from bot.views.callbacks import TASK_PATTERN, TaskOp, parse_task
+from bot.views.steps import step_label
 from handlers import queries
 from handlers.common import (
     answer_press,
@@ -100,8 +101,13 @@ async def on_button(update: Update, context: BotContext) -> int:
         await wait_for_chat(update, context, officer)
         await _show_order_selection(update, context, lang, outcome)
         return END
+    if isinstance(outcome, ConfirmSign | KeepTask):
+        await wait_for_chat(update, context, officer)
+        await _ask_or_restore(update, context, lang, outcome)
+        return END
     crashpoint("button.committed")
-    await answer_press(query, runtime.plain(lang, "workflow.acted"))
+    done = "workflow.undone" if press.op is TaskOp.UNDO else "workflow.acted"
+    await answer_press(query, runtime.plain(lang, done))
     crashpoint("button.answered")
     return END
 
@@ -120,7 +126,7 @@ async def _open_dialog(
         "version": version,
         "code": state.code,
     }
-    common = {"case_code": state.code, "number": step.number, "title": step.title}
+    common = {"case_code": state.code, "number": step.number, "title": step_label(step)}
     await answer_press(update.callback_query)
     if ask.dialog is Dialog.REASON:
         text = runtime.text(lang, "reason.ask", recipient=_recipient(runtime, ask), **common)
@@ -316,6 +322,27 @@ async def _show_order_selection(
     await query.edit_message_reply_markup(reply_markup=keyboard(buttons))
 
 
+async def _ask_or_restore(
+    update: Update, context: BotContext, lang: str, outcome: ConfirmSign | KeepTask
+) -> None:
+    """Only the buttons change: the question under "Tanda tangani", or the task's own
+    buttons again after "Batal" (nothing is written either way)."""
+    query = update.callback_query
+    assert query is not None
+    presenter = context.runtime.presenter
+    if isinstance(outcome, ConfirmSign):
+        question, buttons = presenter.sign_question(
+            outcome.state, outcome.task, outcome.version, lang
+        )
+        await answer_press(query, question, True)
+    else:
+        buttons = presenter.task_buttons(outcome.ctx, outcome.state, outcome.task, lang)
+        await answer_press(query)
+    from bot.ptb.markup import keyboard
+
+    await query.edit_message_reply_markup(reply_markup=keyboard(buttons))
+
+
 async def _scratch(update: Update, context: BotContext, kind: str) -> dict[str, Any] | None:
     data = await dialog_data(update, context, NAME)
     return data if data is not None and data.get("kind") == kind else None
@@ -347,6 +374,9 @@ async def _strip_stale_buttons(update: Update, refusal: Refusal) -> None:
         RefusalCode.TASK_CLOSED,
         RefusalCode.CASE_CLOSED,
         RefusalCode.TASK_NOT_FOUND,
+        RefusalCode.NOT_UNDOABLE,
+        RefusalCode.UNDO_EXPIRED,
+        RefusalCode.NEXT_STEP_ACTED,
     ):
         return
     query = update.callback_query

@@ -37,6 +37,7 @@ from bot.views.callbacks import (
     pick_task_callback,
 )
 from bot.views.fmt import format_file_size
+from bot.views.steps import step_label
 from handlers.common import (
     answer_press,
     identify,
@@ -188,6 +189,8 @@ async def _attach(
         runtime.text(
             lang,
             "task.draft_received",
+            case_code=state.code,
+            step=step_label(ctx.sop.step(task.step_key)),
             version=version,
             filename=ref.filename,
             size=format_file_size(ref.size, lang),
@@ -209,7 +212,7 @@ async def _ask_which_task(
     rows = [
         [
             InlineKeyboardButton(
-                f"{c.case_code} · {c.step.number}. {c.step.title}"[:60],
+                f"{c.case_code} · {c.step.number}. {step_label(c.step)}"[:60],
                 callback_data=pick_task_callback(pending, c.case_id, c.task_seq),
             )
         ]

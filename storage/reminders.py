@@ -50,6 +50,16 @@ class Reminders:
             (to_iso(now), case_id, task_seq),
         )
 
+    async def resume_for_task(self, case_id: int, task_seq: int) -> None:
+        """A task open again (an undo): the reminders its closing cancelled are due again;
+        one whose time has passed goes out at the next tick, as it would have."""
+        await self.conn.execute(
+            "UPDATE reminders SET cancelled_at = NULL WHERE case_id = ? AND task_seq = ? "
+            "AND sent_at IS NULL AND cancelled_at IS NOT NULL",
+            (case_id, task_seq),
+        )
+        self.planned = True
+
     async def skip(self, reminder_id: int, now: datetime) -> None:
         """A reminder that lost its meaning (a half-time nudge after the deadline)."""
         await self.conn.execute(

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from bot.config import Officer
 from bot.core.reminders import escalation_for, late_minutes
-from bot.core.sop import Sop
+from bot.core.sop import Sop, Step
 from bot.core.timestd import WorkCalendar
 from bot.core.workflow import CaseState, CaseStatus
 
@@ -24,8 +24,7 @@ class CaseLine:
 
     case_id: int
     case_code: str
-    step_number: int
-    step_title: str
+    step: Step  # the current step (chat lines name it by its short name)
     holders: tuple[str, ...]  # officer keys of the step's open tasks
     deadline: datetime
     used_minutes: int  # working minutes since the step's tasks opened
@@ -89,8 +88,7 @@ def case_line(
     return CaseLine(
         case_id=state.id,
         case_code=state.code,
-        step_number=step.number,
-        step_title=step.title,
+        step=step,
         holders=holders,
         deadline=deadline,
         used_minutes=calendar.elapsed_minutes(opened, now),

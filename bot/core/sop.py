@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Final
 
 from bot.core.timestd import TimeStandard
 
@@ -96,6 +97,12 @@ class Step:
         return self.short or f"Langkah {self.number}"
 
     @property
+    def chat_name(self) -> str:
+        """The name a chat line gives the step: the short name, else the SOP's title (a
+        line never says "Langkah 5: Langkah 5")."""
+        return self.short or self.title
+
+    @property
     def takes_files(self) -> bool:
         return self.kind is StepKind.UPLOAD or self.accepts_upload
 
@@ -113,6 +120,9 @@ class Step:
         return tuple(f.rstrip("?") for f in self.form)
 
 
+DEFAULT_UNDO_MINUTES: Final = 2
+
+
 @dataclass(frozen=True, slots=True)
 class Sop:
     key: str
@@ -122,6 +132,9 @@ class Sop:
     roles: Mapping[str, str]  # role key -> display name ("kadin" -> "Kepala Dinas")
     periods: tuple[Period, ...]
     steps: tuple[Step, ...]
+    # How long an approval or paraf may be taken back ("Urungkan"), while nobody has acted
+    # on the next step; 0 switches the undo off. `[sop] undo_minutes` in the file.
+    undo_minutes: int = DEFAULT_UNDO_MINUTES
     source_hash: str = ""  # sha256 of the TOML text: each case keeps the SOP it started with
     source_text: str = field(default="", repr=False)
 

@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 
 from bot.core.sop import (
     DECISION_KINDS,
+    DEFAULT_UNDO_MINUTES,
     VERSIONED_KINDS,
     Assign,
     ChecklistSpec,
@@ -45,7 +46,9 @@ RETURN_KINDS = DECISION_KINDS | {StepKind.PARAF, StepKind.SIGN}
 _NEEDS_NEXT = DECISION_KINDS | {StepKind.ORDER}
 
 _TOP_FIELDS = ("sop", "roles", "periods", "steps")
-_SOP_FIELDS = ("key", "title", "code_prefix", "version")
+MAX_UNDO_MINUTES = 60  # an undo is for a slip of the finger, not a change of mind
+
+_SOP_FIELDS = ("key", "title", "code_prefix", "version", "undo_minutes")
 _PERIOD_FIELDS = ("key", "label", "kind", "months")
 # The TOML keys of a step are the model's field names, so a field added to `Step` is
 # accepted here without a second list to keep in step.
@@ -359,19 +362,20 @@ def _read_sop(data: Mapping[str, Any], report: _Report) -> Sop | None:
     steps = _read_steps(top, report, role_keys)
     if report.has_errors or header is None or roles is None or periods is None or steps is None:
         return None
-    key, title, code_prefix, version = header
+    key, title, code_prefix, version, undo_minutes = header
     return Sop(
         key=key,
         title=title,
         code_prefix=code_prefix,
         version=version,
+        undo_minutes=undo_minutes,
         roles=roles,
         periods=periods,
         steps=steps,
     )
 
 
-def _read_header(top: _Fields, report: _Report) -> tuple[str, str, str, str] | None:
+def _read_header(top: _Fields, report: _Report) -> tuple[str, str, str, str, int] | None:
     table = top.table_("sop", required=True)
     if table is None:
         return None
@@ -386,9 +390,21 @@ def _read_header(top: _Fields, report: _Report) -> tuple[str, str, str, str] | N
         fields.error("code_prefix", f"must be 2-6 capital letters A-Z, got {_q(code_prefix)}")
         code_prefix = None
     version = fields.string("version", required=True)
+    undo_minutes = fields.integer("undo_minutes")
+    if undo_minutes is not None and not 0 <= undo_minutes <= MAX_UNDO_MINUTES:
+        fields.error(
+            "undo_minutes", f"must be 0 to {MAX_UNDO_MINUTES} minutes, got {undo_minutes}"
+        )
+        return None
     if key is None or title is None or code_prefix is None or version is None:
         return None
-    return key, title, code_prefix, version
+    return (
+        key,
+        title,
+        code_prefix,
+        version,
+        (DEFAULT_UNDO_MINUTES if undo_minutes is None else undo_minutes),
+    )
 
 
 def _read_roles(top: _Fields, report: _Report) -> dict[str, str] | None:

@@ -17,7 +17,7 @@ import copy
 import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from bot.core.sop import Assign, Sop, Step, StepKind
@@ -359,8 +359,19 @@ class Cancel:
     reason: str
 
 
+@dataclass(frozen=True, slots=True)
+class Undo:
+    """Take back one's own approval or paraf ("Urungkan"): a slip of the finger is not a
+    decision. Allowed within the SOP's `undo_minutes` while nobody has acted on the next
+    step; the next step's tasks are withdrawn and the task is open again."""
+
+    task: int
+
+
 TaskAction = Complete | Tick | Untick | SkipItem | AttachFile | Approve | Return | Paraf | Sign
-Action = TaskAction | Order | Cancel
+Action = TaskAction | Order | Cancel | Undo
+
+UNDOABLE_OUTCOMES: frozenset[str] = frozenset({"approved", "paraf"})
 
 MIN_REASON_LENGTH = 5
 
@@ -388,6 +399,9 @@ class RefusalCode(enum.StrEnum):
     NOBODY_ASSIGNABLE = "nobody_assignable"
     UNKNOWN_PERIOD = "unknown_period"
     NOT_SAME_ROLE = "not_same_role"
+    NOT_UNDOABLE = "not_undoable"  # not an approval or paraf of one's own, or merged
+    UNDO_EXPIRED = "undo_expired"  # the SOP's undo_minutes have passed
+    NEXT_STEP_ACTED = "next_step_acted"  # someone has acted since: the press stands
 
 
 class Refusal(Exception):
@@ -451,6 +465,13 @@ class ClockStopped:
 
 
 @dataclass(frozen=True, slots=True)
+class ClockResumed:
+    """A task open again after an undo: its reminders not yet sent count again."""
+
+    task: int
+
+
+@dataclass(frozen=True, slots=True)
 class Notify:
     """A message outside a task: a return's reason, a finished or cancelled case."""
 
@@ -482,6 +503,7 @@ Effect = (
     | TaskClosed
     | ClockStarted
     | ClockStopped
+    | ClockResumed
     | Notify
     | RenderDocument
     | CaseFinished
@@ -594,6 +616,8 @@ def act(ctx: Context, state: CaseState, actor: str, action: Action, now: datetim
         raise Refusal(RefusalCode.CASE_CLOSED, status=state.status.value)
     if isinstance(action, Cancel):
         return _cancel(ctx, state, actor, action, now)
+    if isinstance(action, Undo):
+        return _undo(ctx, state, actor, action, now)
     run = _Run(ctx, state.clone(), actor, now)
     task = run.own_open_task(action.task)
     step = ctx.sop.step(task.step_key)
@@ -695,6 +719,22 @@ def note(state: CaseState, actor: str, seq: int, text: str, now: datetime) -> Au
     )
 
 
+def nudge_event(state: CaseState, actor: str, holders: Sequence[str], now: datetime) -> AuditEvent:
+    """The Sekretaris's "Ingatkan" under the digest: who was nudged about the open step,
+    kept in the trail (the case does not change)."""
+    return AuditEvent(
+        at=now,
+        actor=actor,
+        action="nudge",
+        step_key=state.step_key,
+        round=state.round,
+        task_seq=None,
+        from_state=state.state_label,
+        to_state=state.state_label,
+        data={"holders": list(holders)},
+    )
+
+
 def _cancel(
     ctx: Context, state: CaseState, actor: str, action: Cancel, now: datetime
 ) -> Transition:
@@ -712,6 +752,84 @@ def _cancel(
     run.event("cancel", None, reason=reason, from_state=before)
     run.effects.append(CaseCancelled(reason))
     return run.finish()
+
+
+def undo_deadline(ctx: Context, task: Task) -> datetime | None:
+    """Until when `task`'s approval or paraf may be taken back; None when it never may
+    (not such an outcome, merged with the next step's paraf, or the SOP switched it off)."""
+    if task.status is not TaskStatus.DONE or task.outcome not in UNDOABLE_OUTCOMES:
+        return None
+    if task.closed_at is None or ctx.sop.undo_minutes <= 0 or task.data.get("merged"):
+        return None
+    return task.closed_at + timedelta(minutes=ctx.sop.undo_minutes)
+
+
+def _undo(ctx: Context, state: CaseState, actor: str, action: Undo, now: datetime) -> Transition:
+    task = state.task(action.task)
+    if task is None:
+        raise Refusal(RefusalCode.TASK_NOT_FOUND, task=action.task)
+    if task.assignee != actor:
+        raise Refusal(RefusalCode.NOT_ASSIGNEE, task=action.task)
+    until = undo_deadline(ctx, task)
+    if until is None:
+        raise Refusal(RefusalCode.NOT_UNDOABLE, task=action.task, outcome=task.outcome)
+    if now > until:
+        raise Refusal(RefusalCode.UNDO_EXPIRED, minutes=ctx.sop.undo_minutes)
+    step = ctx.sop.step(task.step_key)
+    withdraw = _untouched_next_round(ctx, state, task, step)
+    if withdraw is None:
+        raise Refusal(RefusalCode.NEXT_STEP_ACTED, task=action.task)
+    run = _Run(ctx, state.clone(), actor, now)
+    mine = run.state.task(task.seq)
+    assert mine is not None
+    for seq in withdraw:
+        other = run.state.task(seq)
+        assert other is not None
+        run.close(other, TaskStatus.WITHDRAWN, outcome="undone", closed_by=actor)
+    run.state.step_key = step.key
+    reopened = [mine] + [
+        t
+        for t in run.state.tasks
+        if t.step_key == step.key
+        and t.round == task.round
+        and t.status is TaskStatus.CLAIMED
+        and t.closed_by == actor
+        and t.closed_at == task.closed_at
+    ]
+    undone = mine.outcome
+    for again in reopened:
+        again.status, again.closed_at, again.outcome = TaskStatus.OPEN, None, None
+        again.reason, again.version, again.closed_by = None, None, None
+        run.effects.append(TaskUpdated(again.seq))
+        run.effects.append(ClockResumed(again.seq))
+    run.event("undo", mine, data={"undone": undone, "withdrawn": list(withdraw)})
+    return run.finish()
+
+
+def _untouched_next_round(
+    ctx: Context, state: CaseState, task: Task, step: Step
+) -> list[int] | None:
+    """The open tasks to withdraw for an undo of `task` (none while its own step is still
+    waiting for others), or None when the press can no longer be taken back: a newer
+    draft, a later round, or anyone's action on the step that followed."""
+    if task.version != state.latest_version:
+        return None
+    if state.step_key == step.key:
+        return [] if state.round == task.round else None
+    if step.next is None or state.step_key != step.next:
+        return None
+    if state.rounds.get(step.key, 0) != task.round:
+        return None
+    following = state.current_tasks()
+    if not following or any(not t.is_open for t in following):
+        return None
+    seqs = {t.seq for t in following}
+    if any(f.task_seq in seqs for f in state.files):
+        return None
+    items = state.checklist(state.step_key, state.round) or []
+    if any(i.status is not ItemStatus.OPEN for i in items):
+        return None
+    return [t.seq for t in following]
 
 
 def require_reason(reason: str) -> str:
@@ -1049,12 +1167,12 @@ def _on_approve(run: _Run, step: Step, task: Task, action: Approve) -> None:
     if not run.step_done(step):
         return
     if step.merge_next_paraf and step.next is not None:
-        _advance_with_merged_paraf(run, step, version)
+        _advance_with_merged_paraf(run, step, task, version)
         return
     run.advance(step)
 
 
-def _advance_with_merged_paraf(run: _Run, step: Step, version: int | None) -> None:
+def _advance_with_merged_paraf(run: _Run, step: Step, approved: Task, version: int | None) -> None:
     """One press records the approval and the next step's paraf when one officer holds both."""
     assert step.next is not None
     paraf_step = run.ctx.sop.step(step.next)
@@ -1067,6 +1185,8 @@ def _advance_with_merged_paraf(run: _Run, step: Step, version: int | None) -> No
     task = mine[0]
     run.claim(paraf_step, task)
     run.close(task, TaskStatus.DONE, outcome="paraf", version=version)
+    task.data["merged"] = True  # one press made both: neither is taken back alone
+    approved.data["merged"] = True
     run.event("paraf", task, data={"version": version, "merged_with": step.key})
     if run.step_done(paraf_step):
         run.advance(paraf_step)

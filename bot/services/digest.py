@@ -27,6 +27,7 @@ __all__ = [
     "DEFAULT_TIME",
     "DigestSettings",
     "digest_recipients",
+    "may_nudge",
 ]
 
 DEFAULT_TIME: Final = time(7, 45)
@@ -77,6 +78,12 @@ class DigestSettings:
 def _hint(word: str, options: Collection[str]) -> str:
     meant = closest(word, options)
     return f'; did you mean "{meant}"?' if meant else ""
+
+
+def may_nudge(officers: Sequence[Officer], officer: str) -> bool:
+    """The Sekretaris, who chairs the paperwork, has "Ingatkan" under the digest's cases;
+    other readers see the details only (a nudge from them would be noise)."""
+    return any(o.key == officer and o.role == ALWAYS_ROLE for o in officers)
 
 
 def digest_recipients(settings: DigestSettings, officers: Sequence[Officer]) -> list[str]:

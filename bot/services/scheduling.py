@@ -24,6 +24,7 @@ from bot.core.digest import DigestView, Reach, build_view, unreachable_officers
 from bot.services.digest import (
     DigestSettings,
     digest_recipients,
+    may_nudge,
 )
 from bot.services.office import Office
 from bot.services.outbox import enqueue, notify_admins
@@ -74,9 +75,12 @@ async def collect_digest(office: Office, now: datetime) -> DigestView:
     )
 
 
-async def digest_message(office: Office, now: datetime, lang: str, page: int = 1) -> DigestMessage:
-    """A page of the digest as of `now` (what `/ringkasan` and its page buttons show)."""
-    return renderer(office).digest(await collect_digest(office, now), lang, page)
+async def digest_message(
+    office: Office, now: datetime, lang: str, page: int = 1, nudge: bool = False
+) -> DigestMessage:
+    """A page of the digest as of `now` (what `/ringkasan` and its page buttons show);
+    with `nudge`, each case's "Ingatkan" beside its details (for the Sekretaris)."""
+    return renderer(office).digest(await collect_digest(office, now), lang, page, nudge)
 
 
 async def case_details(office: Office, case_id: int, now: datetime, lang: str) -> list[str] | None:
@@ -128,13 +132,15 @@ async def run_digest(office: Office, now: datetime) -> int:
         return 0
     view = await collect_digest(office, now)
     render = renderer(office)
-    by_language: dict[str, DigestMessage] = {}
+    by_reader: dict[tuple[str, bool], DigestMessage] = {}
     outgoing: list[tuple[str, DigestMessage]] = []
     for officer in digest_recipients(settings, office.config.officers):
         lang = await office.language_of(officer)
-        if lang not in by_language:
-            by_language[lang] = render.digest(view, lang)
-        outgoing.append((officer, by_language[lang]))
+        nudge = may_nudge(office.config.officers, officer)
+        if (lang, nudge) not in by_reader:
+            by_reader[lang, nudge] = render.digest(view, lang, nudge=nudge)
+        reader = (lang, nudge)
+        outgoing.append((officer, by_reader[reader]))
     async with unit_of_work(office.db, office.agency) as tx:
         if not await DigestRuns(tx.conn, office.agency).claim(day, now):
             return 0  # another run got there first

@@ -80,12 +80,33 @@ class Reselect:
     mask: int
 
 
-PressOutcome = Acted | Ask | Reselect
+@dataclass(frozen=True, slots=True)
+class ConfirmSign:
+    """ "Tanda tangani" asks first: nothing happens but the buttons become the question
+    ("Ya, tanda tangani" / "Batal"); `version` is the one the officer saw."""
+
+    ctx: Context
+    state: CaseState
+    task: Task
+    version: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class KeepTask:
+    """ "Batal" under a question: the task's own buttons again, nothing done."""
+
+    ctx: Context
+    state: CaseState
+    task: Task
+
+
+PressOutcome = Acted | Ask | Reselect | ConfirmSign | KeepTask
+Rebutton = Reselect | ConfirmSign | KeepTask  # only the message's buttons change
 
 
 def decide(
     press: TaskPress, ctx: Context, state: CaseState, task: Task
-) -> Action | Ask | Reselect:
+) -> Action | Ask | Rebutton:
     """Map a button on a task `actor` may act on to an action, a dialog or a reselection."""
     step = ctx.sop.step(task.step_key)
     op, seq, arg = press.op, press.task, press.arg
@@ -94,7 +115,11 @@ def decide(
     if op is TaskOp.PARAF:
         return Paraf(seq, arg)
     if op is TaskOp.SIGN:
+        return ConfirmSign(ctx, state, task, arg)
+    if op is TaskOp.SIGN_CONFIRMED:
         return Sign(seq, arg)
+    if op is TaskOp.SIGN_BACK:
+        return KeepTask(ctx, state, task)
     if op is TaskOp.RETURN:
         recipients = tuple(return_recipients(ctx, state, step))
         return Ask(Dialog.REASON, ctx, state, task, recipients=recipients)

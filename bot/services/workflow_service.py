@@ -36,6 +36,7 @@ from bot.core.workflow import (
     CaseRequest,
     CaseState,
     CaseStatus,
+    ClockResumed,
     ClockStarted,
     ClockStopped,
     Complete,
@@ -56,6 +57,7 @@ from bot.core.workflow import (
     TaskStatus,
     TaskUpdated,
     Transition,
+    Undo,
     act,
     act_all,
     can_cancel,
@@ -66,8 +68,17 @@ from bot.core.workflow import (
 )
 from bot.crashpoints import crashpoint
 from bot.services.outbox import enqueue, language_of, notify_admins
-from bot.services.task_press import Acted, Ask, PressOutcome, Reselect, decide
-from bot.views.callbacks import TaskPress
+from bot.services.task_press import (
+    Acted,
+    Ask,
+    ConfirmSign,
+    KeepTask,
+    PressOutcome,
+    Rebutton,
+    Reselect,
+    decide,
+)
+from bot.views.callbacks import TaskOp, TaskPress
 from bot.views.outgoing import Delivery, Outgoing
 from bot.views.paging import counted_page
 from storage.audit import AuditRow
@@ -403,8 +414,11 @@ class WorkflowService:
         async with unit_of_work(self.db, self.agency) as tx:
             state = await self._case_for_action(tx, press.case_id, press.task)
             ctx = self.context(await self._sop_of(tx, state))
-            decided = decide(press, ctx, state, require_open_task(state, actor, press.task))
-            if isinstance(decided, Ask | Reselect):
+            if press.op is TaskOp.UNDO:  # names a task already done, so no open-task check
+                decided: Action | Ask | Rebutton = Undo(press.task)
+            else:
+                decided = decide(press, ctx, state, require_open_task(state, actor, press.task))
+            if isinstance(decided, Ask | Reselect | ConfirmSign | KeepTask):
                 return decided  # nothing written: the commit of an empty transaction
             name = type(decided).__name__
             transition = await self._record(
@@ -595,6 +609,8 @@ class WorkflowService:
             await tx.reminders.plan(state.id, task.seq, planned)
         elif isinstance(effect, ClockStopped):
             await tx.reminders.cancel_for_task(state.id, effect.task, now)
+        elif isinstance(effect, ClockResumed):
+            await tx.reminders.resume_for_task(state.id, effect.task)
         elif isinstance(effect, Notify):
             lang = await language_of(tx, self.people, effect.officer)
             out = presenter.notice(effect.officer, effect.message, effect.params, lang)

@@ -7,12 +7,12 @@ must never change: buttons already sitting in officers' chats must keep working.
 
 Formats (one prefix per feature):
 - `t:<case>:<task>:<op>[:<arg>]`  a task button (`TaskOp`), the arg a version, an item
-  index or an order-selection bitmask;
+  index or an order-selection bitmask; `un` (undo) names a task already done;
 - `q:<op>:<case>[:<arg>]`  /tugas, /riwayat, /berkas buttons (`QueryOp`);
 - `u:<pending>:<case>:<task>`  which task a file sent without context is for;
 - `ui:<pending>:<case>:<task>:<item>`  which checklist item a file is for;
 - `dc:<case>:<task>`  "Unggah data capaian" (the indicator sheet, no engine action);
-- `dg:<case>`  a case's details under the daily digest;
+- `dg:<case>`  a case's details under the daily digest; `ng:<case>` its "Ingatkan";
 - `td:<case>:<task>`  a task's full text ("Rincian" under a task on a draft);
 - `dp:<case>:<version>`  the PDF of a draft version, sent on demand;
 - `df:<document>[:p]`  a stored document, or (`:p`) its PDF copy, sent on demand;
@@ -49,7 +49,7 @@ class TaskOp(enum.StrEnum):
 
     APPROVE = "ap"
     PARAF = "pf"
-    SIGN = "sg"
+    SIGN = "sg"  # "Tanda tangani": asks first (a signature cannot be taken back)
     RETURN = "rt"
     COMPLETE = "ok"
     SKIP = "sk"
@@ -57,6 +57,9 @@ class TaskOp(enum.StrEnum):
     UNTICK = "uk"
     ORDER_SELECT = "os"  # toggles one officer in the order selection: only the buttons change
     ORDER = "od"
+    SIGN_CONFIRMED = "sy"  # "Ya, tanda tangani": signs the version in the arg
+    SIGN_BACK = "sn"  # "Batal" under the question: the task's own buttons again
+    UNDO = "un"  # "Urungkan" under one's own approval or paraf
 
 
 TASK_PATTERN: Final = re.compile(r"^t:(\d{1,9}):(\d{1,6}):([a-z]{2})(?::(\d{1,12}))?$")
@@ -168,6 +171,8 @@ SHEET_PATTERN: Final = re.compile(r"^dc:(\d{1,9}):(\d{1,6})$")
 """The "Unggah data capaian" button (not `t:`: it is no engine action)."""
 
 DETAIL_PATTERN: Final = re.compile(r"^dg:(\d{1,9})$")
+NUDGE_PATTERN: Final = re.compile(r"^ng:(\d{1,9})$")
+"""The digest's "Ingatkan": one nudge to the holders of a case's open step."""
 
 
 def sheet_callback(case_id: int, task_seq: int) -> str:
@@ -178,6 +183,16 @@ def parse_sheet(data: str | None) -> tuple[int, int] | None:
     """(case, task) of a sheet-upload press."""
     match = SHEET_PATTERN.match(data or "")
     return None if match is None else (int(match.group(1)), int(match.group(2)))
+
+
+def nudge_callback(case_id: int) -> str:
+    return _checked(f"ng:{case_id}")
+
+
+def parse_nudge(data: str | None) -> int | None:
+    """The case of an "Ingatkan" press."""
+    match = NUDGE_PATTERN.match(data or "")
+    return None if match is None else int(match.group(1))
 
 
 def detail_callback(case_id: int) -> str:

@@ -18,10 +18,11 @@ from bot.core.people import Directory
 from bot.core.sop import Sop
 from bot.core.timestd import WorkCalendar
 from bot.core.workflow import CaseState, CaseStatus, Task, TaskStatus
-from bot.views.callbacks import PagedView, detail_callback
+from bot.views.callbacks import PagedView, detail_callback, nudge_callback
 from bot.views.fmt import format_date, format_day_date, format_deadline, format_minutes
 from bot.views.i18n import Catalogue
 from bot.views.paging import footer, nav_row, page_of
+from bot.views.steps import step_label
 from bot.views.textsplit import fit, shorten, split_html, typed
 
 TITLE_LENGTH: Final = 60  # step titles run to 150 characters; the details show them whole
@@ -62,7 +63,9 @@ class DigestRenderer:
     def _names(self, keys: Sequence[str]) -> str:
         return ", ".join(self.people.name(k) for k in keys)
 
-    def digest(self, view: DigestView, lang: str, page: int = 1) -> DigestMessage:
+    def digest(
+        self, view: DigestView, lang: str, page: int = 1, nudge: bool = False
+    ) -> DigestMessage:
         """One message however many cases run: the counts, then one page of cases (the
         overdue first, the most overdue on top), "page x of y", the buttons of the cases
         shown and the buttons that turn the page (`pg:d:<page>`). Who cannot be reached
@@ -99,15 +102,7 @@ class DigestRenderer:
         page_line = footer(self.cat, lang, shown.number, shown.count)
         if page_line is not None:
             lines += ["", page_line]
-        buttons = [
-            [
-                {
-                    "text": self.cat.plain(lang, "daily_digest.button", case_code=c.case_code),
-                    "data": detail_callback(c.case_id),
-                }
-            ]
-            for c in shown.items
-        ]
+        buttons = [self._case_buttons(c, lang, nudge) for c in shown.items]
         turn = nav_row(self.cat, lang, PagedView.DIGEST, shown.number, shown.count)
         if turn:
             buttons.append(turn)
@@ -115,11 +110,42 @@ class DigestRenderer:
         # could pass the limit, and then the lines that do not fit are left out.
         return DigestMessage(split_html("\n".join(lines))[0], buttons)
 
+    def _case_buttons(self, case: CaseLine, lang: str, nudge: bool) -> list[Button]:
+        """ "Rincian" for everyone; "Ingatkan" beside it for whoever may nudge (`nudge`)."""
+        row = [
+            {
+                "text": self.cat.plain(lang, "daily_digest.button", case_code=case.case_code),
+                "data": detail_callback(case.case_id),
+            }
+        ]
+        if nudge:
+            row.append(
+                {
+                    "text": self.cat.plain(lang, "daily_digest.nudge_button"),
+                    "data": nudge_callback(case.case_id),
+                }
+            )
+        return row
+
+    def nudge(self, state: CaseState, sop: Sop, sender: str, lang: str) -> str:
+        """What a holder reads when the Sekretaris presses "Ingatkan"."""
+        step = sop.step(state.step_key)
+        deadline = min((t.deadline for t in state.current_tasks() if t.is_open), default=None)
+        return self._t(
+            lang,
+            "daily_digest.nudge",
+            name=self.people.name(sender),
+            case_code=state.code,
+            number=step.number,
+            title=step_label(step),
+            deadline=format_deadline(deadline, self.tz, lang) if deadline else "-",
+        )
+
     def _case(self, case: CaseLine, lang: str) -> list[str]:
         common = {
             "case_code": case.case_code,
-            "number": case.step_number,
-            "title": shorten(case.step_title, TITLE_LENGTH),
+            "number": case.step.number,
+            "title": shorten(step_label(case.step), TITLE_LENGTH),
             "officer": self._names(case.holders),
         }
         if case.overdue_minutes is not None:
@@ -195,7 +221,7 @@ class DigestRenderer:
         step = sop.step(task.step_key)
         common: dict[str, object] = {
             "number": step.number,
-            "title": step.title,
+            "title": step_label(step),
             "officer": self.people.name(task.assignee),
         }
         if task.is_open:

@@ -256,7 +256,21 @@ class Catalogue:
             values[name] = (
                 str(value) if isinstance(value, Raw) or not escape else html.escape(str(value))
             )
-        return template.format_map(values)
+        return _fill(template, values)
+
+
+def _fill(template: str, values: Mapping[str, str]) -> str:
+    """`template` with its placeholders filled, and no full stop doubled where a value
+    ends with one the sentence also ends with ("disetujui oleh Dra. Siti, M.M." and not
+    "M.M.."): officers' names end with titles, and a sentence ends after a name."""
+    out: list[str] = []
+    value = ""
+    for literal, field, _spec, _conversion in _FORMATTER.parse(template):
+        if value.endswith(".") and literal.startswith("."):
+            literal = literal[1:]
+        value = values[field] if field is not None else ""
+        out += [literal, value]
+    return "".join(out)
 
 
 def _read_shipped() -> dict[str, str]:

@@ -34,12 +34,20 @@ from bot.core.workflow import (
     Task,
     TaskStatus,
     order_candidates,
+    undo_deadline,
 )
 from bot.views import acting as acting_views
 from bot.views.callbacks import TaskOp, task_callback, task_detail_callback
-from bot.views.fmt import format_date, format_deadline, format_minutes, format_work_duration
+from bot.views.fmt import (
+    format_date,
+    format_deadline,
+    format_minutes,
+    format_time,
+    format_work_duration,
+)
 from bot.views.i18n import Catalogue, Raw
 from bot.views.outgoing import Edit, Message, Outgoing, Send, SendDocument
+from bot.views.steps import step_label
 from bot.views.textsplit import CAPTION_LIMIT, TEXT_LIMIT, fit, typed
 
 Button = dict[str, str]
@@ -320,7 +328,8 @@ class CataloguePresenter:
         status = self._status_line(state, task, lang)
         if status:
             lines += ["", status]
-            return "\n".join(lines), []
+            offer, buttons = self.undo_offer(ctx, state, task, lang)
+            return "\n".join(lines + offer), buttons
         buttons = self._buttons(ctx, state, task, lang)
         if compact:
             details = self.cat.plain(lang, "task.button.details")
@@ -340,6 +349,47 @@ class CataloguePresenter:
         """The task's full text ("Rincian"): the SOP's title, requirements and standard."""
         text, _ = self._render_task(ctx, state, task, lang)
         return self._fit(text, state, lang)
+
+    def task_buttons(
+        self, ctx: Context, state: CaseState, task: Task, lang: str
+    ) -> list[list[Button]]:
+        """The open task's own buttons (shown again after "Batal" under a question)."""
+        return self._buttons(ctx, state, task, lang)
+
+    def sign_question(
+        self, state: CaseState, task: Task, version: int | None, lang: str
+    ) -> tuple[str, list[list[Button]]]:
+        """ "Tanda tangani" asks first: the question (a callback answer, plain text) and
+        the two buttons that replace the task's own until one is pressed."""
+        c, s = state.id, task.seq
+        question = self.cat.plain(lang, "workflow.confirm_sign", version=version or "-")
+        return question, [
+            [
+                {
+                    "text": self.cat.plain(lang, "task.button.sign_confirm"),
+                    "data": task_callback(c, s, TaskOp.SIGN_CONFIRMED, version),
+                },
+                {
+                    "text": self.cat.plain(lang, "task.button.sign_back"),
+                    "data": task_callback(c, s, TaskOp.SIGN_BACK),
+                },
+            ]
+        ]
+
+    def undo_offer(
+        self, ctx: Context, state: CaseState, task: Task, lang: str
+    ) -> tuple[list[str], list[list[Button]]]:
+        """Under one's own approval or paraf, just done: until when it may be taken back,
+        and the "Urungkan" button (a press after that answers why it no longer can)."""
+        until = undo_deadline(ctx, task)
+        if until is None or task.outcome is None:
+            return [], []
+        line = self._t(lang, "workflow.undo_until", until=format_time(until, self.tz, lang))
+        button = {
+            "text": self.cat.plain(lang, "task.button.undo"),
+            "data": task_callback(state.id, task.seq, TaskOp.UNDO),
+        }
+        return [line], [[button]]
 
     # -- Presenter protocol ----------------------------------------------------------
 
@@ -402,10 +452,13 @@ class CataloguePresenter:
         """The card of `earlier` (just closed by its officer's own press) turned into the
         same officer's next `task`: what they did, then what is asked now."""
         intro = self._status_line(state, earlier, lang) or self._t(lang, "task.new")
+        offer, undo = self.undo_offer(ctx, state, earlier, lang)  # "Urungkan" stays on it
+        intro = "\n".join([intro, *offer])
         compact = self._is_on_file(ctx, state, task)
         text, buttons = self._render_task(ctx, state, task, lang, compact)
         limit = CAPTION_LIMIT if compact else TEXT_LIMIT
-        edit = Edit(self._fit(f"{intro}\n\n{text}", state, lang, limit), buttons, task.seq)
+        fitted = self._fit(f"{intro}\n\n{text}", state, lang, limit)
+        edit = Edit(fitted, [*buttons, *undo], task.seq)
         return Outgoing(task.assignee, edit, task_seq=earlier.seq)
 
     def task_update(self, ctx: Context, state: CaseState, task: Task, lang: str) -> Outgoing:
@@ -512,7 +565,7 @@ class CataloguePresenter:
         return {
             "case_code": state.code,
             "number": step.number,
-            "title": step.title,
+            "title": step_label(step),
             "deadline": self._when(task.deadline, lang),
         }
 

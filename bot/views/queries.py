@@ -26,6 +26,7 @@ from bot.views.callbacks import PagedView, QueryOp, query_callback
 from bot.views.fmt import format_datetime_short, format_deadline, format_file_size, format_minutes
 from bot.views.i18n import Catalogue, Raw
 from bot.views.paging import footer, nav_row, page_of
+from bot.views.steps import step_label
 from bot.views.textsplit import shorten
 from storage.cases import CaseSummary
 
@@ -95,7 +96,7 @@ class QueryViews:
             common = {
                 "case_code": state.code,
                 "number": step.number,
-                "title": step.title,
+                "title": step_label(step),
                 "deadline": self._deadline(task.deadline),
             }
             late = self._late(task.deadline, now)
@@ -143,7 +144,10 @@ class QueryViews:
         step = sop.step(state.step_key)
         lines = [
             self._t(
-                "query.status.case", case_code=state.code, number=step.number, title=step.title
+                "query.status.case",
+                case_code=state.code,
+                number=step.number,
+                title=step_label(step),
             )
         ]
         current = state.current_tasks()
@@ -197,6 +201,7 @@ class QueryViews:
             common = {
                 "when": when,
                 "number": _step_number(sop, event.step_key),
+                "step": _step_name(sop, event.step_key),
                 "names": self._names([str(a) for a in data.get("assignees", ())]),
                 "deadline": self._recorded_deadline(data.get("deadline")),
             }
@@ -256,6 +261,9 @@ class QueryViews:
             return self._t(key, to_number=to_number, reason=reason)
         if action == "order":
             return self._t(key, names=self._names([str(o) for o in data.get("officers", ())]))
+        if action == "undo":
+            undone = self._t(f"query.action.undone_{data.get('undone')}")
+            return self._t(key, what=Raw(undone))
         if action in ("cancel", "note"):
             return self._t(key, reason=reason)
         if action == "start":
@@ -398,6 +406,13 @@ def _current_deadline(state: CaseState) -> datetime:
     """The deadline of the step the case is at (a case with none sorts last)."""
     current = state.current_tasks()
     return current[0].deadline if current else datetime.max.replace(tzinfo=UTC)
+
+
+def _step_name(sop: Sop, step_key: str) -> str:
+    try:
+        return step_label(sop.step(step_key))
+    except KeyError:
+        return step_key
 
 
 def _step_number(sop: Sop, step_key: str) -> int | str:

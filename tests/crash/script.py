@@ -101,7 +101,13 @@ def _intentions() -> tuple[Intention, ...]:
     ]
     steps += [
         Intention("8 paraf", "sekretaris", (Press(8, "Paraf"),)),
-        Intention("9 tanda tangan", "kadin", (Press(9, "Tanda tangani"),)),
+        Intention(
+            "9 tanda tangan ditanya",
+            "kadin",
+            (Press(9, "Tanda tangani", answer=None, shows="Ya, tanda tangani"),),
+            commits=False,
+        ),
+        Intention("9 tanda tangan", "kadin", (Press(9, "Ya, tanda tangani"),)),
         Intention(
             "10 pilih",
             "kasubag",

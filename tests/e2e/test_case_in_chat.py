@@ -37,6 +37,8 @@ async def test_the_straight_path_in_chat_reaches_every_officer(tmp_path: Path) -
         card = sek.message(review.message_id)
         assert card.text.startswith("✅ Disetujui oleh") and "Langkah 6:" in card.text
         assert "Setujui" not in card.button_texts and card.button_texts[0] == "Paraf"
+        # her approval can still be taken back for two minutes, from the same card
+        assert card.button_texts[-1] == "Urungkan"
         assert [m.message_id for m in sek.transcript].count(review.message_id) == 1
         await press(st, sek, task_message(sek, 6), "Paraf")
         for kabid in ("kabid_1", "kabid_2", "kabid_3"):
@@ -44,6 +46,7 @@ async def test_the_straight_path_in_chat_reaches_every_officer(tmp_path: Path) -
             await press(st, user, task_message(user, 7), "Setujui")
         await press(st, sek, task_message(sek, 8), "Paraf")
         await press(st, kadin, task_message(kadin, 9), "Tanda tangani")
+        await press(st, kadin, task_message(kadin, 9), "Ya, tanda tangani")
         kasubag = st.user("kasubag")
         order = task_message(kasubag, 10)
         assert order.button_texts[:3] == ["⬜ Agus Salim", "⬜ Maya Sari, A.Md.", "Perintahkan"]

@@ -105,6 +105,7 @@ async def walk_to_signature(st: Stage, draft: bytes) -> None:
     await press(st, sek, task_message(sek, 8), "Paraf")
     kadin = st.user("kadin")
     await press(st, kadin, task_message(kadin, 9), "Tanda tangani")
+    await press(st, kadin, task_message(kadin, 9), "Ya, tanda tangani")
 
 
 @needs_soffice

@@ -78,7 +78,9 @@ async def test_uploads_too_big_or_of_the_wrong_type_are_refused(tmp_path: Path) 
         )
         ketua.send_document("../../etc/konsep\x07.docx", tiny_docx("konsep"))
         await st.settle()
-        assert ketua.transcript[-1].text.startswith("Draf versi 1 diterima (konsep.docx,")
+        assert ketua.transcript[-1].text.startswith(
+            "📎 Draf versi 1 diterima untuk LKT-2026-TW2 · Penyusunan konsep: konsep.docx ("
+        )
         state = await st.runtime.service.case_by_code("LKT-2026-TW2")
         assert state is not None
         assert [f.filename for f in state.files] == ["konsep.docx"]
@@ -126,7 +128,9 @@ async def test_an_odt_draft_is_converted_to_docx_on_receipt(tmp_path: Path) -> N
         ketua = st.user("sakip_ketua")
         ketua.send_document("konsep_lama.odt", odt)
         await st.settle()
-        assert ketua.transcript[-1].text.startswith("Draf versi 1 diterima (konsep_lama.docx,")
+        assert ketua.transcript[-1].text.startswith(
+            "📎 Draf versi 1 diterima untuk LKT-2026-TW2 · Penyusunan konsep: konsep_lama.docx ("
+        )
         state = await st.runtime.service.case_by_code("LKT-2026-TW2")
         assert state is not None and state.files[-1].mime.endswith("wordprocessingml.document")
 

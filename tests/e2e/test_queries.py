@@ -19,10 +19,7 @@ START = at_local(2026, 7, 6, 8, 0)  # Monday 08.00 WIB
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 REASON = "Tabel capaian belum sesuai format baku"
 TITLE_1 = "Memerintahkan untuk menyusun laporan periodik (triwulan)"
-TITLE_7 = (
-    "Memeriksa draft Laporan Periodik jika setuju maka diparaf dan diajukan kepada KADIN, "
-    "jika tidak diserahkan ke Sek. Tim SAKIP untuk segera diperbaiki"
-)
+SHORT_1 = "Disposisi Kepala Dinas"
 
 
 # -- driving the case through the service, as the officers' buttons would -------------
@@ -130,9 +127,9 @@ async def test_tugas_lists_overdue_tasks_first_and_shows_a_task_again(tmp_path: 
 
         assert answer.text == (
             "Tugas yang menunggu Bapak/Ibu (2)\n\n"
-            f"⚠️ LKT-2026-TW2 · Langkah 1: {TITLE_1}\n"
+            f"⚠️ LKT-2026-TW2 · Langkah 1: {SHORT_1}\n"
             "Batas waktu: Senin, 6 Juli 2026 pukul 08.10 WIB — terlambat 1 hari 1 jam 50 menit\n\n"
-            f"• LKT-2026-TW1 · Langkah 1: {TITLE_1}\n"
+            f"• LKT-2026-TW1 · Langkah 1: {SHORT_1}\n"
             "Batas waktu: Selasa, 7 Juli 2026 pukul 10.05 WIB\n\n"
             "Tekan tombol di bawah untuk menampilkan kembali pesan tugasnya."
         )
@@ -213,11 +210,11 @@ async def test_status_shows_every_running_case_with_holders_and_time(tmp_path: P
         assert answer.text == (
             "Proses yang sedang berjalan (2)\n"
             "Terlambat: 1 · dalam batas waktu: 1\n\n"
-            f"LKT-2026-TW1 · Langkah 1: {TITLE_1}\n"
+            f"LKT-2026-TW1 · Langkah 1: {SHORT_1}\n"
             "Pemegang: Dr. H. Ahmad Santoso, M.Pd.\n"
             "⚠️ Waktu terpakai 1 jam 25 menit dari mutu baku 10 menit; "
             "terlambat 1 jam 15 menit dari batas waktu Senin, 6 Juli 2026 pukul 08.10 WIB\n\n"
-            f"LKT-2026-TW2 · Langkah 7: {TITLE_7}\n"
+            f"LKT-2026-TW2 · Langkah 7: Pemeriksaan Kepala Bidang\n"
             "Sudah: Drs. Bambang Hermawan\n"
             "Belum: Dewi Lestari, S.Pd., M.Pd.; Ir. Yusuf Hidayat\n"
             "Waktu terpakai 20 menit dari mutu baku 60 menit; "

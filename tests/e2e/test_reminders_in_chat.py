@@ -15,7 +15,7 @@ from fakegram import BotMessage, FakeTelegram, FakeUser
 from tests.support.chat import START, press, say, start_case, task_message
 from tests.support.local_time import JAKARTA, at_local
 
-GATHERING = "LKT-2026-TW2 · Langkah 2: Mengumpulkan bahan laporan"
+GATHERING = "LKT-2026-TW2 · Langkah 2: Pengumpulan bahan"
 DEADLINE = "Senin, 6 Juli 2026 pukul 10.00 WIB"
 
 
@@ -96,9 +96,8 @@ async def test_the_deadline_reminder_and_the_escalation_reach_the_right_chats(
         # Next: step 3 ("1 minggu", given Tuesday 07.30) nudges the team leader at half time.
         assert await next_tick(st, clock) == "Thu 11.15"
         assert texts_since(team[0], before[team[0].id]) == [
-            "⏳ Pengingat: separuh waktu untuk LKT-2026-TW2 · Langkah 3: Membuat konsep"
-            " laporan periodik (triwulan dan atau semester) dan memerintahkan Anggota Tim"
-            " untuk mengetik konsep laporan telah berlalu.\n"
+            "⏳ Pengingat: separuh waktu untuk LKT-2026-TW2 · Langkah 3: Penyusunan konsep"
+            " telah berlalu.\n"
             "Batas waktu: Selasa, 14 Juli 2026 pukul 07.30 WIB"
         ]
         assert texts_since(sakip, before[sakip.id]) == []
@@ -126,18 +125,19 @@ async def test_ringkasan_answers_with_the_digest_and_its_button_with_the_case(
             "",
             f"Jejak audit: {head_id}:{head_hash[:20]}",
         ]
-        assert digest.button_texts == ["Rincian LKT-2026-TW2"]
+        # the Sekretaris's copy carries "Ingatkan" beside the case's details
+        assert digest.button_texts == ["Rincian LKT-2026-TW2", "Ingatkan"]
 
         await press(st, sek, digest, "Rincian LKT-2026-TW2")
         assert sek.transcript[-1].text.split("\n") == [
             "LKT-2026-TW2 · SOP Pelaporan Kinerja",
             "Dimulai oleh Dr. H. Ahmad Santoso, M.Pd. pada Senin, 6 Juli 2026 pukul 08.00 WIB.",
             "",
-            "✅ Langkah 1: Memerintahkan untuk menyusun laporan periodik (triwulan) —"
+            "✅ Langkah 1: Disposisi Kepala Dinas —"
             " Dr. H. Ahmad Santoso, M.Pd., Senin, 6 Juli 2026 pukul 08.00 WIB"
             " (waktu 0 menit; mutu baku 10 menit)",
             *[
-                f"⚠️ Langkah 2: Mengumpulkan bahan laporan — {name}, terlambat 30 menit"
+                f"⚠️ Langkah 2: Pengumpulan bahan — {name}, terlambat 30 menit"
                 f" (batas waktu {DEADLINE})"
                 for name in ("Hendra Gunawan, S.E.", "Lina Marlina, S.Kom.")
             ],

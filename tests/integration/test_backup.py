@@ -49,6 +49,7 @@ async def finish_from_review(st: Stage) -> None:
         await press(st, st.user(kabid), task_message(st.user(kabid), 7), "Setujui")
     await press(st, sek, task_message(sek, 8), "Paraf")
     await press(st, kadin, task_message(kadin, 9), "Tanda tangani")
+    await press(st, kadin, task_message(kadin, 9), "Ya, tanda tangani")
     kasubag = st.user("kasubag")
     await press(st, kasubag, task_message(kasubag, 10), "⬜ Maya Sari, A.Md.")
     await press(st, kasubag, task_message(kasubag, 10), "Perintahkan")

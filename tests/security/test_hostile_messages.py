@@ -154,6 +154,8 @@ def test_zz_a_forwarded_file_counts_as_the_forwarders_own_upload(live: LiveStage
     user = live.user(SEKRETARIS)  # her review takes a corrected draft
     forward_document(user, "draf_orang_lain.pdf", b"%PDF-1.4 versi lain")
     live.settle()
-    assert user.transcript[-1].text.startswith("Draf versi 3 diterima (draf_orang_lain.pdf")
+    ack = user.transcript[-1].text
+    assert ack.startswith("📎 Draf versi 3 diterima untuk ")
+    assert ack.endswith(" · Pemeriksaan Sekretaris: draf_orang_lain.pdf (19 byte).")
     (row,) = [r for r in live.snapshot()["files"] if r[1] == 3 and r[0] == 1]
     assert row[6] == "sekretaris"  # uploaded_by: the forwarder

@@ -79,20 +79,24 @@ def test_overdue_cases_come_first_with_how_late_and_the_time_used() -> None:
             "2 proses berjalan: 1 terlambat, 1 dalam batas waktu.",
             "",
             "<b>Terlambat</b>",
-            "• <b>LKT-2026-TW2</b> · Langkah 4: Mengetik konsep laporan sesuai format laporan"
-            " yang baku — Agus Salim, Maya Sari, terlambat 6 jam 15 menit",
+            "• <b>LKT-2026-TW2</b> · Langkah 4: Pengetikan draf — Agus Salim, Maya Sari,"
+            " terlambat 6 jam 15 menit",
             "↳ Waktu terpakai 3 hari 6 jam 15 menit dari mutu baku 3 hari",
             "",
             "<b>Dalam proses</b>",
-            "• <b>LKT-2026-TW3</b> · Langkah 1: Memerintahkan untuk menyusun laporan periodik"
-            " (triwulan) — Dr. H. Ahmad Fauzi, M.Si., batas waktu Senin, 13 Juli 2026 pukul"
-            " 07.50 WIB",
+            "• <b>LKT-2026-TW3</b> · Langkah 1: Disposisi Kepala Dinas — Dr. H. Ahmad Fauzi,"
+            " M.Si., batas waktu Senin, 13 Juli 2026 pukul 07.50 WIB",
             "↳ Waktu terpakai 5 menit dari mutu baku 10 menit",
         ]
     )
     assert message.buttons == [
         [{"text": "Rincian LKT-2026-TW2", "data": "dg:1"}],
         [{"text": "Rincian LKT-2026-TW3", "data": "dg:2"}],
+    ]
+    # the Sekretaris's copy: "Ingatkan" beside each case's details
+    assert RENDER.digest(view, "id", nudge=True).buttons == [
+        [{"text": "Rincian LKT-2026-TW2", "data": "dg:1"}, {"text": "Ingatkan", "data": "ng:1"}],
+        [{"text": "Rincian LKT-2026-TW3", "data": "dg:2"}, {"text": "Ingatkan", "data": "ng:2"}],
     ]
 
 
@@ -247,11 +251,11 @@ def test_the_details_list_each_step_done_and_the_one_still_open() -> None:
         "<b>LKT-2026-TW2</b> · SOP Pelaporan Kinerja",
         "Dimulai oleh Dr. H. Ahmad Fauzi, M.Si. pada Senin, 6 Juli 2026 pukul 08.00 WIB.",
         "",
-        "✅ Langkah 1: Memerintahkan untuk menyusun laporan periodik (triwulan) —"
-        " Dr. H. Ahmad Fauzi, M.Si., Senin, 6 Juli 2026 pukul 08.03 WIB"
+        "✅ Langkah 1: Disposisi Kepala Dinas — Dr. H. Ahmad Fauzi, M.Si., Senin,"
+        " 6 Juli 2026 pukul 08.03 WIB"
         " (waktu 3 menit; mutu baku 10 menit)",
-        "⚠️ Langkah 4: Mengetik konsep laporan sesuai format laporan yang baku — Agus Salim,"
-        " terlambat 6 jam 15 menit (batas waktu Jumat, 10 Juli 2026 pukul 09.00 WIB)",
+        "⚠️ Langkah 4: Pengetikan draf — Agus Salim, terlambat 6 jam 15 menit"
+        " (batas waktu Jumat, 10 Juli 2026 pukul 09.00 WIB)",
     ]
 
 

@@ -211,8 +211,15 @@ def test_every_command_has_a_description_telegram_accepts(cat: Catalogue) -> Non
         ),
         (
             "task.draft_received",
-            {"version": 3, "filename": "draf.docx", "size": "1,2 MB"},
-            "Draf versi 3 diterima (draf.docx, 1,2 MB).",
+            {
+                "version": 3,
+                "filename": "draf.docx",
+                "size": "1,2 MB",
+                "case_code": "LKT-2026-TW2",
+                "step": "Pengetikan draf",
+            },
+            "📎 Draf versi 3 diterima untuk <b>LKT-2026-TW2</b> · Pengetikan draf:"
+            " draf.docx (1,2 MB).",
         ),
         ("task.button.approve", {}, "Setujui"),
         ("task.button.return", {}, "Kembalikan"),
@@ -426,3 +433,21 @@ def test_parse_placeholders() -> None:
     assert parse_placeholders("Batas waktu: {deadline}") == frozenset({"deadline"})
     assert parse_placeholders("{a} {b} {a} {{c}}") == frozenset({"a", "b"})
     assert parse_placeholders("tanpa") == frozenset()
+
+
+def test_a_name_ending_in_a_title_ends_the_sentence_with_one_full_stop(cat: Catalogue) -> None:
+    """ "... sebagai Dra. Siti, M.M." and never "M.M..": a title's dot ends the sentence."""
+    text = cat.text("id", "onboarding.already_linked", name="Dra. Siti Rahma, M.M.")
+    assert text.endswith("sebagai Dra. Siti Rahma, M.M.")
+    assert ".." not in text
+    english = cat.text("en", "onboarding.already_linked", name="Dra. Siti Rahma, M.M.")
+    assert english.endswith("as Dra. Siti Rahma, M.M.")
+
+
+def test_only_a_doubled_full_stop_is_dropped() -> None:
+    small = Catalogue.from_toml(
+        {"id": 'a = "Oleh {name}. Lalu {x}..."', "en": 'a = "By {name}. Then {x}..."'}
+    )
+    assert small.text("id", "a", name="Budi", x="v") == "Oleh Budi. Lalu v..."
+    assert small.text("id", "a", name="Budi, S.E.", x="v.") == "Oleh Budi, S.E. Lalu v..."
+    assert small.text("id", "a", name="Budi, S.E.", x="w") == "Oleh Budi, S.E. Lalu w..."

@@ -55,6 +55,9 @@ def test_the_wire_format_of_task_buttons_is_unchanged() -> None:
         "uk",
         "os",
         "od",
+        "sy",
+        "sn",
+        "un",
     ]
     assert parse_task("t:1:5:os:6") == TaskPress(1, 5, TaskOp.ORDER_SELECT, 6)
     assert parse_task("t:1:1:zz:9") == TaskPress(1, 1, None, 9)

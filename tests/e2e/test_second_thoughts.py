@@ -1,0 +1,126 @@
+"""Taps that cannot be taken back ask first; an approval or paraf can be taken back for two
+minutes while nobody has acted on the next step (issue 15), through the real Application."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.core.clock import FakeClock
+from demo.stage import Stage, stage
+from storage.uow import reading
+from tests.support.chat import START, press, start_case, task_message, walk_to_review
+
+
+async def _actions(st: Stage) -> list[tuple[str, str]]:
+    state = await st.runtime.service.case_by_code("LKT-2026-TW2")
+    assert state is not None
+    async with reading(st.runtime.db, st.runtime.agency) as tx:
+        return [(e.action, e.actor) for e in await tx.audit.for_case(state.id)]
+
+
+async def walk_to_signature(st: Stage) -> None:
+    await walk_to_review(st)
+    sek = st.user("sekretaris")
+    await press(st, sek, task_message(sek, 5), "Setujui")
+    await press(st, sek, task_message(sek, 6), "Paraf")
+    for kabid in ("kabid_1", "kabid_2", "kabid_3"):
+        user = st.user(kabid)
+        await press(st, user, task_message(user, 7), "Setujui")
+    await press(st, sek, task_message(sek, 8), "Paraf")
+
+
+async def test_signing_asks_first_and_cancel_brings_the_buttons_back(tmp_path: Path) -> None:
+    async with stage(tmp_path, FakeClock(START)) as st:
+        await start_case(st)
+        await walk_to_signature(st)
+        kadin = st.user("kadin")
+        sign = task_message(kadin, 9)
+        assert sign.button_texts[:2] == ["Tanda tangani", "Kembalikan"]
+        sent_before = len(kadin.transcript)
+
+        answer = await press(st, kadin, sign, "Tanda tangani")
+
+        assert answer == (
+            "Tanda tangan tidak dapat diurungkan. Tanda tangani versi 2? "
+            'Tekan "Ya, tanda tangani" untuk melanjutkan.'
+        )
+        asked = kadin.message(sign.message_id)
+        assert asked.button_texts == ["Ya, tanda tangani", "Batal"]
+        assert len(kadin.transcript) == sent_before  # the same message, no new bubble
+        assert ("sign", "kadin") not in await _actions(st)
+
+        await press(st, kadin, asked, "Batal")
+        assert kadin.message(sign.message_id).button_texts[:2] == ["Tanda tangani", "Kembalikan"]
+        assert ("sign", "kadin") not in await _actions(st)
+
+        await press(st, kadin, kadin.message(sign.message_id), "Tanda tangani")
+        answer = await press(st, kadin, kadin.message(sign.message_id), "Ya, tanda tangani")
+        assert answer == "✓ Tercatat."
+        signed = kadin.message(sign.message_id)
+        assert signed.buttons == []  # a signature has no undo
+        assert "✅ Ditandatangani oleh" in signed.text
+        assert ("sign", "kadin") in await _actions(st)
+
+
+async def test_an_approval_is_taken_back_within_two_minutes(tmp_path: Path) -> None:
+    clock = FakeClock(START)
+    async with stage(tmp_path, clock) as st:
+        await start_case(st)
+        await walk_to_review(st)
+        sek = st.user("sekretaris")
+        review = task_message(sek, 5)
+        await press(st, sek, review, "Setujui")
+        done = sek.message(review.message_id)
+        assert done.button_texts == ["Urungkan"]
+        assert "✅ Disetujui oleh" in done.text
+        assert "Dapat diurungkan sampai" in done.text
+        paraf = task_message(sek, 6)
+        assert paraf.button_texts == ["Paraf"]
+
+        clock.advance(seconds=90)
+        answer = await press(st, sek, done, "Urungkan")
+
+        assert answer == "↩️ Diurungkan. Tugas kembali menunggu keputusan Bapak/Ibu."
+        again = sek.message(review.message_id)
+        assert again.button_texts == ["Setujui", "Kembalikan"]  # the task, as it was
+        withdrawn = sek.message(paraf.message_id)
+        assert withdrawn.buttons == []
+        assert "ditarik" in withdrawn.text
+        actions = await _actions(st)
+        assert actions[-1] == ("undo", "sekretaris")
+        state = await st.runtime.service.case_by_code("LKT-2026-TW2")
+        assert state is not None and state.step_key == "periksa"
+
+
+async def test_after_two_minutes_the_undo_answers_why_not(tmp_path: Path) -> None:
+    clock = FakeClock(START)
+    async with stage(tmp_path, clock) as st:
+        await start_case(st)
+        await walk_to_review(st)
+        sek = st.user("sekretaris")
+        review = task_message(sek, 5)
+        await press(st, sek, review, "Setujui")
+        clock.advance(minutes=2, seconds=1)
+
+        answer = await press(st, sek, sek.message(review.message_id), "Urungkan")
+
+        assert answer == (
+            "Batas 2 menit untuk mengurungkan sudah lewat; tindakan Bapak/Ibu tetap berlaku."
+        )
+        assert sek.message(review.message_id).buttons == []  # no use pressing again
+        assert ("undo", "sekretaris") not in await _actions(st)
+
+
+async def test_once_the_next_step_acted_the_undo_answers_why_not(tmp_path: Path) -> None:
+    async with stage(tmp_path, FakeClock(START)) as st:
+        await start_case(st)
+        await walk_to_review(st)
+        sek = st.user("sekretaris")
+        review = task_message(sek, 5)
+        await press(st, sek, review, "Setujui")
+        await press(st, sek, task_message(sek, 6), "Paraf")
+
+        answer = await press(st, sek, sek.message(review.message_id), "Urungkan")
+
+        assert answer == "Tidak dapat diurungkan lagi: langkah berikutnya sudah ditindaklanjuti."
+        assert ("undo", "sekretaris") not in await _actions(st)
