@@ -453,7 +453,8 @@ class CataloguePresenter:
         same officer's next `task`: what they did, then what is asked now."""
         intro = self._status_line(state, earlier, lang) or self._t(lang, "task.new")
         offer, undo = self.undo_offer(ctx, state, earlier, lang)  # "Urungkan" stays on it
-        intro = "\n".join([intro, *offer])
+        acting = acting_views.acting_intro(self.cat, self.people, task, lang)
+        intro = "\n".join([intro, *offer, *([acting] if acting else [])])
         compact = self._is_on_file(ctx, state, task)
         text, buttons = self._render_task(ctx, state, task, lang, compact)
         limit = CAPTION_LIMIT if compact else TEXT_LIMIT
