@@ -20,14 +20,14 @@ from datetime import date, datetime, timedelta
 
 import holidays
 
-from bot.core.digest import DigestView, Reach, build_view, unreachable_officers
+from bot.core.digest import DigestView, Reach, Window, build_view, unreachable_officers
 from bot.services.digest import (
     DigestSettings,
     digest_recipients,
 )
 from bot.services.office import Office
 from bot.services.outbox import enqueue, notify_admins
-from bot.views.digest import DigestMessage, DigestRenderer
+from bot.views.digest import DIGEST_PAGE_SIZE, DigestMessage, DigestRenderer
 from bot.views.outgoing import Outgoing, Send
 from storage.codec import from_iso, to_iso
 from storage.digests import DigestRuns
@@ -54,9 +54,12 @@ def renderer(office: Office) -> DigestRenderer:
     )
 
 
-async def collect_digest(office: Office, now: datetime) -> DigestView:
-    """Every open case with the SOP it started with, and who cannot be reached."""
-    cases = await office.service.open_cases_with_sops()
+async def collect_digest(office: Office, now: datetime, page: int = 1) -> DigestView:
+    """Page `page` of the open cases (only those read whole), the counts over all of
+    them, and who cannot be reached."""
+    board = await office.service.digest_board(page, DIGEST_PAGE_SIZE)
+    overdue = sum(1 for row in board.rows if row.deadline is not None and row.deadline <= now)
+    window = Window(board.page.number, board.page.count, len(board.rows), overdue)
     async with reading(office.db, office.agency) as tx:
         reach = {
             a.officer_key: Reach(a.telegram_id, a.unreachable_since)
@@ -67,16 +70,17 @@ async def collect_digest(office: Office, now: datetime) -> DigestView:
     return build_view(
         now,
         office.calendar,
-        cases,
+        board.page.items,
         unreachable,
         None if head is None else str(head),
         office.directory.superior,
+        window,
     )
 
 
 async def digest_message(office: Office, now: datetime, lang: str, page: int = 1) -> DigestMessage:
     """A page of the digest as of `now` (what `/ringkasan` and its page buttons show)."""
-    return renderer(office).digest(await collect_digest(office, now), lang, page)
+    return renderer(office).digest(await collect_digest(office, now, page), lang)
 
 
 async def case_details(office: Office, case_id: int, now: datetime, lang: str) -> list[str] | None:
