@@ -6,7 +6,8 @@ real `WorkflowService` (so the outbox, audit, reminders and jobs rows are those 
 writes), with the clock moving half an hour per action. Nothing is delivered while
 building; afterwards every outbox row is marked delivered and every document job done,
 as a running bot would have.
-The folder then holds a stage config, so `demo.stage.stage(folder, ...)` runs the bot on it.
+The folder then holds a stage config, so `demo.stage.stage(folder, ...)` runs the bot on it,
+and the clock's time at the end (`built_at`), so a benchmark can reuse the folder.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from tests.support.engine import LETTER, next_happy_action
 START = datetime(2026, 1, 5, 8, 0, tzinfo=ZoneInfo("Asia/Jakarta"))  # a Monday, 08.00
 STEP_MINUTES = 30
 OPEN_STEPS = 6  # an open case is left after this many of its actions (or fewer)
+BUILT_AT = "built_at"  # the file in the folder that keeps the clock's time at the end
 
 
 async def build(folder: Path, fake: FakeTelegram, cases: int, open_cases: int) -> datetime:
@@ -72,7 +74,14 @@ async def build(folder: Path, fake: FakeTelegram, cases: int, open_cases: int) -
             await conn.execute("UPDATE jobs SET done_at = created_at WHERE done_at IS NULL")
     finally:
         await runtime.db.close()
+    (folder / BUILT_AT).write_text(clock.now().isoformat(), encoding="utf-8")
     return clock.now()
+
+
+def built_at(folder: Path) -> datetime | None:
+    """The clock's time when the corpus in `folder` was built; None: no corpus there."""
+    mark = folder / BUILT_AT
+    return datetime.fromisoformat(mark.read_text(encoding="utf-8")) if mark.exists() else None
 
 
 if __name__ == "__main__":  # python -m benchmarks.corpus FOLDER [CASES] [OPEN]

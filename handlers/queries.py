@@ -31,7 +31,7 @@ from bot.views.callbacks import (
     parse_query,
 )
 from bot.views.outgoing import Delivery
-from bot.views.queries import CASES_OFFERED, Keyboard, QueryViews, TaskItem
+from bot.views.queries import CASES_OFFERED, STATUS_PAGE_SIZE, Keyboard, QueryViews, TaskItem
 from bot.views.textsplit import CAPTION_LIMIT, split_html, visible_length
 from handlers.common import (
     answer_press,
@@ -118,8 +118,8 @@ async def on_status(update: Update, context: BotContext) -> None:
     if context.args:
         await _case_status(update, context, lang, context.args[0])
         return
-    cases = await runtime.service.open_cases_with_sops()
-    text, buttons = _views(runtime, lang).status_board(cases, runtime.clock.now())
+    board = await runtime.service.status_board(1, STATUS_PAGE_SIZE)
+    text, buttons = _views(runtime, lang).status_board(board, runtime.clock.now())
     await _send(update, context, text, buttons)
 
 
@@ -132,8 +132,9 @@ async def _case_status(update: Update, context: BotContext, lang: str, code: str
         return
     if state.status is CaseStatus.OPEN:
         sop = (await runtime.service.context_for(state)).sop
-        text, _ = _views(runtime, lang).status_board([(state, sop)], runtime.clock.now())
-        await _send(update, context, text)
+        await _send(
+            update, context, _views(runtime, lang).case_board(state, sop, runtime.clock.now())
+        )
     chart = await case_chart(runtime, state, lang)
     await context.bot.send_photo(
         _chat_id(update), photo=chart.png, caption=html.escape(chart.caption, quote=False)
@@ -151,8 +152,8 @@ async def on_page(update: Update, context: BotContext) -> None:
     runtime = context.runtime
     views = _views(runtime, lang)
     if press.view is PagedView.STATUS:
-        cases = await runtime.service.open_cases_with_sops()
-        text, buttons = views.status_board(cases, runtime.clock.now(), press.page)
+        board = await runtime.service.status_board(press.page, STATUS_PAGE_SIZE)
+        text, buttons = views.status_board(board, runtime.clock.now())
     else:
         found, number, pages = await runtime.service.case_page(press.page, CASES_OFFERED)
         key = CHOOSE_KEYS[press.view]

@@ -355,6 +355,20 @@ CREATE TABLE acting_appointments (
 CREATE INDEX acting_by_dates ON acting_appointments (agency, end_date)
 """
 
+# What a page of a query reads, and nothing else. A reply to a bot message finds the task
+# it is about by (chat, message) instead of scanning the outbox (only the rows that belong
+# to a task are indexed). The case choice of /riwayat and /berkas (running first, then the
+# newest) walks one index in its order and stops at the page, reading no case row. The
+# boards of running cases (/status, the digest) read what orders them from an index of the
+# running cases alone, not every case row.
+V_QUERY_INDEXES = """
+CREATE INDEX outbox_by_message ON outbox (chat_id, message_id)
+    WHERE case_id IS NOT NULL AND task_seq IS NOT NULL;
+CREATE INDEX cases_choice ON cases (agency, status = 'open', id, code, status);
+CREATE INDEX cases_running ON cases (agency, status, id, code, step_key, rounds_json)
+    WHERE status = 'open'
+"""
+
 MIGRATIONS: tuple[str, ...] = (
     V1,
     V2,
@@ -368,4 +382,5 @@ MIGRATIONS: tuple[str, ...] = (
     V_INBOX,
     V_DRAFT_NUMBERS,
     V_ACTING,
+    V_QUERY_INDEXES,
 )

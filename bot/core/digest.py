@@ -54,11 +54,23 @@ class Reach:
 
 
 @dataclass(frozen=True, slots=True)
+class Window:
+    """The view holds one page of the cases: which page, and the counts over all of them
+    (the bot reads only the page's cases whole; the counts come from storage)."""
+
+    number: int  # from 1
+    pages: int
+    running: int  # cases with an open task, on every page
+    overdue: int  # of them past their deadline
+
+
+@dataclass(frozen=True, slots=True)
 class DigestView:
     at: datetime
     cases: tuple[CaseLine, ...]  # overdue first (most overdue first), then by deadline
     unreachable: tuple[Unreachable, ...]
     audit_head: str | None = None  # "ROW:FINGERPRINT": the audit log's head, kept on paper
+    window: Window | None = None  # None: `cases` are all of them, paged by the renderer
 
     @property
     def overdue(self) -> list[CaseLine]:
@@ -107,6 +119,7 @@ def build_view(
     unreachable: Iterable[Unreachable] = (),
     audit_head: str | None = None,
     superior_of: Callable[[str], str | None] | None = None,
+    window: Window | None = None,
 ) -> DigestView:
     lines = [
         line for state, sop in cases if (line := case_line(state, sop, now, calendar, superior_of))
@@ -118,7 +131,7 @@ def build_view(
     pending = sorted(
         (c for c in lines if not c.is_overdue), key=lambda c: (c.deadline, c.case_code)
     )
-    return DigestView(now, tuple(overdue + pending), tuple(unreachable), audit_head)
+    return DigestView(now, tuple(overdue + pending), tuple(unreachable), audit_head, window)
 
 
 def unreachable_officers(

@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 
 import holidays
 
-from bot.core.digest import DigestView, Reach, build_view, unreachable_officers
+from bot.core.digest import DigestView, Reach, Window, build_view, unreachable_officers
 from bot.services.digest import (
     DigestSettings,
     digest_recipients,
@@ -28,7 +28,7 @@ from bot.services.digest import (
 )
 from bot.services.office import Office
 from bot.services.outbox import enqueue, notify_admins
-from bot.views.digest import DigestMessage, DigestRenderer
+from bot.views.digest import DIGEST_PAGE_SIZE, DigestMessage, DigestRenderer
 from bot.views.outgoing import Outgoing, Send
 from storage.codec import from_iso, to_iso
 from storage.digests import DigestRuns
@@ -55,9 +55,12 @@ def renderer(office: Office) -> DigestRenderer:
     )
 
 
-async def collect_digest(office: Office, now: datetime) -> DigestView:
-    """Every open case with the SOP it started with, and who cannot be reached."""
-    cases = await office.service.open_cases_with_sops()
+async def collect_digest(office: Office, now: datetime, page: int = 1) -> DigestView:
+    """Page `page` of the open cases (only those read whole), the counts over all of
+    them, and who cannot be reached."""
+    board = await office.service.digest_board(page, DIGEST_PAGE_SIZE)
+    overdue = sum(1 for row in board.rows if row.deadline is not None and row.deadline <= now)
+    window = Window(board.page.number, board.page.count, len(board.rows), overdue)
     async with reading(office.db, office.agency) as tx:
         reach = {
             a.officer_key: Reach(a.telegram_id, a.unreachable_since)
@@ -68,10 +71,11 @@ async def collect_digest(office: Office, now: datetime) -> DigestView:
     return build_view(
         now,
         office.calendar,
-        cases,
+        board.page.items,
         unreachable,
         None if head is None else str(head),
         office.directory.superior,
+        window,
     )
 
 
@@ -80,7 +84,8 @@ async def digest_message(
 ) -> DigestMessage:
     """A page of the digest as of `now` (what `/ringkasan` and its page buttons show);
     with `nudge`, each case's "Ingatkan" beside its details (for the Sekretaris)."""
-    return renderer(office).digest(await collect_digest(office, now), lang, page, nudge)
+    view = await collect_digest(office, now, page)
+    return renderer(office).digest(view, lang, page, nudge)
 
 
 async def case_details(office: Office, case_id: int, now: datetime, lang: str) -> list[str] | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from bot.core.clock import Clock
@@ -80,9 +80,9 @@ from bot.services.task_press import (
 )
 from bot.views.callbacks import TaskOp, TaskPress
 from bot.views.outgoing import Delivery, Outgoing
-from bot.views.paging import counted_page
+from bot.views.paging import Board, Page, counted_page
 from storage.audit import AuditRow
-from storage.cases import CaseNotFound, CaseSummary, DuplicateOpenCase
+from storage.cases import BoardRow, CaseNotFound, CaseSummary, DuplicateOpenCase
 from storage.db import Database
 from storage.dialogs import DialogKey
 from storage.files import FileCorrupt, FileMissing, FileStore
@@ -790,12 +790,28 @@ class WorkflowService:
         async with reading(self.db, self.agency) as tx:
             return await tx.cases.open_states()
 
-    async def open_cases_with_sops(self) -> list[tuple[CaseState, Sop]]:
-        """Every running case with the SOP it started with, in one read (digest, /status)."""
+    async def digest_board(self, page: int, size: int) -> Board:
+        """Page `page` of the running cases the digest shows, by deadline then code: its
+        order, the overdue first and the most overdue on top (working minutes past a
+        deadline only grow as the deadline is earlier). One read; only the page's cases
+        are read whole."""
         async with reading(self.db, self.agency) as tx:
-            return [
-                (state, await self._sop_of(tx, state)) for state in await tx.cases.open_states()
-            ]
+            rows = sorted(await tx.cases.digest_board(), key=_board_order)
+            return await self._board(tx, rows, page, size)
+
+    async def status_board(self, page: int, size: int) -> Board:
+        """Page `page` of every running case as /status orders them (by the deadline of
+        the step it is at, then code; those with none last), in one read."""
+        async with reading(self.db, self.agency) as tx:
+            rows = sorted(await tx.cases.status_board(), key=_board_order)
+            return await self._board(tx, rows, page, size)
+
+    async def _board(self, tx: Tx, rows: list[BoardRow], page: int, size: int) -> Board:
+        number, count = counted_page(len(rows), page, size)
+        chosen = rows[(number - 1) * size : number * size]
+        states = await tx.cases.states([row.id for row in chosen])
+        shown = [(state, await self._sop_of(tx, state)) for state in states]
+        return Board(rows, Page(shown, number, count))
 
     async def open_tasks_of(self, officer: str) -> list[tuple[CaseState, Task]]:
         async with reading(self.db, self.agency) as tx:
@@ -812,3 +828,10 @@ class WorkflowService:
             if task is not None:
                 result.append((cases[case_id], task))
         return result
+
+
+_NEVER = datetime.max.replace(tzinfo=UTC)  # a case with no deadline sorts after every other
+
+
+def _board_order(row: BoardRow) -> tuple[datetime, str]:
+    return (row.deadline or _NEVER, row.code)

@@ -21,7 +21,7 @@ from bot.core.workflow import CaseState, CaseStatus, Task, TaskStatus
 from bot.views.callbacks import PagedView, detail_callback, nudge_callback
 from bot.views.fmt import format_date, format_day_date, format_deadline, format_minutes
 from bot.views.i18n import Catalogue
-from bot.views.paging import footer, nav_row, page_of
+from bot.views.paging import Page, footer, nav_row, page_of
 from bot.views.steps import step_label
 from bot.views.textsplit import fit, shorten, split_html, typed
 
@@ -69,20 +69,20 @@ class DigestRenderer:
         """One message however many cases run: the counts, then one page of cases (the
         overdue first, the most overdue on top), "page x of y", the buttons of the cases
         shown and the buttons that turn the page (`pg:d:<page>`). Who cannot be reached
-        is said on the first page."""
+        is said on the first page. `page` turns a view of every case; a view of one page
+        (`DigestView.window`, what the bot reads) is that page."""
         lines = [self._t(lang, "digest.title", date=format_day_date(view.at, self.tz, lang))]
-        shown = page_of(view.cases, page, DIGEST_PAGE_SIZE)
-        if not view.cases:
+        shown, running, overdue = _shown(view, page)
+        if not running:
             lines += ["", self._t(lang, "digest.empty")]
         else:
-            overdue = len(view.overdue)
             lines.append(
                 self._t(
                     lang,
                     "digest.counts",
-                    count=len(view.cases),
+                    count=running,
                     late=overdue,
-                    on_time=len(view.cases) - overdue,
+                    on_time=running - overdue,
                 )
             )
             if not overdue and shown.is_first:
@@ -256,3 +256,12 @@ class DigestRenderer:
             standard=step.time.text,
             **common,
         )
+
+
+def _shown(view: DigestView, page: int) -> tuple[Page[CaseLine], int, int]:
+    """(the page shown, cases running, of them overdue): a view of every case is paged
+    here; a view of one page (`window`) says where it is and the counts over all."""
+    window = view.window
+    if window is None:
+        return page_of(view.cases, page, DIGEST_PAGE_SIZE), len(view.cases), len(view.overdue)
+    return Page(view.cases, window.number, window.pages), window.running, window.overdue

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
+from functools import lru_cache
 from typing import Final
 from zoneinfo import ZoneInfo
 
@@ -277,8 +278,10 @@ def roman(n: int) -> str:
     return "".join(parts)
 
 
+@lru_cache(maxsize=4096)
 def _unit(amount: int, unit: str, locale: str) -> str:
     # CLDR carries the plural rules: "1 hour" / "2 hours", and "2 jam" in Indonesian.
+    # Remembered: Babel takes about 0.2 ms a call, and a page of the digest makes ~40.
     return str(_babel_format_unit(amount, unit, length="long", locale=locale))
 
 

@@ -13,8 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from bot.core.sop import Sop
+from bot.core.workflow import CaseState
 from bot.views.callbacks import PagedView, page_callback
 from bot.views.i18n import Catalogue
+from storage.cases import BoardRow
 
 T = TypeVar("T")
 
@@ -30,6 +33,16 @@ class Page(Generic[T]):
     @property
     def is_first(self) -> bool:
         return self.number == 1
+
+
+@dataclass(frozen=True, slots=True)
+class Board:
+    """One page of the running cases as /status and the digest show them: every case's
+    narrow row in the board's order (what the counts are taken from), and only the
+    page's cases read whole, with the SOP each started with."""
+
+    rows: Sequence[BoardRow]
+    page: Page[tuple[CaseState, Sop]]
 
 
 def page_of(items: Sequence[T], number: int, size: int) -> Page[T]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.core.handover import SYSTEM
@@ -25,10 +25,10 @@ from bot.views import acting as acting_views
 from bot.views.callbacks import PagedView, QueryOp, query_callback
 from bot.views.fmt import format_datetime_short, format_deadline, format_file_size, format_minutes
 from bot.views.i18n import Catalogue, Raw
-from bot.views.paging import footer, nav_row, page_of
+from bot.views.paging import Board, Page, footer, nav_row
 from bot.views.steps import step_label
 from bot.views.textsplit import shorten
-from storage.cases import CaseSummary
+from storage.cases import BoardRow, CaseSummary
 
 TITLE_IN_TABLE = 60  # characters of a step title in the performance table
 CASES_OFFERED = 10  # cases per page when a command given no code offers them as buttons
@@ -118,20 +118,19 @@ class QueryViews:
 
     # -- /status ---------------------------------------------------------------------
 
-    def status_board(
-        self, cases: Sequence[tuple[CaseState, Sop]], now: datetime, page: int = 1
-    ) -> tuple[str, Keyboard]:
-        """One message: how many run and how many are late, then a page of cases, the late
-        ones first (the most overdue on top), then by deadline; page buttons for the rest."""
-        if not cases:
+    def status_board(self, board: Board, now: datetime) -> tuple[str, Keyboard]:
+        """One message: how many run and how many are late, then a page of cases (storage
+        orders them by deadline: the late ones first, the most overdue on top); page
+        buttons for the rest."""
+        if not board.rows:
             return self._t("query.status.none"), []
-        ordered = sorted(cases, key=lambda c: (_current_deadline(c[0]), c[0].code))
-        late = sum(1 for state, _ in cases if self._late(_current_deadline(state), now))
-        shown = page_of(ordered, page, STATUS_PAGE_SIZE)
+        running = len(board.rows)
+        late = self._late_count([row.deadline for row in board.rows], now)
+        shown = board.page
         blocks = [
-            self._t("query.status.title", count=len(cases))
+            self._t("query.status.title", count=running)
             + "\n"
-            + self._t("query.status.counts", late=late, on_time=len(cases) - late)
+            + self._t("query.status.counts", late=late, on_time=running - late)
         ]
         blocks += [self._case_status(state, sop, now) for state, sop in shown.items]
         page_line = footer(self.catalogue, self.lang, shown.number, shown.count)
@@ -139,6 +138,27 @@ class QueryViews:
             blocks.append(page_line)
         turn = nav_row(self.catalogue, self.lang, PagedView.STATUS, shown.number, shown.count)
         return "\n\n".join(blocks), [turn] if turn else []
+
+    def case_board(self, state: CaseState, sop: Sop, now: datetime) -> str:
+        """/status of one running case: the board of that case alone."""
+        current = state.current_tasks()
+        row = BoardRow(state.id, state.code, current[0].deadline if current else None)
+        text, _ = self.status_board(Board([row], Page([(state, sop)], 1, 1)), now)
+        return text
+
+    def _late_count(self, deadlines: Sequence[datetime | None], now: datetime) -> int:
+        """How many of these deadlines (earliest first, None last) are late. Working
+        minutes past a deadline only grow as it is earlier, so the late ones come first:
+        found by halving, a few walks of the calendar instead of one per case."""
+        low, high = 0, len(deadlines)
+        while low < high:
+            middle = (low + high) // 2
+            deadline = deadlines[middle]
+            if deadline is not None and self._late(deadline, now):
+                low = middle + 1
+            else:
+                high = middle
+        return low
 
     def _case_status(self, state: CaseState, sop: Sop, now: datetime) -> str:
         step = sop.step(state.step_key)
@@ -400,12 +420,6 @@ class QueryViews:
         ]
         turn = nav_row(self.catalogue, self.lang, view, page, pages)
         return [*buttons, turn] if turn else buttons
-
-
-def _current_deadline(state: CaseState) -> datetime:
-    """The deadline of the step the case is at (a case with none sorts last)."""
-    current = state.current_tasks()
-    return current[0].deadline if current else datetime.max.replace(tzinfo=UTC)
 
 
 def _step_name(sop: Sop, step_key: str) -> str:
