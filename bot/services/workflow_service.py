@@ -813,6 +813,14 @@ class WorkflowService:
         shown = [(state, await self._sop_of(tx, state)) for state in states]
         return Board(rows, Page(shown, number, count))
 
+    async def open_cases_with_sops(self) -> list[tuple[CaseState, Sop]]:
+        """Every running case with the SOP it started with, in one read (the start-up
+        check for tasks whose officer left the config)."""
+        async with reading(self.db, self.agency) as tx:
+            return [
+                (state, await self._sop_of(tx, state)) for state in await tx.cases.open_states()
+            ]
+
     async def open_tasks_of(self, officer: str) -> list[tuple[CaseState, Task]]:
         async with reading(self.db, self.agency) as tx:
             return await self._open_tasks_of(tx, officer)
