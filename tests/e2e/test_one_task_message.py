@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 
 from bot.core.clock import FakeClock
+from bot.ptb.jobs import plan_wakeup
 from demo.stage import Stage, stage
 from fakegram import BotMessage, FakeUser
-from tests.e2e.test_reminders_in_chat import dispose as dispose_at_eight
-from tests.e2e.test_reminders_in_chat import next_tick
 from tests.support.chat import START, press, say, says, start_case, task_message, upload
 from tests.support.docs import real_docx, tiny_docx
+from tests.support.local_time import JAKARTA
 
 needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="no LibreOffice")
 REASON = "Tabel capaian belum sesuai format baku"
@@ -51,6 +51,25 @@ async def to_parallel_review(st: Stage) -> None:
     sek = st.user("sekretaris")
     await press(st, sek, task_message(sek, 5), "Setujui")
     await press(st, sek, task_message(sek, 6), "Paraf")
+
+
+async def dispose_at_eight(st: Stage) -> None:
+    """The Kadin's disposition at 08.00: step 2 ("2 jam") goes to the SAKIP team."""
+    await start_case(st)
+    kadin = st.user("kadin")
+    await press(st, kadin, task_message(kadin, 1), "Disposisikan")
+    await say(st, kadin, "Segera susun laporan triwulan II")
+    await say(st, kadin, "-")
+
+
+async def next_tick(st: Stage, clock: FakeClock) -> str:
+    """Move the clock to the planned wakeup and run the tick there; the local time."""
+    when = await plan_wakeup(st.app, st.runtime)
+    assert when is not None
+    clock.set(when)
+    await st.runtime.service.tick(when)
+    await st.runtime.deliver()
+    return when.astimezone(JAKARTA).strftime("%a %H.%M")
 
 
 def name(st: Stage, officer: str) -> str:
