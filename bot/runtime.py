@@ -214,7 +214,7 @@ class Runtime:
                 agency=config.agency.id,
             ),
             verifier=Verifier(db=db, service=service, agency=config.agency.id),
-            on_demand=OnDemandFiles(db, files, clock, directory, config.agency.id),
+            on_demand=OnDemandFiles(db, catalogue, clock, directory, config.agency.id),
             acting=ActingService(
                 db=db,
                 workflow=service,

@@ -1,8 +1,8 @@
-"""Buttons that send something once per press: "Rincian" (a task's full text), "PDF" (a
-copy of a .docx to read on a phone) and the standard-format report.
+"""Buttons that send something on demand: "Rincian" (a task's full text, replying to the
+pressed message, once per press), "PDF" (a copy of a .docx to read on a phone) and the
+standard-format report (each file once per chat: a second press says it is there).
 
-Each answer replies to the pressed message, so it sits under the task it belongs to. A
-PDF copy not made yet is queued for the presser and follows once converted.
+A PDF copy not made yet is queued for the presser and follows once converted.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.ptb.context import BotContext
-from bot.services.on_demand import NotAParticipant, Ready
+from bot.services.on_demand import NotAParticipant, Pressed
 from bot.views.callbacks import (
     DOCUMENT_PATTERN,
     DRAFT_PDF_PATTERN,
@@ -57,6 +57,8 @@ async def on_task_detail(update: Update, context: BotContext) -> None:
 
 
 async def on_file(update: Update, context: BotContext) -> None:
+    """A file goes through the outbox (indexed as delivered, so never sent twice); the
+    press is answered with what happens: nothing to say, being made, or already there."""
     query = update.callback_query
     assert query is not None
     runtime = context.runtime
@@ -68,9 +70,9 @@ async def on_file(update: Update, context: BotContext) -> None:
     document = parse_document(query.data)
     try:
         if draft is not None:
-            ready = await runtime.on_demand.draft_pdf(officer, *draft)
+            pressed = await runtime.on_demand.draft_pdf(officer, *draft)
         elif document is not None:
-            ready = await runtime.on_demand.document(officer, *document)
+            pressed = await runtime.on_demand.document(officer, *document)
         else:
             raise LookupError(query.data)
     except NotAParticipant:
@@ -79,23 +81,12 @@ async def on_file(update: Update, context: BotContext) -> None:
     except LookupError:
         await answer_press(query, runtime.plain(lang, "common.stale_button"), alert=True)
         return
-    if ready is None:
+    if pressed is Pressed.MAKING:
         await answer_press(query, runtime.plain(lang, "documents.on_demand.pdf_coming"))
-        return
-    await answer_press(query)
-    await _send(update, context, officer, ready)
-
-
-async def _send(update: Update, context: BotContext, officer: str, ready: Ready) -> None:
-    query = update.callback_query
-    assert query is not None
-    await wait_for_chat(update, context, officer)
-    await context.bot.send_document(
-        query.from_user.id,
-        document=ready.data,
-        filename=ready.filename,
-        reply_parameters=_under(query),
-    )
+    elif pressed is Pressed.ALREADY_THERE:
+        await answer_press(query, runtime.plain(lang, "documents.on_demand.already_there"))
+    else:
+        await answer_press(query)
 
 
 def _under(query: CallbackQuery) -> ReplyParameters | None:

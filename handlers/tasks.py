@@ -310,10 +310,11 @@ async def on_cancel(update: Update, context: BotContext) -> int:
 async def _show_order_selection(
     update: Update, context: BotContext, lang: str, selection: Reselect
 ) -> None:
-    """Only the buttons change: the officer toggled one name in the order selection."""
+    """Only the buttons change: the officer toggled one name in the order selection (the
+    task's other buttons, "PDF" and "Rincian", stay under it)."""
     query = update.callback_query
     assert query is not None
-    buttons = context.runtime.presenter.order_buttons(
+    buttons = context.runtime.presenter.order_selection(
         selection.ctx, selection.state, selection.task, lang, selection.mask
     )
     from bot.ptb.markup import keyboard

@@ -152,12 +152,31 @@ class OutboxSender:
             log.error("outbox row %d: stored file unusable, not sent: %s", row.id, exc)
             # The recipient is reachable: the file is what failed, and people must hear it.
             assert isinstance(message, SendDocument)
-            await self._give_up(row, message, f"file: {exc}", None)
             await self.on_damaged_file(row, message, exc)
+            if message.task_message and chat_id is not None:
+                return await self._task_without_file(row, message, chat_id, f"file: {exc}", flush)
+            await self._give_up(row, message, f"file: {exc}", None)
             return Outcome.FAILED
         crashpoint("sender.sent_unmarked", row.kind)
         await self._mark_sent(row, message, sent, flush)
         crashpoint("sender.marked", row.kind)
+        return Outcome.SENT
+
+    async def _task_without_file(
+        self, row: OutboxRow, message: SendDocument, chat_id: int, error: str, flush: bool
+    ) -> Outcome:
+        """A task whose file is damaged still reaches its officer: as a text with its
+        buttons (the row keeps why its file did not go; the officer and the admins are
+        told by `on_damaged_file`)."""
+        task = Send(message.caption or "", message.buttons, task_message=True)
+        try:
+            sent = await self._send_text(chat_id, task.text, task.buttons)
+        except TelegramError as again:
+            log.error("outbox row %d: the task without its file failed too: %s", row.id, again)
+            await self._give_up(row, message, error, None)
+            return Outcome.FAILED
+        await self._attempt(row, error)
+        await self._mark_sent(row, task, sent, flush)
         return Outcome.SENT
 
     async def _bad_request(
@@ -202,7 +221,10 @@ class OutboxSender:
     ) -> TelegramMessage | None:
         if isinstance(message, Send):
             return await self._send_text(
-                chat_id, message.text, message.buttons, await self._reply_target(row, message)
+                chat_id,
+                message.text,
+                message.buttons,
+                await self._reply_target(row, message, chat_id),
             )
         if isinstance(message, SendDocument):
             return await self._send_file(row, message, chat_id)
@@ -220,7 +242,7 @@ class OutboxSender:
             reply_parameters=_reply(reply_to),
         )
 
-    async def _reply_target(self, row: OutboxRow, message: Send) -> int | None:
+    async def _reply_target(self, row: OutboxRow, message: Send, chat_id: int) -> int | None:
         """A reminder replies to its task's message (when it lives in the same chat); so
         does a task's message shown again (/tugas), pointing at the one it replaces."""
         if not (message.reminder or message.task_message):
@@ -229,7 +251,8 @@ class OutboxSender:
             return None
         async with reading(self.db, self.agency) as tx:
             target = await tx.outbox.task_message(row.case_id, row.task_seq)
-        return None if target is None or target.chat_id != row.chat_id else target.message_id
+        # (a row addressed to an officer has its chat resolved only now: `chat_id`)
+        return None if target is None or target.chat_id != chat_id else target.message_id
 
     async def _send_file(
         self, row: OutboxRow, message: SendDocument, chat_id: int

@@ -224,9 +224,9 @@ class CataloguePresenter:
         draft = state.latest_draft
         if draft is not None and draft.uploaded_at >= back.closed_at:
             author = self.people.name(draft.uploaded_by)
-            lines.append(self._t(lang, "task.new_version", version=draft.number, name=author))
+            lines.append(self._t(lang, "task.new_version", version=draft.shown, name=author))
         elif draft is not None:
-            lines.append(self._t(lang, "task.same_version", version=draft.number))
+            lines.append(self._t(lang, "task.same_version", version=draft.shown))
         return "\n".join(lines)
 
     def _checklist_lines(self, state: CaseState, task: Task) -> list[str]:
@@ -240,8 +240,9 @@ class CataloguePresenter:
         return lines
 
     def _buttons(
-        self, ctx: Context, state: CaseState, task: Task, lang: str
+        self, ctx: Context, state: CaseState, task: Task, lang: str, mask: int = 0
     ) -> list[list[Button]]:
+        """The task's buttons; `mask` is the order step's selection so far."""
         step = ctx.sop.step(task.step_key)
         c, s = state.id, task.seq
         v = state.latest_version or 0
@@ -284,12 +285,26 @@ class CataloguePresenter:
                 row.append(b("return", TaskOp.RETURN, v))
             rows.append(row)
         elif kind is StepKind.ORDER:
-            rows.extend(self.order_buttons(ctx, state, task, lang, 0))
+            rows.extend(self._order_buttons(ctx, state, task, lang, mask))
         if self.extras is not None:
             rows.extend(self.extras.buttons(ctx, state, task, lang))
         return rows
 
-    def order_buttons(
+    def order_selection(
+        self, ctx: Context, state: CaseState, task: Task, lang: str, mask: int
+    ) -> list[list[Button]]:
+        """Every button of an order task after a toggle: the names with the selection
+        `mask`, and the rest of the task's buttons ("PDF", "Rincian") as they were."""
+        buttons = self._buttons(ctx, state, task, lang, mask)
+        if self._is_on_file(ctx, state, task):
+            buttons.append(self._details_row(state, task, lang))
+        return buttons
+
+    def _details_row(self, state: CaseState, task: Task, lang: str) -> list[Button]:
+        details = self.cat.plain(lang, "task.button.details")
+        return [{"text": details, "data": task_detail_callback(state.id, task.seq)}]
+
+    def _order_buttons(
         self, ctx: Context, state: CaseState, task: Task, lang: str, mask: int
     ) -> list[list[Button]]:
         """Toggle buttons for the officers who may be ordered; the selection is a bitmask."""
@@ -332,8 +347,7 @@ class CataloguePresenter:
             return "\n".join(lines + offer), buttons
         buttons = self._buttons(ctx, state, task, lang)
         if compact:
-            details = self.cat.plain(lang, "task.button.details")
-            buttons.append([{"text": details, "data": task_detail_callback(state.id, task.seq)}])
+            buttons.append(self._details_row(state, task, lang))
         return "\n".join(lines), buttons
 
     def _is_on_file(self, ctx: Context, state: CaseState, task: Task) -> bool:

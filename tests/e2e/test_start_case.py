@@ -163,7 +163,9 @@ async def test_front_office_starts_a_case_with_the_defaults_and_a_scan(tmp_path:
         first = task_message(kadin, 1)
         assert f"LKT-2026-TW2 · Langkah 1: {STEP_1}" in first.text
         assert "Batas waktu: Senin, 6 Juli 2026 pukul 08.10 WIB" in first.text
-        assert first.button_texts == ["Disposisikan"]
+        assert first.button_texts == ["Disposisikan", "Rincian"]
+        # One message: the letter's scan is the task's document, the task its caption.
+        assert first.kind == "document" and kadin.downloaded_document(first) == JPEG
 
         case = await st.runtime.service.case_by_code("LKT-2026-TW2")
         assert case is not None and case.started_by == f"tg:{FRONT_OFFICE}"

@@ -320,17 +320,24 @@ async def test_a_damaged_stored_draft_is_never_sent_and_people_are_told(
             assert str(path) in admin
             async with st.runtime.db.reading() as conn:
                 rows = await conn.execute_fetchall(
-                    "SELECT last_error FROM outbox "
-                    "WHERE kind = 'document' AND failed_at IS NOT NULL"
+                    "SELECT last_error, sent_at FROM outbox "
+                    "WHERE kind = 'document' AND last_error IS NOT NULL"
                 )
                 unreachable = await conn.execute_fetchall(
                     "SELECT unreachable_since FROM officer_accounts "
                     "WHERE officer_key = 'sekretaris'"
                 )
-            assert len(list(rows)) == 1 and str(next(iter(rows))[0]).startswith("file: ")
+            # The task's row went out without its file, and keeps why.
+            [(error, sent_at)] = list(rows)
+            assert str(error).startswith("file: ") and sent_at is not None
             assert all(r[0] is None for r in unreachable)  # a damaged file is not a lost officer
-            review = task_message(sek, 5)  # the task itself still reached her
-            assert review.button_texts == ["Setujui", "Kembalikan"]
+            # The task itself still reached her, as a text with its buttons, and works.
+            review = task_message(sek, 5)
+            assert review.kind == "text" and review.document is None
+            assert review.button_texts[:2] == ["Setujui", "Kembalikan"]
+            assert "Rincian" in review.button_texts
+            await press(st, sek, review, "Setujui")
+            assert sek.message(review.message_id).edited  # the text task, edited in place
 
 
 async def walk_to_review_without_sending(st: Stage) -> None:

@@ -18,7 +18,9 @@ from bot.core.workflow import AttachFile, CaseState, Complete
 from bot.documents import TEMPLATE_DIR, DocumentSettings, PdfConverter, verification_code
 from bot.services.document_index import DocumentIndex
 from bot.services.document_jobs import DocumentWorker
+from bot.services.on_demand import OnDemandFiles, Pressed
 from bot.services.verification import Verifier
+from bot.views.callbacks import parse_document
 from bot.views.i18n import Catalogue
 from storage.documents import Documents
 from storage.jobs import Jobs
@@ -312,6 +314,19 @@ async def test_the_pdf_copy_follows_the_docx_and_survives_a_restart(tmp_path: Pa
         await bot.worker.start()
         await bot.worker.idle()
         assert await pending_jobs(bot) == []
+        # Made ahead, offered under each .docx ("PDF"), sent to whoever presses it.
+        docx_rows = await sent_files(bot)
+        assert [f.payload["filename"] for f in docx_rows] == [
+            "Lembar_Disposisi_TW2_2026_Disdik.docx"
+        ] * 3
+        on_demand = OnDemandFiles(bot.h.db, Catalogue.load(), clock, directory(), "default")
+        for row in docx_rows:
+            [[button]] = row.payload["buttons"]
+            assert button["text"] == "PDF"
+            assert row.officer_key is not None
+            pressed = parse_document(button["data"])
+            assert pressed is not None
+            assert await on_demand.document(row.officer_key, *pressed) is Pressed.SENDING
         names = [f.payload["filename"] for f in await sent_files(bot)]
         assert names[3:] == ["Lembar_Disposisi_TW2_2026_Disdik.pdf"] * 3
         pdf = await bot.h.service.files.get((await sent_files(bot))[3].payload["sha256"])
