@@ -30,6 +30,7 @@ from bot.core.sop_loader import parse_sop
 from bot.core.timestd import WorkCalendar
 from bot.core.workflow import (
     Action,
+    AttachFile,
     CaseCancelled,
     CaseFinished,
     CaseRequest,
@@ -64,7 +65,7 @@ from bot.core.workflow import (
 from bot.crashpoints import crashpoint
 from bot.services.outbox import enqueue, language_of, notify_admins
 from bot.services.task_press import Acted, Ask, PressOutcome, Reselect, decide
-from bot.views.callbacks import TaskPress
+from bot.views.callbacks import FilePick, TaskPress
 from bot.views.outgoing import Delivery, Outgoing
 from bot.views.paging import counted_page
 from storage.audit import AuditRow
@@ -419,10 +420,31 @@ class WorkflowService:
         async with unit_of_work(self.db, self.agency) as tx:
             return await tx.pending_uploads.keep(telegram_id, officer, ref, self.clock.now())
 
-    async def take_pending_upload(self, pending_id: int, telegram_id: int) -> FileRef | None:
-        """The waiting file, once: a second press on the same choice finds nothing."""
+    async def pending_upload(self, pending_id: int, telegram_id: int) -> FileRef | None:
+        """The file still waiting for its sender's choice; None once it was attached."""
+        async with reading(self.db, self.agency) as tx:
+            return await tx.pending_uploads.peek(pending_id, telegram_id)
+
+    async def attach_pending(
+        self, actor: str, telegram_id: int, pick: FilePick, item: str | None = None
+    ) -> tuple[Transition, FileRef] | None:
+        """Attach the waiting file where its sender picked, taking it in the same
+        transaction: a crash leaves the file both waiting and unattached, or attached and
+        taken, never taken and lost. None when it is no longer waiting (a second press on
+        the same choice); raises `Refusal` (the file keeps waiting) when refused."""
+        now = self.clock.now()
         async with unit_of_work(self.db, self.agency) as tx:
-            return await tx.pending_uploads.take(pending_id, telegram_id, self.clock.now())
+            ref = await tx.pending_uploads.take(pick.pending, telegram_id, now)
+            if ref is None:
+                return None
+            action = AttachFile(pick.task, ref, item=item)
+            state = await self._case_for_action(tx, pick.case_id, pick.task)
+            ctx = self.context(await self._sop_of(tx, state))
+            transition = await self._record(
+                tx, ctx, state, "AttachFile", lambda c, s, t: act(c, s, actor, action, t), now
+            )
+        crashpoint("service.committed", "AttachFile")
+        return transition, ref
 
     async def task_of_message(self, chat_id: int, message_id: int) -> tuple[int, int] | None:
         """(case, task) of a message the bot sent (a file replying to it is for that task)."""
