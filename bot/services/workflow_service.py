@@ -247,9 +247,12 @@ class WorkflowService:
         year: int,
         letter: Mapping[str, str],
         first_form: Mapping[str, str] | None = None,
+        *,
+        closes: DialogKey | None = None,
     ) -> Started:
         """Start a case; with `first_form`, `actor` also completes their step 1 task with it,
         in the same transaction (the Kadin who starts a case disposes it in the dialog).
+        `closes`: the /mulai dialog, closed in that transaction too.
 
         A refused form leaves the case started and step 1 waiting on its button. Raises
         `CaseCodeTaken` when the period's case is already running.
@@ -281,6 +284,9 @@ class WorkflowService:
                     await tx.audit.append(case_id, done.events)
                     await self._apply(tx, ctx, done, now)
                     started = Started(done, disposed=True, refused=None)
+            if closes is not None:
+                await tx.dialogs.end(*closes)
+            crashpoint("service.before_commit", "StartCase")
         log.info("case %s started by %s", transition.state.code, actor)
         return started
 
