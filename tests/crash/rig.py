@@ -315,6 +315,13 @@ class Rig:
             ).fetchone()[0]
         return pending == 0
 
+    def up(self) -> bool:
+        """The newest start has got as far as PTB's "Application started" (its signal
+        handlers are in place: a SIGTERM from now on is a graceful stop, not a death)."""
+        text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        since = text.rpartition(f"start {self.starts}, armed:")[2]
+        return "Application started" in since
+
     def replayed(self) -> bool:
         """The updates the last death left unfinished are handled (replayed at start)."""
         with self.db() as conn:
@@ -568,6 +575,7 @@ def die_and_restart(rig: Rig) -> None:
     assert rig.wait(lambda: None) == "died"
     rig.on_death()  # checks the kill point, restarts, waits until the inbox is done
     rig.settle()
+    assert rig.wait(lambda: rig.up() or None) != "died"  # a stop now is a graceful one
     assert [k.point for k in rig.kills] == [rig.kills[0].point]
 
 

@@ -55,6 +55,9 @@ def test_a_kill_while_a_picked_file_is_attached_loses_nothing(
             assert count(rig, attaches) == 1
             waiting = "SELECT COUNT(*) FROM pending_uploads WHERE resolved_at IS NULL"
             assert count(rig, waiting) == 0
+            told = rig.wait(lambda: any(m.text == ATTACHED for m in sakip.transcript) or None)
+            assert told is True, rig.log_tail()  # the replay's own reply, after its commit
+            rig.settle()
             texts = [m.text for m in sakip.transcript]
             assert texts.count(ATTACHED) == 1, texts[-4:]
             assert rig.task_message(sakip, 2, "✅ RENSTRA") is not None
