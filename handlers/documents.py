@@ -42,7 +42,9 @@ from bot.views.i18n import Raw
 from handlers import uploads
 from handlers.common import (
     answer_press,
+    dialog_closed,
     dialog_data,
+    dialog_key,
     end_dialog,
     identify,
     keep_dialog,
@@ -111,9 +113,16 @@ async def on_sheet_file(update: Update, context: BotContext) -> int:
     if not judge(name, data, SHEET_KINDS).ok:
         await reply(update, runtime.text(lang, "documents.sheet.not_a_sheet", filename=name))
         return SHEET
+    dialog = dialog_key(update, NAME)
     try:
         upload = await runtime.sheet_uploads.accept(
-            officer, int(scratch["case"]), int(scratch["task"]), data, name, _earlier(scratch)
+            officer,
+            int(scratch["case"]),
+            int(scratch["task"]),
+            data,
+            name,
+            _earlier(scratch),
+            closes=dialog,
         )
     except Refusal as refusal:
         await end_dialog(update, context, NAME)
@@ -134,7 +143,7 @@ async def on_sheet_file(update: Update, context: BotContext) -> int:
             runtime.text(lang, f"documents.sheet.waiting_for_{key}", filename=name, rows=rows),
         )
         return SHEET
-    await end_dialog(update, context, NAME)
+    dialog_closed(context, dialog)  # in the sheet's own transaction
     await reply(
         update,
         runtime.text(

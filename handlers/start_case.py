@@ -69,7 +69,9 @@ from bot.views.fmt import format_date, format_file_size
 from bot.views.start_case import GO, SKIP, STOP, Prompt, StartCaseViews
 from handlers.common import (
     answer_press,
+    dialog_closed,
     dialog_data,
+    dialog_key,
     end_dialog,
     identify,
     keep_dialog,
@@ -492,8 +494,8 @@ async def on_confirm(
     await answer_press(query)
     await wait_for_chat(update, context, officer)
     await _retire_prompt(context, scratch)
-    await _drop(update, context)
     if query.data == START_STOP:
+        await _drop(update, context)
         await reply(update, runtime.text(lang, "start_case.cancelled"))
         return END
     await _launch(update, context, officer, lang, scratch)
@@ -503,23 +505,29 @@ async def on_confirm(
 async def _launch(
     update: Update, context: BotContext, officer: str, lang: str, scratch: StartScratch
 ) -> None:
-    """Start the case; the Kadin's disposition completes step 1 in the same call."""
+    """Start the case; the Kadin's disposition completes step 1 in the same call, and the
+    dialog closes in its transaction (a crash after it leaves no /mulai question open)."""
     runtime = context.runtime
     views = _views(runtime, lang)
     sop, period, year = scratch["sop"], scratch["period"], scratch["year"]
     assert sop is not None and period is not None and year is not None
     letter = {**scratch["letter"], "received": _today(runtime).isoformat()}
     first_form = dict(scratch["form"]) if scratch["form_fields"] is not None else None
+    dialog = dialog_key(update, KEY)
     try:
         started = await runtime.service.start_from_letter(
-            officer, sop, period, year, letter, first_form
+            officer, sop, period, year, letter, first_form, closes=dialog
         )
     except CaseCodeTaken as taken:
+        await _drop(update, context)
         await reply(update, views.duplicate(taken.code))
         return
     except Refusal as refusal:
+        await _drop(update, context)
         await reply(update, _refusal(runtime, lang, refusal))
         return
+    dialog_closed(context, dialog)
+    crashpoint("dialog.committed", KEY)
     if started.refused is not None:  # the case runs; step 1 waits on its button
         await reply(update, _refusal(runtime, lang, started.refused))
     await runtime.delivered()  # the summary comes after the case's first messages
@@ -601,8 +609,11 @@ async def _cancel(
         update, runtime, lang, reason, input_limits.REASON
     ):
         return await _ask_reason(update, context, lang, scratch, state)
+    dialog = dialog_key(update, KEY)
     try:
-        transition = await runtime.service.act(officer, scratch["case"], Cancel(reason or ""))
+        transition = await runtime.service.act(
+            officer, scratch["case"], Cancel(reason or ""), closes=dialog
+        )
     except Refusal as refusal:
         if refusal.code is RefusalCode.REASON_REQUIRED:
             if reason is not None:
@@ -611,7 +622,7 @@ async def _cancel(
         await reply(update, _refusal(runtime, lang, refusal))
         await _drop(update, context)
         return END
-    await _drop(update, context)
+    dialog_closed(context, dialog)
     await runtime.delivered()  # the summary says whose tasks were withdrawn: done now
     await reply(update, _views(runtime, lang).cancelled(transition.state))
     return END

@@ -9,6 +9,7 @@ is committed.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -24,7 +25,7 @@ from bot.core.filecheck import (
     safe_filename,
 )
 from bot.core.sop import StepKind
-from bot.core.workflow import AttachFile, FileRef, Refusal
+from bot.core.workflow import AttachFile, FileRef, ItemState, Refusal, Transition
 from bot.crashpoints import crashpoint
 from bot.ptb.context import BotContext
 from bot.services.workflow_service import FileTask
@@ -162,25 +163,51 @@ async def _attach(
         items = state.checklist(task.step_key, task.round)
         if ctx.sop.step(task.step_key).kind is StepKind.CHECKLIST and items:
             pending = await _keep_pending(update, context, officer, ref)
-            rows = [
-                [
-                    InlineKeyboardButton(
-                        i.item[:60],
-                        callback_data=pick_item_callback(pending, case_id, task_seq, n),
-                    )
-                ]
-                for n, i in enumerate(items)
-            ]
-            await reply(
-                update,
-                runtime.text(lang, "upload.which_item", filename=ref.filename),
-                reply_markup=InlineKeyboardMarkup(rows),
-            )
+            await _ask_which_item(update, context, lang, pending, case_id, task_seq, ref, items)
             return
         transition = await runtime.service.act(officer, case_id, AttachFile(task_seq, ref))
     except Refusal as refusal:
         await reply(update, refusal_text(runtime, lang, refusal))
         return
+    await _draft_received(update, context, officer, lang, transition, ref)
+
+
+async def _ask_which_item(
+    update: Update,
+    context: BotContext,
+    lang: str,
+    pending: int,
+    case_id: int,
+    task_seq: int,
+    ref: FileRef,
+    items: Sequence[ItemState],
+) -> None:
+    """One button per checklist item, each pointing at the waiting file."""
+    rows = [
+        [
+            InlineKeyboardButton(
+                i.item[:60], callback_data=pick_item_callback(pending, case_id, task_seq, n)
+            )
+        ]
+        for n, i in enumerate(items)
+    ]
+    await reply(
+        update,
+        context.runtime.text(lang, "upload.which_item", filename=ref.filename),
+        reply_markup=InlineKeyboardMarkup(rows),
+    )
+
+
+async def _draft_received(
+    update: Update,
+    context: BotContext,
+    officer: str,
+    lang: str,
+    transition: Transition,
+    ref: FileRef,
+) -> None:
+    """The committed draft is acknowledged with the number the officer reads everywhere."""
+    runtime = context.runtime
     crashpoint("upload.committed")
     await wait_for_chat(update, context, officer)  # what the upload queued for them first
     version = transition.state.files[-1].shown
@@ -243,32 +270,29 @@ async def on_pick_item(update: Update, context: BotContext) -> None:
         return
     try:
         _, state, task = await runtime.service.task_for(officer, pick.case_id, pick.task)
+        items = state.checklist(task.step_key, task.round) or []
+        item = items[pick.item].item if pick.item < len(items) else None
+        attached = None
+        if item is not None:
+            attached = await runtime.service.attach_pending(officer, user.id, pick, item)
     except Refusal as refusal:
         await answer_press(query, refusal_text(runtime, lang, refusal), True)
         return
-    items = state.checklist(task.step_key, task.round) or []
-    ref = None
-    if pick.item < len(items):
-        ref = await runtime.service.take_pending_upload(pick.pending, user.id)
-    if ref is None:
+    if attached is None or item is None:
         await answer_press(query, runtime.plain(lang, "common.stale_button"), True)
         return
+    _, ref = attached
     await answer_press(query)
-    await wait_for_chat(update, context, officer)
-    await query.edit_message_reply_markup(reply_markup=None)
-    item = items[pick.item].item
-    try:
-        await runtime.service.act(officer, pick.case_id, AttachFile(pick.task, ref, item=item))
-    except Refusal as refusal:
-        await reply(update, refusal_text(runtime, lang, refusal))
-        return
     await wait_for_chat(update, context, officer)  # what attaching queued for them first
+    await query.edit_message_reply_markup(reply_markup=None)
     await reply(
         update, runtime.text(lang, "upload.item_attached", filename=ref.filename, item=item)
     )
 
 
 async def on_pick_task(update: Update, context: BotContext) -> None:
+    """The task a file was sent for: attach it (one transaction with taking it), or, for a
+    checklist, ask which item, the file still waiting under the same buttons' id."""
     query = update.callback_query
     assert query is not None
     runtime = context.runtime
@@ -278,14 +302,31 @@ async def on_pick_task(update: Update, context: BotContext) -> None:
     if officer is None or pick is None or user is None:
         await answer_press(query, runtime.plain(lang, "common.stale_button"), True)
         return
-    ref = await runtime.service.take_pending_upload(pick.pending, user.id)
-    if ref is None:
+    try:
+        ctx, state, task = await runtime.service.task_for(officer, pick.case_id, pick.task)
+        items = state.checklist(task.step_key, task.round)
+        if ctx.sop.step(task.step_key).kind is StepKind.CHECKLIST and items:
+            waiting = await runtime.service.pending_upload(pick.pending, user.id)
+            attached = None
+        else:
+            attached = await runtime.service.attach_pending(officer, user.id, pick)
+            waiting = None if attached is None else attached[1]
+    except Refusal as refusal:
+        await answer_press(query, refusal_text(runtime, lang, refusal), True)
+        return
+    if waiting is None:
         await answer_press(query, runtime.plain(lang, "common.stale_button"), True)
         return
     await answer_press(query)
     await wait_for_chat(update, context, officer)
     await query.edit_message_reply_markup(reply_markup=None)
-    await _attach(update, context, officer, lang, pick.case_id, pick.task, ref)
+    if attached is None:
+        assert items
+        await _ask_which_item(
+            update, context, lang, pick.pending, pick.case_id, pick.task, waiting, items
+        )
+        return
+    await _draft_received(update, context, officer, lang, attached[0], waiting)
 
 
 def get_handlers() -> list[BaseHandler[Any, Any, Any]]:

@@ -29,8 +29,10 @@ from bot.documents.sheet import INDIKATOR, SheetData, join_parts, read_sheet, sh
 from bot.services.document_jobs import RENDER
 from bot.services.workflow_service import WorkflowService
 from storage.db import Database
+from storage.dialogs import DialogKey
 from storage.documents import Documents
 from storage.files import FileStore
+from storage.inbox import mark_in_hand_done
 from storage.uow import unit_of_work
 
 __all__ = [
@@ -96,12 +98,16 @@ class SheetUploads:
         data: bytes,
         filename: str,
         earlier: SheetFile | None = None,
+        *,
+        closes: DialogKey | None = None,
     ) -> SheetUpload:
         """Store an uploaded indicator sheet and queue its standard-format report.
 
         One of Excel's two CSV files is stored and returned incomplete (the caller keeps
         its `SheetFile` and passes it as `earlier` with the other). Raises `Refusal` (the
         task is no longer the officer's) or `SheetError` (one problem per message).
+        `closes`: the dialog that asked for the sheet, closed in the transaction that
+        records a complete one (a crash after it leaves no dialog waiting for a sheet).
         """
         await self.case_for(officer, case_id, task_seq)
         upload = await assemble(self.files, data, filename, earlier)
@@ -115,6 +121,11 @@ class SheetUploads:
             await tx.jobs.add(
                 RENDER, case_id, {"document": STANDARD_REPORT, "sheet": sheet_id}, now
             )
+            if closes is not None:
+                await tx.dialogs.end(*closes)
+            # The sheet is this upload's effect (it has no audit row to say so): replayed
+            # after a crash, it would find its dialog closed and be taken for a draft.
+            await mark_in_hand_done(tx.conn)
         return upload
 
 

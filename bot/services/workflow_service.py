@@ -31,6 +31,7 @@ from bot.core.sop_loader import parse_sop
 from bot.core.timestd import WorkCalendar
 from bot.core.workflow import (
     Action,
+    AttachFile,
     CaseCancelled,
     CaseFinished,
     CaseRequest,
@@ -78,7 +79,7 @@ from bot.services.task_press import (
     Reselect,
     decide,
 )
-from bot.views.callbacks import TaskOp, TaskPress
+from bot.views.callbacks import FilePick, TaskOp, TaskPress
 from bot.views.outgoing import Delivery, Outgoing
 from bot.views.paging import Board, Page, counted_page
 from storage.audit import AuditRow
@@ -277,9 +278,12 @@ class WorkflowService:
         year: int,
         letter: Mapping[str, str],
         first_form: Mapping[str, str] | None = None,
+        *,
+        closes: DialogKey | None = None,
     ) -> Started:
         """Start a case; with `first_form`, `actor` also completes their step 1 task with it,
         in the same transaction (the Kadin who starts a case disposes it in the dialog).
+        `closes`: the /mulai dialog, closed in that transaction too.
 
         A refused form leaves the case started and step 1 waiting on its button. Raises
         `CaseCodeTaken` when the period's case is already running.
@@ -311,6 +315,9 @@ class WorkflowService:
                     await tx.audit.append(case_id, done.events)
                     await self._apply(tx, ctx, done, now)
                     started = Started(done, disposed=True, refused=None)
+            if closes is not None:
+                await tx.dialogs.end(*closes)
+            crashpoint("service.before_commit", "StartCase")
         log.info("case %s started by %s", transition.state.code, actor)
         return started
 
@@ -482,10 +489,31 @@ class WorkflowService:
         async with unit_of_work(self.db, self.agency) as tx:
             return await tx.pending_uploads.keep(telegram_id, officer, ref, self.clock.now())
 
-    async def take_pending_upload(self, pending_id: int, telegram_id: int) -> FileRef | None:
-        """The waiting file, once: a second press on the same choice finds nothing."""
+    async def pending_upload(self, pending_id: int, telegram_id: int) -> FileRef | None:
+        """The file still waiting for its sender's choice; None once it was attached."""
+        async with reading(self.db, self.agency) as tx:
+            return await tx.pending_uploads.peek(pending_id, telegram_id)
+
+    async def attach_pending(
+        self, actor: str, telegram_id: int, pick: FilePick, item: str | None = None
+    ) -> tuple[Transition, FileRef] | None:
+        """Attach the waiting file where its sender picked, taking it in the same
+        transaction: a crash leaves the file both waiting and unattached, or attached and
+        taken, never taken and lost. None when it is no longer waiting (a second press on
+        the same choice); raises `Refusal` (the file keeps waiting) when refused."""
+        now = self.clock.now()
         async with unit_of_work(self.db, self.agency) as tx:
-            return await tx.pending_uploads.take(pending_id, telegram_id, self.clock.now())
+            ref = await tx.pending_uploads.take(pick.pending, telegram_id, now)
+            if ref is None:
+                return None
+            action = AttachFile(pick.task, ref, item=item)
+            state = await self._case_for_action(tx, pick.case_id, pick.task)
+            ctx = self.context(await self._sop_of(tx, state))
+            transition = await self._record(
+                tx, ctx, state, "AttachFile", lambda c, s, t: act(c, s, actor, action, t), now
+            )
+        crashpoint("service.committed", "AttachFile")
+        return transition, ref
 
     async def task_of_message(self, chat_id: int, message_id: int) -> tuple[int, int] | None:
         """(case, task) of a message the bot sent (a file replying to it is for that task)."""

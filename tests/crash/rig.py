@@ -49,6 +49,7 @@ from bot.views.i18n import Catalogue
 from demo.stage import load_stage_config, write_stage_config
 from fakegram import BotMessage, ButtonNotFound, FakeTelegram, FakeUser
 from storage.audit import KEYED_MARKER
+from storage.db import Database
 from storage.files import FileStore
 from tests.crash.script import CASE, DRAFT_RECEIVED, Intention, Photo, Press, Say, Upload
 from tests.crash.zygote import Forked, Zygote
@@ -60,6 +61,7 @@ CASE_STARTED = datetime(2026, 7, 6, 8, 0, tzinfo=JAKARTA)  # Monday 08.00 WIB
 BOT_NOW = "2026-07-06T09:00:00+07:00"  # step 1 (10 minutes) is overdue: its reminder is due
 WAIT = 30.0  # seconds before a wait is a failure (each normally takes milliseconds)
 KILLED = -int(getattr(signal, "SIGKILL", 9))
+FRONT_OFFICE = 1099  # admin_telegram_ids in the stage config: the front office
 
 Key = tuple[str, int, str]  # (send | edit, chat id, text or caption)
 
@@ -312,6 +314,13 @@ class Rig:
                 " + (SELECT COUNT(*) FROM inbox WHERE done_at IS NULL)"
             ).fetchone()[0]
         return pending == 0
+
+    def up(self) -> bool:
+        """The newest start has got as far as PTB's "Application started" (its signal
+        handlers are in place: a SIGTERM from now on is a graceful stop, not a death)."""
+        text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        since = text.rpartition(f"start {self.starts}, armed:")[2]
+        return "Application started" in since
 
     def replayed(self) -> bool:
         """The updates the last death left unfinished are handled (replayed at start)."""
@@ -566,8 +575,30 @@ def die_and_restart(rig: Rig) -> None:
     assert rig.wait(lambda: None) == "died"
     rig.on_death()  # checks the kill point, restarts, waits until the inbox is done
     rig.settle()
+    assert rig.wait(lambda: rig.up() or None) != "died"  # a stop now is a graceful one
     assert [k.point for k in rig.kills] == [rig.kills[0].point]
 
 
 def elapsed(started: float) -> float:
     return round(time.monotonic() - started, 2)
+
+
+def say(rig: Rig, user: FakeUser, text: str, expect: str) -> None:
+    """Type `text` and wait for the bot's answer that contains `expect`."""
+    before = len(user.transcript)
+    user.send_text(text)
+    assert rig.await_reply(user, before, expect) == "ok", rig.log_tail()
+
+
+def choose(rig: Rig, user: FakeUser, button: str, expect: str) -> None:
+    """Press `button` on the newest message that has it; wait for `expect`."""
+    message = next(m for m in reversed(user.transcript) if button in m.button_texts)
+    before = len(user.transcript)
+    user.press_button(message, button)
+    assert rig.await_reply(user, before, expect) == "ok", rig.log_tail()
+
+
+async def create_database(path: Path) -> None:
+    """The schema before the bot's first start (the rig reads it while waiting)."""
+    async with Database(path):
+        pass

@@ -18,9 +18,8 @@ from pathlib import Path
 import pytest
 
 from demo.stage import STAGE_TOKEN
-from fakegram import FakeTelegram, FakeUser
-from storage.db import Database
-from tests.crash.rig import WAIT, Rig
+from fakegram import FakeTelegram
+from tests.crash.rig import FRONT_OFFICE, WAIT, Rig, choose, create_database, say
 from tests.crash.script import CASE, REASON_SAVED, Press
 from tests.crash.zygote import Zygote
 from tests.support.engine import LETTER
@@ -31,7 +30,6 @@ pytestmark = [
 ]
 
 REASON = "Tabel capaian belum sesuai format baku"
-FRONT_OFFICE = 1099  # admin_telegram_ids in the stage config: the front office
 
 
 def killed_after_the_question(rig: Rig) -> None:
@@ -81,25 +79,6 @@ def test_the_return_reason_typed_after_a_kill_at_its_question_is_taken_once(
         finally:
             if rig.alive:
                 rig.stop(signal.SIGKILL)
-
-
-def say(rig: Rig, user: FakeUser, text: str, expect: str) -> None:
-    before = len(user.transcript)
-    user.send_text(text)
-    assert rig.await_reply(user, before, expect) == "ok", rig.log_tail()
-
-
-def choose(rig: Rig, user: FakeUser, button: str, expect: str) -> None:
-    message = next(m for m in reversed(user.transcript) if button in m.button_texts)
-    before = len(user.transcript)
-    user.press_button(message, button)
-    assert rig.await_reply(user, before, expect) == "ok", rig.log_tail()
-
-
-async def create_database(path: Path) -> None:
-    """The schema before the bot's first start (the rig reads it while waiting)."""
-    async with Database(path):
-        pass
 
 
 def test_a_mulai_answer_typed_after_a_kill_at_its_question_is_taken_once(

@@ -37,7 +37,8 @@ pytestmark = [
 ]
 
 # In the order the case reaches them. A: start-up, the reminder tick, the sender, a
-# dialog, a button. B: uploads, documents sent twice, decisions of each kind, the end.
+# dialog, the inbox, a button. B: uploads, documents sent twice, decisions of each kind,
+# an update without effect, the end.
 PLAN_A = (
     "tick.before_commit",  # start 1: step 1's deadline reminder is due
     "tick.committed",
@@ -48,6 +49,7 @@ PLAN_A = (
     "dialog.prompted",  # kadin's disposition dialog
     "dialog.stored",  # the dialog is on disk, its question never sent
     "dialog.committed",
+    "inbox.stored",  # the next tick is in the inbox, not yet handled: replayed at start
     "button.received",  # a checklist tick, four times over
     "service.before_engine",
     "service.before_commit",
@@ -70,6 +72,7 @@ PLAN_B = (
     "service.committed:Sign",  # its approval sheet is rendered at the next start ...
     "document.rendering",  # ... where it is killed before the file is stored,
     "document.stored",  # and after, before the document is recorded
+    "inbox.handled",  # the order selection (no effect) changed the buttons, not yet done
     "upload.stored",  # the proof photo of step 11
     "service.committed:Complete",  # the case finishes
 )

@@ -90,6 +90,11 @@ async def test_the_kadin_gets_the_disposition_sheet_after_step_1(tmp_path) -> No
 async def walk_to_signature(st: Stage, draft: bytes) -> None:
     await dispose(st)
     await collect_material(st)
+    await draft_to_signature(st, draft)
+
+
+async def draft_to_signature(st: Stage, draft: bytes) -> None:
+    """Steps 3-9 from the concept to the Kadin's signature."""
     ketua = st.user("sakip_ketua")
     await upload(st, ketua, "konsep.docx", real_docx("Konsep laporan"))
     await press(st, ketua, task_message(ketua, 3), "Kirim")
@@ -414,3 +419,44 @@ async def test_each_reviewer_also_gets_the_draft_as_pdf_to_read_on_a_phone(tmp_p
         for kabid in ("kabid_1", "kabid_2", "kabid_3"):  # converted once, sent to each
             assert len(files_named(st.user(kabid), "draf.pdf")) == 1
         assert len(files_named(sek, "draf.pdf")) == 2  # step 5 and step 6 (paraf)
+
+
+async def test_berkas_and_verifikasi_count_drafts_when_a_proof_came_first(tmp_path) -> None:
+    """The RENSTRA proof (step 2) is the case's first file: the drafts after it are still
+    versions 1 and 2 in /berkas, in its buttons and in what /verifikasi says was signed."""
+    async with stage(tmp_path, FakeClock(START)) as st:
+        await start_case(st)
+        await dispose(st)
+        sakip = st.user("sakip_1")
+        question = await upload(st, sakip, "renstra.pdf", b"%PDF-1.4 renstra dinas")
+        await press(st, sakip, question, "RENSTRA")
+        for item in ("RENJA", "DPA", "LKj", "Laporan Bulanan"):
+            await press(st, sakip, task_message(sakip, 2), f"⬜ {item}")
+        await press(st, sakip, task_message(sakip, 2), "Selesai")
+        await draft_to_signature(st, real_docx("Laporan yang ditandatangani"))
+        state = await st.runtime.service.case_by_code("LKT-2026-TW2")
+        assert state is not None
+        assert [(f.number, f.purpose) for f in state.files] == [
+            (1, "proof"),
+            (2, "draft"),
+            (3, "draft"),
+        ]
+
+        staf = st.user("staf_1")
+        before = len(staf.transcript)
+        versions = await say(st, staf, "/berkas LKT-2026-TW2")  # the latest draft, then these
+        [latest] = [m for m in staf.transcript[before:] if m.kind == "document"]
+        lines = [line.split(":")[0] for line in versions.text.splitlines()]
+        assert lines[1:3] == ["Versi 1", "Versi 2 (terbaru)"], versions.text
+        assert "Versi 3" not in versions.text and "renstra.pdf" not in versions.text
+        assert versions.button_texts == ["Versi 1"]
+        assert latest.text == "LKT-2026-TW2 · versi 2: draf.docx"
+
+        final = next(
+            m for m in reversed(st.user("kadin").transcript) if "Kode verifikasi" in m.text
+        )
+        assert "draf versi 2 " in final.text, final.text
+        match = re.search(r"Kode verifikasi: ([A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{2})", final.text)
+        assert match is not None
+        answer = await say(st, staf, f"/verifikasi {match.group(1)}")
+        assert "Yang ditandatangani: draf versi 2\n" in answer.text, answer.text

@@ -242,8 +242,9 @@ async def test_a_round_2_task_starts_with_the_return_and_the_new_version(
         assert again.document.filename == "draf_perbaikan.docx"
         lines = again.text.split("\n")
         assert lines[:3] == [
-            says("task.again", round=2, name=name(st, "sekretaris"), when=WHEN, reason="")
-            .split("\n")[0],
+            says("task.again", round=2, name=name(st, "sekretaris"), when=WHEN, reason="").split(
+                "\n"
+            )[0],
             f"Alasan: {REASON}",
             says("task.new_version", version=3, name=name(st, "staf_1")),
         ]  # version 3 is the third draft (the file's own number is 4)

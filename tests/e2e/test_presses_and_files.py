@@ -11,8 +11,9 @@ from bot.core.clock import FakeClock
 from demo.stage import Stage, stage
 from storage.audit import AuditRow
 from storage.uow import reading
-from tests.support.chat import START, press, start_case, task_message, walk_to_review
+from tests.support.chat import START, press, say, start_case, task_message, upload, walk_to_review
 from tests.support.docs import tiny_docx
+from tests.support.engine import LETTER
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -164,3 +165,46 @@ async def test_a_file_sent_at_the_checklist_step_is_attached_to_the_item_chosen(
         query = sakip.forge_callback(question.callback_data[0], question.message_id)
         await st.settle()
         assert sakip.callback_answer(query).text == "Tombol ini sudah tidak berlaku."
+
+
+async def test_a_file_for_one_of_two_tasks_is_attached_where_picked_and_once(
+    tmp_path: Path,
+) -> None:
+    """Two checklist tasks take the file: the bot asks which task, then which item; the
+    file waits under both questions and is attached once, to the case picked."""
+    async with stage(tmp_path, FakeClock(START)) as st:
+        await start_case(st)
+        await st.runtime.service.start_case("kadin", "pelaporan_kinerja", "TW1", 2026, LETTER)
+        await st.runtime.deliver()
+        kadin = st.user("kadin")
+        for code in ("LKT-2026-TW2", "LKT-2026-TW1"):
+            step_1 = next(
+                m
+                for m in reversed(kadin.transcript)
+                if code in m.text and "Disposisikan" in m.button_texts
+            )
+            await press(st, kadin, step_1, "Disposisikan")
+            await say(st, kadin, "Segera susun laporan")
+            await say(st, kadin, "-")
+        sakip = st.user("sakip_1")
+        which_task = await upload(st, sakip, "renstra.pdf", b"%PDF-1.4 renstra dinas")
+        assert which_task.text == "Berkas ini untuk tugas yang mana? Silakan pilih salah satu:"
+        [tw1] = [b for b in which_task.button_texts if b.startswith("LKT-2026-TW1")]
+        assert len(which_task.button_texts) == 2
+        await press(st, sakip, which_task, tw1)
+        which_item = sakip.transcript[-1]
+        assert which_item.text == "Berkas renstra.pdf untuk butir yang mana?"
+        await press(st, sakip, which_item, "RENSTRA")
+        assert sakip.transcript[-1].text == (
+            "Berkas renstra.pdf dilampirkan pada butir RENSTRA dan butir itu dicentang."
+        )
+        picked = await st.runtime.service.case_by_code("LKT-2026-TW1")
+        other = await st.runtime.service.case_by_code("LKT-2026-TW2")
+        assert picked is not None and other is not None
+        [attached] = picked.files
+        assert (attached.purpose, attached.item) == ("proof", "RENSTRA")
+        assert other.files == []
+        for message in (which_task, which_item):  # the file is attached: both are spent
+            query = sakip.forge_callback(message.callback_data[0], message.message_id)
+            await st.settle()
+            assert sakip.callback_answer(query).text == "Tombol ini sudah tidak berlaku."

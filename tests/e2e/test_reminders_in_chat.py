@@ -42,9 +42,9 @@ def task_card(user: FakeUser, step_number: int) -> BotMessage:
     """The task message itself: reminders name the step and carry its buttons too, but
     they reply to the task's message."""
     marker = f"Langkah {step_number}:"
-    return [
-        m for m in user.transcript if marker in m.text and m.buttons and m.reply_to is None
-    ][-1]
+    return [m for m in user.transcript if marker in m.text and m.buttons and m.reply_to is None][
+        -1
+    ]
 
 
 def daily_jobs_planned(st: Stage) -> bool:
