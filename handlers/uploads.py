@@ -169,7 +169,8 @@ async def _attach(
     except Refusal as refusal:
         await reply(update, refusal_text(runtime, lang, refusal))
         return
-    await _draft_received(update, context, officer, lang, transition, ref)
+    step = step_label(ctx.sop.step(task.step_key))
+    await _draft_received(update, context, officer, lang, transition, ref, step)
 
 
 async def _ask_which_item(
@@ -205,8 +206,10 @@ async def _draft_received(
     lang: str,
     transition: Transition,
     ref: FileRef,
+    step: str,
 ) -> None:
-    """The committed draft is acknowledged with the number the officer reads everywhere."""
+    """The committed draft is acknowledged with the number the officer reads everywhere
+    and the step (short name) it was handed in for."""
     runtime = context.runtime
     crashpoint("upload.committed")
     await wait_for_chat(update, context, officer)  # what the upload queued for them first
@@ -216,8 +219,8 @@ async def _draft_received(
         runtime.text(
             lang,
             "task.draft_received",
-            case_code=state.code,
-            step=step_label(ctx.sop.step(task.step_key)),
+            case_code=transition.state.code,
+            step=step,
             version=version,
             filename=ref.filename,
             size=format_file_size(ref.size, lang),
@@ -326,7 +329,8 @@ async def on_pick_task(update: Update, context: BotContext) -> None:
             update, context, lang, pick.pending, pick.case_id, pick.task, waiting, items
         )
         return
-    await _draft_received(update, context, officer, lang, attached[0], waiting)
+    step = step_label(ctx.sop.step(task.step_key))
+    await _draft_received(update, context, officer, lang, attached[0], waiting, step)
 
 
 def get_handlers() -> list[BaseHandler[Any, Any, Any]]:
