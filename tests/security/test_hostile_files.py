@@ -168,7 +168,9 @@ def test_zz_names_with_folders_or_control_characters_are_cleaned_and_never_paths
     data = report_docx(f"konsep {version}")
     user.send_document(name, data)
     live.settle()
-    assert user.transcript[-1].text.startswith(f"Draf versi {version} diterima ({shown}, ")
+    acknowledged = user.transcript[-1].text
+    assert acknowledged.startswith(f"📎 Draf versi {version} diterima untuk ")
+    assert acknowledged.endswith(f": {shown} (36,6 kB).")  # the cleaned name, nothing else
     (row,) = [r for r in live.snapshot()["files"] if r[0] == 1 and r[1] == version]
     assert row[3] == shown
     sha = row[2]
