@@ -110,21 +110,20 @@ async def test_the_monday_digest_shows_the_overdue_case_first_and_who_cannot_be_
             "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1"
         )
     assert [officer for officer, _ in sent] == ["sekretaris", "kadin"]
-    for _, payload in sent:
+    for officer, payload in sent:
         assert payload["text"] == "\n".join(
             [
                 "<b>Ringkasan tugas per Senin, 13 Juli 2026</b>",
                 "2 proses berjalan: 1 terlambat, 1 dalam batas waktu.",
                 "",
                 "<b>Terlambat</b>",
-                "• <b>LKT-2026-TW2</b> · Langkah 4: Mengetik konsep laporan sesuai format"
-                " laporan yang baku — Agus Salim, Maya Sari, A.Md., terlambat 6 jam 15 menit",
+                "• <b>LKT-2026-TW2</b> · Langkah 4: Pengetikan draf — Agus Salim, Maya Sari,"
+                " A.Md., terlambat 6 jam 15 menit",
                 "↳ Waktu terpakai 3 hari 6 jam 15 menit dari mutu baku 3 hari",
                 "",
                 "<b>Dalam proses</b>",
-                "• <b>LKT-2026-TW3</b> · Langkah 1: Memerintahkan untuk menyusun laporan"
-                " periodik (triwulan) — Dr. H. Ahmad Santoso, M.Pd., batas waktu Senin,"
-                " 13 Juli 2026 pukul 07.50 WIB",
+                "• <b>LKT-2026-TW3</b> · Langkah 1: Disposisi Kepala Dinas — Dr. H. Ahmad"
+                " Santoso, M.Pd., batas waktu Senin, 13 Juli 2026 pukul 07.50 WIB",
                 "↳ Waktu terpakai 5 menit dari mutu baku 10 menit",
                 "",
                 "<b>Pegawai yang belum dapat menerima pesan bot</b>",
@@ -135,9 +134,13 @@ async def test_the_monday_digest_shows_the_overdue_case_first_and_who_cannot_be_
                 f"<i>Jejak audit: {head_id}:{head_hash[:20]}</i>",  # the head, kept outside
             ]
         )
+        # the Sekretaris may nudge the holders ("Ingatkan"); the Kadin reads the details
+        nudge = officer == "sekretaris"
         assert payload["buttons"] == [
-            [{"text": "Rincian LKT-2026-TW2", "data": "dg:1"}],
-            [{"text": "Rincian LKT-2026-TW3", "data": "dg:2"}],
+            [{"text": "Rincian LKT-2026-TW2", "data": "dg:1"}]
+            + ([{"text": "Ingatkan", "data": "ng:1"}] if nudge else []),
+            [{"text": "Rincian LKT-2026-TW3", "data": "dg:2"}]
+            + ([{"text": "Ingatkan", "data": "ng:2"}] if nudge else []),
         ]
 
 

@@ -30,7 +30,7 @@ from tests.support.local_time import JAKARTA, at_local
 START = at_local(2026, 7, 6, 8, 0)  # Monday 08.00 WIB
 HANDED_OVER = at_local(2026, 7, 7, 9, 0)  # step 4 ("3 hari") reaches both clerks
 TWO_WEEKS_LATER = at_local(2026, 7, 21, 16, 0)
-TYPING = "Langkah 4: Mengetik konsep laporan sesuai format laporan yang baku"
+TYPING = "Langkah 4: Pengetikan draf"  # chat lines carry the short name
 DEADLINE = "Jumat, 10 Juli 2026 pukul 09.00 WIB"
 
 
@@ -166,9 +166,8 @@ async def test_two_working_weeks_of_silence_at_step_4(tmp_path: Path) -> None:
     ]
     maya = [s.text for s in sent if s.officer == "staf_2"]
     assert maya[2] == (
-        "⚠️ <b>LKT-2026-TW2</b> · Step 4: Mengetik konsep laporan sesuai format laporan yang"
-        " baku is 6 hours overdue (deadline Friday, 10 July 2026 at 09:00 WIB). Please act on"
-        " it as soon as possible."
+        "⚠️ <b>LKT-2026-TW2</b> · Step 4: Pengetikan draf is 6 hours overdue (deadline"
+        " Friday, 10 July 2026 at 09:00 WIB). Please act on it as soon as possible."
     )
     assert [s.text for s in sent if s.officer == "kasubag"] == [
         "⚠️ Untuk perhatian Bapak/Ibu: tugas <b>LKT-2026-TW2</b> · "
@@ -237,7 +236,7 @@ async def test_a_task_finished_before_its_deadline_gets_nothing_more(tmp_path: P
             state = (await h.service.act(actor, case_id, action)).state
         assert state.step_key == "periksa"
         sent += await drive(h, TWO_WEEKS_LATER, watcher)
-    typing = [s for s in sent if "Mengetik konsep laporan" in s.text]  # step 4, any language
+    typing = [s for s in sent if "Pengetikan draf" in s.text]  # step 4, any language
     assert typing == [
         Sent("Wed 08 Jul 13.45", "staf_1", "nudge"),
         Sent("Wed 08 Jul 13.45", "staf_2", "nudge"),
@@ -319,7 +318,7 @@ async def admin_notices(h: Harness) -> list[tuple[str, str]]:
     return [(o, p["text"]) for o, p in found if "perhatian admin" in p.get("text", "")]
 
 
-KADIN_STEP = "Langkah 1: Memerintahkan untuk menyusun laporan periodik (triwulan)"
+KADIN_STEP = "Langkah 1: Disposisi Kepala Dinas"
 
 
 async def test_a_late_kadin_has_nobody_above_so_the_admins_are_told_once(
