@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from bot.core.clock import FakeClock
 from demo.stage import Stage, stage
 from fakegram import BotMessage, FakeUser
-from tests.support.chat import START, press, say, start_case, task_message, upload
+from tests.support.chat import START, press, say, says, start_case, task_message, upload
 from tests.support.docs import docx_text, real_docx
 from tests.support.engine import LETTER
 from tests.support.qr import can_render_pages, qr_texts
@@ -52,6 +52,16 @@ async def documents_done(st: Stage) -> None:
     assert st.runtime.docjobs is not None
     await st.runtime.docjobs.idle()
     await st.settle()
+
+
+async def press_for_pdf(st: Stage, user: FakeUser, carrier: BotMessage) -> None:
+    """Press "PDF" under the message that carried a .docx: its copy arrives, and a second
+    press sends nothing new but says it is there (one copy per chat)."""
+    await press(st, user, carrier, "PDF")
+    await documents_done(st)
+    before = len(user.transcript)
+    assert await press(st, user, carrier, "PDF") == says("documents.on_demand.already_there")
+    assert len(user.transcript) == before
 
 
 async def dispose(st: Stage) -> None:
@@ -144,12 +154,16 @@ async def test_the_signed_report_reaches_its_officers_and_its_code_verifies(tmp_
             f"{code}."
         )
 
-        await documents_done(st)  # the PDF follows the .docx
+        await documents_done(st)  # the PDF copy is made ahead, and sent on demand
         for key in ("kadin", "kasubag", "sekretaris"):
-            [pdf] = files_named(st.user(key), "Laporan_Kinerja_TW2_2026_Disdik_final.pdf")
-            assert file_names(st.user(key)).index(
+            user = st.user(key)
+            assert files_named(user, "Laporan_Kinerja_TW2_2026_Disdik_final.pdf") == []
+            await press_for_pdf(st, user, finals[key][0])
+            [pdf] = files_named(user, "Laporan_Kinerja_TW2_2026_Disdik_final.pdf")
+            assert file_names(user).index(
                 "Laporan_Kinerja_TW2_2026_Disdik_final.pdf"
-            ) > file_names(st.user(key)).index("Laporan_Kinerja_TW2_2026_Disdik_final.docx")
+            ) > file_names(user).index("Laporan_Kinerja_TW2_2026_Disdik_final.docx")
+        [pdf] = files_named(kadin, "Laporan_Kinerja_TW2_2026_Disdik_final.pdf")
         reader = PdfReader(io.BytesIO(kadin.downloaded_document(pdf)))
         pdf_text = "\n".join(page.extract_text() for page in reader.pages)
         assert len(reader.pages) >= 2
@@ -190,10 +204,9 @@ async def test_the_signed_report_reaches_its_officers_and_its_code_verifies(tmp_
         assert file_names(maya) == ["konsep.docx", "Laporan_Kinerja_TW2_2026_Disdik_final.docx"]
         [attached] = files_named(maya, "Laporan_Kinerja_TW2_2026_Disdik_final.docx")
         assert maya.downloaded_document(attached) == final
-        assert attached.text == (
-            "LKT-2026-TW2 · Laporan final yang telah ditandatangani: "
-            "Laporan_Kinerja_TW2_2026_Disdik_final.docx"
-        )
+        # One task, one message: the signed report is her step-11 task, its caption the task.
+        assert attached.message_id == task_message(maya, 11).message_id
+        assert "LKT-2026-TW2 · Langkah 11: Menggandakan dan mendistribusikan" in attached.text
 
 
 @needs_soffice
@@ -211,6 +224,9 @@ async def test_the_qr_on_the_signed_report_verifies_for_anyone_who_scans_it(tmp_
         match = re.search(r"Kode verifikasi: ([A-Z2-7-]{12})", docx_text(final))
         assert match is not None
         code = match.group(1)
+        await press_for_pdf(
+            st, kadin, files_named(kadin, "Laporan_Kinerja_TW2_2026_Disdik_final.docx")[0]
+        )
         [pdf] = files_named(kadin, "Laporan_Kinerja_TW2_2026_Disdik_final.pdf")
         printed = kadin.downloaded_document(pdf)
         pages = len(PdfReader(io.BytesIO(printed)).pages)
@@ -298,11 +314,19 @@ async def test_the_indicator_sheet_upload_reports_bad_rows_and_feeds_the_typist(
         assert "Draf versi 1 diterima" in ack.text
         await press(st, ketua, task_message(ketua, 3), "Kirim")
         staf = st.user("staf_1")
-        task_message(staf, 4)
+        typing = task_message(staf, 4)
+        assert file_names(staf) == ["konsep.docx"]  # the report is offered, not pushed
+        await press(st, staf, typing, "📊 Laporan format baku")
         assert file_names(staf) == [
             "konsep.docx",
             "Laporan_Kinerja_TW2_2026_Disdik_format_baku.docx",
         ]
+        [typed_from] = files_named(staf, "Laporan_Kinerja_TW2_2026_Disdik_format_baku.docx")
+        assert staf.downloaded_document(typed_from) == ketua.downloaded_document(report)
+        before = len(staf.transcript)
+        again = await press(st, staf, typing, "📊 Laporan format baku")
+        assert again == says("documents.on_demand.already_there")
+        assert len(staf.transcript) == before
 
 
 async def test_templat_sends_the_empty_sheet(tmp_path) -> None:
@@ -403,6 +427,8 @@ async def test_each_reviewer_also_gets_the_draft_as_pdf_to_read_on_a_phone(tmp_p
         await press(st, staf, task_message(staf, 4), "Kirim")
         await documents_done(st)
         sek = st.user("sekretaris")
+        assert files_named(sek, "draf.pdf") == []  # offered, not pushed
+        await press_for_pdf(st, sek, task_message(sek, 5))
         [pdf] = files_named(sek, "draf.pdf")
         assert pdf.text == (
             "📄 LKT-2026-TW2 · Draf versi 2 dalam bentuk PDF agar mudah dibaca di ponsel. "
@@ -416,9 +442,15 @@ async def test_each_reviewer_also_gets_the_draft_as_pdf_to_read_on_a_phone(tmp_p
         await press(st, sek, task_message(sek, 5), "Setujui")
         await press(st, sek, task_message(sek, 6), "Paraf")
         await documents_done(st)
+        copies = {sek.downloaded_document(pdf)}
         for kabid in ("kabid_1", "kabid_2", "kabid_3"):  # converted once, sent to each
-            assert len(files_named(st.user(kabid), "draf.pdf")) == 1
-        assert len(files_named(sek, "draf.pdf")) == 2  # step 5 and step 6 (paraf)
+            user = st.user(kabid)
+            assert files_named(user, "draf.pdf") == []
+            await press_for_pdf(st, user, task_message(user, 7))
+            [copy] = files_named(user, "draf.pdf")
+            copies.add(user.downloaded_document(copy))
+        assert len(copies) == 1
+        assert len(files_named(sek, "draf.pdf")) == 1  # step 6 (paraf), same version: no copy
 
 
 async def test_berkas_and_verifikasi_count_drafts_when_a_proof_came_first(tmp_path) -> None:

@@ -111,7 +111,10 @@ async def test_a_backup_of_the_running_bot_restores_and_every_open_case_goes_on(
         write_stage_config(restored, fake)  # the same Dinas, pointed at the restored data
         # The audit key is never in a backup: it moves with config.toml (README).
         shutil.copy2(live / AUDIT_KEY_FILE, restored / AUDIT_KEY_FILE)
-        seen = len(fake.user(1002, "Sri").transcript)
+        sek_seen = len(fake.user(1002, "Sri").transcript)
+        kabids = [st.user(key) for key in ("kabid_1", "kabid_2", "kabid_3")]  # the live stage's
+        assert [drafts_sent(kabid, 0, "draf.docx") for kabid in kabids] == [[], [], []]
+        seen = {kabid.chat_id: len(kabid.transcript) for kabid in kabids}
         async with stage(restored, clock, fake) as st:
             cases = await st.runtime.service.open_cases()
             assert sorted((c.code, c.step_key) for c in cases) == sorted(open_before)
@@ -122,9 +125,13 @@ async def test_a_backup_of_the_running_bot_restores_and_every_open_case_goes_on(
             assert "instruksi disposisi" in kadin.transcript[-1].text
             finished = await st.runtime.service.case_by_code("LKT-2026-TW2")
             assert finished is not None and finished.status.value == "finished"
-        # The restored store served the typist's draft to the Sekretaris, byte for byte.
-        sent = drafts_sent(st.user("sekretaris"), seen, "draf.docx")
-        assert sent and {sha256_hex(data) for data in sent} == {typed.sha256}
+        # The restored store served the typist's draft to the Kabids (step 7, their first
+        # sight of it), once each, byte for byte; the Sekretaris, who had it before the
+        # backup, is never sent it again.
+        for kabid in kabids:
+            sent = drafts_sent(kabid, seen[kabid.chat_id], "draf.docx")
+            assert [sha256_hex(data) for data in sent] == [typed.sha256]
+        assert drafts_sent(st.user("sekretaris"), sek_seen, "draf.docx") == []
 
 
 def fill_store(root: Path, *contents: bytes) -> list[str]:
