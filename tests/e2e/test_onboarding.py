@@ -299,6 +299,9 @@ async def test_bantuan_lists_the_commands_and_how_tasks_work(tmp_path: Path) -> 
             "/riwayat — Riwayat tindakan pada suatu proses\n"
             "/berkas — Draf dan dokumen suatu proses\n"
             "/ringkasan — Ringkasan tugas dan keterlambatan\n"
+            # listed for every role (the registry has no narrower scope than admin);
+            # answered for admins, the Kadin and the Sekretaris only
+            "/kepatuhan — Laporan kepatuhan SOP terhadap standar waktu (tahun atau triwulan)\n"
             "/mulai — Memulai proses SOP baru\n"
             "/verifikasi — Memeriksa keaslian dokumen berdasarkan kodenya\n"
             "/templat — Templat lembar data capaian kinerja dan anggaran (.xlsx)\n"
