@@ -7,7 +7,7 @@ writes the concept; a clerk types it. The Sekretaris returns the first typed dra
 achievement table lacks the standard "Predikat" column); a Kepala Bidang returns the
 next one (the budget realisation was not updated to 30 June); another Kepala Bidang
 lets his hour pass and is reminded, then escalated to the Sekretaris, and figures in
-Monday's digest. The Kadin goes on leave from Monday: on Friday the Sekretaris records
+Monday's digest. The Kadin goes on leave from Monday: on Friday the front office records
 the Sekda's Surat Perintah making her Plh Kadin (/wakil), so on Monday she signs as
 "Plh. Kepala Dinas Pendidikan". Then the order to distribute, and the distribution with
 a photographed receipt, an e-office number and an e-mail.
@@ -169,15 +169,16 @@ async def kabid_review_with_a_late_kabid(a: Actors) -> None:
 
 async def record_the_plh(a: Actors) -> None:
     """Friday afternoon: the Kadin is on leave next week; the Sekda's Surat Perintah makes
-    the Sekretaris Plh Kadin, and she (an admin) records it in chat."""
+    the Sekretaris Plh Kadin. The front office (the admin who registers letters) records
+    it in chat, as it registered the Bupati's; the Sekretaris reads only the notice."""
     await a.at(FRI, 15, 0)
-    await a.type("sekretaris", "/wakil")
-    await a.press("sekretaris", "Plh (berhalangan sementara)")
-    await a.press("sekretaris", "Dr. H. Ahmad Santoso, M.Pd. (Kepala Dinas Pendidikan)")
-    await a.press("sekretaris", "Sri Wahyuni, S.E., M.M. (Sekretaris Dinas Pendidikan)")
-    await a.press("sekretaris", "Sekretaris Daerah")
-    await a.type("sekretaris", "800/045/SP/Setda/2026 2026-07-10")
-    await a.type("sekretaris", f"{PLH_FROM.isoformat()} {PLH_TO.isoformat()}")
+    await a.type(FRONT_OFFICE, "/wakil")
+    await a.press(FRONT_OFFICE, "Plh (berhalangan sementara)")
+    await a.press(FRONT_OFFICE, "Dr. H. Ahmad Santoso, M.Pd. (Kepala Dinas Pendidikan)")
+    await a.press(FRONT_OFFICE, "Sri Wahyuni, S.E., M.M. (Sekretaris Dinas Pendidikan)")
+    await a.press(FRONT_OFFICE, "Sekretaris Daerah")
+    await a.type(FRONT_OFFICE, "800/045/SP/Setda/2026 2026-07-10")
+    await a.type(FRONT_OFFICE, f"{PLH_FROM.isoformat()} {PLH_TO.isoformat()}")
 
 
 async def initial_sign_and_order(a: Actors) -> None:

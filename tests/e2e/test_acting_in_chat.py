@@ -87,6 +87,7 @@ async def test_a_case_runs_to_its_report_signed_by_the_plh_kadin(tmp_path: Path)
         assert "Surat Perintah 800/12/SP/2026" in signing.text
         assert not [m for m in kadin.transcript if "Langkah 9:" in m.text]
         await press(st, sek, signing, "Tanda tangani")
+        await press(st, sek, sek.message(signing.message_id), "Ya, tanda tangani")
 
         [final] = [
             m for m in sek.transcript if m.document is not None and m.document.filename == FINAL
@@ -108,7 +109,9 @@ async def test_a_case_runs_to_its_report_signed_by_the_plh_kadin(tmp_path: Path)
         assert sign.actor == "sekretaris"
         assert sign.data["acting"]["for"] == "kadin"
         assert sign.data["acting"]["letter"] == "800/12/SP/2026"
-        history = (await say(st, sek, "/riwayat LKT-2026-TW2")).text
+        before = len(sek.transcript)
+        await say(st, sek, "/riwayat LKT-2026-TW2")  # the trail, then the step performance
+        history = "\n".join(m.text for m in sek.transcript[before:])
         assert (
             "Sri Wahyuni, S.E., M.M.: menandatangani draf versi 2, sebagai Plh. Kepala Dinas "
             "Pendidikan (Surat Perintah 800/12/SP/2026)"
@@ -154,7 +157,9 @@ async def test_open_tasks_go_to_the_stand_in_on_the_start_day_and_back_after_the
         assert when.astimezone(JAKARTA).hour == 0
         await press(st, kadin, back, "Disposisikan")
         assert "instruksi disposisi" in last_text(kadin)
-        history = (await say(st, sek, "/riwayat LKT-2026-TW2")).text
+        before = len(sek.transcript)
+        await say(st, sek, "/riwayat LKT-2026-TW2")  # the trail, then the step performance
+        history = "\n".join(m.text for m in sek.transcript[before:])
         assert (
             "Langkah 1 · Sistem: tugas Dr. H. Ahmad Santoso, M.Pd. kini dipegang Sri Wahyuni, "
             "S.E., M.M. sebagai Plh. (Surat Perintah 800/12/SP/2026)"
@@ -191,7 +196,9 @@ async def test_an_admin_reassigns_a_task_mid_step(tmp_path: Path) -> None:
         mine = [m for m in kabid_3.transcript if "Langkah 7:" in m.text and m.buttons]
         assert len(mine) == 2  # their own review and the one reassigned to them
         assert "Alasan: Sedang diklat di Jakarta" in mine[-1].text
-        history = (await say(st, sek, "/riwayat LKT-2026-TW2")).text
+        before = len(sek.transcript)
+        await say(st, sek, "/riwayat LKT-2026-TW2")  # the trail, then the step performance
+        history = "\n".join(m.text for m in sek.transcript[before:])
         assert (
             f"Sri Wahyuni, S.E., M.M.: mengalihkan tugas dari {KABID_1} kepada Ir. Yusuf "
             "Hidayat. Alasan: Sedang diklat di Jakarta"

@@ -76,9 +76,10 @@ def test_the_conversation_shows_who_did_what_and_when(transcript: str) -> None:
     assert "[Setujui] [Kembalikan]" in transcript
     assert "Dr. H. Ahmad Santoso ▸ [Disposisikan]" in transcript
     assert "Lina Marlina ▸ [⬜ RENSTRA]" in transcript
-    # The Kadin is on leave when the report is signed: the Sekretaris records the Sekda's
-    # Surat Perintah (/wakil) and signs as Plh.
-    assert "Sri Wahyuni ▸ /wakil" in transcript
+    # The Kadin is on leave when the report is signed: the front office records the Sekda's
+    # Surat Perintah (/wakil) and the Sekretaris signs as Plh.
+    assert "Front office ▸ /wakil" in transcript
+    assert "Sri Wahyuni ▸ /wakil" not in transcript
     assert "Sri Wahyuni ▸ [Tanda tangani]" in transcript
     assert "Dr. H. Ahmad Santoso ▸ [Tanda tangani]" not in transcript
     assert "Rina Marlina ▸ [Perintahkan]" in transcript

@@ -69,23 +69,25 @@ async def test_an_approval_is_taken_back_within_two_minutes(tmp_path: Path) -> N
         await walk_to_review(st)
         sek = st.user("sekretaris")
         review = task_message(sek, 5)
+        sent_before = len(sek.transcript)
         await press(st, sek, review, "Setujui")
         done = sek.message(review.message_id)
-        assert done.button_texts == ["Urungkan"]
         assert "✅ Disetujui oleh" in done.text
         assert "Dapat diurungkan sampai" in done.text
-        paraf = task_message(sek, 6)
-        assert paraf.button_texts == ["Paraf"]
+        # Her own next step (the paraf) is the same card, edited: its task, then the undo.
+        assert len(sek.transcript) == sent_before
+        assert task_message(sek, 6).message_id == review.message_id
+        assert done.button_texts == ["Paraf", "PDF", "Rincian", "Urungkan"]
 
         clock.advance(seconds=90)
         answer = await press(st, sek, done, "Urungkan")
 
         assert answer == "↩️ Diurungkan. Tugas kembali menunggu keputusan Bapak/Ibu."
         again = sek.message(review.message_id)
-        assert again.button_texts == ["Setujui", "Kembalikan"]  # the task, as it was
-        withdrawn = sek.message(paraf.message_id)
-        assert withdrawn.buttons == []
-        assert "ditarik" in withdrawn.text
+        assert again.button_texts == review.button_texts  # the task, as it was
+        assert again.button_texts[:2] == ["Setujui", "Kembalikan"]
+        # The paraf task is withdrawn: no message of hers still offers it.
+        assert not any("Langkah 6:" in m.text for m in sek.transcript)
         actions = await _actions(st)
         assert actions[-1] == ("undo", "sekretaris")
         state = await st.runtime.service.case_by_code("LKT-2026-TW2")
@@ -118,9 +120,17 @@ async def test_once_the_next_step_acted_the_undo_answers_why_not(tmp_path: Path)
         sek = st.user("sekretaris")
         review = task_message(sek, 5)
         await press(st, sek, review, "Setujui")
-        await press(st, sek, task_message(sek, 6), "Paraf")
+        approved = sek.message(review.message_id)
+        undo_approval = dict(approved.buttons)["Urungkan"]
+        await press(st, sek, approved, "Paraf")
+        # The card now offers the paraf's own undo; the approval's undo is its stale button.
+        parafed = sek.message(review.message_id)
+        assert parafed.button_texts == ["Urungkan"]
+        assert dict(parafed.buttons)["Urungkan"] != undo_approval
 
-        answer = await press(st, sek, sek.message(review.message_id), "Urungkan")
+        query = sek.forge_callback(undo_approval, review.message_id)
+        await st.settle()
+        answer = sek.callback_answer(query).text
 
         assert answer == "Tidak dapat diurungkan lagi: langkah berikutnya sudah ditindaklanjuti."
         assert ("undo", "sekretaris") not in await _actions(st)
