@@ -40,10 +40,19 @@ def rows(played: DemoResult, sql: str, *params: object) -> list[sqlite3.Row]:
 
 
 def test_each_officer_reads_a_short_chat(played: DemoResult) -> None:
+    """Issue 15's budget for the case itself. The demo also makes the Sekretaris Plh Kadin
+    for the last days (issue 16): the one notice a stand-in gets when the Surat Perintah
+    takes effect is that appointment's message, not the case's, and is counted apart
+    (one per letter naming the officer as stand-in); her tasks as Plh stay counted."""
     counts = {key: len(chat) for key, chat in officers(played).items()}
     print("messages per officer:", dict(sorted(counts.items(), key=lambda kv: -kv[1])))
-    assert counts["sekretaris"] <= SEKRETARIS_AT_MOST, counts
-    others = {key: n for key, n in counts.items() if key != "sekretaris"}
+    appointed = Counter(
+        r["stand_in"] for r in rows(played, "SELECT stand_in FROM acting_appointments")
+    )
+    assert appointed == {"sekretaris": 1}  # the demo's Plh Kadin
+    case_counts = {key: n - appointed[key] for key, n in counts.items()}
+    assert case_counts["sekretaris"] <= SEKRETARIS_AT_MOST, case_counts
+    others = {key: n for key, n in case_counts.items() if key != "sekretaris"}
     assert max(others.values()) <= OFFICER_AT_MOST, others
 
 
