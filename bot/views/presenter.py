@@ -71,7 +71,8 @@ class TaskExtras(Protocol):
         lang: str,
         default: list[SendDocument],
     ) -> list[SendDocument]:
-        """The files sent before the task message; `default` is the draft, if any."""
+        """The file(s) the task message is; `default` is the draft, if any (none on a
+        step that `waits_for` a document: the extras supply that document)."""
         ...
 
 
@@ -128,6 +129,8 @@ class CataloguePresenter:
         if not compact:
             lines.append(self._t(lang, "task.time_standard", standard=step.time.text))
         lines.append(self._t(lang, "task.deadline", deadline=self._when(task.deadline, lang)))
+        if step.kind is StepKind.UPLOAD:  # how the file is handed in (`handlers/uploads.py`)
+            lines.append(self._t(lang, "task.how_upload"))
         if step.works_on_draft and state.latest_draft is not None:
             lines.append(self._draft_line(state, lang))
         if step.key == ctx.sop.first.key and state.letter:
@@ -170,6 +173,9 @@ class CataloguePresenter:
             return self._t(lang, key, name=name, when=when)
         if task.status is TaskStatus.CLAIMED:
             return self._t(lang, "task.claimed", name=self.people.name(task.closed_by or ""))
+        if task.status is TaskStatus.WITHDRAWN and task.outcome == "undone":
+            name = self.people.name(task.closed_by or "")
+            return self._t(lang, "task.withdrawn_undone", name=name)
         if task.status is TaskStatus.WITHDRAWN:
             cause = self._return_by(state, task.closed_by, task.closed_at)
             if cause is not None:
@@ -432,7 +438,7 @@ class CataloguePresenter:
         step = ctx.sop.step(task.step_key)
         draft = state.latest_draft
         files: list[SendDocument] = []
-        if step.works_on_draft and draft is not None:
+        if step.works_on_draft and draft is not None and not step.waits_for:
             files.append(SendDocument(draft.sha256, draft.filename))
         if self.extras is not None:
             files = self.extras.attachments(ctx, state, task, lang, files)
