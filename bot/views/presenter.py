@@ -85,13 +85,17 @@ class CataloguePresenter:
         calendar: WorkCalendar,
         minutes_per_day: int = 450,
         extras: TaskExtras | None = None,
+        list_details: Mapping[str, Mapping[str, tuple[str, str | None]]] | None = None,
     ) -> None:
+        """`list_details`: per configured list (a checklist's `items_from`), each item's
+        channel and address, printed under it (the distribution's recipients)."""
         self.cat = catalogue
         self.people = people
         self.tz = tz
         self.calendar = calendar
         self.minutes_per_day = minutes_per_day
         self.extras = extras
+        self.list_details = list_details or {}
 
     # -- pieces ----------------------------------------------------------------------
 
@@ -235,15 +239,27 @@ class CataloguePresenter:
             lines.append(self._t(lang, "task.same_version", version=draft.number))
         return "\n".join(lines)
 
-    def _checklist_lines(self, state: CaseState, task: Task) -> list[str]:
+    def _checklist_lines(self, ctx: Context, state: CaseState, task: Task, lang: str) -> list[str]:
         items = state.checklist(task.step_key, task.round) or []
+        spec = ctx.sop.step(task.step_key).checklist
+        details = self.list_details.get(spec.items_from or "", {}) if spec else {}
         lines = []
         for item in items:
             mark = {"ticked": "✅", "skipped": "➖"}.get(item.status.value, "⬜")
             typed_part = item.proof_ref or item.reason
             extra = f" — {typed(html.escape(typed_part))}" if typed_part else ""
             lines.append(f"{mark} {html.escape(item.item)}{extra}")
+            if item.item in details:
+                lines.append(self._where_to(*details[item.item], lang))
         return lines
+
+    def _where_to(self, channel: str, address: str | None, lang: str) -> str:
+        """How an item (a recipient) is reached: its channel and, if known, address."""
+        key = f"task.channel.{channel.replace('-', '_')}"
+        label = self.cat.plain(lang, key) if self.cat.has(key) else channel
+        return self._t(
+            lang, "task.recipient", channel=label, address=typed(html.escape(address or "-"))
+        )
 
     def _buttons(
         self, ctx: Context, state: CaseState, task: Task, lang: str
@@ -330,7 +346,7 @@ class CataloguePresenter:
         lines = self._body(ctx, state, task, lang, compact)
         step = ctx.sop.step(task.step_key)
         if step.kind is StepKind.CHECKLIST:
-            lines += ["", *self._checklist_lines(state, task)]
+            lines += ["", *self._checklist_lines(ctx, state, task, lang)]
         status = self._status_line(state, task, lang)
         if status:
             lines += ["", status]

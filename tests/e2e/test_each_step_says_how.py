@@ -115,3 +115,26 @@ async def test_a_task_withdrawn_by_an_undo_names_who_undid(tmp_path: Path) -> No
         name = st.runtime.directory.name("sekretaris")
         assert says("task.withdrawn_undone", name=name) in withdrawn.text
         assert says("task.withdrawn") not in withdrawn.text
+
+
+async def test_the_distribution_lists_each_recipient_with_channel_and_address(
+    tmp_path: Path,
+) -> None:
+    async with stage(tmp_path, FakeClock(START)) as st:
+        await start_case(st)
+        await walk_to_signature(st)
+        kadin, kasubag = st.user("kadin"), st.user("kasubag")
+        await press(st, kadin, task_message(kadin, 9), "Tanda tangani")
+        await press(st, kadin, task_message(kadin, 9), "Ya, tanda tangani")
+        staf = st.user("staf_1")
+        name = st.runtime.directory.name("staf_1")
+        await press(st, kasubag, task_message(kasubag, 10), f"⬜ {name}")
+        await press(st, kasubag, task_message(kasubag, 10), "Perintahkan")
+
+        text = task_message(staf, 11).text
+
+        assert (
+            "⬜ Bupati Contoh\n↳ cetak (hardcopy): Kantor Bupati, Jl. Pemuda No. 1\n"
+            "⬜ Inspektorat Kabupaten Contoh\n↳ e-office (SRIKANDI): Inspektorat\n"
+            "⬜ Bappeda Kabupaten Contoh\n↳ email: bappeda@contohkab.example"
+        ) in text
