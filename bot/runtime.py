@@ -169,6 +169,9 @@ class Runtime:
             extras=DocumentExtras(
                 catalogue, index, data_role, lambda: pdf is not None and pdf.available
             ),
+            list_details={
+                "recipients": {r.name: (r.channel.value, r.address) for r in config.recipients}
+            },
         )
         db = Database(
             config.storage.database, audit_key=AuditKeySource.beside(config.source), clock=clock

@@ -230,7 +230,8 @@ class Cases:
             "deadline, closed_at, outcome, reason, version, closed_by, data_json) VALUES "
             "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (case_id, seq) DO UPDATE SET assignee = excluded.assignee, "
-            "status = excluded.status, "
+            "status = excluded.status, created_at = excluded.created_at, "
+            "deadline = excluded.deadline, "
             "closed_at = excluded.closed_at, outcome = excluded.outcome, "
             "reason = excluded.reason, version = excluded.version, "
             "closed_by = excluded.closed_by, data_json = excluded.data_json",

@@ -87,6 +87,10 @@ class Step:
     form: tuple[str, ...] = ()  # fields an action step asks for (e.g. a disposition)
     merge_next_paraf: bool = False  # approving also records the next paraf (same officer)
     documents: tuple[str, ...] = ()  # documents rendered when the step is done
+    # A document the step before renders (its `documents`): the task is held until it is
+    # stored, then sent carrying it, its clock started then (the order after a signature
+    # carries the signed report, never the unsigned draft).
+    waits_for: str = ""
     note: str = ""
     short: str = ""  # "Paraf Sekretaris": the step's name on documents (at most 40 chars)
 

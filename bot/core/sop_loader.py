@@ -524,6 +524,7 @@ class _Draft:
     form: tuple[str, ...] | None
     merge_next_paraf: bool | None
     documents: tuple[str, ...] | None
+    waits_for: str | None
     note: str | None
     short: str | None
     sound: bool
@@ -673,6 +674,7 @@ def _read_step(
         form=form,
         merge_next_paraf=f.boolean("merge_next_paraf"),
         documents=documents,
+        waits_for=f.string("waits_for"),
         note=f.string("note", allow_empty=True),
         short=short,
         sound=sound,
@@ -851,6 +853,18 @@ def _check_references(drafts: Sequence[_Draft], by_key: Mapping[str, _Draft]) ->
                 )
 
     for d in drafts:
+        before = [p for p in drafts if p.next == d.key]
+        if d.waits_for is None or not before:  # "unreachable" says enough
+            continue
+        unread = [p for p in before if p.documents is None and p.fields.has("documents")]
+        if not unread and not any(d.waits_for in (p.documents or ()) for p in before):
+            d.error(
+                "waits_for",
+                f"no step leading here by next renders {_q(d.waits_for)} (its documents), "
+                "so the task would never be sent",
+            )
+
+    for d in drafts:
         if d.assign is not Assign.CHOSEN or d.key is None:
             continue
         before = [p for p in drafts if p.next == d.key]
@@ -968,6 +982,7 @@ def _build(d: _Draft) -> Step:
         form=d.form or (),
         merge_next_paraf=bool(d.merge_next_paraf),
         documents=d.documents or (),
+        waits_for=d.waits_for or "",
         note=d.note or "",
         short=d.short or "",
     )

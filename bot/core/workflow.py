@@ -754,6 +754,38 @@ def _cancel(
     return run.finish()
 
 
+HELD = "held"
+"""`CaseState.data` key of a step entered but held for a document (`Step.waits_for`)."""
+
+
+def held_document(state: CaseState) -> str | None:
+    """The document the current step's tasks are held for, if any (no message, no
+    clock yet)."""
+    held = state.data.get(HELD)
+    return str(held["document"]) if held else None
+
+
+def release(ctx: Context, state: CaseState, document: str, now: datetime) -> Transition | None:
+    """`document` is stored: the tasks held for it (`Step.waits_for`) are sent now,
+    carrying it, with their clock and their "enter" in the trail starting now (the
+    standard counts from when there is something to act on). None when nothing waits
+    for it, e.g. the case was cancelled meanwhile."""
+    if state.status is not CaseStatus.OPEN or held_document(state) != document:
+        return None
+    run = _Run(ctx, state.clone(), str(state.data[HELD]["actor"]), now)
+    held = run.state.data.pop(HELD)
+    step = ctx.sop.step(run.state.step_key)
+    deadline = ctx.calendar.deadline(now, step.time)
+    for task in run.state.current_tasks():
+        if task.is_open:
+            task.created_at, task.deadline = now, deadline
+            run.effects.append(TaskOpened(task.seq))
+            run.effects.append(ClockStarted(task.seq, deadline))
+    data = {**held["data"], "deadline": deadline.isoformat(), "released_by": document}
+    run.event("enter", None, data=data, reason=held.get("reason"))
+    return run.finish()
+
+
 def undo_deadline(ctx: Context, task: Task) -> datetime | None:
     """Until when `task`'s approval or paraf may be taken back; None when it never may
     (not such an outcome, merged with the next step's paraf, or the SOP switched it off)."""
@@ -949,6 +981,7 @@ class _Run:
         state.rounds[step.key] = state.rounds.get(step.key, 0) + 1
         round_ = state.rounds[step.key]
         deadline = self.ctx.calendar.deadline(self.now, step.time)
+        held = self._held_for(step)
         if step.kind is StepKind.CHECKLIST and step.checklist is not None:
             items = list(step.checklist.items)
             if step.checklist.items_from:
@@ -978,13 +1011,28 @@ class _Run:
             state.next_seq += 1
             state.tasks.append(task)
             opened.append(task)
-            self.effects.append(TaskOpened(task.seq))
-            self.effects.append(ClockStarted(task.seq, deadline))
+            if not held:
+                self.effects.append(TaskOpened(task.seq))
+                self.effects.append(ClockStarted(task.seq, deadline))
         data: dict[str, Any] = {"assignees": assignees, "deadline": deadline.isoformat()}
         if acting:
             data["acting"] = acting
-        self.event("enter", None, data=data, reason=reason)
+        if held:  # sent, timed and entered in the trail by `release`
+            state.data[HELD] = {
+                "document": held,
+                "actor": self.actor,
+                "reason": reason,
+                "data": data,
+            }
+        else:
+            self.event("enter", None, data=data, reason=reason)
         return opened
+
+    def _held_for(self, step: Step) -> str:
+        """The document `step`'s tasks wait for: its `waits_for`, when this very
+        transition renders it (a step entered again later finds it made already)."""
+        rendering = {e.document for e in self.effects if isinstance(e, RenderDocument)}
+        return step.waits_for if step.waits_for in rendering else ""
 
     def advance(self, step: Step) -> None:
         """The step is done: render its documents, then go on or finish the case."""

@@ -89,11 +89,17 @@ class DocumentExtras:
             return None
         return {"text": text, "data": draft_pdf_callback(state.id, draft.number)}
 
+    @staticmethod
+    def _after_signature(ctx: Context, state: CaseState, task: Task) -> bool:
+        signed = doccontext.signature(ctx.sop, state)
+        return signed is not None and ctx.sop.step(task.step_key).number > signed.step.number
+
     def _final(self, ctx: Context, state: CaseState, task: Task) -> StoredDocument | None:
         """The signed final report, for a step after the signature."""
-        signed = doccontext.signature(ctx.sop, state)
-        if signed is None or ctx.sop.step(task.step_key).number <= signed.step.number:
+        if not self._after_signature(ctx, state, task):
             return None
+        signed = doccontext.signature(ctx.sop, state)
+        assert signed is not None
         final = self.index.latest(state.id, FINAL_REPORT)
         return final if final is not None and final.source == signed.code(state.id) else None
 
@@ -105,7 +111,11 @@ class DocumentExtras:
         lang: str,
         default: list[SendDocument],
     ) -> list[SendDocument]:
+        """After the signature the final report stands in for the draft, and is the file
+        of a step that waits for it; never the unsigned draft (a text task when the
+        report could not be made)."""
+        carries_file = bool(default) or bool(ctx.sop.step(task.step_key).waits_for)
+        if not carries_file or not self._after_signature(ctx, state, task):
+            return default
         final = self._final(ctx, state, task)
-        if default and final is not None:
-            return [SendDocument(final.sha256, final.filename)]
-        return default
+        return [SendDocument(final.sha256, final.filename)] if final is not None else []

@@ -37,6 +37,12 @@ class DocumentIndex:
         if current is None or (current.source != document.source and document.id > current.id):
             self._latest[key] = document
 
+    def forget(self, document: StoredDocument) -> None:
+        """Undo `note` for a document whose transaction did not commit."""
+        key = (document.case_id, document.kind)
+        if self._latest.get(key) == document:
+            del self._latest[key]
+
     def latest(self, case_id: int, kind: str) -> StoredDocument | None:
         return self._latest.get((case_id, kind))
 

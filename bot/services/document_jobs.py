@@ -33,7 +33,7 @@ from bot.config import Config
 from bot.core.clock import Clock
 from bot.core.people import Directory
 from bot.core.sop import Sop
-from bot.core.workflow import CaseState
+from bot.core.workflow import CaseState, held_document
 from bot.crashpoints import crashpoint
 from bot.documents import (
     DocumentKind,
@@ -338,6 +338,9 @@ class DocumentWorker:
             uploaded = [f.filename for f in state.files if f.sha256 == signed.sha256]
             fmt = PurePath(uploaded[-1] if uploaded else "laporan.bin").suffix.lstrip(".")
         audience = doccontext.final_report_audience(sop, state, audit, self.config)
+        # Whose task waits for the report (`waits_for`): their task message is the report.
+        held = held_document(state) == FINAL_REPORT
+        carried = {t.assignee for t in state.current_tasks() if t.is_open} if held else set()
         params = self._signed_params(sop, state, signed)
         apart = final.approval_sheet is not None
         outputs = [
@@ -349,7 +352,7 @@ class DocumentWorker:
                 ),
                 source,
                 final.report,
-                audience,
+                [officer for officer in audience if officer not in carried],
                 "documents.caption.final_apart" if apart else "documents.caption.final",
                 params,
                 pdf=fmt == "docx",
@@ -445,10 +448,17 @@ class DocumentWorker:
                         },
                         now,
                     )
-            await tx.jobs.done(job.id, now)
+            for document in stored:
+                self.index.note(document)  # a released task's message carries it
+            try:
+                for kind in dict.fromkeys(d.kind for d in stored):
+                    await self.service.release_held(tx, case_id, kind, now)
+                await tx.jobs.done(job.id, now)
+            except BaseException:
+                for document in stored:
+                    self.index.forget(document)
+                raise
         self._finished.add(job.id)
-        for document in stored:
-            self.index.note(document)
         await self._export(code, [o for o in outputs if o.data and o.kind != DRAFT_KIND])
         return len(stored)
 
@@ -508,6 +518,8 @@ class DocumentWorker:
                 return
             state = await tx.cases.get(job.case_id)
             document = str(job.payload.get("document", job.kind))
+            # A task held for this document goes out without it rather than never.
+            await self.service.release_held(tx, job.case_id, document, now)
             name_key = f"documents.name.{document}"
             await notify_admins(
                 tx,

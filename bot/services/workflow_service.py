@@ -64,6 +64,7 @@ from bot.core.workflow import (
     can_cancel,
     can_start,
     note,
+    release,
     require_open_task,
     start_case,
 )
@@ -462,6 +463,19 @@ class WorkflowService:
             await self._apply(tx, ctx, transition, now)
             moved += len(transition.events)
         return moved
+
+    async def release_held(self, tx: Tx, case_id: int, document: str, now: datetime) -> bool:
+        """`document` was just stored in `tx`: send the tasks held for it (`Step.waits_for`),
+        their clocks and "enter" starting now, in the same transaction; whether any were."""
+        state = await tx.cases.get(case_id)
+        ctx = self.context(await self._sop_of(tx, state))
+        transition = release(ctx, state, document, now)
+        if transition is None:
+            return False
+        await tx.cases.save(transition.state, now)
+        await tx.audit.append(state.id, transition.events)
+        await self._apply(tx, ctx, transition, now)
+        return True
 
     async def add_note(self, actor: str, case_id: int, task_seq: int, text: str) -> None:
         """Keep a remark in the audit trail (e.g. a reason for a task withdrawn meanwhile)."""

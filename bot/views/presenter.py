@@ -71,7 +71,8 @@ class TaskExtras(Protocol):
         lang: str,
         default: list[SendDocument],
     ) -> list[SendDocument]:
-        """The files sent before the task message; `default` is the draft, if any."""
+        """The file(s) the task message is; `default` is the draft, if any (none on a
+        step that `waits_for` a document: the extras supply that document)."""
         ...
 
 
@@ -84,13 +85,17 @@ class CataloguePresenter:
         calendar: WorkCalendar,
         minutes_per_day: int = 450,
         extras: TaskExtras | None = None,
+        list_details: Mapping[str, Mapping[str, tuple[str, str | None]]] | None = None,
     ) -> None:
+        """`list_details`: per configured list (a checklist's `items_from`), each item's
+        channel and address, printed under it (the distribution's recipients)."""
         self.cat = catalogue
         self.people = people
         self.tz = tz
         self.calendar = calendar
         self.minutes_per_day = minutes_per_day
         self.extras = extras
+        self.list_details = list_details or {}
 
     # -- pieces ----------------------------------------------------------------------
 
@@ -128,6 +133,8 @@ class CataloguePresenter:
         if not compact:
             lines.append(self._t(lang, "task.time_standard", standard=step.time.text))
         lines.append(self._t(lang, "task.deadline", deadline=self._when(task.deadline, lang)))
+        if step.kind is StepKind.UPLOAD:  # how the file is handed in (`handlers/uploads.py`)
+            lines.append(self._t(lang, "task.how_upload"))
         if step.works_on_draft and state.latest_draft is not None:
             lines.append(self._draft_line(state, lang))
         if step.key == ctx.sop.first.key and state.letter:
@@ -170,6 +177,9 @@ class CataloguePresenter:
             return self._t(lang, key, name=name, when=when)
         if task.status is TaskStatus.CLAIMED:
             return self._t(lang, "task.claimed", name=self.people.name(task.closed_by or ""))
+        if task.status is TaskStatus.WITHDRAWN and task.outcome == "undone":
+            name = self.people.name(task.closed_by or "")
+            return self._t(lang, "task.withdrawn_undone", name=name)
         if task.status is TaskStatus.WITHDRAWN:
             cause = self._return_by(state, task.closed_by, task.closed_at)
             if cause is not None:
@@ -229,15 +239,27 @@ class CataloguePresenter:
             lines.append(self._t(lang, "task.same_version", version=draft.shown))
         return "\n".join(lines)
 
-    def _checklist_lines(self, state: CaseState, task: Task) -> list[str]:
+    def _checklist_lines(self, ctx: Context, state: CaseState, task: Task, lang: str) -> list[str]:
         items = state.checklist(task.step_key, task.round) or []
+        spec = ctx.sop.step(task.step_key).checklist
+        details = self.list_details.get(spec.items_from or "", {}) if spec else {}
         lines = []
         for item in items:
             mark = {"ticked": "✅", "skipped": "➖"}.get(item.status.value, "⬜")
             typed_part = item.proof_ref or item.reason
             extra = f" — {typed(html.escape(typed_part))}" if typed_part else ""
             lines.append(f"{mark} {html.escape(item.item)}{extra}")
+            if item.item in details:
+                lines.append(self._where_to(*details[item.item], lang))
         return lines
+
+    def _where_to(self, channel: str, address: str | None, lang: str) -> str:
+        """How an item (a recipient) is reached: its channel and, if known, address."""
+        key = f"task.channel.{channel.replace('-', '_')}"
+        label = self.cat.plain(lang, key) if self.cat.has(key) else channel
+        return self._t(
+            lang, "task.recipient", channel=label, address=typed(html.escape(address or "-"))
+        )
 
     def _buttons(
         self, ctx: Context, state: CaseState, task: Task, lang: str, mask: int = 0
@@ -339,7 +361,7 @@ class CataloguePresenter:
         lines = self._body(ctx, state, task, lang, compact)
         step = ctx.sop.step(task.step_key)
         if step.kind is StepKind.CHECKLIST:
-            lines += ["", *self._checklist_lines(state, task)]
+            lines += ["", *self._checklist_lines(ctx, state, task, lang)]
         status = self._status_line(state, task, lang)
         if status:
             lines += ["", status]
@@ -446,7 +468,7 @@ class CataloguePresenter:
         step = ctx.sop.step(task.step_key)
         draft = state.latest_draft
         files: list[SendDocument] = []
-        if step.works_on_draft and draft is not None:
+        if step.works_on_draft and draft is not None and not step.waits_for:
             files.append(SendDocument(draft.sha256, draft.filename))
         if self.extras is not None:
             files = self.extras.attachments(ctx, state, task, lang, files)

@@ -16,6 +16,7 @@ from bot.core.clock import FakeClock
 from bot.core.sop import StepKind
 from bot.core.workflow import AttachFile, CaseState, Complete
 from bot.documents import TEMPLATE_DIR, DocumentSettings, PdfConverter, verification_code
+from bot.services.document_extras import DocumentExtras
 from bot.services.document_index import DocumentIndex
 from bot.services.document_jobs import DocumentWorker
 from bot.services.on_demand import OnDemandFiles, Pressed
@@ -68,7 +69,9 @@ async def running_bot(
     converter: PdfConverter | None = None,
 ) -> AsyncIterator[Bot]:
     """The service and the worker on `root`; leaving the block is stopping the process."""
-    async with open_service(root, clock) as h:
+    index = DocumentIndex()
+    extras = DocumentExtras(Catalogue.load(), index, "tim_sakip")
+    async with open_service(root, clock, extras=extras) as h:
         worker = DocumentWorker(
             db=h.db,
             files=h.service.files,
@@ -79,7 +82,7 @@ async def running_bot(
             clock=clock,
             settings=settings or DocumentSettings(),
             converter=converter,
-            index=DocumentIndex(),
+            index=index,
         )
         try:
             yield Bot(h, worker, Verifier(db=h.db, service=h.service))
@@ -213,7 +216,11 @@ async def test_after_the_signature_the_final_report_carries_the_approval_sheet(
             ("laporan_final", "docx", "Laporan_Kinerja_TW2_2026_Disdik_final.docx"),
         ]
         finals = [f for f in await sent_files(bot) if "final" in f.payload["filename"]]
+        # the order step waits for the report: the kasubag's task message is the report
         assert [f.officer_key for f in finals] == ["kadin", "sekretaris", "kasubag"]
+        assert "Langkah 10:" not in finals[1].payload["caption"]
+        assert "Langkah 10:" in finals[2].payload["caption"]
+        assert finals[2].payload["sha256"] == finals[0].payload["sha256"]
         code = verification_code(case_id, signed["sha256"], datetime.fromisoformat(signed["at"]))
         assert finals[0].payload["caption"] == (
             "📘 Laporan final <b>LKT-2026-TW2</b> (Triwulan II Tahun 2026): draf versi 2 yang "

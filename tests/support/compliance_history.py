@@ -53,7 +53,7 @@ from bot.core.workflow import (
     act,
     start_case,
 )
-from tests.support.engine import LETTER, make_context, next_happy_action
+from tests.support.engine import LETTER, documents_made, make_context, next_happy_action
 from tests.support.local_time import at_local
 
 STEP_MINUTES = 10
@@ -216,6 +216,10 @@ class EngineOffice(Office):
         transition = act(self.ctx, self.case, actor, action, at)
         self.case = transition.state
         self.events.extend(transition.events)
+        released = documents_made(self.ctx, transition, at)
+        if released is not None:
+            self.case = released.state
+            self.events.extend(released.events)
 
 
 async def fixture_trails() -> list[CaseTrail]:

@@ -23,6 +23,7 @@ from bot.core.workflow import (
     ItemStatus,
     Order,
     Paraf,
+    RenderDocument,
     Roster,
     RosterEntry,
     Sign,
@@ -30,6 +31,7 @@ from bot.core.workflow import (
     Tick,
     Transition,
     act,
+    release,
     start_case,
 )
 from tests.support.paths import SOP_PATH
@@ -77,6 +79,17 @@ LETTER_ROSTER = Roster(
 
 def shipped_sop() -> Sop:
     return load_sop(SOP_PATH)
+
+
+def documents_made(ctx: Context, transition: Transition, now: datetime) -> Transition | None:
+    """What the document worker does after the commit, at once: every document the
+    transition renders is stored, which releases the tasks held for it (`waits_for`)."""
+    state, released = transition.state, None
+    for effect in transition.effects:
+        if isinstance(effect, RenderDocument):
+            released = release(ctx, state, effect.document, now) or released
+            state = released.state if released is not None else state
+    return released
 
 
 def make_context(sop: Sop | None = None, roster: Roster = ROSTER) -> Context:
@@ -130,7 +143,11 @@ class CaseDriver:
 
     def do(self, actor: str, action: Action) -> Transition:
         self.tick()
-        return self._record(act(self.ctx, self.state, actor, action, self.now))
+        transition = self._record(act(self.ctx, self.state, actor, action, self.now))
+        released = documents_made(self.ctx, transition, self.now)
+        if released is not None:
+            self._record(released)
+        return transition
 
     def task_of(self, officer: str) -> Task:
         mine = [t for t in self.state.open_tasks() if t.assignee == officer]

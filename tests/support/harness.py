@@ -14,7 +14,7 @@ from bot.core.timestd import WorkCalendar
 from bot.core.workclock import WorkingTimeCalendar
 from bot.services.workflow_service import WorkflowService
 from bot.views.i18n import Catalogue
-from bot.views.presenter import CataloguePresenter
+from bot.views.presenter import CataloguePresenter, TaskExtras
 from storage.db import Database
 from storage.files import FileStore
 from tests.support.engine import RECIPIENTS, shipped_sop
@@ -66,15 +66,19 @@ class Harness:
 
 @asynccontextmanager
 async def open_service(
-    root: Path, clock: FakeClock, calendar: WorkCalendar | None = None
+    root: Path,
+    clock: FakeClock,
+    calendar: WorkCalendar | None = None,
+    extras: TaskExtras | None = None,
 ) -> AsyncIterator[Harness]:
-    """Open the service on `root`'s database; closing it is like stopping the bot."""
+    """Open the service on `root`'s database; closing it is like stopping the bot.
+    `extras`: what the documents add to task messages (`DocumentExtras`)."""
     calendar = calendar or WorkingTimeCalendar()
     people = directory()
     db = Database(root / "sopbot.db")
     await db.open()
     sop = shipped_sop()
-    presenter = CataloguePresenter(Catalogue.load(), people, JAKARTA, calendar)
+    presenter = CataloguePresenter(Catalogue.load(), people, JAKARTA, calendar, extras=extras)
     service = WorkflowService(
         db=db,
         files=FileStore(root / "files"),

@@ -418,6 +418,14 @@ BAD_FILES = [
         id="document-name-format",
     ),
     pytest.param(
+        set_field(GOOD, "perintah_distribusi", "waits_for", '"lembar_disposisi"'),
+        [
+            "steps[9] (perintah_distribusi).waits_for: no step leading here by next renders "
+            '"lembar_disposisi" (its documents), so the task would never be sent'
+        ],
+        id="waits-for-a-document-the-step-before-does-not-render",
+    ),
+    pytest.param(
         set_field(GOOD, "konsep", "acepts_upload", "true"),
         ['steps[2] (konsep).acepts_upload: unknown key (did you mean "accepts_upload"?)'],
         id="unknown-step-key-with-suggestion",
