@@ -621,6 +621,8 @@ def act(ctx: Context, state: CaseState, actor: str, action: Action, now: datetim
     run = _Run(ctx, state.clone(), actor, now)
     task = run.own_open_task(action.task)
     step = ctx.sop.step(task.step_key)
+    if held_document(run.state) is not None:
+        _unhold(run)  # acted on before its document came (found in /tugas): it counts now
     handler = _HANDLERS.get(type(action))
     assert handler is not None
     handler(run, step, task, action)
@@ -773,17 +775,22 @@ def release(ctx: Context, state: CaseState, document: str, now: datetime) -> Tra
     if state.status is not CaseStatus.OPEN or held_document(state) != document:
         return None
     run = _Run(ctx, state.clone(), str(state.data[HELD]["actor"]), now)
+    _unhold(run)
+    return run.finish()
+
+
+def _unhold(run: _Run) -> None:
+    """Send the held tasks in `run`: their messages, clocks and "enter" from `run.now`."""
     held = run.state.data.pop(HELD)
-    step = ctx.sop.step(run.state.step_key)
-    deadline = ctx.calendar.deadline(now, step.time)
-    for task in run.state.current_tasks():
-        if task.is_open:
-            task.created_at, task.deadline = now, deadline
+    step = run.ctx.sop.step(str(held["step"]))
+    deadline = run.ctx.calendar.deadline(run.now, step.time)
+    for task in run.state.tasks:
+        if task.step_key == step.key and task.round == held["round"] and task.is_open:
+            task.created_at, task.deadline = run.now, deadline
             run.effects.append(TaskOpened(task.seq))
             run.effects.append(ClockStarted(task.seq, deadline))
-    data = {**held["data"], "deadline": deadline.isoformat(), "released_by": document}
-    run.event("enter", None, data=data, reason=held.get("reason"))
-    return run.finish()
+    data = {**held["data"], "deadline": deadline.isoformat(), "released_by": held["document"]}
+    run.event("enter", None, data=data, reason=held.get("reason"), actor=str(held["actor"]))
 
 
 def undo_deadline(ctx: Context, task: Task) -> datetime | None:
@@ -1020,6 +1027,8 @@ class _Run:
         if held:  # sent, timed and entered in the trail by `release`
             state.data[HELD] = {
                 "document": held,
+                "step": step.key,
+                "round": round_,
                 "actor": self.actor,
                 "reason": reason,
                 "data": data,

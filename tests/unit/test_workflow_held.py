@@ -13,6 +13,7 @@ from datetime import timedelta
 from bot.core.workflow import (
     Approve,
     Cancel,
+    Order,
     ClockStarted,
     Paraf,
     RenderDocument,
@@ -96,3 +97,16 @@ def test_a_sop_without_waits_for_sends_the_next_step_at_once() -> None:
     seq = d.task_of("kasubag").seq
     assert TaskOpened(seq) in signed.effects
     assert held_document(d.state) is None
+
+
+def test_acting_on_a_held_task_before_its_document_enters_the_step_then() -> None:
+    """Found through /tugas before the report is made: the step counts from that act,
+    and the report coming later releases nothing (the next step's clock is left alone)."""
+    d, seq = signed_not_released()
+    d.tick()
+    ordered = act(d.ctx, d.state, "kasubag", Order(seq, ("staf_2",)), d.now)
+    assert [e.action for e in ordered.events][:2] == ["enter", "order"]
+    assert ordered.events[0].step_key == "perintah_distribusi"
+    assert held_document(ordered.state) is None
+    assert ordered.state.step_key == "distribusi"
+    assert release(d.ctx, ordered.state, "laporan_final", d.now) is None
