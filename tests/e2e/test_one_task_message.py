@@ -264,6 +264,7 @@ async def test_toggling_an_officer_in_the_order_step_keeps_pdf_and_rincian(
         sek, kadin = st.user("sekretaris"), st.user("kadin")
         await press(st, sek, task_message(sek, 8), "Paraf")
         await press(st, kadin, task_message(kadin, 9), "Tanda tangani")
+        await press(st, kadin, task_message(kadin, 9), "Ya, tanda tangani")
         kasubag = st.user("kasubag")
         order = task_message(kasubag, 10)
         before = order.button_texts
