@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from telegram import CallbackQuery, Update
 from telegram.error import BadRequest
@@ -93,22 +94,47 @@ async def answer_press(query: CallbackQuery, text: str | None = None, alert: boo
             await query.get_bot().send_message(query.from_user.id, html.escape(text))
 
 
-async def page_press(update: Update, context: BotContext) -> tuple[PagePress, str] | None:
-    """A page button's press, answered, with the presser's language; None when it was
-    refused (a stranger, or data that is no page) and already answered so."""
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Pressed(Generic[T]):
+    """A press by a known officer whose callback data parsed."""
+
+    query: CallbackQuery
+    officer: str
+    lang: str
+    data: T
+
+
+async def pressed(
+    update: Update, context: BotContext, parse: Callable[[str | None], T | None]
+) -> Pressed[T] | None:
+    """Every press handler's prologue: who pressed and what their button says. None when
+    the press is refused (a stranger, or data from an older bot that no longer parses),
+    already answered so: each refusal is worded once, here."""
     query = update.callback_query
     assert query is not None
     runtime = context.runtime
     officer, lang = await identify(update, context)
-    press = parse_page(query.data)
+    data = parse(query.data)
     if officer is None:
         await unknown_presser(query, runtime, lang)
         return None
-    if press is None:
+    if data is None:
         await answer_press(query, runtime.plain(lang, "common.stale_button"), alert=True)
         return None
-    await answer_press(query)
-    return press, lang
+    return Pressed(query, officer, lang, data)
+
+
+async def page_press(update: Update, context: BotContext) -> tuple[PagePress, str] | None:
+    """A page button's press, answered, with the presser's language; None when it was
+    refused (a stranger, or data that is no page) and already answered so."""
+    press = await pressed(update, context, parse_page)
+    if press is None:
+        return None
+    await answer_press(press.query)
+    return press.data, press.lang
 
 
 async def turn_page(query: CallbackQuery, text: str, buttons: Buttons) -> None:

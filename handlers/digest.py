@@ -14,6 +14,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.ptb.context import BotContext
 from bot.ptb.markup import keyboard
+from bot.runtime import Runtime
 from bot.services.digest import may_nudge
 from bot.services.nudges import nudge_holders
 from bot.services.scheduling import case_details, digest_message
@@ -30,9 +31,9 @@ from handlers.common import (
     answer_press,
     identify,
     page_press,
+    pressed,
     reply,
     turn_page,
-    unknown_presser,
     unknown_user,
     wait_for_chat,
 )
@@ -65,63 +66,53 @@ async def on_page(update: Update, context: BotContext) -> None:
 
 
 async def on_detail(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    assert query is not None
-    runtime = context.runtime
-    officer, lang = await identify(update, context)
-    case_id = parse_detail(query.data)
-    if officer is None:
-        await unknown_presser(query, runtime, lang)
+    press = await pressed(update, context, parse_detail)
+    if press is None:
         return
-    if case_id is None:
-        await answer_press(query, runtime.plain(lang, "common.stale_button"), alert=True)
-        return
-    texts = await case_details(runtime, case_id, runtime.clock.now(), lang)
+    runtime, lang = context.runtime, press.lang
+    texts = await case_details(runtime, press.data, runtime.clock.now(), lang)
     if texts is None:
-        await answer_press(query, runtime.plain(lang, "daily_digest.not_found"), alert=True)
+        await answer_press(press.query, runtime.plain(lang, "daily_digest.not_found"), True)
         return
-    await answer_press(query)
-    await wait_for_chat(update, context, officer)
+    await answer_press(press.query)
+    await wait_for_chat(update, context, press.officer)
     for text in texts:
         await reply(update, text)
 
 
 async def on_nudge(update: Update, context: BotContext) -> None:
     """ "Ingatkan" under the digest: one nudge to the holders, answered with who heard it."""
-    query = update.callback_query
-    assert query is not None
-    runtime = context.runtime
-    officer, lang = await identify(update, context)
-    case_id = parse_nudge(query.data)
-    if officer is None:
-        await unknown_presser(query, runtime, lang)
+    press = await pressed(update, context, parse_nudge)
+    if press is None:
         return
-    if case_id is None:
-        await answer_press(query, runtime.plain(lang, "common.stale_button"), alert=True)
+    runtime, lang = context.runtime, press.lang
+    if not may_nudge(runtime.config.officers, press.officer):
+        refused = runtime.plain(lang, "daily_digest.nudge_not_allowed")
+        await answer_press(press.query, refused, alert=True)
         return
-    if not may_nudge(runtime.config.officers, officer):
-        await answer_press(query, runtime.plain(lang, "daily_digest.nudge_not_allowed"), True)
-        return
+    answer = await _nudge_answer(runtime, lang, press.officer, press.data)
+    await answer_press(press.query, answer, alert=True)
+
+
+async def _nudge_answer(runtime: Runtime, lang: str, officer: str, case_id: int) -> str:
+    """Nudge the case's holders; the answer says who heard it and who waits for the hour."""
     done = await nudge_holders(runtime, officer, case_id)
     if done is None:
-        await answer_press(query, runtime.plain(lang, "daily_digest.nudge_nobody"), alert=True)
-        return
+        return runtime.plain(lang, "daily_digest.nudge_nobody")
     names = runtime.directory.name
     sent = ", ".join(names(k) for k in done.sent)
     waiting = ", ".join(names(k) for k in done.waiting)
     if not done.sent:
         assert done.next_at is not None
-        answer = runtime.plain(
+        return runtime.plain(
             lang,
             "daily_digest.nudge_too_soon",
             waiting=waiting,
             next=format_time(done.next_at, runtime.tz, lang),
         )
-    elif done.waiting:
-        answer = runtime.plain(lang, "daily_digest.nudge_sent_some", names=sent, waiting=waiting)
-    else:
-        answer = runtime.plain(lang, "daily_digest.nudge_sent", names=sent)
-    await answer_press(query, answer, alert=True)
+    if done.waiting:
+        return runtime.plain(lang, "daily_digest.nudge_sent_some", names=sent, waiting=waiting)
+    return runtime.plain(lang, "daily_digest.nudge_sent", names=sent)
 
 
 def get_handlers() -> list[BaseHandler[Any, Any, Any]]:

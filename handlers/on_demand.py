@@ -23,20 +23,17 @@ from bot.views.callbacks import (
     parse_draft_pdf,
     parse_task_detail,
 )
-from handlers.common import answer_press, identify, unknown_presser, wait_for_chat
+from handlers.common import answer_press, identify, pressed, unknown_presser, wait_for_chat
 
 
 async def on_task_detail(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    assert query is not None
-    runtime = context.runtime
-    officer, lang = await identify(update, context)
-    pressed = parse_task_detail(query.data)
-    if officer is None:
-        await unknown_presser(query, runtime, lang)
+    press = await pressed(update, context, parse_task_detail)
+    if press is None:
         return
-    state = await runtime.service.find_case(pressed[0]) if pressed else None
-    task = state.task(pressed[1]) if state is not None and pressed else None
+    runtime, query = context.runtime, press.query
+    officer, lang, (case_id, task_seq) = press.officer, press.lang, press.data
+    state = await runtime.service.find_case(case_id)
+    task = state.task(task_seq) if state is not None else None
     if state is None or task is None:
         await answer_press(query, runtime.plain(lang, "common.stale_button"), alert=True)
         return

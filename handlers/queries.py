@@ -37,9 +37,9 @@ from handlers.common import (
     answer_press,
     identify,
     page_press,
+    pressed,
     refusal_text,
     turn_page,
-    unknown_presser,
     unknown_user,
     wait_for_chat,
 )
@@ -244,17 +244,11 @@ async def _send_version(
 
 
 async def on_press(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    assert query is not None
-    runtime = context.runtime
-    officer, lang = await identify(update, context)
-    press = parse_query(query.data)
-    if officer is None:
-        await unknown_presser(query, runtime, lang)
+    pressing = await pressed(update, context, parse_query)
+    if pressing is None:
         return
-    if press is None:
-        await answer_press(query, runtime.plain(lang, "common.stale_button"), True)
-        return
+    runtime, query = context.runtime, pressing.query
+    officer, lang, press = pressing.officer, pressing.lang, pressing.data
     if press.op == "t":
         await _show_task_again(update, context, officer, lang, press)
         return
