@@ -12,6 +12,12 @@ The traps (PITFALLS.md, "LibreOffice headless") and the answer to each:
 * an existing output file is silently overwritten -> a fresh temporary directory per
   conversion.
 
+Each LibreOffice run costs seconds of CPU on a small server, so no input is converted
+twice at once (three Kepala Bidang's jobs for one draft share one run), and a file it
+could not load (it exited and left nothing) is not tried again by this process: the
+result would be the same, and every retry would take the CPU from the officers' presses.
+A timeout is not remembered; it may pass on a quieter moment.
+
 Conversion is optional: with no LibreOffice installed `available` is False, `convert`
 returns None at once, and the bot sends the .docx alone.
 """
@@ -20,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import os
 import shutil
@@ -33,6 +40,8 @@ from bot.documents.toc import fill_toc, heading_pages, toc_titles
 __all__ = ["PdfConverter"]
 
 log = logging.getLogger(__name__)
+
+_Input = tuple[str, str, str]  # (sha-256 of the bytes, source extension, target extension)
 
 _TAIL: Final = 2000  # characters of soffice's output kept in a log line
 _NICENESS: Final = 10  # LibreOffice's CPU priority below the bot's (0)
@@ -78,6 +87,8 @@ class PdfConverter:
         self._semaphore = asyncio.Semaphore(max_parallel)
         self._free_slots = list(range(max_parallel))
         self._profiles: Path | None = None
+        self._running: dict[_Input, asyncio.Future[bytes | None]] = {}
+        self._unreadable: set[_Input] = set()
         if self.soffice is None:
             log.warning("soffice not found on PATH: documents are sent as .docx only")
 
@@ -106,10 +117,37 @@ class PdfConverter:
         """
         if self.soffice is None:
             return None
-        pdf = await self._convert_once(self.soffice, docx, name, source, target)
-        if pdf is None or (source, target) != ("docx", "pdf"):
+        key = (hashlib.sha256(docx).hexdigest(), source, target)
+        while key not in self._unreadable:
+            running = self._running.get(key)
+            if running is None:
+                return await self._convert_first(self.soffice, key, docx, name)
+            # The same bytes are being converted: that run's PDF serves here too (a
+            # cancelled wait leaves the run alone: `shield`).
+            pdf = await asyncio.shield(running)
+            if pdf is not None:
+                return pdf
+        log.info("PDF of %s: LibreOffice could not read this file before; not tried", name)
+        return None
+
+    async def _convert_first(
+        self, soffice: str, key: _Input, docx: bytes, name: str
+    ) -> bytes | None:
+        """Convert, letting anyone who asks for the same bytes meanwhile wait for this run."""
+        _, source, target = key
+        done: asyncio.Future[bytes | None] = asyncio.get_running_loop().create_future()
+        self._running[key] = done
+        pdf: bytes | None = None
+        try:
+            pdf, unreadable = await self._convert_once(soffice, docx, name, source, target)
+            if unreadable:
+                self._unreadable.add(key)
+            if pdf is not None and (source, target) == ("docx", "pdf"):
+                pdf = await self._with_toc_pages(soffice, docx, pdf, name)
             return pdf
-        return await self._with_toc_pages(self.soffice, docx, pdf, name)
+        finally:
+            del self._running[key]
+            done.set_result(pdf)  # None after a failure: a waiter tries itself
 
     async def _with_toc_pages(self, soffice: str, docx: bytes, pdf: bytes, name: str) -> bytes:
         """A document with a DAFTAR ISI is made again with its page numbers filled in
@@ -119,12 +157,14 @@ class PdfConverter:
             return pdf
         pages = await asyncio.to_thread(heading_pages, pdf, titles)
         filled = await asyncio.to_thread(fill_toc, docx, pages)
-        second = await self._convert_once(soffice, filled, name, "docx", "pdf")
+        second, _ = await self._convert_once(soffice, filled, name, "docx", "pdf")
         return second if second is not None else pdf
 
     async def _convert_once(
         self, soffice: str, docx: bytes, name: str, source: str, target: str
-    ) -> bytes | None:
+    ) -> tuple[bytes | None, bool]:
+        """The output, and whether LibreOffice ran to its end without making any (it
+        could not read the input: the same input would fail the same way again)."""
         async with self._semaphore:
             slot = self._free_slots.pop()
             try:
@@ -134,7 +174,7 @@ class PdfConverter:
 
     async def _convert_in_slot(
         self, soffice: str, slot: int, docx: bytes, name: str, source_ext: str, target: str
-    ) -> bytes | None:
+    ) -> tuple[bytes | None, bool]:
         profile = self._profile_root() / f"lo-profile-{slot}"
         workdir = Path(
             await asyncio.to_thread(tempfile.mkdtemp, prefix="lo-job-", dir=self._work_root)
@@ -169,7 +209,7 @@ class PdfConverter:
                 _kill_group(proc.pid)
                 await proc.wait()
                 log.error("PDF of %s: soffice took over %.0f s; killed", name, self.timeout)
-                return None
+                return None, False
             except BaseException:  # cancelled: never leave LibreOffice running
                 _kill_group(proc.pid)
                 with contextlib.suppress(Exception):
@@ -185,7 +225,8 @@ class PdfConverter:
                     _tail(stdout),
                     _tail(stderr),
                 )
-            return data
+            # exit 0 with nothing made: the input; a crash (signal, error code) may pass
+            return data, data is None and proc.returncode == 0
         finally:
             await asyncio.to_thread(shutil.rmtree, workdir, True)
 

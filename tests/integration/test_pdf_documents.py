@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
 import re
 import shutil
 import stat
@@ -228,6 +229,52 @@ async def test_exit_zero_without_output_is_a_failure(
     converter = PdfConverter(soffice=soffice, work_root=tmp_path)
     assert await converter.convert(b"docx", "kosong") is None
     assert "Error: source file could not be loaded" in caplog.text
+
+
+COUNTING_COPY = """
+echo run >> {log}
+for a; do [ "$prevarg" = "--outdir" ] && dir="$a"; prevarg="$a"; input="$a"; done
+sleep 0.3
+cp "$input" "$dir/document.pdf"
+"""
+
+
+async def test_the_same_file_asked_for_at_once_is_converted_once(tmp_path: Path) -> None:
+    """Three reviewers' PDF jobs for one draft: one LibreOffice run serves all three."""
+    log = tmp_path / "runs.log"
+    soffice = fake_soffice(tmp_path, COUNTING_COPY.format(log=log))
+    converter = PdfConverter(soffice=soffice, max_parallel=2, work_root=tmp_path)
+    results = await asyncio.gather(
+        *(converter.convert(b"draf v2", f"kabid {i}") for i in range(3)),
+        converter.convert(b"draf lain", "lain"),
+    )
+    assert results == [b"draf v2", b"draf v2", b"draf v2", b"draf lain"]
+    assert _read(log).split() == ["run", "run"]  # one per distinct file
+
+
+async def test_a_file_libreoffice_cannot_read_is_not_tried_again(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    log = tmp_path / "runs.log"
+    soffice = fake_soffice(
+        tmp_path, f'echo run >> {log}\necho "Error: source file could not be loaded"\nexit 0\n'
+    )
+    converter = PdfConverter(soffice=soffice, work_root=tmp_path)
+    caplog.set_level(logging.INFO, "bot.documents.pdf")
+    for _ in range(3):  # the job's retries, and a second reviewer's job
+        assert await converter.convert(b"rusak", "rusak") is None
+    assert _read(log).split() == ["run"]
+    assert "could not read this file before; not tried" in caplog.text
+
+
+async def test_a_timeout_is_tried_again(tmp_path: Path) -> None:
+    """A conversion killed for taking too long may pass later: it is not remembered."""
+    log = tmp_path / "runs.log"
+    soffice = fake_soffice(tmp_path, f"echo run >> {log}\nsleep 300\n")
+    converter = PdfConverter(soffice=soffice, timeout=0.5, work_root=tmp_path)
+    for _ in range(2):
+        assert await converter.convert(b"besar", "besar") is None
+    assert _read(log).split() == ["run", "run"]
 
 
 async def test_empty_output_is_a_failure(tmp_path: Path) -> None:
