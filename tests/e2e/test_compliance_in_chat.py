@@ -15,15 +15,16 @@ from pathlib import Path
 
 from docx import Document
 
+from bot.core.acting import ActingKind, Appointment
 from bot.core.clock import FakeClock
 from bot.core.workflow import Action, AttachFile, CaseState
 from demo.stage import STAGE_TOKEN, Stage, stage, write_stage_config
 from fakegram import BotMessage, FakeTelegram, FakeUser
 from tests.support.chat import says
-from tests.support.compliance_history import PLANS, CasePlan, Office, build_history
+from tests.support.compliance_history import PLANS, CasePlan, Leave, Office, build_history
 from tests.support.docs import tiny_docx
 from tests.support.engine import LETTER
-from tests.support.local_time import at_local
+from tests.support.local_time import JAKARTA, at_local
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ASKED_AT = at_local(2026, 10, 1, 9, 0)  # Thursday, after the third quarter
@@ -38,6 +39,7 @@ class ServiceOffice(Office):
     @classmethod
     async def start(cls, st: Stage, plan: CasePlan) -> ServiceOffice:
         clock(st).set(plan.start)
+        await st.runtime.acting.apply_due()  # the scheduled check: a past leave has ended
         transition = await st.runtime.service.start_case(
             "kadin", "pelaporan_kinerja", plan.period, plan.year, LETTER
         )
@@ -57,6 +59,25 @@ class ServiceOffice(Office):
         data = tiny_docx(f"draf {action.file.sha256[:8]}")
         ref = await self.st.runtime.service.store_upload(data, "draf.docx", DOCX)
         return AttachFile(action.task, ref)
+
+    async def appoint(self, leave: Leave) -> None:
+        """The Sekretaris (an admin) records the Surat Perintah as /wakil does; it is in
+        force at once, so the open task moves now."""
+        clock(self.st).set(leave.at)
+        day = leave.at.astimezone(JAKARTA).date()
+        letter = Appointment(
+            kind=ActingKind.PLH,
+            letter_number=leave.letter,
+            letter_date=day,
+            appointer="sekda",
+            absent=leave.absent,
+            stand_in=leave.stand_in,
+            start=day,
+            end=day,
+        )
+        stored = await self.st.runtime.acting.record("sekretaris", letter)
+        assert stored.id == leave.appointment
+        await self.st.runtime.deliver()
 
 
 def clock(st: Stage) -> FakeClock:
@@ -113,7 +134,10 @@ async def test_the_kadin_gets_the_summary_the_chart_and_the_monitoring_form(
         ) in summary.text
         assert "tidak berjalan dengan baik: 1 langkah" in summary.text
         assert "Langkah 1: Memerintahkan" in summary.text
-        assert "menunggu Dr. H. Ahmad Santoso, M.Pd." in summary.text
+        # The slowest step waited on the Plh Kadin, who held it: her name, not the
+        # absent Kadin's (whose own late signature is not among the three slowest).
+        assert "menunggu Sri Wahyuni, S.E., M.M." in summary.text
+        assert "Ahmad Santoso" not in summary.text
         assert "menunggu Ir. Yusuf Hidayat" in summary.text
         assert len(summary.text) <= 4096
 
@@ -138,8 +162,10 @@ async def test_the_kadin_gets_the_summary_the_chart_and_the_monitoring_form(
             "10 menit",
             "85,71%",
             "0",
-            "Dr. H. Ahmad Santoso, M.Pd. (1×, 2 jam)",
+            "Sri Wahyuni, S.E., M.M. (1×, 2 jam)",
         ]
+        sign = [c.text for c in annex.rows[9].cells]
+        assert sign[2] == "6" and sign[8] == "Dr. H. Ahmad Santoso, M.Pd. (1×, 15 menit)"
 
         # /status with a code: a finished case is its chart alone; a running one is
         # where it stands, then its chart.
