@@ -46,7 +46,7 @@ from bot.ptb.sender import OutboxSender
 from bot.runtime import Runtime
 from bot.services.backup import report_damaged_file
 from bot.services.notices import minimal_form, report_refused, report_unreachable
-from bot.views.commands import COMMANDS
+from bot.views.commands import EVERYONE, Command, menu
 from handlers import common as handler_common
 from handlers import tasks as tasks_handlers
 from handlers.common import identify, reply
@@ -214,25 +214,26 @@ async def running(
 
 
 async def _publish_commands(app: BotApp, runtime: Runtime) -> None:
+    """Everyone's menu as the default; in the chat of each officer who sees more (an
+    admin, the Kadin and the Sekretaris for /kepatuhan) their own menu."""
     lang = runtime.config.language.value
-    everyone = [
-        BotCommand(c.name, runtime.plain(lang, c.description_key))
-        for c in COMMANDS
-        if not c.admin_only
-    ]
-    admins = everyone + [
-        BotCommand(c.name, runtime.plain(lang, c.description_key))
-        for c in COMMANDS
-        if c.admin_only
-    ]
-    await app.bot.set_my_commands(everyone, scope=BotCommandScopeDefault())
-    for key in runtime.directory.admins():
+
+    def listed(commands: Sequence[Command]) -> list[BotCommand]:
+        return [BotCommand(c.name, runtime.plain(lang, c.description_key)) for c in commands]
+
+    await app.bot.set_my_commands(listed(EVERYONE), scope=BotCommandScopeDefault())
+    directory = runtime.directory
+    for key in dict.fromkeys([*directory.admins(), *directory.officers]):
+        officer = directory.get(key)
+        own = menu(directory.is_admin(key), officer.role if officer else None)
+        if own == EVERYONE:
+            continue
         chat = await runtime.chat_of(key)
         if chat is not None:
             try:
-                await app.bot.set_my_commands(admins, scope=BotCommandScopeChat(chat))
-            except Exception as exc:  # an admin who never opened the chat: not fatal
-                log.info("could not set admin commands for %s: %s", key, exc)
+                await app.bot.set_my_commands(listed(own), scope=BotCommandScopeChat(chat))
+            except Exception as exc:  # an officer who never opened the chat: not fatal
+                log.info("could not set the command menu of %s: %s", key, exc)
 
 
 # -- guards and fallbacks -------------------------------------------------------------------

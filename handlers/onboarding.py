@@ -33,7 +33,7 @@ from bot.views.callbacks import (
     invite_pick_callback,
     language_callback,
 )
-from bot.views.commands import COMMANDS
+from bot.views.commands import menu
 from bot.views.fmt import format_deadline, format_time
 from bot.views.i18n import SUPPORTED_LANGUAGES
 from handlers.common import (
@@ -282,11 +282,14 @@ async def on_help(update: Update, context: BotContext) -> None:
     if officer is None:
         await unknown_user(update, context, lang)
         return
-    await reply(update, help_text(runtime, lang, runtime.directory.is_admin(officer)))
+    holder = runtime.directory.get(officer)
+    admin = runtime.directory.is_admin(officer)
+    await reply(update, help_text(runtime, lang, admin, holder.role if holder else None))
 
 
-def help_text(runtime: Runtime, lang: str, admin: bool) -> str:
-    """The commands from the registry (admins also see theirs) and how tasks work."""
+def help_text(runtime: Runtime, lang: str, admin: bool, role: str | None) -> str:
+    """The commands of the officer's menu (`menu`: admins' own apart) and how tasks work."""
+    shown = menu(admin, role)
 
     def lines(admin_only: bool) -> list[str]:
         return [
@@ -296,7 +299,7 @@ def help_text(runtime: Runtime, lang: str, admin: bool) -> str:
                 command=c.name,
                 description=runtime.plain(lang, c.description_key),
             )
-            for c in COMMANDS
+            for c in shown
             if c.admin_only == admin_only
         ]
 
