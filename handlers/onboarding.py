@@ -17,6 +17,7 @@ from telegram.helpers import create_deep_linked_url
 
 from bot.documents import code_of_start_payload
 from bot.ptb.context import BotContext
+from bot.ptb.menus import publish_menu_of
 from bot.runtime import Runtime
 from bot.services.invites import (
     NotAllowed,
@@ -114,6 +115,7 @@ async def _answer_redemption(
         lang = await runtime.language_of(officer)
         joined = runtime.text(lang, "onboarding.joined", agency=runtime.config.agency.name)
         await reply(update, "\n\n".join([joined, await welcome(runtime, officer, lang)]))
+        await publish_menu_of(context.bot, runtime, officer)
         return
     if result.outcome is Outcome.ALREADY_LINKED and result.officer_key is not None:
         officer = result.officer_key

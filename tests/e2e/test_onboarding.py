@@ -154,6 +154,8 @@ async def test_an_invited_officer_joins_once_and_receives_the_task_waiting_for_t
         )
         await press(st, ahmad, task, "Disposisikan")
         assert "instruksi disposisi" in ahmad.transcript[-1].text  # he acts as the Kadin
+        # His chat became known by joining: his menu (with /kepatuhan) is published now.
+        assert "kepatuhan" in [name for name, _ in st.fake.visible_commands(ahmad)]
 
         thief = st.fake.user(5002, "Orang Lain")
         thief.start(code.group(1))
