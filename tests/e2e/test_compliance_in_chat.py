@@ -8,6 +8,7 @@ import asyncio
 import io
 import subprocess
 import sys
+import zipfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -17,11 +18,23 @@ from docx import Document
 
 from bot.core.acting import ActingKind, Appointment
 from bot.core.clock import FakeClock
+from bot.core.compliance import AuditPeriod, compliance_report
 from bot.core.workflow import Action, AttachFile, CaseState
+from bot.documents.timeline import compliance_timeline, render_timeline
+from bot.views.i18n import Catalogue
 from demo.stage import STAGE_TOKEN, Stage, stage, write_stage_config
 from fakegram import BotMessage, FakeTelegram, FakeUser
 from tests.support.chat import says
-from tests.support.compliance_history import PLANS, CasePlan, Leave, Office, build_history
+from tests.support.compliance_history import (
+    CALENDAR,
+    PLANS,
+    ZONE,
+    CasePlan,
+    Leave,
+    Office,
+    build_history,
+    fixture_trails,
+)
 from tests.support.docs import tiny_docx
 from tests.support.engine import LETTER
 from tests.support.local_time import JAKARTA, at_local
@@ -110,6 +123,14 @@ async def office_with_history(folder: Path) -> AsyncIterator[Stage]:
         fake.stop()
 
 
+async def chart_of_the_fixture(caption: str) -> bytes:
+    """The third quarter's chart drawn from the fixture history walked in the engine."""
+    report = compliance_report(await fixture_trails(), AuditPeriod(2026, 3), CALENDAR, ZONE)
+    [sop] = report.sops
+    per_day = CALENDAR.working_minutes_per_day
+    return render_timeline(compliance_timeline(caption, sop, Catalogue.load(), "id", per_day))
+
+
 async def ask(st: Stage, user: FakeUser, text: str) -> list[BotMessage]:
     before = len(user.transcript)
     user.send_text(text)
@@ -144,11 +165,19 @@ async def test_the_kadin_gets_the_summary_the_chart_and_the_monitoring_form(
         assert photo.kind == "photo"
         assert photo.photo is not None and photo.photo.data.startswith(b"\x89PNG")
         assert photo.text.startswith("Median waktu kerja per langkah")
+        # The chart is the fixture history's: the same figures, walked through the pure
+        # engine, draw the very same picture (each bar a step's median working minutes).
+        fixture_chart = await chart_of_the_fixture(photo.text)
+        assert photo.photo.data == fixture_chart
 
         assert document.kind == "document"
         assert document.document is not None
         assert document.document.filename == "Laporan_Kepatuhan_SOP_TW3_2026_Disdik.docx"
-        docx = Document(io.BytesIO(kadin.downloaded_document(document)))
+        data = kadin.downloaded_document(document)
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            media = [archive.read(n) for n in archive.namelist() if n.startswith("word/media/")]
+        assert fixture_chart in media  # the same chart, embedded in the .docx
+        docx = Document(io.BytesIO(data))
         form, annex = (t for t in docx.tables if len(t.columns) in (6, 9))
         body = [[c.text for c in row.cells] for row in form.rows][2:]
         verdicts = ["baik" if r[2] == "✓" else "tidak" if r[3] == "✓" else "-" for r in body]
