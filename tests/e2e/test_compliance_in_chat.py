@@ -35,7 +35,7 @@ from tests.support.compliance_history import (
     build_history,
     fixture_trails,
 )
-from tests.support.docs import tiny_docx
+from tests.support.docs import docx_text, tiny_docx
 from tests.support.engine import LETTER
 from tests.support.local_time import JAKARTA, at_local
 
@@ -195,6 +195,22 @@ async def test_the_kadin_gets_the_summary_the_chart_and_the_monitoring_form(
         ]
         sign = [c.text for c in annex.rows[9].cells]
         assert sign[2] == "6" and sign[8] == "Dr. H. Ahmad Santoso, M.Pd. (1×, 15 menit)"
+
+        # The documents of the stand-in period tell the act: the Plh Kadin disposed and
+        # signed LKT-2026-TW2 under "Plh." and her own name; the Kadin signed LKT-2025-TW1.
+        sek = st.user("sekretaris")
+        sheets = {
+            m.document.filename: docx_text(sek.downloaded_document(m))
+            for m in sek.transcript
+            if m.document is not None and m.document.filename.startswith("Lembar_")
+        }
+        plh = st.config.officer("sekretaris")
+        disposed = sheets["Lembar_Disposisi_TW2_2026_Disdik.docx"]
+        assert f"Plh. Kepala Dinas Pendidikan,\nParaf: SW\n{plh.name}" in disposed
+        signed = sheets["Lembar_Pengesahan_TW2_2026_Disdik.docx"]
+        assert "Plh. KEPALA DINAS PENDIDIKAN" in signed and plh.nip_formatted in signed
+        own = sheets["Lembar_Pengesahan_TW1_2025_Disdik.docx"]
+        assert "Plh." not in own and st.config.officer("kadin").name in own
 
         # /status with a code: a finished case is its chart alone; a running one is
         # where it stands, then its chart.
