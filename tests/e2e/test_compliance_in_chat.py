@@ -202,7 +202,7 @@ async def test_the_kadin_gets_the_summary_the_chart_and_the_monitoring_form(
         sheets = {
             m.document.filename: docx_text(sek.downloaded_document(m))
             for m in sek.transcript
-            if m.document is not None and m.document.filename.startswith("Lembar_")
+            if m.document is not None and (m.document.filename or "").startswith("Lembar_")
         }
         plh = st.config.officer("sekretaris")
         disposed = sheets["Lembar_Disposisi_TW2_2026_Disdik.docx"]
