@@ -15,12 +15,7 @@ from functools import partial
 from types import ModuleType
 from typing import Any
 
-from telegram import (
-    BotCommand,
-    BotCommandScopeChat,
-    BotCommandScopeDefault,
-    Update,
-)
+from telegram import Update
 from telegram.constants import ChatType, ParseMode
 from telegram.ext import (
     AIORateLimiter,
@@ -40,13 +35,13 @@ from bot.ptb import jobs
 from bot.ptb.context import RUNTIME_KEY, BotApp, BotContext
 from bot.ptb.delivery import DeliveryWorker
 from bot.ptb.inbox import InboxQueue
+from bot.ptb.menus import publish_menus
 from bot.ptb.pacing import Pacer
 from bot.ptb.persistence import DialogPersistence
 from bot.ptb.sender import OutboxSender
 from bot.runtime import Runtime
 from bot.services.backup import report_damaged_file
 from bot.services.notices import minimal_form, report_refused, report_unreachable
-from bot.views.commands import COMMANDS
 from handlers import common as handler_common
 from handlers import tasks as tasks_handlers
 from handlers.common import identify, reply
@@ -161,7 +156,7 @@ async def _post_init(app: BotApp, *, paced: bool) -> None:
     runtime.courier = courier
     runtime.db.on_queued = courier.queued  # every commit that queued work wakes it
     courier.start()
-    await _publish_commands(app, runtime)
+    await publish_menus(app.bot, runtime)
     jobs.start_jobs(app, runtime)  # tick, outbox retry, digest, holiday check, backup
     # Before polling: the updates a crash left unfinished are the first to be handled.
     await _inbox(app).replay(app.bot)
@@ -211,28 +206,6 @@ async def running(
         await app.shutdown()
         if app.post_shutdown is not None:
             await app.post_shutdown(app)
-
-
-async def _publish_commands(app: BotApp, runtime: Runtime) -> None:
-    lang = runtime.config.language.value
-    everyone = [
-        BotCommand(c.name, runtime.plain(lang, c.description_key))
-        for c in COMMANDS
-        if not c.admin_only
-    ]
-    admins = everyone + [
-        BotCommand(c.name, runtime.plain(lang, c.description_key))
-        for c in COMMANDS
-        if c.admin_only
-    ]
-    await app.bot.set_my_commands(everyone, scope=BotCommandScopeDefault())
-    for key in runtime.directory.admins():
-        chat = await runtime.chat_of(key)
-        if chat is not None:
-            try:
-                await app.bot.set_my_commands(admins, scope=BotCommandScopeChat(chat))
-            except Exception as exc:  # an admin who never opened the chat: not fatal
-                log.info("could not set admin commands for %s: %s", key, exc)
 
 
 # -- guards and fallbacks -------------------------------------------------------------------

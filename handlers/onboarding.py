@@ -17,6 +17,7 @@ from telegram.helpers import create_deep_linked_url
 
 from bot.documents import code_of_start_payload
 from bot.ptb.context import BotContext
+from bot.ptb.menus import publish_menu_of
 from bot.runtime import Runtime
 from bot.services.invites import (
     NotAllowed,
@@ -33,7 +34,7 @@ from bot.views.callbacks import (
     invite_pick_callback,
     language_callback,
 )
-from bot.views.commands import COMMANDS
+from bot.views.commands import menu
 from bot.views.fmt import format_deadline, format_time
 from bot.views.i18n import SUPPORTED_LANGUAGES
 from handlers.common import (
@@ -114,6 +115,7 @@ async def _answer_redemption(
         lang = await runtime.language_of(officer)
         joined = runtime.text(lang, "onboarding.joined", agency=runtime.config.agency.name)
         await reply(update, "\n\n".join([joined, await welcome(runtime, officer, lang)]))
+        await publish_menu_of(context.bot, runtime, officer)
         return
     if result.outcome is Outcome.ALREADY_LINKED and result.officer_key is not None:
         officer = result.officer_key
@@ -282,11 +284,14 @@ async def on_help(update: Update, context: BotContext) -> None:
     if officer is None:
         await unknown_user(update, context, lang)
         return
-    await reply(update, help_text(runtime, lang, runtime.directory.is_admin(officer)))
+    holder = runtime.directory.get(officer)
+    admin = runtime.directory.is_admin(officer)
+    await reply(update, help_text(runtime, lang, admin, holder.role if holder else None))
 
 
-def help_text(runtime: Runtime, lang: str, admin: bool) -> str:
-    """The commands from the registry (admins also see theirs) and how tasks work."""
+def help_text(runtime: Runtime, lang: str, admin: bool, role: str | None) -> str:
+    """The commands of the officer's menu (`menu`: admins' own apart) and how tasks work."""
+    shown = menu(admin, role)
 
     def lines(admin_only: bool) -> list[str]:
         return [
@@ -296,7 +301,7 @@ def help_text(runtime: Runtime, lang: str, admin: bool) -> str:
                 command=c.name,
                 description=runtime.plain(lang, c.description_key),
             )
-            for c in COMMANDS
+            for c in shown
             if c.admin_only == admin_only
         ]
 

@@ -20,6 +20,10 @@ not finish its step; neither is counted. Per SOP and step:
   past the standard. The officer is the audit row's actor, so a stand-in (Plh/Plt)
   who acted shows under their own name, never the absent official's.
 
+Who may ask for the report (`MAY_ASK_ROLES`, besides the admins): the officers holding
+the roles that answer for the SOPs' keeping. The chat's answer and its command menu both
+read it, so nobody is shown a command they would be refused.
+
 The judgement (`StepFigures.judged_good`) compares the share within standard with a
 threshold the agency configures (`[documents] ambang_kepatuhan`).
 
@@ -36,6 +40,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
+from typing import Final
 from zoneinfo import ZoneInfo
 
 from bot.core.performance import FINISH, StepRun, TrailEvent, case_performance
@@ -43,6 +48,7 @@ from bot.core.sop import Sop
 from bot.core.timestd import WorkCalendar
 
 __all__ = [
+    "MAY_ASK_ROLES",
     "AuditPeriod",
     "CaseTrail",
     "ComplianceReport",
@@ -53,6 +59,7 @@ __all__ = [
     "parse_audit_period",
 ]
 
+MAY_ASK_ROLES: Final = frozenset({"kadin", "sekretaris"})  # the Kepala Dinas, the Sekretaris
 ENTER = "enter"
 NOTE = "note"
 _COUNTED_ENDINGS = frozenset({ENTER, FINISH})

@@ -275,7 +275,7 @@ def disposition_sheet(
             note=str(form.get(_NOTE) or ""),
             to=tuple(to),
             at=event.at,
-            by=signatory(giver),
+            by=_as_acted(config, giver, event),  # a Plh Kadin disposes as "Plh. Kepala Dinas"
             due=due,
         ),
         tz=config.agency.timezone,
@@ -392,8 +392,12 @@ def _sign_event(audit: Sequence[AuditEntry], sig: Signature) -> AuditEntry | Non
 
 def _signatory_of(config: Config, audit: Sequence[AuditEntry], sig: Signature) -> Signatory:
     """Who signed, as printed: a Plh/Plt with their own name under the absent's title."""
-    officer = _signer(config, audit, sig)
-    event = _sign_event(audit, sig)
+    return _as_acted(config, _signer(config, audit, sig), _sign_event(audit, sig))
+
+
+def _as_acted(config: Config, officer: Officer, event: AuditEntry | None) -> Signatory:
+    """`officer` as they acted in `event`: under the absent official's title with
+    "Plh."/"Plt." before it when they stood in, else under their own."""
     acting = _acting_title(config, event) if event is not None else None
     if acting is None or event is None or event.actor != officer.key:
         return signatory(officer)

@@ -2,10 +2,11 @@
 
 One read of every case's trail with the SOP it started with, the figures from
 `bot.core.compliance`, then the pictures and the .docx, rendered off the event loop
-(matplotlib and docxtpl are CPU-bound). Who may ask is decided here, once, for the chat
-and nowhere else: the admins, and the officers holding the roles that answer for the
-SOPs' keeping, the Kepala Dinas and the Sekretaris (`MAY_ASK_ROLES`). The CLI is run by
-whoever holds the server, so it asks nobody.
+(matplotlib and docxtpl are CPU-bound). Who may ask in chat is decided here (`may_ask`):
+the admins, and the officers holding the roles that answer for the SOPs' keeping, the
+Kepala Dinas and the Sekretaris (`bot.core.compliance.MAY_ASK_ROLES`, which the command
+menu reads too, so only they see /kepatuhan). The CLI is run by whoever holds the
+server, so it asks nobody.
 """
 
 from __future__ import annotations
@@ -15,7 +16,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Final, Protocol
 
-from bot.core.compliance import AuditPeriod, CaseTrail, ComplianceReport, compliance_report
+from bot.core.compliance import (
+    MAY_ASK_ROLES,
+    AuditPeriod,
+    CaseTrail,
+    ComplianceReport,
+    compliance_report,
+)
 from bot.core.performance import case_performance
 from bot.core.workflow import CaseState
 from bot.documents import DocumentSettings
@@ -30,7 +37,6 @@ from bot.services.office import Office
 from bot.views.compliance import ComplianceViews, period_label
 
 __all__ = [
-    "MAY_ASK_ROLES",
     "Chart",
     "ComplianceAnswer",
     "ComplianceOffice",
@@ -39,7 +45,6 @@ __all__ = [
     "may_ask",
 ]
 
-MAY_ASK_ROLES: Final = frozenset({"kadin", "sekretaris"})
 DOCUMENT_LANGUAGE: Final = "id"  # the inspectorate files the report in Indonesian
 
 

@@ -8,6 +8,7 @@ import asyncio
 import io
 import subprocess
 import sys
+import zipfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -15,15 +16,28 @@ from pathlib import Path
 
 from docx import Document
 
+from bot.core.acting import ActingKind, Appointment
 from bot.core.clock import FakeClock
+from bot.core.compliance import AuditPeriod, compliance_report
 from bot.core.workflow import Action, AttachFile, CaseState
+from bot.documents.timeline import compliance_timeline, render_timeline
+from bot.views.i18n import Catalogue
 from demo.stage import STAGE_TOKEN, Stage, stage, write_stage_config
 from fakegram import BotMessage, FakeTelegram, FakeUser
 from tests.support.chat import says
-from tests.support.compliance_history import PLANS, CasePlan, Office, build_history
-from tests.support.docs import tiny_docx
+from tests.support.compliance_history import (
+    CALENDAR,
+    PLANS,
+    ZONE,
+    CasePlan,
+    Leave,
+    Office,
+    build_history,
+    fixture_trails,
+)
+from tests.support.docs import docx_text, tiny_docx
 from tests.support.engine import LETTER
-from tests.support.local_time import at_local
+from tests.support.local_time import JAKARTA, at_local
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ASKED_AT = at_local(2026, 10, 1, 9, 0)  # Thursday, after the third quarter
@@ -38,6 +52,7 @@ class ServiceOffice(Office):
     @classmethod
     async def start(cls, st: Stage, plan: CasePlan) -> ServiceOffice:
         clock(st).set(plan.start)
+        await st.runtime.acting.apply_due()  # the scheduled check: a past leave has ended
         transition = await st.runtime.service.start_case(
             "kadin", "pelaporan_kinerja", plan.period, plan.year, LETTER
         )
@@ -57,6 +72,25 @@ class ServiceOffice(Office):
         data = tiny_docx(f"draf {action.file.sha256[:8]}")
         ref = await self.st.runtime.service.store_upload(data, "draf.docx", DOCX)
         return AttachFile(action.task, ref)
+
+    async def appoint(self, leave: Leave) -> None:
+        """The Sekretaris (an admin) records the Surat Perintah as /wakil does; it is in
+        force at once, so the open task moves now."""
+        clock(self.st).set(leave.at)
+        day = leave.at.astimezone(JAKARTA).date()
+        letter = Appointment(
+            kind=ActingKind.PLH,
+            letter_number=leave.letter,
+            letter_date=day,
+            appointer="sekda",
+            absent=leave.absent,
+            stand_in=leave.stand_in,
+            start=day,
+            end=day,
+        )
+        stored = await self.st.runtime.acting.record("sekretaris", letter)
+        assert stored.id == leave.appointment
+        await self.st.runtime.deliver()
 
 
 def clock(st: Stage) -> FakeClock:
@@ -89,6 +123,14 @@ async def office_with_history(folder: Path) -> AsyncIterator[Stage]:
         fake.stop()
 
 
+async def chart_of_the_fixture(caption: str) -> bytes:
+    """The third quarter's chart drawn from the fixture history walked in the engine."""
+    report = compliance_report(await fixture_trails(), AuditPeriod(2026, 3), CALENDAR, ZONE)
+    [sop] = report.sops
+    per_day = CALENDAR.working_minutes_per_day
+    return render_timeline(compliance_timeline(caption, sop, Catalogue.load(), "id", per_day))
+
+
 async def ask(st: Stage, user: FakeUser, text: str) -> list[BotMessage]:
     before = len(user.transcript)
     user.send_text(text)
@@ -113,18 +155,29 @@ async def test_the_kadin_gets_the_summary_the_chart_and_the_monitoring_form(
         ) in summary.text
         assert "tidak berjalan dengan baik: 1 langkah" in summary.text
         assert "Langkah 1: Memerintahkan" in summary.text
-        assert "menunggu Dr. H. Ahmad Santoso, M.Pd." in summary.text
+        # The slowest step waited on the Plh Kadin, who held it: her name, not the
+        # absent Kadin's (whose own late signature is not among the three slowest).
+        assert "menunggu Sri Wahyuni, S.E., M.M." in summary.text
+        assert "Ahmad Santoso" not in summary.text
         assert "menunggu Ir. Yusuf Hidayat" in summary.text
         assert len(summary.text) <= 4096
 
         assert photo.kind == "photo"
         assert photo.photo is not None and photo.photo.data.startswith(b"\x89PNG")
         assert photo.text.startswith("Median waktu kerja per langkah")
+        # The chart is the fixture history's: the same figures, walked through the pure
+        # engine, draw the very same picture (each bar a step's median working minutes).
+        fixture_chart = await chart_of_the_fixture(photo.text)
+        assert photo.photo.data == fixture_chart
 
         assert document.kind == "document"
         assert document.document is not None
         assert document.document.filename == "Laporan_Kepatuhan_SOP_TW3_2026_Disdik.docx"
-        docx = Document(io.BytesIO(kadin.downloaded_document(document)))
+        data = kadin.downloaded_document(document)
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            media = [archive.read(n) for n in archive.namelist() if n.startswith("word/media/")]
+        assert fixture_chart in media  # the same chart, embedded in the .docx
+        docx = Document(io.BytesIO(data))
         form, annex = (t for t in docx.tables if len(t.columns) in (6, 9))
         body = [[c.text for c in row.cells] for row in form.rows][2:]
         verdicts = ["baik" if r[2] == "✓" else "tidak" if r[3] == "✓" else "-" for r in body]
@@ -138,8 +191,26 @@ async def test_the_kadin_gets_the_summary_the_chart_and_the_monitoring_form(
             "10 menit",
             "85,71%",
             "0",
-            "Dr. H. Ahmad Santoso, M.Pd. (1×, 2 jam)",
+            "Sri Wahyuni, S.E., M.M. (1×, 2 jam)",
         ]
+        sign = [c.text for c in annex.rows[9].cells]
+        assert sign[2] == "6" and sign[8] == "Dr. H. Ahmad Santoso, M.Pd. (1×, 15 menit)"
+
+        # The documents of the stand-in period tell the act: the Plh Kadin disposed and
+        # signed LKT-2026-TW2 under "Plh." and her own name; the Kadin signed LKT-2025-TW1.
+        sek = st.user("sekretaris")
+        sheets = {
+            m.document.filename: docx_text(sek.downloaded_document(m))
+            for m in sek.transcript
+            if m.document is not None and (m.document.filename or "").startswith("Lembar_")
+        }
+        plh = st.config.officer("sekretaris")
+        disposed = sheets["Lembar_Disposisi_TW2_2026_Disdik.docx"]
+        assert f"Plh. Kepala Dinas Pendidikan,\nParaf: SW\n{plh.name}" in disposed
+        signed = sheets["Lembar_Pengesahan_TW2_2026_Disdik.docx"]
+        assert "Plh. KEPALA DINAS PENDIDIKAN" in signed and plh.nip_formatted in signed
+        own = sheets["Lembar_Pengesahan_TW1_2025_Disdik.docx"]
+        assert "Plh." not in own and st.config.officer("kadin").name in own
 
         # /status with a code: a finished case is its chart alone; a running one is
         # where it stands, then its chart.

@@ -154,6 +154,8 @@ async def test_an_invited_officer_joins_once_and_receives_the_task_waiting_for_t
         )
         await press(st, ahmad, task, "Disposisikan")
         assert "instruksi disposisi" in ahmad.transcript[-1].text  # he acts as the Kadin
+        # His chat became known by joining: his menu (with /kepatuhan) is published now.
+        assert "kepatuhan" in [name for name, _ in st.fake.visible_commands(ahmad)]
 
         thief = st.fake.user(5002, "Orang Lain")
         thief.start(code.group(1))
@@ -292,16 +294,18 @@ async def test_bahasa_switches_to_english_for_later_messages(tmp_path: Path) -> 
 async def test_bantuan_lists_the_commands_and_how_tasks_work(tmp_path: Path) -> None:
     async with stage(tmp_path, FakeClock(START)) as st:
         staf_help = (await say(st, st.user("staf_1"), "/bantuan")).text
-        commands = (
-            "Perintah yang tersedia:\n"
+        reports = (
             "/tugas — Daftar tugas yang menunggu Bapak/Ibu\n"
             "/status — Posisi dan batas waktu setiap proses yang berjalan\n"
             "/riwayat — Riwayat tindakan pada suatu proses\n"
             "/berkas — Draf dan dokumen suatu proses\n"
             "/ringkasan — Ringkasan tugas dan keterlambatan\n"
-            # listed for every role (the registry has no narrower scope than admin);
-            # answered for admins, the Kadin and the Sekretaris only
+        )
+        # answered for admins, the Kadin and the Sekretaris only: listed for them only
+        kepatuhan = (
             "/kepatuhan — Laporan kepatuhan SOP terhadap standar waktu (tahun atau triwulan)\n"
+        )
+        rest = (
             "/mulai — Memulai proses SOP baru\n"
             "/verifikasi — Memeriksa keaslian dokumen berdasarkan kodenya\n"
             "/templat — Templat lembar data capaian kinerja dan anggaran (.xlsx)\n"
@@ -309,6 +313,8 @@ async def test_bantuan_lists_the_commands_and_how_tasks_work(tmp_path: Path) -> 
             "/bantuan — Petunjuk penggunaan bot\n"
             "/batal — Membatalkan isian yang sedang berlangsung"
         )
+        commands = f"Perintah yang tersedia:\n{reports}{rest}"
+        with_kepatuhan = f"Perintah yang tersedia:\n{reports}{kepatuhan}{rest}"
         admin_commands = (
             "Khusus admin:\n"
             "/undang — Mengundang pegawai untuk bergabung (khusus admin)\n"
@@ -317,9 +323,38 @@ async def test_bantuan_lists_the_commands_and_how_tasks_work(tmp_path: Path) -> 
             "/alihkan — Mengalihkan satu tugas kepada pegawai lain (khusus admin)"
         )
         assert staf_help.startswith(f"Petunjuk penggunaan bot\n\n{commands}\n\nCara mengerjakan")
-        assert "Khusus admin" not in staf_help
+        assert "Khusus admin" not in staf_help and "/kepatuhan" not in staf_help
         assert "Ketik /batal untuk membatalkan isian." in staf_help
         assert "kirim berkasnya (.docx, .pdf, atau foto)" in staf_help
         assert "Tekan tombol untuk bertindak" in staf_help
         admin_help = (await say(st, st.user("sekretaris"), "/bantuan")).text
-        assert f"{commands}\n\n{admin_commands}\n\nCara mengerjakan tugas\n" in admin_help
+        assert f"{with_kepatuhan}\n\n{admin_commands}\n\nCara mengerjakan tugas\n" in admin_help
+        kadin_help = (await say(st, st.user("kadin"), "/bantuan")).text  # not an admin
+        assert kadin_help.startswith(f"Petunjuk penggunaan bot\n\n{with_kepatuhan}\n\nCara")
+
+
+async def test_the_command_menus_show_each_officer_what_they_may_use(tmp_path: Path) -> None:
+    """The menu Telegram shows under "/": /kepatuhan for the admins, the Kadin and the
+    Sekretaris only; the admins' commands for the admins only; the same lists as /bantuan."""
+    async with stage(tmp_path, FakeClock(START)) as st:
+        everyone = [name for name, _ in st.fake.visible_commands(st.user("staf_1"))]
+        assert everyone[:6] == ["tugas", "status", "riwayat", "berkas", "ringkasan", "mulai"]
+        assert "kepatuhan" not in everyone and "wakil" not in everyone
+        kabid = [name for name, _ in st.fake.visible_commands(st.user("kabid_1"))]
+        assert kabid == everyone
+        kadin = [name for name, _ in st.fake.visible_commands(st.user("kadin"))]
+        assert kadin == [*everyone[:5], "kepatuhan", *everyone[5:]]
+        admin = st.fake.visible_commands(st.user("sekretaris"))
+        assert [name for name, _ in admin] == [
+            *kadin,
+            "undang",
+            "batalkan",
+            "wakil",
+            "alihkan",
+        ]
+        described = dict(admin)
+        assert described["kepatuhan"] == (
+            "Laporan kepatuhan SOP terhadap standar waktu (tahun atau triwulan)"
+        )
+        staf_help = (await say(st, st.user("staf_1"), "/bantuan")).text
+        assert [f"/{name}" for name in everyone] == re.findall(r"^(/\w+) — ", staf_help, re.M)

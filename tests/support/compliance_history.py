@@ -8,7 +8,11 @@ the SOP, the shortest being "10 menit") unless the plan says when it is done:
 
     case          starts                 what is special
     LKT-2026-TW1  Mon 29 Jun 2026 08.00  straight path; ends in June (Triwulan II)
-    LKT-2026-TW2  Mon 13 Jul 08.00       the Kadin disposes at 10.10: 130 min, 120 late
+    LKT-2026-TW2  Mon 13 Jul 08.00       the Kadin leaves at 09.00 without disposing: a
+                                         Plh Kadin (the Sekretaris) is appointed for the
+                                         day, takes the open task and disposes at 10.10:
+                                         130 min, 120 late, waiting on the Plh; the Plh
+                                         also signs (step 9, her task from the start)
     LKT-2026-TW3  Fri 17 Jul 15.00       step 2 crosses the weekend, done Mon 08.40:
                                          80 + 70 = 150 min, 30 late
     LKT-2026-S1   Mon 20 Jul 13.00       the Sekretaris returns at step 5 (to 4); kabid_2
@@ -24,9 +28,12 @@ the SOP, the shortest being "10 menit") unless the plan says when it is done:
 The cases are walked one after another in this order (a running bot's clock only goes
 forward).
 
-# STAND-IN CASE: a ninth case where a Plh Kadin acts (the `acting` branch's audit rows)
-# belongs here once both branches are merged; "who it waits on" reads the audit row's
-# actor, so the stand-in must show under their own name in `waits_on`.
+The stand-in period is the real act: a Surat Perintah recorded while the case waits,
+in force from that moment (its first day is today) to the end of the day. The open task
+moves by `bot.core.handover.hand_over` and the next task of the absent official goes to
+the stand-in by the engine's routing (`Context.stand_ins`), so the audit rows name both
+officials and "who it waits on" names the stand-in under their own name. The signature
+of LKT-2025-TW1 (45 min, 15 late) is the Kadin's own: the two stay apart.
 """
 
 from __future__ import annotations
@@ -36,6 +43,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from bot.core.compliance import CaseTrail
+from bot.core.handover import hand_over
 from bot.core.sop import StepKind
 from bot.core.workclock import WorkingTimeCalendar
 from bot.core.workflow import (
@@ -49,6 +57,7 @@ from bot.core.workflow import (
     Complete,
     Context,
     Return,
+    StandIn,
     Tick,
     act,
     start_case,
@@ -62,6 +71,22 @@ Key = tuple[str, int]  # (step key, round)
 
 
 @dataclass(frozen=True)
+class Leave:
+    """A Plh appointed while the case waits on the absent official: recorded at `at`,
+    in force from then to the end of that day. It must fall inside a step whose only act
+    is the one that ends it (a disposition, a signature), so no act is dated before it."""
+
+    at: datetime
+    absent: str = "kadin"
+    stand_in: str = "sekretaris"
+    letter: str = "800/7/SP/2026"
+    appointment: int = 1  # the office's first Surat Perintah
+
+    def stand_in_view(self) -> StandIn:
+        return StandIn(self.stand_in, "plh", self.letter, self.appointment)
+
+
+@dataclass(frozen=True)
 class CasePlan:
     period: str
     year: int
@@ -70,6 +95,7 @@ class CasePlan:
     returns: Mapping[Key, str] = field(default_factory=dict)  # round -> who returns it
     closer: Mapping[Key, str] = field(default_factory=dict)  # parallel step: who acts last
     stop_before: str | None = None  # leave the case waiting at this step
+    leave: Leave | None = None  # a stand-in appointed in the middle of the case
 
 
 def _wall(day: tuple[int, int, int], hour: int, minute: int) -> datetime:
@@ -83,6 +109,7 @@ PLANS: tuple[CasePlan, ...] = (
         2026,
         _wall((2026, 7, 13), 8, 0),
         done_at={("disposisi", 1): _wall((2026, 7, 13), 10, 10)},
+        leave=Leave(_wall((2026, 7, 13), 9, 0)),
     ),
     CasePlan(
         "TW3",
@@ -138,6 +165,10 @@ class Office:
         """The upload as the office stores it (the engine takes the reference as it is)."""
         return action
 
+    async def appoint(self, leave: Leave) -> None:
+        """The Surat Perintah recorded at `leave.at`, in force at once."""
+        raise NotImplementedError
+
 
 async def walk(plan: CasePlan, office: Office) -> None:
     """Every step of the case as the plan says, from the case just started at `plan.start`."""
@@ -148,6 +179,8 @@ async def walk(plan: CasePlan, office: Office) -> None:
             return
         key: Key = (state.step_key, state.open_tasks()[0].round)
         done = plan.done_at.get(key, began + timedelta(minutes=STEP_MINUTES))
+        if plan.leave is not None and began < plan.leave.at < done:
+            await office.appoint(plan.leave)
         await _close_step(plan, office, key, began, done)
         began = done
 
@@ -220,6 +253,14 @@ class EngineOffice(Office):
         if released is not None:
             self.case = released.state
             self.events.extend(released.events)
+
+    async def appoint(self, leave: Leave) -> None:
+        stand_in = leave.stand_in_view()
+        self.ctx = replace(self.ctx, stand_ins={leave.absent: stand_in})
+        moved = hand_over(self.case, leave.absent, stand_in, leave.at)
+        assert moved is not None, "the plan appoints a stand-in while the case waits on nobody"
+        self.case = moved.state
+        self.events.extend(moved.events)
 
 
 async def fixture_trails() -> list[CaseTrail]:

@@ -8,9 +8,11 @@ from dataclasses import replace
 
 from bot.config import Config, parse_config
 from bot.core.handover import hand_over
-from bot.core.workflow import Approve, Paraf, Sign, StandIn
+from bot.core.workflow import Approve, Complete, Paraf, Sign, StandIn
 from bot.documents import context as doccontext
+from bot.documents import render_disposition
 from demo.stage import DEMO_CONFIG
+from tests.support.docs import docx_text
 from tests.support.engine import CaseDriver, walk_to_review
 
 PLH_KABID = StandIn(officer="kabid_2", kind="plh", letter="800/13/SP/2026", appointment=1)
@@ -82,4 +84,31 @@ def test_a_stand_in_s_paraf_is_under_their_own_name_with_plh_before_the_title() 
             "letter": "800/13/SP/2026",
             "appointment": 1,
         }
+    ]
+
+
+def test_a_plh_kadin_s_disposition_is_under_her_own_name_with_plh_before_his_title() -> None:
+    """The Kadin's open disposition handed to the Sekretaris as Plh: the lembar disposisi
+    says "Plh. Kepala Dinas Pendidikan" over her name and NIP, not her own position."""
+    config = demo_config()
+    case = CaseDriver.start()
+    plh = replace(PLT_KADIN, kind="plh")
+    moved = hand_over(case.state, "kadin", plh, case.now)
+    assert moved is not None
+    case.state = moved.state
+    form = {"instruksi": "Susun laporan triwulan II"}
+    case.do("sekretaris", Complete(case.task_of("sekretaris").seq, form))
+    sheet = doccontext.disposition_sheet(
+        case.ctx.sop, case.state, case.events, config, "disposisi"
+    )
+    by, sekretaris = sheet.disposition.by, config.officer("sekretaris")
+    assert (by.name, by.nip) == (sekretaris.name, sekretaris.nip_formatted)
+    assert by.title == "Plh. Kepala Dinas Pendidikan"
+    text = docx_text(render_disposition(sheet))
+    assert f"Plh. Kepala Dinas Pendidikan,\nParaf: SW\n{sekretaris.name}" in text
+    assert "Sekretaris Dinas Pendidikan" not in text
+    assert doccontext.disposition_audience(case.ctx.sop, case.state, case.events, "disposisi") == [
+        "sekretaris",
+        "sakip_ketua",
+        "sakip_1",
     ]

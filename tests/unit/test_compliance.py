@@ -16,6 +16,7 @@ from bot.core.compliance import (
     parse_audit_period,
 )
 from tests.support.compliance_history import CALENDAR, ZONE, fixture_trails
+from tests.support.local_time import at_local
 
 
 async def report_for(period: AuditPeriod) -> ComplianceReport:
@@ -54,12 +55,13 @@ async def test_the_third_quarter_counts_every_round_that_ended_in_it() -> None:
 async def test_durations_are_working_minutes_across_a_weekend_and_a_holiday() -> None:
     steps = steps_of(await report_for(AuditPeriod(2026, 3)))
 
-    # disposisi: six rounds of 10 minutes and one of 130 (LKT-2026-TW2).
+    # disposisi: six rounds of 10 minutes and one of 130 (LKT-2026-TW2), which the Plh
+    # Kadin (the Sekretaris) closed after taking it over at 09.00: it waited on her.
     disposisi = steps["disposisi"]
     assert (disposisi.median_minutes, disposisi.max_minutes) == (10.0, 130)
     assert (disposisi.within, disposisi.standard_minutes) == (6, 10)
     assert disposisi.share_within == Fraction(6, 7)
-    assert disposisi.waits_on == (Wait("kadin", 1, 120),)
+    assert disposisi.waits_on == (Wait("sekretaris", 1, 120),)
 
     # kumpul_bahan: Friday 15.10 to Monday 08.40 is 80 + 70 working minutes, 30 late.
     kumpul = steps["kumpul_bahan"]
@@ -78,7 +80,8 @@ async def test_durations_are_working_minutes_across_a_weekend_and_a_holiday() ->
     assert (kabid.median_minutes, kabid.max_minutes, kabid.within) == (10.0, 100, 5)
     assert kabid.waits_on == (Wait("kabid_3", 2, 50),)
 
-    # tanda_tangan: 45 minutes against 30.
+    # tanda_tangan: 45 minutes against 30, signed by the Kadin himself (LKT-2025-TW1);
+    # the Plh's signature on LKT-2026-TW2 took 10 minutes and waits on nobody.
     sign = steps["tanda_tangan"]
     assert (sign.max_minutes, sign.within, sign.runs) == (45, 5, 6)
     assert sign.waits_on == (Wait("kadin", 1, 15),)
@@ -87,6 +90,31 @@ async def test_durations_are_working_minutes_across_a_weekend_and_a_holiday() ->
     for key in ("konsep", "ketik", "paraf_sekretaris", "paraf_akhir", "distribusi"):
         step = steps[key]
         assert (step.median_minutes, step.max_minutes, step.within) == (10.0, 10, step.runs)
+
+
+async def test_the_stand_in_period_is_in_the_audit_rows_under_both_officials() -> None:
+    """LKT-2026-TW2: the Kadin's open disposition goes to the Plh at 09.00 (a row by the
+    system naming both and the Surat Perintah); her disposition and her signature (step 9,
+    routed to her on entry) carry the act; the rounds' figures are hers."""
+    trail = (await fixture_trails())[1].trail
+    acting = {"for": "kadin", "by": "sekretaris", "kind": "plh", "letter": "800/7/SP/2026"}
+    [moved] = [e for e in trail if e.action == "hand_over"]
+    left_at = at_local(2026, 7, 13, 9, 0)
+    assert (moved.actor, moved.step_key, moved.at) == ("system", "disposisi", left_at)
+    assert moved.data["acting"] == {**acting, "appointment": 1}
+    kadin_steps = [e for e in trail if e.step_key in ("disposisi", "tanda_tangan")]
+    closing = [e for e in kadin_steps if e.action in ("complete", "sign")]
+    assert [(e.actor, e.action) for e in closing] == [
+        ("sekretaris", "complete"),
+        ("sekretaris", "sign"),
+    ]
+    for event in closing:
+        assert event.data["acting"] == {**acting, "appointment": 1}
+    [entered] = [e for e in trail if e.action == "enter" and e.step_key == "tanda_tangan"]
+    assert entered.data["acting"] == {"kadin": "sekretaris"}
+    # The Kadin started the case before he left, and did nothing else in it.
+    kadin_rows = [(e.action, e.step_key) for e in trail if e.actor == "kadin"]
+    assert kadin_rows == [("start", ""), ("enter", "disposisi")]
 
 
 async def test_returns_are_counted_at_the_decision_that_made_them() -> None:

@@ -138,8 +138,9 @@ async def test_the_docx_holds_the_monitoring_form_the_chart_and_the_annex() -> N
         "10 menit",
         "85,71%",
         "0",
-        "kadin (1×, 2 jam)",
+        "sekretaris (1×, 2 jam)",  # the Plh Kadin held the late disposition
     ]
+    assert annex_rows[8][2] == "6" and annex_rows[8][8] == "kadin (1×, 15 menit)"
     assert annex_rows[4][2:8] == ["8", "10 menit", "4 jam", "1 hari", "100,00%", "1"]
 
 
