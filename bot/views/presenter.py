@@ -114,9 +114,15 @@ class CataloguePresenter:
         """`text` within `limit`; a shortened typed part points at the case's history."""
         return fit(text, limit, self._t(lang, "typed.more", case_code=state.code))
 
-    def _draft_line(self, state: CaseState, lang: str) -> str:
+    def _draft_line(self, ctx: Context, state: CaseState, task: Task, lang: str) -> str:
+        """Which file the task is about: the latest draft or, after the signature, the
+        signed final report the documents carry in its place (named as what it is)."""
         draft = state.latest_draft
         assert draft is not None
+        carried = self._draft_files(ctx, state, task, lang)
+        if carried and carried[0] != SendDocument(draft.sha256, draft.filename):
+            name = typed(carried[0].filename)
+            return self._t(lang, "task.final_report", version=draft.shown, filename=name)
         return self._t(lang, "task.draft", version=draft.shown, filename=typed(draft.filename))
 
     def _body(
@@ -136,7 +142,7 @@ class CataloguePresenter:
         if step.kind is StepKind.UPLOAD:  # how the file is handed in (`handlers/uploads.py`)
             lines.append(self._t(lang, "task.how_upload"))
         if step.works_on_draft and state.latest_draft is not None:
-            lines.append(self._draft_line(state, lang))
+            lines.append(self._draft_line(ctx, state, task, lang))
         if step.key == ctx.sop.first.key and state.letter:
             lines += self._letter_lines(state.letter, lang)
         returned = task.data.get("returned")
@@ -466,16 +472,25 @@ class CataloguePresenter:
         """The file a task's message is: the draft (or what the documents put in its
         place), or the first step's letter scan; None for a text task."""
         step = ctx.sop.step(task.step_key)
+        files = self._draft_files(ctx, state, task, lang)
+        scan = state.letter.get("scan_sha256") if step.key == ctx.sop.first.key else None
+        if scan:
+            files.append(SendDocument(scan, state.letter.get("scan_filename") or "surat_masuk"))
+        return files[0] if files else None
+
+    def _draft_files(
+        self, ctx: Context, state: CaseState, task: Task, lang: str
+    ) -> list[SendDocument]:
+        """The draft a step works on, or what the documents put in its place (after the
+        signature the final report; nothing when it could not be made)."""
+        step = ctx.sop.step(task.step_key)
         draft = state.latest_draft
         files: list[SendDocument] = []
         if step.works_on_draft and draft is not None and not step.waits_for:
             files.append(SendDocument(draft.sha256, draft.filename))
         if self.extras is not None:
             files = self.extras.attachments(ctx, state, task, lang, files)
-        scan = state.letter.get("scan_sha256") if step.key == ctx.sop.first.key else None
-        if scan:
-            files.append(SendDocument(scan, state.letter.get("scan_filename") or "surat_masuk"))
-        return files[0] if files else None
+        return files
 
     @staticmethod
     def _own_file(state: CaseState, task: Task, sha256: str) -> bool:
