@@ -13,8 +13,8 @@ from datetime import timedelta
 from bot.core.workflow import (
     Approve,
     Cancel,
-    Order,
     ClockStarted,
+    Order,
     Paraf,
     RenderDocument,
     Sign,
