@@ -324,7 +324,7 @@ class CataloguePresenter:
         """Every button of an order task after a toggle: the names with the selection
         `mask`, and the rest of the task's buttons ("PDF", "Rincian") as they were."""
         buttons = self._buttons(ctx, state, task, lang, mask)
-        if self._is_on_file(ctx, state, task):
+        if self._is_on_file(ctx, state, task, lang):
             buttons.append(self._details_row(state, task, lang))
         return buttons
 
@@ -378,14 +378,13 @@ class CataloguePresenter:
             buttons.append(self._details_row(state, task, lang))
         return "\n".join(lines), buttons
 
-    def _is_on_file(self, ctx: Context, state: CaseState, task: Task) -> bool:
+    def _is_on_file(self, ctx: Context, state: CaseState, task: Task, lang: str) -> bool:
         """Whether the task's message is a file with the task as its caption: a step on a
         draft (the draft, or after the signature the final report), or the first step
-        with the letter's scan."""
-        step = ctx.sop.step(task.step_key)
-        if step.works_on_draft and state.latest_draft is not None:
-            return True
-        return step.key == ctx.sop.first.key and bool(state.letter.get("scan_sha256"))
+        with the letter's scan; never a file the officer uploaded themself (their task
+        is a text, with room for every line)."""
+        file = self._task_file(ctx, state, task, lang)
+        return file is not None and not self._own_file(state, task, file.sha256)
 
     def task_detail(self, ctx: Context, state: CaseState, task: Task, lang: str) -> str:
         """The task's full text ("Rincian"): the SOP's title, requirements and standard."""
@@ -444,14 +443,28 @@ class CataloguePresenter:
         file already); otherwise a text."""
         head = intro if intro is not None else self._intro(state, task, lang)
         file = self._task_file(ctx, state, task, lang)
-        compact = file is not None
+        compact = file is not None and not self._own_file(state, task, file.sha256)
         text, buttons = self._render_task(ctx, state, task, lang, compact)
-        limit = CAPTION_LIMIT if compact else TEXT_LIMIT
-        text = self._fit(f"{head}\n\n{text}", state, lang, limit)
+        text, caption = self._fit_both(f"{head}\n\n{text}", state, lang)
         message: Message = Send(text, buttons, task_message=True)
-        if file is not None and not self._own_file(state, task, file.sha256):
-            message = SendDocument(file.sha256, file.filename, text, buttons, task_message=True)
+        if file is not None and compact:
+            message = SendDocument(
+                file.sha256,
+                file.filename,
+                text if caption is None else caption,
+                buttons,
+                task_message=True,
+                text=None if caption is None else text,  # when it goes as a reply
+            )
         return [Outgoing(task.assignee, message, task_seq=task.seq)]
+
+    def _fit_both(self, text: str, state: CaseState, lang: str) -> tuple[str, str | None]:
+        """`text` fitted as a text, and as a caption when that must be shorter (else None):
+        a task on a file may still go as a text (a reply to where its chat has the file),
+        and only the sender knows which, so a typed reason is cut only where it must."""
+        as_text = self._fit(text, state, lang, TEXT_LIMIT)
+        as_caption = self._fit(text, state, lang, CAPTION_LIMIT)
+        return as_text, None if as_caption == as_text else as_caption
 
     def _intro(self, state: CaseState, task: Task, lang: str) -> str:
         """Why this task is here: as a stand-in (Plh/Plt) and/or what changed since the
@@ -506,20 +519,17 @@ class CataloguePresenter:
         offer, undo = self.undo_offer(ctx, state, earlier, lang)  # "Urungkan" stays on it
         acting = acting_views.acting_intro(self.cat, self.people, task, lang)
         intro = "\n".join([intro, *offer, *([acting] if acting else [])])
-        compact = self._is_on_file(ctx, state, task)
+        compact = self._is_on_file(ctx, state, task, lang)
         text, buttons = self._render_task(ctx, state, task, lang, compact)
-        limit = CAPTION_LIMIT if compact else TEXT_LIMIT
-        fitted = self._fit(f"{intro}\n\n{text}", state, lang, limit)
-        edit = Edit(fitted, [*buttons, *undo], task.seq)
+        fitted, caption = self._fit_both(f"{intro}\n\n{text}", state, lang)
+        edit = Edit(fitted, [*buttons, *undo], task.seq, caption)
         return Outgoing(task.assignee, edit, task_seq=earlier.seq)
 
     def task_update(self, ctx: Context, state: CaseState, task: Task, lang: str) -> Outgoing:
-        compact = self._is_on_file(ctx, state, task)
+        compact = self._is_on_file(ctx, state, task, lang)
         text, buttons = self._render_task(ctx, state, task, lang, compact)
-        limit = CAPTION_LIMIT if compact else TEXT_LIMIT
-        return Outgoing(
-            task.assignee, Edit(self._fit(text, state, lang, limit), buttons), task_seq=task.seq
-        )
+        fitted, caption = self._fit_both(text, state, lang)
+        return Outgoing(task.assignee, Edit(fitted, buttons, caption=caption), task_seq=task.seq)
 
     def notice(self, officer: str, message: str, params: Mapping[str, Any], lang: str) -> Outgoing:
         return Outgoing(officer, Send(self._t(lang, message, **params)))
