@@ -421,13 +421,16 @@ class CataloguePresenter:
         self, ctx: Context, state: CaseState, task: Task, lang: str
     ) -> tuple[list[str], list[list[Button]]]:
         """Under one's own approval or paraf, just done: until when it may be taken back,
-        and the "Urungkan" button (a press after that answers why it no longer can)."""
+        and the "Urungkan" button, labelled with that time: it stays on the message after
+        the window (a press then answers why it no longer can and removes it), so it must
+        not promise more than it can."""
         until = undo_deadline(ctx, task)
         if until is None or task.outcome is None:
             return [], []
-        line = self._t(lang, "workflow.undo_until", until=format_time(until, self.tz, lang))
+        when = format_time(until, self.tz, lang)
+        line = self._t(lang, "workflow.undo_until", until=when)
         button = {
-            "text": self.cat.plain(lang, "task.button.undo"),
+            "text": self.cat.plain(lang, "task.button.undo", until=when),
             "data": task_callback(state.id, task.seq, TaskOp.UNDO),
         }
         return [line], [[button]]

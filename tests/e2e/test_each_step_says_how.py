@@ -138,7 +138,7 @@ async def test_a_task_withdrawn_by_an_undo_names_who_undid(tmp_path: Path) -> No
         review = task_message(kabid, 7)
         clock.advance(seconds=30)
 
-        await press(st, sek, sek.message(paraf.message_id), "Urungkan")
+        await press(st, sek, sek.message(paraf.message_id), "Urungkan (s.d. 08.02 WIB)")
 
         withdrawn = kabid.message(review.message_id)
         assert withdrawn.buttons == []
