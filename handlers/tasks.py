@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import warnings
-from typing import Any
+from typing import Any, Final
 
 from telegram import Update
 from telegram.ext import (
@@ -365,28 +365,42 @@ async def _send(update: Update, text: str) -> None:
         await chat.send_message(text, parse_mode="HTML", disable_web_page_preview=True)
 
 
+_TASK_OVER: Final = (
+    RefusalCode.ALREADY_DONE,
+    RefusalCode.TASK_CLOSED,
+    RefusalCode.CASE_CLOSED,
+    RefusalCode.TASK_NOT_FOUND,
+)
+# An undo that can never work again: only its button goes, for the card it sits on may
+# carry the officer's next task (its buttons stay).
+_UNDO_OVER: Final = (
+    RefusalCode.NOT_UNDOABLE,
+    RefusalCode.UNDO_EXPIRED,
+    RefusalCode.NEXT_STEP_ACTED,
+)
+
+
 async def _strip_stale_buttons(update: Update, refusal: Refusal) -> None:
     """A button that can never work again is removed, so it cannot be pressed again.
 
-    Only when the whole task is over: an item already ticked leaves the checklist usable.
+    All of them when the whole task is over (an item already ticked leaves the checklist
+    usable); a stale "Urungkan" alone, the rest of its message kept.
     """
-    if "item" in refusal.details or refusal.code not in (
-        RefusalCode.ALREADY_DONE,
-        RefusalCode.TASK_CLOSED,
-        RefusalCode.CASE_CLOSED,
-        RefusalCode.TASK_NOT_FOUND,
-        RefusalCode.NOT_UNDOABLE,
-        RefusalCode.UNDO_EXPIRED,
-        RefusalCode.NEXT_STEP_ACTED,
-    ):
-        return
     query = update.callback_query
     if query is None or query.message is None or not hasattr(query.message, "reply_markup"):
         return
+    from telegram import InlineKeyboardMarkup
     from telegram.error import BadRequest
 
+    markup: InlineKeyboardMarkup | None = None
+    if refusal.code in _UNDO_OVER:
+        rows = getattr(query.message.reply_markup, "inline_keyboard", None) or ()
+        kept = [[b for b in row if b.callback_data != query.data] for row in rows]
+        markup = InlineKeyboardMarkup([row for row in kept if row]) if any(kept) else None
+    elif "item" in refusal.details or refusal.code not in _TASK_OVER:
+        return
     try:
-        await query.edit_message_reply_markup(reply_markup=None)
+        await query.edit_message_reply_markup(reply_markup=markup)
     except BadRequest as exc:
         log.debug("could not strip buttons: %s", exc)
 

@@ -168,7 +168,7 @@ class OutboxSender:
         """A task whose file is damaged still reaches its officer: as a text with its
         buttons (the row keeps why its file did not go; the officer and the admins are
         told by `on_damaged_file`)."""
-        task = Send(message.caption or "", message.buttons, task_message=True)
+        task = Send(_as_text(message), message.buttons, task_message=True)
         try:
             sent = await self._send_text(chat_id, task.text, task.buttons)
         except TelegramError as again:
@@ -265,7 +265,7 @@ class OutboxSender:
             if not message.task_message:
                 return None  # the chat has it: marked sent, nothing new in the chat
             sent = await self._send_text(
-                chat_id, message.caption or "", message.buttons, earlier.message_id
+                chat_id, _as_text(message), message.buttons, earlier.message_id
             )
             if sent.reply_to_message is None:  # the file's message is gone: send it again
                 await self._upload(chat_id, message, None, (), sent.message_id, earlier.file_id)
@@ -328,7 +328,7 @@ class OutboxSender:
             return await self.bot.edit_message_caption(
                 chat_id=target.chat_id,
                 message_id=target.message_id,
-                caption=edit.text,
+                caption=edit.text if edit.caption is None else edit.caption,
                 parse_mode=ParseMode.HTML,
                 reply_markup=markup,
             )
@@ -404,3 +404,9 @@ def _reply(message_id: int | None) -> ReplyParameters | None:
     if message_id is None:
         return None
     return ReplyParameters(message_id, allow_sending_without_reply=True)
+
+
+def _as_text(message: SendDocument) -> str:
+    """A task that is a file, sent as a text instead (the chat has the file, or the file
+    is damaged): its text fitted to a text's limit, not the caption's shorter one."""
+    return message.caption or "" if message.text is None else message.text

@@ -55,7 +55,7 @@ async def minimal_form(office: Office, row: OutboxRow, message: Message) -> Mess
     if isinstance(message, Edit):
         return Edit(text, message.buttons, message.becomes)
     if isinstance(message, SendDocument):
-        return replace(message, caption=text)
+        return replace(message, caption=text, text=None)
     return replace(message, text=text)
 
 

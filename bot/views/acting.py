@@ -78,7 +78,10 @@ def handed_over(
     held = cat.text(previous_lang, f"acting.held_{why}", name=people.name(task.assignee), **mine)
     old = renderer.task_update(ctx, state, task, previous_lang)
     assert isinstance(old.message, Edit)
-    edit = Outgoing(previous, Edit(f"{held}\n\n{old.message.text}"), task_seq=task.seq)
+    caption = old.message.caption and f"{held}\n\n{old.message.caption}"
+    edit = Outgoing(
+        previous, Edit(f"{held}\n\n{old.message.text}", caption=caption), task_seq=task.seq
+    )
     theirs = _params(cat, people, task, previous, why, lang)
     intro = cat.text(lang, f"acting.intro_{why}", name=people.name(previous), **theirs)
     return [edit, *renderer.task_message(ctx, state, task, lang, intro=intro)]

@@ -36,13 +36,16 @@ class Edit:
     """The new text and buttons of a task's message, wherever that message was delivered.
 
     The sender edits a text message's text, or a document's caption (a task on a draft is
-    the draft itself). `becomes` hands the message on to the officer's next task (its
+    the draft itself): only the sender knows which the delivered message is, so a task's
+    text comes fitted to both limits, `caption` the same shortened to a caption's (None:
+    `text` fits either). `becomes` hands the message on to the officer's next task (its
     seq): pressed, the card turns into the next step instead of a new message arriving.
     """
 
     text: str
     buttons: Buttons = ()
     becomes: int | None = None
+    caption: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +54,9 @@ class SendDocument:
 
     As a task's message (`task_message`) the caption is the task and the buttons go
     under it. A file this chat already received for the case is never sent again: a task
-    message goes as text replying to the message that carried it (see the sender).
+    message goes as text replying to the message that carried it (see the sender), and
+    then `text` is what it says: the task fitted to a text's limit, not a caption's
+    (None: the caption).
     """
 
     sha256: str
@@ -59,6 +64,7 @@ class SendDocument:
     caption: str | None = None
     buttons: Buttons = ()
     task_message: bool = False
+    text: str | None = None
 
 
 Message = Send | Edit | SendDocument
@@ -106,11 +112,15 @@ def encode(message: Message) -> tuple[str, dict[str, Any]]:
             payload["buttons"] = _rows(message.buttons)
         if message.task_message:
             payload["task_message"] = True
+        if message.text is not None:
+            payload["text"] = message.text
         return DOCUMENT, payload
     payload = {"text": message.text, "buttons": _rows(message.buttons)}
     if isinstance(message, Edit):
         if message.becomes is not None:
             payload["becomes"] = message.becomes
+        if message.caption is not None:
+            payload["caption"] = message.caption
         return EDIT, payload
     if message.task_message:
         payload["task_message"] = True
@@ -137,6 +147,7 @@ def decode(kind: str, payload: Mapping[str, Any]) -> Message:
             text=str(payload["text"]),
             buttons=_rows(payload.get("buttons") or ()),
             becomes=None if becomes is None else int(becomes),
+            caption=payload.get("caption"),
         )
     if kind == DOCUMENT:
         return SendDocument(
@@ -145,6 +156,7 @@ def decode(kind: str, payload: Mapping[str, Any]) -> Message:
             caption=payload.get("caption"),
             buttons=_rows(payload["buttons"]) if payload.get("buttons") else (),
             task_message=bool(payload.get("task_message")),
+            text=payload.get("text"),
         )
     raise ValueError(f"unknown outbox kind {kind!r}")
 

@@ -114,9 +114,15 @@ class CataloguePresenter:
         """`text` within `limit`; a shortened typed part points at the case's history."""
         return fit(text, limit, self._t(lang, "typed.more", case_code=state.code))
 
-    def _draft_line(self, state: CaseState, lang: str) -> str:
+    def _draft_line(self, ctx: Context, state: CaseState, task: Task, lang: str) -> str:
+        """Which file the task is about: the latest draft or, after the signature, the
+        signed final report the documents carry in its place (named as what it is)."""
         draft = state.latest_draft
         assert draft is not None
+        carried = self._draft_files(ctx, state, task, lang)
+        if carried and carried[0] != SendDocument(draft.sha256, draft.filename):
+            name = typed(carried[0].filename)
+            return self._t(lang, "task.final_report", version=draft.shown, filename=name)
         return self._t(lang, "task.draft", version=draft.shown, filename=typed(draft.filename))
 
     def _body(
@@ -136,7 +142,7 @@ class CataloguePresenter:
         if step.kind is StepKind.UPLOAD:  # how the file is handed in (`handlers/uploads.py`)
             lines.append(self._t(lang, "task.how_upload"))
         if step.works_on_draft and state.latest_draft is not None:
-            lines.append(self._draft_line(state, lang))
+            lines.append(self._draft_line(ctx, state, task, lang))
         if step.key == ctx.sop.first.key and state.letter:
             lines += self._letter_lines(state.letter, lang)
         returned = task.data.get("returned")
@@ -318,7 +324,7 @@ class CataloguePresenter:
         """Every button of an order task after a toggle: the names with the selection
         `mask`, and the rest of the task's buttons ("PDF", "Rincian") as they were."""
         buttons = self._buttons(ctx, state, task, lang, mask)
-        if self._is_on_file(ctx, state, task):
+        if self._is_on_file(ctx, state, task, lang):
             buttons.append(self._details_row(state, task, lang))
         return buttons
 
@@ -372,14 +378,13 @@ class CataloguePresenter:
             buttons.append(self._details_row(state, task, lang))
         return "\n".join(lines), buttons
 
-    def _is_on_file(self, ctx: Context, state: CaseState, task: Task) -> bool:
+    def _is_on_file(self, ctx: Context, state: CaseState, task: Task, lang: str) -> bool:
         """Whether the task's message is a file with the task as its caption: a step on a
         draft (the draft, or after the signature the final report), or the first step
-        with the letter's scan."""
-        step = ctx.sop.step(task.step_key)
-        if step.works_on_draft and state.latest_draft is not None:
-            return True
-        return step.key == ctx.sop.first.key and bool(state.letter.get("scan_sha256"))
+        with the letter's scan; never a file the officer uploaded themself (their task
+        is a text, with room for every line)."""
+        file = self._task_file(ctx, state, task, lang)
+        return file is not None and not self._own_file(state, task, file.sha256)
 
     def task_detail(self, ctx: Context, state: CaseState, task: Task, lang: str) -> str:
         """The task's full text ("Rincian"): the SOP's title, requirements and standard."""
@@ -416,13 +421,16 @@ class CataloguePresenter:
         self, ctx: Context, state: CaseState, task: Task, lang: str
     ) -> tuple[list[str], list[list[Button]]]:
         """Under one's own approval or paraf, just done: until when it may be taken back,
-        and the "Urungkan" button (a press after that answers why it no longer can)."""
+        and the "Urungkan" button, labelled with that time: it stays on the message after
+        the window (a press then answers why it no longer can and removes it), so it must
+        not promise more than it can."""
         until = undo_deadline(ctx, task)
         if until is None or task.outcome is None:
             return [], []
-        line = self._t(lang, "workflow.undo_until", until=format_time(until, self.tz, lang))
+        when = format_time(until, self.tz, lang)
+        line = self._t(lang, "workflow.undo_until", until=when)
         button = {
-            "text": self.cat.plain(lang, "task.button.undo"),
+            "text": self.cat.plain(lang, "task.button.undo", until=when),
             "data": task_callback(state.id, task.seq, TaskOp.UNDO),
         }
         return [line], [[button]]
@@ -438,14 +446,28 @@ class CataloguePresenter:
         file already); otherwise a text."""
         head = intro if intro is not None else self._intro(state, task, lang)
         file = self._task_file(ctx, state, task, lang)
-        compact = file is not None
+        compact = file is not None and not self._own_file(state, task, file.sha256)
         text, buttons = self._render_task(ctx, state, task, lang, compact)
-        limit = CAPTION_LIMIT if compact else TEXT_LIMIT
-        text = self._fit(f"{head}\n\n{text}", state, lang, limit)
+        text, caption = self._fit_both(f"{head}\n\n{text}", state, lang)
         message: Message = Send(text, buttons, task_message=True)
-        if file is not None and not self._own_file(state, task, file.sha256):
-            message = SendDocument(file.sha256, file.filename, text, buttons, task_message=True)
+        if file is not None and compact:
+            message = SendDocument(
+                file.sha256,
+                file.filename,
+                text if caption is None else caption,
+                buttons,
+                task_message=True,
+                text=None if caption is None else text,  # when it goes as a reply
+            )
         return [Outgoing(task.assignee, message, task_seq=task.seq)]
+
+    def _fit_both(self, text: str, state: CaseState, lang: str) -> tuple[str, str | None]:
+        """`text` fitted as a text, and as a caption when that must be shorter (else None):
+        a task on a file may still go as a text (a reply to where its chat has the file),
+        and only the sender knows which, so a typed reason is cut only where it must."""
+        as_text = self._fit(text, state, lang, TEXT_LIMIT)
+        as_caption = self._fit(text, state, lang, CAPTION_LIMIT)
+        return as_text, None if as_caption == as_text else as_caption
 
     def _intro(self, state: CaseState, task: Task, lang: str) -> str:
         """Why this task is here: as a stand-in (Plh/Plt) and/or what changed since the
@@ -466,16 +488,25 @@ class CataloguePresenter:
         """The file a task's message is: the draft (or what the documents put in its
         place), or the first step's letter scan; None for a text task."""
         step = ctx.sop.step(task.step_key)
+        files = self._draft_files(ctx, state, task, lang)
+        scan = state.letter.get("scan_sha256") if step.key == ctx.sop.first.key else None
+        if scan:
+            files.append(SendDocument(scan, state.letter.get("scan_filename") or "surat_masuk"))
+        return files[0] if files else None
+
+    def _draft_files(
+        self, ctx: Context, state: CaseState, task: Task, lang: str
+    ) -> list[SendDocument]:
+        """The draft a step works on, or what the documents put in its place (after the
+        signature the final report; nothing when it could not be made)."""
+        step = ctx.sop.step(task.step_key)
         draft = state.latest_draft
         files: list[SendDocument] = []
         if step.works_on_draft and draft is not None and not step.waits_for:
             files.append(SendDocument(draft.sha256, draft.filename))
         if self.extras is not None:
             files = self.extras.attachments(ctx, state, task, lang, files)
-        scan = state.letter.get("scan_sha256") if step.key == ctx.sop.first.key else None
-        if scan:
-            files.append(SendDocument(scan, state.letter.get("scan_filename") or "surat_masuk"))
-        return files[0] if files else None
+        return files
 
     @staticmethod
     def _own_file(state: CaseState, task: Task, sha256: str) -> bool:
@@ -491,20 +522,17 @@ class CataloguePresenter:
         offer, undo = self.undo_offer(ctx, state, earlier, lang)  # "Urungkan" stays on it
         acting = acting_views.acting_intro(self.cat, self.people, task, lang)
         intro = "\n".join([intro, *offer, *([acting] if acting else [])])
-        compact = self._is_on_file(ctx, state, task)
+        compact = self._is_on_file(ctx, state, task, lang)
         text, buttons = self._render_task(ctx, state, task, lang, compact)
-        limit = CAPTION_LIMIT if compact else TEXT_LIMIT
-        fitted = self._fit(f"{intro}\n\n{text}", state, lang, limit)
-        edit = Edit(fitted, [*buttons, *undo], task.seq)
+        fitted, caption = self._fit_both(f"{intro}\n\n{text}", state, lang)
+        edit = Edit(fitted, [*buttons, *undo], task.seq, caption)
         return Outgoing(task.assignee, edit, task_seq=earlier.seq)
 
     def task_update(self, ctx: Context, state: CaseState, task: Task, lang: str) -> Outgoing:
-        compact = self._is_on_file(ctx, state, task)
+        compact = self._is_on_file(ctx, state, task, lang)
         text, buttons = self._render_task(ctx, state, task, lang, compact)
-        limit = CAPTION_LIMIT if compact else TEXT_LIMIT
-        return Outgoing(
-            task.assignee, Edit(self._fit(text, state, lang, limit), buttons), task_seq=task.seq
-        )
+        fitted, caption = self._fit_both(text, state, lang)
+        return Outgoing(task.assignee, Edit(fitted, buttons, caption=caption), task_seq=task.seq)
 
     def notice(self, officer: str, message: str, params: Mapping[str, Any], lang: str) -> Outgoing:
         return Outgoing(officer, Send(self._t(lang, message, **params)))

@@ -38,7 +38,7 @@ async def test_the_straight_path_in_chat_reaches_every_officer(tmp_path: Path) -
         assert card.text.startswith("✅ Disetujui oleh") and "Langkah 6:" in card.text
         assert "Setujui" not in card.button_texts and card.button_texts[0] == "Paraf"
         # her approval can still be taken back for two minutes, from the same card
-        assert card.button_texts[-1] == "Urungkan"
+        assert card.button_texts[-1] == "Urungkan (s.d. 08.02 WIB)"
         assert [m.message_id for m in sek.transcript].count(review.message_id) == 1
         await press(st, sek, task_message(sek, 6), "Paraf")
         for kabid in ("kabid_1", "kabid_2", "kabid_3"):

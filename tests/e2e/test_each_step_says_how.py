@@ -1,7 +1,8 @@
 """Each step says how to do it (issue 15), through the real Application: an upload step
 says how to hand the file in and a reply to its message lands on that task; the order
 after the signature arrives as the signed final report, its clock counted from the
-report; a task withdrawn by an undo names who undid."""
+report and its caption names that report (never "the latest draft"); a task withdrawn by
+an undo names who undid."""
 
 from __future__ import annotations
 
@@ -95,6 +96,35 @@ async def test_the_order_arrives_as_the_signed_report_timed_from_it(tmp_path: Pa
         assert "Batas waktu: Senin, 6 Juli 2026 pukul 09.10 WIB" in order.text
 
 
+async def test_the_order_and_the_distribution_name_the_signed_report_they_carry(
+    tmp_path: Path,
+) -> None:
+    async with stage(tmp_path, FakeClock(START)) as st:
+        await start_case(st)
+        await walk_to_signature(st)
+        # staf_2: not the typist (whose own upload the stand-in report may equal)
+        kadin, kasubag, staf = st.user("kadin"), st.user("kasubag"), st.user("staf_2")
+        await press(st, kadin, task_message(kadin, 9), "Tanda tangani")
+        await press(st, kadin, task_message(kadin, 9), "Ya, tanda tangani")
+        state = await st.runtime.service.case_by_code(CASE)
+        assert state is not None and state.latest_draft is not None
+        report = "Laporan_Kinerja_TW2_2026_Disdik_final.docx"
+        holding = says("task.final_report", filename=report, version=state.latest_draft.shown)
+
+        order = task_message(kasubag, 10)
+        assert order.document is not None and order.document.filename == report
+        assert holding in order.text
+        assert "Draf terakhir" not in order.text
+
+        name = st.runtime.directory.name("staf_2")
+        await press(st, kasubag, order, f"⬜ {name}")
+        await press(st, kasubag, task_message(kasubag, 10), "Perintahkan")
+        distribution = task_message(staf, 11)
+        assert distribution.document is not None and distribution.document.filename == report
+        assert holding in distribution.text
+        assert "Draf terakhir" not in distribution.text
+
+
 async def test_a_task_withdrawn_by_an_undo_names_who_undid(tmp_path: Path) -> None:
     clock = FakeClock(START)
     async with stage(tmp_path, clock) as st:
@@ -108,7 +138,7 @@ async def test_a_task_withdrawn_by_an_undo_names_who_undid(tmp_path: Path) -> No
         review = task_message(kabid, 7)
         clock.advance(seconds=30)
 
-        await press(st, sek, sek.message(paraf.message_id), "Urungkan")
+        await press(st, sek, sek.message(paraf.message_id), "Urungkan (s.d. 08.02 WIB)")
 
         withdrawn = kabid.message(review.message_id)
         assert withdrawn.buttons == []

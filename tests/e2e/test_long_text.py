@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bot.core.clock import FakeClock
 from bot.core.workflow import Return
-from bot.views.textsplit import CAPTION_LIMIT, visible_length
+from bot.views.textsplit import TEXT_LIMIT, visible_length
 from demo.stage import Stage, stage
 from fakegram import BotMessage, FakeUser
 from tests.support.chat import START, press, say, says, start_case, task_message, walk_to_review
@@ -22,8 +22,9 @@ FRONT_OFFICE = 1099  # admin_telegram_ids in the demo config
 KADIN = "Dr. H. Ahmad Santoso, M.Pd."
 SENTENCE = "Tabel capaian kinerja belum sesuai format baku, mohon diperbaiki. "
 MORE = "… (selengkapnya: /riwayat LKT-2026-TW2)"
-# The Sekretaris's round-2 paraf task: the draft with the task as its caption, opening
-# with who returned it and why; below the reason, the task's own lines, all of them.
+# The Sekretaris's round-2 paraf task: her chat has the draft already, so it is a text
+# replying to the message that carried it (fitted to a text's 4,096, not a caption's
+# 1,024), opening with who returned it and why; below, the task's own lines, all of them.
 PARAF_LINES = (
     "Versi baru: versi 2, dibuat oleh Agus Salim.",
     "LKT-2026-TW2 · Langkah 8: Memberi paraf dan mengetahui Sek Tim SAKIP untuk "
@@ -54,18 +55,25 @@ def texts(user: FakeUser, since: int = 0) -> list[str]:
     return [m.text for m in user.transcript[since:]]
 
 
-def assert_reason_shortened_task_whole(paraf: BotMessage, reason: str) -> None:
-    """The round-2 paraf task within a caption's limit: the reason (above the task's
-    lines) cut at a word and pointing at /riwayat; every line and button of the task kept."""
-    assert visible_length(paraf.text) <= CAPTION_LIMIT
+def assert_a_reply_to_the_draft(paraf: BotMessage) -> None:
+    """The round-2 paraf task: a text replying to the draft in her chat, every line of
+    the task and every button kept."""
+    assert paraf.kind == "text" and paraf.reply_to is not None
     assert paraf.text.startswith(f"🔁 Putaran 2: dikembalikan oleh {KADIN} pada ")
+    assert paraf.text.endswith("\n".join(("", *PARAF_LINES[1:])))  # the task, uncut
+    assert paraf.button_texts == ["Paraf", "PDF", "Rincian"]
+
+
+def assert_reason_shortened_task_whole(paraf: BotMessage, reason: str) -> None:
+    """The round-2 paraf task within a text's limit: the reason (above the task's lines)
+    cut at a word and pointing at /riwayat; every line and button of the task kept."""
+    assert_a_reply_to_the_draft(paraf)
+    assert visible_length(paraf.text) <= TEXT_LIMIT
     alasan = next(line for line in paraf.text.split("\n") if line.startswith("Alasan: "))
     assert alasan.endswith(MORE)  # shortened, and says where the whole reason is
     kept = alasan.removeprefix("Alasan: ").removesuffix(MORE)
-    assert len(kept) >= 500 and reason.startswith(kept)  # the reason's own start
-    assert paraf.text.endswith("\n".join(("", *PARAF_LINES[1:])))  # the task, uncut
+    assert len(kept) >= 3500 and reason.startswith(kept)  # the reason's own start
     assert f"{MORE}\n{PARAF_LINES[0]}\n\n" in paraf.text
-    assert paraf.button_texts == ["Paraf", "PDF", "Rincian"]
 
 
 async def test_a_3600_character_return_reason_is_refused_and_1000_reach_the_sekretaris(
@@ -90,9 +98,10 @@ async def test_a_3600_character_return_reason_is_refused_and_1000_reach_the_sekr
         assert says("workflow.reason_saved") in texts(kadin, since)
         paraf = task_message(sek, 8)
         assert "Paraf" in paraf.button_texts
-        # 1,000 characters fit a text but not a caption (1,024 with the task's own lines):
-        # the reason is shortened, never the task; /riwayat has it whole.
-        assert_reason_shortened_task_whole(paraf, reason)
+        # 1,000 characters fit a text (not a caption): the reason reaches her whole.
+        assert_a_reply_to_the_draft(paraf)
+        assert f"Alasan: {reason}\n{PARAF_LINES[0]}\n\n" in paraf.text
+        assert MORE not in paraf.text
         since = len(sek.transcript)
         await say(st, sek, "/riwayat LKT-2026-TW2")
         assert reason in "\n".join(texts(sek, since))  # where the marker points: whole

@@ -68,7 +68,9 @@ async def test_a_restart_in_step_7_and_in_a_reason_dialog_loses_nothing(tmp_path
             sek = st.user("sekretaris")
             await press(st, sek, task_message(sek, 5), "Setujui")
             # the step-6 task on the draft, and "Urungkan" for the approval just given
-            assert task_message(sek, 6).button_texts == ["Paraf", "PDF", "Rincian", "Urungkan"]
+            assert task_message(sek, 6).button_texts == [
+                "Paraf", "PDF", "Rincian", "Urungkan (s.d. 08.02 WIB)"
+            ]  # fmt: skip
 
 
 async def forget_every_dialog(st: Stage) -> None:

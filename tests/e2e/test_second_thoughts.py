@@ -10,6 +10,9 @@ from demo.stage import Stage, stage
 from storage.uow import reading
 from tests.support.chat import START, press, start_case, task_message, walk_to_review
 
+# The undo names until when it is valid (the clock stands at 08.00; two minutes).
+UNDO = "Urungkan (s.d. 08.02 WIB)"
+
 
 async def _actions(st: Stage) -> list[tuple[str, str]]:
     state = await st.runtime.service.case_by_code("LKT-2026-TW2")
@@ -77,10 +80,10 @@ async def test_an_approval_is_taken_back_within_two_minutes(tmp_path: Path) -> N
         # Her own next step (the paraf) is the same card, edited: its task, then the undo.
         assert len(sek.transcript) == sent_before
         assert task_message(sek, 6).message_id == review.message_id
-        assert done.button_texts == ["Paraf", "PDF", "Rincian", "Urungkan"]
+        assert done.button_texts == ["Paraf", "PDF", "Rincian", UNDO]
 
         clock.advance(seconds=90)
-        answer = await press(st, sek, done, "Urungkan")
+        answer = await press(st, sek, done, UNDO)
 
         assert answer == "↩️ Diurungkan. Tugas kembali menunggu keputusan Bapak/Ibu."
         again = sek.message(review.message_id)
@@ -104,12 +107,18 @@ async def test_after_two_minutes_the_undo_answers_why_not(tmp_path: Path) -> Non
         await press(st, sek, review, "Setujui")
         clock.advance(minutes=2, seconds=1)
 
-        answer = await press(st, sek, sek.message(review.message_id), "Urungkan")
+        # After the window the card does not promise more than it can: the button says
+        # until when it was valid, as its line does.
+        card = sek.message(review.message_id)
+        assert card.button_texts == ["Paraf", "PDF", "Rincian", UNDO]
+        assert "Dapat diurungkan sampai 08.02 WIB" in card.text
+        answer = await press(st, sek, card, UNDO)
 
         assert answer == (
             "Batas 2 menit untuk mengurungkan sudah lewat; tindakan Bapak/Ibu tetap berlaku."
         )
-        assert sek.message(review.message_id).buttons == []  # no use pressing again
+        # No use pressing it again: it is gone; the paraf task on the same card stays.
+        assert sek.message(review.message_id).button_texts == ["Paraf", "PDF", "Rincian"]
         assert ("undo", "sekretaris") not in await _actions(st)
 
 
@@ -121,12 +130,12 @@ async def test_once_the_next_step_acted_the_undo_answers_why_not(tmp_path: Path)
         review = task_message(sek, 5)
         await press(st, sek, review, "Setujui")
         approved = sek.message(review.message_id)
-        undo_approval = dict(approved.buttons)["Urungkan"]
+        undo_approval = dict(approved.buttons)[UNDO]
         await press(st, sek, approved, "Paraf")
         # The card now offers the paraf's own undo; the approval's undo is its stale button.
         parafed = sek.message(review.message_id)
-        assert parafed.button_texts == ["Urungkan"]
-        assert dict(parafed.buttons)["Urungkan"] != undo_approval
+        assert parafed.button_texts == [UNDO]
+        assert dict(parafed.buttons)[UNDO] != undo_approval
 
         query = sek.forge_callback(undo_approval, review.message_id)
         await st.settle()

@@ -34,6 +34,23 @@ ON_DISK: list[tuple[Message, str, dict[str, Any]]] = [
         "document",
         {"sha256": "ab" * 32, "filename": "konsep.docx", "caption": "LKT · konsep"},
     ),
+    (  # a task fitted to both limits: the caption, and the text for a reply to the file
+        Edit("tugas, alasan utuh", BUTTONS, caption="tugas, alasan…"),
+        "edit",
+        {"text": "tugas, alasan utuh", "buttons": BUTTONS, "caption": "tugas, alasan…"},
+    ),
+    (
+        SendDocument("ab" * 32, "draf.docx", "alasan…", BUTTONS, True, "alasan utuh"),
+        "document",
+        {
+            "sha256": "ab" * 32,
+            "filename": "draf.docx",
+            "caption": "alasan…",
+            "buttons": BUTTONS,
+            "task_message": True,
+            "text": "alasan utuh",
+        },
+    ),
 ]
 
 
