@@ -191,12 +191,11 @@ class Database:
                 await conn.execute("PRAGMA synchronous=NORMAL")
             try:
                 await conn.execute("BEGIN IMMEDIATE")
-                try:
-                    yield conn
-                except BaseException:
-                    await conn.execute("ROLLBACK")
-                    raise
+                yield conn
                 await conn.execute("COMMIT")
+            except BaseException:
+                await _end_transaction(conn)
+                raise
             finally:
                 if not flush:
                     await conn.execute("PRAGMA synchronous=FULL")
@@ -252,6 +251,23 @@ class Database:
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         async with self.reading() as conn, conn.execute(sql, params) as cur:
             return list(await cur.fetchall())
+
+
+async def _end_transaction(conn: aiosqlite.Connection) -> None:
+    """Leave the shared connection outside any transaction, whatever went wrong.
+
+    A unit of work can fail at its `BEGIN`, in its body or at its `COMMIT`, and it can be
+    cancelled while a statement is queued (a stop, a timeout): aiosqlite still runs a
+    queued statement when its caller is gone, so a `BEGIN` awaited by a cancelled task
+    runs after all. A transaction left open makes every later `BEGIN` fail ("cannot
+    start a transaction within a transaction"): no decision could be stored again until
+    a restart. The `ROLLBACK` is queued after whatever ran, and is harmless when nothing
+    is open."""
+    try:
+        await conn.execute("ROLLBACK")
+    except sqlite3.OperationalError as exc:
+        if "no transaction is active" not in str(exc):
+            raise
 
 
 def _statements(script: str) -> list[str]:

@@ -90,6 +90,32 @@ async def test_an_interrupted_transaction_leaves_neither_state_nor_audit(
         assert after.state.step_key == "kumpul_bahan"
 
 
+async def test_a_unit_of_work_cancelled_at_its_begin_leaves_every_later_decision_working(
+    tmp_path: Path,
+) -> None:
+    """A stop or a timeout cancels a task whose `BEGIN` is already queued: aiosqlite runs
+    it anyway. Were it left open, every later decision would fail until a restart."""
+    clock = FakeClock(START)
+    async with open_service(tmp_path, clock) as h:
+        case_id = (await start(h.service)).state.id
+
+        async def unit_of_work() -> None:
+            async with h.db.transaction():
+                await asyncio.sleep(3600)  # never reached: cancelled at the BEGIN
+
+        cancelled = asyncio.create_task(unit_of_work())
+        await asyncio.sleep(0)  # it holds the lock and waits for its BEGIN
+        cancelled.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await cancelled
+        state = await h.service.case(case_id)
+        ctx = await h.service.context_for(state)
+        actor, action = next_happy_action(ctx, state)
+        after = await h.service.act(actor, case_id, action)
+        assert after.state.step_key == "kumpul_bahan"
+        assert not h.db.conn.in_transaction
+
+
 async def walk_to(h: Harness, case_id: int, step_key: str) -> None:
     state = await h.service.case(case_id)
     while state.step_key != step_key:
