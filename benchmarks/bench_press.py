@@ -336,13 +336,14 @@ async def ours_figures(folder: Path, cases: int, rate: float, seconds: float) ->
             parafs: dict[str, float] = {}
             approve = st.runtime.catalogue.plain("id", "task.button.approve")
             paraf = st.runtime.catalogue.plain("id", "task.button.paraf")
-            for state in await walk_to(st, max(1, cases // 2), 2200, "periksa"):
+            walked = max(1, cases // 2)  # each case its own year: codes never collide
+            for state in await walk_to(st, walked, 2100 + cases, "periksa"):
                 user, message = task_message_of(st, state, 5, approve)
                 per_press += await press_and_time(st, user, message, approve, approvals, counted)
                 state = await st.runtime.service.case(state.id)
                 user, message = task_message_of(st, state, 6, paraf)
                 per_press += await press_and_time(st, user, message, paraf, parafs, counted)
-            load_cases = await seed(st, max(1, int(rate * seconds) // 6), 2100 + cases)
+            load_cases = await seed(st, max(1, int(rate * seconds) // 6), 2100 + cases + walked)
             checklists = Checklists(st, load_cases)
             total_before = Counter(counted.total)
             presses = [
