@@ -27,8 +27,17 @@ class Accounts:
     def __init__(self, conn: aiosqlite.Connection, agency: str = "default") -> None:
         self.conn = conn
         self.agency = agency
+        # Read once per unit of work: an action that opens a parallel step writes a task
+        # message and reminders for each Kepala Bidang, each asking their language.
+        # The repository lives for one transaction, and every write here forgets it.
+        self._read: dict[str, Account | None] = {}
 
     async def get(self, officer_key: str) -> Account | None:
+        if officer_key not in self._read:
+            self._read[officer_key] = await self._get(officer_key)
+        return self._read[officer_key]
+
+    async def _get(self, officer_key: str) -> Account | None:
         async with self.conn.execute(
             "SELECT * FROM officer_accounts WHERE agency = ? AND officer_key = ?",
             (self.agency, officer_key),
@@ -55,6 +64,7 @@ class Accounts:
 
     async def bind(self, officer_key: str, telegram_id: int, now: datetime) -> None:
         """Link a Telegram account to an officer (an account serves one officer only)."""
+        self._read.clear()
         await self.conn.execute(
             "UPDATE officer_accounts SET telegram_id = NULL "
             "WHERE agency = ? AND telegram_id = ? AND officer_key <> ?",
@@ -77,6 +87,7 @@ class Accounts:
         return None if row is None else str(row[0])
 
     async def set_language(self, officer_key: str, language: str) -> None:
+        self._read.clear()
         await self.conn.execute(
             "INSERT INTO officer_accounts (agency, officer_key, language) VALUES (?, ?, ?) "
             "ON CONFLICT (agency, officer_key) DO UPDATE SET language = excluded.language",
@@ -84,6 +95,7 @@ class Accounts:
         )
 
     async def mark_unreachable(self, officer_key: str, now: datetime) -> None:
+        self._read.clear()
         await self.conn.execute(
             "UPDATE officer_accounts SET unreachable_since = COALESCE(unreachable_since, ?) "
             "WHERE agency = ? AND officer_key = ?",

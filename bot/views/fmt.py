@@ -132,6 +132,7 @@ def format_day_date(d: date | datetime, tz: ZoneInfo, lang: str = "id") -> str:
     return _format_date_pattern(d, _DAY_DATE_PATTERN, tz, lang)
 
 
+@lru_cache(maxsize=512)  # the same deadlines and times recur in every message
 def format_time(dt: datetime, tz: ZoneInfo, lang: str = "id") -> str:
     """ "10.00 WIB": a time without its zone is ambiguous across Indonesia's three zones."""
     locale = resolve_language(lang)
@@ -140,6 +141,7 @@ def format_time(dt: datetime, tz: ZoneInfo, lang: str = "id") -> str:
     return f"{clock} {_zone_label(tz, aware)}"
 
 
+@lru_cache(maxsize=512)
 def format_deadline(dt: datetime, tz: ZoneInfo, lang: str = "id") -> str:
     """ "Senin, 6 Juli 2026 pukul 10.00 WIB": the full form, for a deadline nobody may misread."""
     locale = resolve_language(lang)
