@@ -309,7 +309,8 @@ class Runtime:
         """The officer behind a Telegram account and the language they read, in one read
         (every update asks this first); (None, None) for a stranger."""
         async with reading(self.db, self.agency) as tx:
-            officer = await tx.accounts.officer_for(telegram_id) or self._configured(telegram_id)
+            configured = self._configured(telegram_id)
+            officer = await tx.accounts.officer_for(telegram_id, configured=configured)
             if officer is None:
                 return None, None
             return officer, await language_of(tx, self.directory, officer)

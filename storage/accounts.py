@@ -6,12 +6,15 @@ Telegram id bound through an invite, the language chosen, that someone blocked t
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 import aiosqlite
 
 from storage.codec import opt_from_iso, to_iso
+from storage.query import fetch_all
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,33 +37,33 @@ class Accounts:
 
     async def get(self, officer_key: str) -> Account | None:
         if officer_key not in self._read:
-            self._read[officer_key] = await self._get(officer_key)
+            await self.get_many([officer_key])
         return self._read[officer_key]
 
-    async def _get(self, officer_key: str) -> Account | None:
-        async with self.conn.execute(
-            "SELECT * FROM officer_accounts WHERE agency = ? AND officer_key = ?",
-            (self.agency, officer_key),
-        ) as cur:
-            row = await cur.fetchone()
-        if row is None:
-            return None
-        return Account(
-            officer_key=row["officer_key"],
-            telegram_id=row["telegram_id"],
-            language=row["language"],
-            joined_at=opt_from_iso(row["joined_at"]),
-            unreachable_since=opt_from_iso(row["unreachable_since"]),
+    async def get_many(self, officer_keys: Iterable[str]) -> None:
+        """Read every account of `officer_keys` not read yet in one query: a transition
+        that opens a parallel step asks each Kepala Bidang's language next."""
+        wanted = [k for k in dict.fromkeys(officer_keys) if k not in self._read]
+        if not wanted:
+            return
+        marks = ", ".join("?" * len(wanted))
+        rows = await fetch_all(
+            self.conn,
+            f"SELECT * FROM officer_accounts WHERE agency = ? AND officer_key IN ({marks})",
+            (self.agency, *wanted),
         )
+        self._read.update(dict.fromkeys(wanted))
+        self._read.update((row["officer_key"], _account(row)) for row in rows)
 
     async def all(self) -> list[Account]:
-        async with self.conn.execute(
-            "SELECT officer_key FROM officer_accounts WHERE agency = ? ORDER BY officer_key",
+        rows = await fetch_all(
+            self.conn,
+            "SELECT * FROM officer_accounts WHERE agency = ? ORDER BY officer_key",
             (self.agency,),
-        ) as cur:
-            keys = [r[0] for r in await cur.fetchall()]
-        accounts = [await self.get(k) for k in keys]
-        return [a for a in accounts if a is not None]
+        )
+        accounts = [_account(row) for row in rows]
+        self._read.update((a.officer_key, a) for a in accounts)
+        return accounts
 
     async def bind(self, officer_key: str, telegram_id: int, now: datetime) -> None:
         """Link a Telegram account to an officer (an account serves one officer only)."""
@@ -78,13 +81,22 @@ class Accounts:
             (self.agency, officer_key, telegram_id, to_iso(now)),
         )
 
-    async def officer_for(self, telegram_id: int) -> str | None:
-        async with self.conn.execute(
-            "SELECT officer_key FROM officer_accounts WHERE agency = ? AND telegram_id = ?",
-            (self.agency, telegram_id),
-        ) as cur:
-            row = await cur.fetchone()
-        return None if row is None else str(row[0])
+    async def officer_for(self, telegram_id: int, *, configured: str | None = None) -> str | None:
+        """The officer bound to the account, else `configured` (the officer the config
+        names for this Telegram id). Both rows are read in one query and kept, so the
+        language asked next (every update asks both) costs no second query."""
+        wanted = [configured] if configured is not None and configured not in self._read else []
+        rows = await fetch_all(
+            self.conn,
+            "SELECT * FROM officer_accounts WHERE agency = ? "
+            f"AND (telegram_id = ? OR officer_key IN ({', '.join('?' * len(wanted))}))",
+            (self.agency, telegram_id, *wanted),
+        )
+        self._read.update(dict.fromkeys(wanted))
+        accounts = [_account(row) for row in rows]
+        self._read.update((a.officer_key, a) for a in accounts)
+        bound = [a.officer_key for a in accounts if a.telegram_id == telegram_id]
+        return bound[0] if bound else configured
 
     async def set_language(self, officer_key: str, language: str) -> None:
         self._read.clear()
@@ -101,3 +113,13 @@ class Accounts:
             "WHERE agency = ? AND officer_key = ?",
             (to_iso(now), self.agency, officer_key),
         )
+
+
+def _account(row: sqlite3.Row) -> Account:
+    return Account(
+        officer_key=row["officer_key"],
+        telegram_id=row["telegram_id"],
+        language=row["language"],
+        joined_at=opt_from_iso(row["joined_at"]),
+        unreachable_since=opt_from_iso(row["unreachable_since"]),
+    )

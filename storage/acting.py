@@ -15,6 +15,7 @@ import aiosqlite
 
 from bot.core.acting import ActingKind, Appointment
 from storage.codec import to_iso
+from storage.query import fetch_all, fetch_one
 
 
 class ActingAppointments:
@@ -52,36 +53,39 @@ class ActingAppointments:
         )
 
     async def get(self, appointment_id: int) -> Appointment | None:
-        async with self.conn.execute(
+        row = await fetch_one(
+            self.conn,
             "SELECT * FROM acting_appointments WHERE id = ? AND agency = ?",
             (appointment_id, self.agency),
-        ) as cur:
-            row = await cur.fetchone()
+        )
         return None if row is None else _appointment(row)
 
     async def not_ended(self, today: date) -> list[Appointment]:
         """Every appointment not yet handed back (the rules check overlaps against them)."""
-        async with self.conn.execute(
+        rows = await fetch_all(
+            self.conn,
             "SELECT * FROM acting_appointments WHERE agency = ? AND handed_back_at IS NULL "
             "AND end_date >= ? ORDER BY start_date, id",
             (self.agency, (today.isoformat())),
-        ) as cur:
-            return [_appointment(r) for r in await cur.fetchall()]
+        )
+        return [_appointment(r) for r in rows]
 
     async def every(self) -> list[Appointment]:
-        async with self.conn.execute(
-            "SELECT * FROM acting_appointments WHERE agency = ? ORDER BY id", (self.agency,)
-        ) as cur:
-            return [_appointment(r) for r in await cur.fetchall()]
+        rows = await fetch_all(
+            self.conn,
+            "SELECT * FROM acting_appointments WHERE agency = ? ORDER BY id",
+            (self.agency,),
+        )
+        return [_appointment(r) for r in rows]
 
     async def pending(self) -> tuple[list[Appointment], list[Appointment]]:
         """(not yet handed over, handed over but not yet back): what the check looks at."""
-        async with self.conn.execute(
+        rows = await fetch_all(
+            self.conn,
             "SELECT *, handed_over_at IS NOT NULL AS over FROM acting_appointments "
             "WHERE agency = ? AND handed_back_at IS NULL ORDER BY start_date, id",
             (self.agency,),
-        ) as cur:
-            rows = await cur.fetchall()
+        )
         waiting = [_appointment(r) for r in rows if not r["over"]]
         running = [_appointment(r) for r in rows if r["over"]]
         return waiting, running

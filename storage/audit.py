@@ -28,6 +28,7 @@ import aiosqlite
 
 from bot.core.workflow import AuditEvent
 from storage.codec import dumps, from_iso, loads, to_iso
+from storage.query import fetch_all, fetch_one
 
 GENESIS = "0" * 64
 KEYED_MARKER: Final = "audit_chain_keyed"  # the action of the row the keyed chain starts at
@@ -149,16 +150,13 @@ class AuditLog:
         self.appended = 0  # rows appended through this object (an effect, for the inbox)
 
     async def _last_hash(self) -> str:
-        async with self.conn.execute("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1") as cur:
-            row = await cur.fetchone()
+        row = await fetch_one(self.conn, "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1")
         return str(row[0]) if row else GENESIS
 
     async def is_keyed(self) -> bool:
         """Whether the keyed chain has started (its marker row exists)."""
-        async with self.conn.execute(
-            "SELECT 1 FROM audit_log WHERE action = ? LIMIT 1", (KEYED_MARKER,)
-        ) as cur:
-            return await cur.fetchone() is not None
+        sql = "SELECT 1 FROM audit_log WHERE action = ? LIMIT 1"
+        return await fetch_one(self.conn, sql, (KEYED_MARKER,)) is not None
 
     async def start_keyed_chain(self, now: datetime) -> bool:
         """Write the marker row once; every row after it is keyed. True if written now."""
@@ -181,7 +179,14 @@ class AuditLog:
         return True
 
     async def append(self, case_id: int | None, events: Iterable[AuditEvent]) -> None:
+        """Chain the events to the newest row and write them in one statement."""
+        events = list(events)
+        if not events:
+            return
+        if self.key is None and await self.is_keyed():
+            raise AuditKeyMissing("the audit chain is keyed: open the database with its key")
         prev = await self._last_hash()
+        rows: list[dict[str, Any]] = []
         for event in events:
             fields = {
                 "agency": self.agency,
@@ -199,32 +204,26 @@ class AuditLog:
             }
             if self.key is not None:
                 digest = keyed_digest(self.key, prev, fields)
-            elif await self.is_keyed():
-                raise AuditKeyMissing("the audit chain is keyed: open the database with its key")
             else:
                 digest = plain_digest(prev, fields)
-            await self.conn.execute(
-                "INSERT INTO audit_log (agency, case_id, at, actor, action, step_key, round, "
-                "task_seq, from_state, to_state, reason, data_json, prev_hash, hash) VALUES "
-                "(:agency, :case_id, :at, :actor, :action, :step_key, :round, :task_seq, "
-                ":from_state, :to_state, :reason, :data_json, :prev_hash, :hash)",
-                {**fields, "prev_hash": prev, "hash": digest},
-            )
-            self.appended += 1
+            rows.append({**fields, "prev_hash": prev, "hash": digest})
             prev = digest
+        await self.conn.executemany(
+            "INSERT INTO audit_log (agency, case_id, at, actor, action, step_key, round, "
+            "task_seq, from_state, to_state, reason, data_json, prev_hash, hash) VALUES "
+            "(:agency, :case_id, :at, :actor, :action, :step_key, :round, :task_seq, "
+            ":from_state, :to_state, :reason, :data_json, :prev_hash, :hash)",
+            rows,
+        )
+        self.appended += len(rows)
 
     async def for_case(self, case_id: int) -> list[AuditRow]:
-        async with self.conn.execute(
-            "SELECT * FROM audit_log WHERE case_id = ? ORDER BY id", (case_id,)
-        ) as cur:
-            return [_row(r) for r in await cur.fetchall()]
+        sql = "SELECT * FROM audit_log WHERE case_id = ? ORDER BY id"
+        return [_row(r) for r in await fetch_all(self.conn, sql, (case_id,))]
 
     async def head(self) -> Anchor | None:
         """The newest row as an anchor to write down outside the database."""
-        async with self.conn.execute(
-            "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1"
-        ) as cur:
-            row = await cur.fetchone()
+        row = await fetch_one(self.conn, "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")
         return None if row is None else Anchor.of(int(row[0]), str(row[1]))
 
     async def verify(self, anchors: Sequence[Anchor] = ()) -> ChainReport:

@@ -27,6 +27,7 @@ from bot.core.workflow import (
     TaskStatus,
 )
 from storage.codec import dumps, from_iso, loads, opt_from_iso, opt_iso, to_iso
+from storage.query import fetch_all, fetch_one
 
 
 class CaseNotFound(LookupError):
@@ -65,9 +66,8 @@ class BoardRow:
 
 
 class Cases:
-    """The queries that read many rows (boards, pages, counts) run as `execute_fetchall`:
-    one hop to aiosqlite's thread instead of three (execute, fetch, close), which is
-    most of a query's time on a busy machine."""
+    """Every query is one hop to aiosqlite's thread (`storage.query`); a case is read
+    in three (its row, its tasks, its files), a page of cases in three too."""
 
     def __init__(self, conn: aiosqlite.Connection, agency: str = "default") -> None:
         self.conn = conn
@@ -75,14 +75,12 @@ class Cases:
         self._revisions: dict[int, int] = {}
 
     async def next_id(self) -> int:
-        async with self.conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM cases") as cur:
-            row = await cur.fetchone()
+        row = await fetch_one(self.conn, "SELECT COALESCE(MAX(id), 0) + 1 FROM cases")
         assert row is not None
         return int(row[0])
 
     async def get(self, case_id: int) -> CaseState:
-        async with self.conn.execute("SELECT * FROM cases WHERE id = ?", (case_id,)) as cur:
-            row = await cur.fetchone()
+        row = await fetch_one(self.conn, "SELECT * FROM cases WHERE id = ?", (case_id,))
         if row is None:
             raise CaseNotFound(case_id)
         return await self._assemble(row)
@@ -93,8 +91,7 @@ class Cases:
             "SELECT * FROM cases WHERE agency = ? AND code = ? "
             "ORDER BY status = 'open' DESC, id DESC LIMIT 1"
         )
-        async with self.conn.execute(sql, (self.agency, code.upper())) as cur:
-            row = await cur.fetchone()
+        row = await fetch_one(self.conn, sql, (self.agency, code.upper()))
         return None if row is None else await self._assemble(row)
 
     async def open_states(self) -> list[CaseState]:
@@ -175,8 +172,7 @@ class Cases:
 
     async def all_ids(self) -> list[int]:
         sql = "SELECT id FROM cases WHERE agency = ? ORDER BY id"
-        async with self.conn.execute(sql, (self.agency,)) as cur:
-            return [int(r[0]) for r in await cur.fetchall()]
+        return [int(r[0]) for r in await fetch_all(self.conn, sql, (self.agency,))]
 
     async def open_task_refs(self, assignee: str) -> list[tuple[int, int]]:
         sql = (
@@ -184,8 +180,8 @@ class Cases:
             "WHERE t.status = 'open' AND t.assignee = ? AND c.agency = ? "
             "ORDER BY t.deadline, t.case_id, t.seq"
         )
-        async with self.conn.execute(sql, (assignee, self.agency)) as cur:
-            return [(int(r[0]), int(r[1])) for r in await cur.fetchall()]
+        rows = await fetch_all(self.conn, sql, (assignee, self.agency))
+        return [(int(r[0]), int(r[1])) for r in rows]
 
     async def save(self, state: CaseState, now: datetime) -> None:
         known = self._revisions.get(state.id)
@@ -248,14 +244,10 @@ class Cases:
 
     async def _assemble(self, row: sqlite3.Row) -> CaseState:
         case_id = int(row["id"])
-        async with self.conn.execute(
-            "SELECT * FROM tasks WHERE case_id = ? ORDER BY seq", (case_id,)
-        ) as cur:
-            tasks = [_task_from(r) for r in await cur.fetchall()]
-        async with self.conn.execute(
-            "SELECT * FROM files WHERE case_id = ? ORDER BY number", (case_id,)
-        ) as cur:
-            files = [_file_from(r) for r in await cur.fetchall()]
+        sql = "SELECT * FROM tasks WHERE case_id = ? ORDER BY seq"
+        tasks = [_task_from(r) for r in await fetch_all(self.conn, sql, (case_id,))]
+        sql = "SELECT * FROM files WHERE case_id = ? ORDER BY number"
+        files = [_file_from(r) for r in await fetch_all(self.conn, sql, (case_id,))]
         return self._state(row, tasks, files)
 
     def _state(self, row: sqlite3.Row, tasks: list[Task], files: list[FileVersion]) -> CaseState:

@@ -24,6 +24,7 @@ from bot.core.clock import Clock
 from storage.audit import AuditLog
 from storage.audit_key import AuditKeyError, AuditKeySource
 from storage.migrations import MIGRATIONS
+from storage.query import fetch_all, fetch_one
 
 log = logging.getLogger(__name__)
 
@@ -109,21 +110,18 @@ class Database:
         await conn.execute("PRAGMA foreign_keys=ON")
         # FULL: a committed decision survives a power cut, not only a killed process.
         await conn.execute("PRAGMA synchronous=FULL")
-        async with conn.execute("PRAGMA foreign_keys") as cur:
-            row = await cur.fetchone()
+        row = await fetch_one(conn, "PRAGMA foreign_keys")
         if row is None or row[0] != 1:
             raise DatabaseError("SQLite refused to enable foreign keys")
 
     async def integrity_check(self) -> list[str]:
         """Problems `PRAGMA integrity_check` reports; empty when the file is sound."""
-        async with self.conn.execute("PRAGMA integrity_check") as cur:
-            rows = await cur.fetchall()
+        rows = await fetch_all(self.conn, "PRAGMA integrity_check")
         problems = [str(r[0]) for r in rows]
         return [] if problems == ["ok"] else problems
 
     async def _migrate(self, conn: aiosqlite.Connection) -> None:
-        async with conn.execute("PRAGMA user_version") as cur:
-            row = await cur.fetchone()
+        row = await fetch_one(conn, "PRAGMA user_version")
         current = int(row[0]) if row else 0
         if current > len(MIGRATIONS):
             raise DatabaseError(
@@ -218,10 +216,8 @@ class Database:
             if await self._empty_bytes(conn, size) * 4 >= before * size:
                 await conn.execute("VACUUM")
             elif await self._pragma(conn, "auto_vacuum") == _INCREMENTAL:
-                async with conn.execute("PRAGMA incremental_vacuum") as cur:
-                    await cur.fetchall()  # each row is a step: run them all
-            async with conn.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cur:
-                await cur.fetchall()
+                await fetch_all(conn, "PRAGMA incremental_vacuum")  # a row per step: all run
+            await fetch_all(conn, "PRAGMA wal_checkpoint(TRUNCATE)")
             after = await self._pragma(conn, "page_count")
         return max(0, before - after) * size
 
@@ -230,16 +226,14 @@ class Database:
         in use (`dbstat`; without it, the free pages only)."""
         free = await self._pragma(conn, "freelist_count") * page_size
         try:
-            async with conn.execute("SELECT COALESCE(SUM(unused), 0) FROM dbstat") as cur:
-                row = await cur.fetchone()
+            row = await fetch_one(conn, "SELECT COALESCE(SUM(unused), 0) FROM dbstat")
         except sqlite3.OperationalError:  # SQLite built without the dbstat table
             return free
         return free + (int(row[0]) if row is not None else 0)
 
     @staticmethod
     async def _pragma(conn: aiosqlite.Connection, name: str) -> int:
-        async with conn.execute(f"PRAGMA {name}") as cur:
-            row = await cur.fetchone()
+        row = await fetch_one(conn, f"PRAGMA {name}")
         return int(row[0]) if row is not None else 0
 
     @asynccontextmanager
@@ -249,8 +243,8 @@ class Database:
             yield self.conn
 
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        async with self.reading() as conn, conn.execute(sql, params) as cur:
-            return list(await cur.fetchall())
+        async with self.reading() as conn:
+            return await fetch_all(conn, sql, params)
 
 
 async def _end_transaction(conn: aiosqlite.Connection) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 import aiosqlite
 
 from storage.codec import to_iso
+from storage.query import fetch_all, fetch_one
 
 DialogKey = tuple[str, int]
 """(conversation name, Telegram user id): which open dialog."""
@@ -54,11 +55,11 @@ class Dialogs:
         )
 
     async def get(self, name: str, user_id: int) -> OpenDialog | None:
-        async with self.conn.execute(
+        row = await fetch_one(
+            self.conn,
             "SELECT chat_id, state, data_json FROM dialogs WHERE name = ? AND user_id = ?",
             (name, user_id),
-        ) as cur:
-            row = await cur.fetchone()
+        )
         if row is None:
             return None
         return OpenDialog(name, int(row[0]), user_id, int(row[1]), json.loads(row[2]))
@@ -72,8 +73,7 @@ class Dialogs:
 
     async def states(self, name: str) -> dict[tuple[int, int], int]:
         """Every open dialog of the conversation: (chat id, user id) -> state."""
-        async with self.conn.execute(
-            "SELECT chat_id, user_id, state FROM dialogs WHERE name = ?", (name,)
-        ) as cur:
-            rows = await cur.fetchall()
+        rows = await fetch_all(
+            self.conn, "SELECT chat_id, user_id, state FROM dialogs WHERE name = ?", (name,)
+        )
         return {(int(r[0]), int(r[1])): int(r[2]) for r in rows}

@@ -11,6 +11,7 @@ from datetime import date, datetime
 import aiosqlite
 
 from storage.codec import to_iso
+from storage.query import fetch_one
 
 
 class DigestRuns:
@@ -19,11 +20,8 @@ class DigestRuns:
         self.agency = agency
 
     async def done(self, day: date) -> bool:
-        async with self.conn.execute(
-            "SELECT 1 FROM digest_runs WHERE agency = ? AND day = ?",
-            (self.agency, day.isoformat()),
-        ) as cur:
-            return await cur.fetchone() is not None
+        sql = "SELECT 1 FROM digest_runs WHERE agency = ? AND day = ?"
+        return await fetch_one(self.conn, sql, (self.agency, day.isoformat())) is not None
 
     async def claim(self, day: date, now: datetime) -> bool:
         """Record `day`'s digest as sent; False when it already was (send nothing then)."""

@@ -19,6 +19,7 @@ from datetime import datetime
 import aiosqlite
 
 from storage.codec import from_iso, to_iso
+from storage.query import fetch_all, fetch_one
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,33 +69,30 @@ class Documents:
         return int(cur.lastrowid)
 
     async def find(self, case_id: int, kind: str, fmt: str, source: str) -> StoredDocument | None:
-        async with self.conn.execute(
+        row = await fetch_one(
+            self.conn,
             "SELECT * FROM documents WHERE case_id = ? AND kind = ? AND format = ? AND source = ?",
             (case_id, kind, fmt, source),
-        ) as cur:
-            row = await cur.fetchone()
+        )
         return None if row is None else _document(row)
 
     async def get(self, document_id: int) -> StoredDocument | None:
-        async with self.conn.execute(
-            "SELECT * FROM documents WHERE id = ?", (document_id,)
-        ) as cur:
-            row = await cur.fetchone()
+        row = await fetch_one(self.conn, "SELECT * FROM documents WHERE id = ?", (document_id,))
         return None if row is None else _document(row)
 
     async def for_case(self, case_id: int) -> list[StoredDocument]:
-        async with self.conn.execute(
-            "SELECT * FROM documents WHERE case_id = ? ORDER BY id", (case_id,)
-        ) as cur:
-            return [_document(r) for r in await cur.fetchall()]
+        rows = await fetch_all(
+            self.conn, "SELECT * FROM documents WHERE case_id = ? ORDER BY id", (case_id,)
+        )
+        return [_document(r) for r in rows]
 
     async def of_kinds(self, kinds: Sequence[str]) -> list[StoredDocument]:
         """Every document of these kinds, oldest first (to rebuild an index at start)."""
         marks = ", ".join("?" for _ in kinds)
-        async with self.conn.execute(
-            f"SELECT * FROM documents WHERE kind IN ({marks}) ORDER BY id", tuple(kinds)
-        ) as cur:
-            return [_document(r) for r in await cur.fetchall()]
+        rows = await fetch_all(
+            self.conn, f"SELECT * FROM documents WHERE kind IN ({marks}) ORDER BY id", tuple(kinds)
+        )
+        return [_document(r) for r in rows]
 
     # -- indicator sheets -----------------------------------------------------------------
 
@@ -117,17 +115,16 @@ class Documents:
         return int(cur.lastrowid)
 
     async def sheet(self, sheet_id: int) -> IndicatorSheet | None:
-        async with self.conn.execute(
-            "SELECT * FROM indicator_sheets WHERE id = ?", (sheet_id,)
-        ) as cur:
-            row = await cur.fetchone()
+        row = await fetch_one(
+            self.conn, "SELECT * FROM indicator_sheets WHERE id = ?", (sheet_id,)
+        )
         return None if row is None else _sheet(row)
 
     async def sheets_of(self, case_id: int) -> list[IndicatorSheet]:
-        async with self.conn.execute(
-            "SELECT * FROM indicator_sheets WHERE case_id = ? ORDER BY id", (case_id,)
-        ) as cur:
-            return [_sheet(r) for r in await cur.fetchall()]
+        rows = await fetch_all(
+            self.conn, "SELECT * FROM indicator_sheets WHERE case_id = ? ORDER BY id", (case_id,)
+        )
+        return [_sheet(r) for r in rows]
 
 
 def _document(r: sqlite3.Row) -> StoredDocument:

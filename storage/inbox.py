@@ -32,6 +32,8 @@ from typing import Final
 
 import aiosqlite
 
+from storage.query import fetch_all
+
 log = logging.getLogger(__name__)
 
 MAX_REPLAYS: Final = 3  # starts an unfinished update is replayed in before it is given up
@@ -155,20 +157,21 @@ class Inbox:
         conn = self.conn
         await conn.execute("BEGIN IMMEDIATE")
         try:
-            async with conn.execute(
+            rows = await fetch_all(
+                conn,
                 "SELECT update_id FROM inbox WHERE done_at IS NULL AND replays >= ?",
                 (MAX_REPLAYS,),
-            ) as cur:
-                given_up = [int(r[0]) for r in await cur.fetchall()]
+            )
+            given_up = [int(r[0]) for r in rows]
             await conn.execute(
                 f"UPDATE inbox SET done_at = {_NOW}, gave_up = 1 "
                 "WHERE done_at IS NULL AND replays >= ?",
                 (MAX_REPLAYS,),
             )
-            async with conn.execute(
-                "SELECT update_id, body_json FROM inbox WHERE done_at IS NULL ORDER BY id"
-            ) as cur:
-                todo = [(int(r[0]), str(r[1])) for r in await cur.fetchall()]
+            rows = await fetch_all(
+                conn, "SELECT update_id, body_json FROM inbox WHERE done_at IS NULL ORDER BY id"
+            )
+            todo = [(int(r[0]), str(r[1])) for r in rows]
             await conn.execute("UPDATE inbox SET replays = replays + 1 WHERE done_at IS NULL")
             await conn.execute("COMMIT")
         except BaseException:

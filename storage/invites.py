@@ -14,6 +14,7 @@ from datetime import datetime
 import aiosqlite
 
 from storage.codec import from_iso, opt_from_iso, to_iso
+from storage.query import fetch_all, fetch_one
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,11 +48,11 @@ class Invites:
         )
 
     async def get(self, code_hash: str) -> Invite | None:
-        async with self.conn.execute(
+        row = await fetch_one(
+            self.conn,
             "SELECT * FROM invites WHERE agency = ? AND code_hash = ?",
             (self.agency, code_hash),
-        ) as cur:
-            row = await cur.fetchone()
+        )
         return None if row is None else _invite(row)
 
     async def use(self, code_hash: str, telegram_id: int, now: datetime) -> bool:
@@ -65,12 +66,13 @@ class Invites:
 
     async def open_for(self, officer_key: str, now: datetime) -> list[Invite]:
         """Invites for the officer that could still be used, oldest first."""
-        async with self.conn.execute(
+        rows = await fetch_all(
+            self.conn,
             "SELECT * FROM invites WHERE agency = ? AND officer_key = ? AND used_at IS NULL "
             "AND expires_at > ? ORDER BY created_at, code_hash",
             (self.agency, officer_key, to_iso(now)),
-        ) as cur:
-            return [_invite(r) for r in await cur.fetchall()]
+        )
+        return [_invite(r) for r in rows]
 
     async def expire_open_for(self, officer_key: str, now: datetime) -> int:
         """Close the officer's other invites once they joined: a stray link must not rebind."""
@@ -91,11 +93,12 @@ class Invites:
 
     async def failures_since(self, telegram_id: int, since: datetime) -> list[datetime]:
         """When `telegram_id` failed since `since`, oldest first."""
-        async with self.conn.execute(
+        rows = await fetch_all(
+            self.conn,
             "SELECT at FROM invite_attempts WHERE telegram_id = ? AND at >= ? ORDER BY at",
             (telegram_id, to_iso(since)),
-        ) as cur:
-            return [from_iso(r[0]) for r in await cur.fetchall()]
+        )
+        return [from_iso(r[0]) for r in rows]
 
     async def forget_failures_before(self, before: datetime) -> int:
         """Drop attempts too old to matter, so the table does not grow forever."""

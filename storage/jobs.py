@@ -8,7 +8,7 @@ the job runs again at start-up, so rendering must be idempotent.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,6 +16,7 @@ from typing import Any
 import aiosqlite
 
 from storage.codec import dumps, loads, to_iso
+from storage.query import fetch_all
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +28,9 @@ class Job:
     attempts: int
 
 
+_INSERT = "INSERT INTO jobs (kind, case_id, payload_json, created_at) VALUES (?, ?, ?, ?)"
+
+
 class Jobs:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.conn = conn
@@ -35,19 +39,27 @@ class Jobs:
     async def add(
         self, kind: str, case_id: int | None, payload: Mapping[str, Any], now: datetime
     ) -> int:
-        cur = await self.conn.execute(
-            "INSERT INTO jobs (kind, case_id, payload_json, created_at) VALUES (?, ?, ?, ?)",
-            (kind, case_id, dumps(payload), to_iso(now)),
-        )
+        cur = await self.conn.execute(_INSERT, (kind, case_id, dumps(payload), to_iso(now)))
         assert cur.lastrowid is not None
         self.queued = True
         return int(cur.lastrowid)
 
+    async def add_many(
+        self, jobs: Sequence[tuple[str, int | None, Mapping[str, Any]]], now: datetime
+    ) -> None:
+        """(kind, case, payload) each, in one statement (a PDF copy for each Kepala Bidang)."""
+        if not jobs:
+            return
+        at = to_iso(now)
+        rows = [(kind, case_id, dumps(payload), at) for kind, case_id, payload in jobs]
+        await self.conn.executemany(_INSERT, rows)
+        self.queued = True
+
     async def pending(self, limit: int = 20) -> list[Job]:
-        async with self.conn.execute(
-            "SELECT * FROM jobs WHERE done_at IS NULL ORDER BY id LIMIT ?", (limit,)
-        ) as cur:
-            return [_job(r) for r in await cur.fetchall()]
+        rows = await fetch_all(
+            self.conn, "SELECT * FROM jobs WHERE done_at IS NULL ORDER BY id LIMIT ?", (limit,)
+        )
+        return [_job(r) for r in rows]
 
     async def done(self, job_id: int, now: datetime) -> None:
         await self.conn.execute(

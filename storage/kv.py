@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import aiosqlite
 
+from storage.query import fetch_one
+
 
 class KeyValues:
     def __init__(self, conn: aiosqlite.Connection, agency: str = "default") -> None:
@@ -19,10 +21,7 @@ class KeyValues:
         return f"{self.agency}:{key}"
 
     async def get(self, key: str) -> str | None:
-        async with self.conn.execute(
-            "SELECT value FROM kv WHERE key = ?", (self._key(key),)
-        ) as cur:
-            row = await cur.fetchone()
+        row = await fetch_one(self.conn, "SELECT value FROM kv WHERE key = ?", (self._key(key),))
         return None if row is None else str(row[0])
 
     async def put(self, key: str, value: str) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 import aiosqlite
 
 from storage.codec import dumps, loads, opt_from_iso, to_iso
+from storage.query import fetch_all, fetch_one
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +62,36 @@ def recipient(officer_key: str | None, chat_id: int | None) -> str:
     return f"officer:{officer_key}" if officer_key is not None else f"chat:{chat_id}"
 
 
+_INSERT = (
+    "INSERT INTO outbox (case_id, task_seq, officer_key, chat_id, kind, payload_json, "
+    "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class NewMessage:
+    """A row to queue: its kind and payload (`bot.views.outgoing.encode`) and whom, about
+    which case and task, it goes to."""
+
+    kind: str
+    payload: Mapping[str, Any]
+    officer_key: str | None = None
+    chat_id: int | None = None
+    case_id: int | None = None
+    task_seq: int | None = None
+
+    def values(self, now: datetime) -> tuple[Any, ...]:
+        return (
+            self.case_id,
+            self.task_seq,
+            self.officer_key,
+            self.chat_id,
+            self.kind,
+            dumps(self.payload),
+            to_iso(now),
+        )
+
+
 class Outbox:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.conn = conn
@@ -78,35 +109,43 @@ class Outbox:
         case_id: int | None = None,
         task_seq: int | None = None,
     ) -> int:
-        cur = await self.conn.execute(
-            "INSERT INTO outbox (case_id, task_seq, officer_key, chat_id, kind, payload_json, "
-            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (case_id, task_seq, officer_key, chat_id, kind, dumps(payload), to_iso(now)),
-        )
+        """One row; its id (to ask later whether it was delivered)."""
+        row = NewMessage(kind, payload, officer_key, chat_id, case_id, task_seq)
+        cur = await self.conn.execute(_INSERT, row.values(now))
         assert cur.lastrowid is not None
         self.queued_for.add(recipient(officer_key, chat_id))
         return int(cur.lastrowid)
 
+    async def add_many(self, rows: Sequence[NewMessage], now: datetime) -> None:
+        """Rows in this order, in one statement: what one decision sends (a task message to
+        each Kepala Bidang) costs one hop to SQLite's thread, not one per message."""
+        if not rows:
+            return
+        await self.conn.executemany(_INSERT, [row.values(now) for row in rows])
+        self.queued_for.update(recipient(r.officer_key, r.chat_id) for r in rows)
+
     async def pending(self, limit: int = 100) -> list[OutboxRow]:
-        async with self.conn.execute(
+        rows = await fetch_all(
+            self.conn,
             "SELECT * FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL ORDER BY id LIMIT ?",
             (limit,),
-        ) as cur:
-            return [_row(r) for r in await cur.fetchall()]
+        )
+        return [_row(r) for r in rows]
 
     async def all(self) -> list[OutboxRow]:
-        async with self.conn.execute("SELECT * FROM outbox ORDER BY id") as cur:
-            return [_row(r) for r in await cur.fetchall()]
+        rows = await fetch_all(self.conn, "SELECT * FROM outbox ORDER BY id")
+        return [_row(r) for r in rows]
 
     async def fates(self, row_ids: Sequence[int]) -> list[tuple[bool, bool]]:
         """(sent, given up) for each of `row_ids` that exists, in id order."""
         marks = ", ".join("?" for _ in row_ids)
-        async with self.conn.execute(
+        rows = await fetch_all(
+            self.conn,
             f"SELECT sent_at IS NOT NULL, failed_at IS NOT NULL FROM outbox "
             f"WHERE id IN ({marks}) ORDER BY id",
             tuple(row_ids),
-        ) as cur:
-            return [(bool(r[0]), bool(r[1])) for r in await cur.fetchall()]
+        )
+        return [(bool(r[0]), bool(r[1])) for r in rows]
 
     async def mark_sent(
         self, row_id: int, now: datetime, message_id: int | None, chat_id: int | None = None
@@ -145,12 +184,12 @@ class Outbox:
 
     async def task_of_message(self, chat_id: int, message_id: int) -> tuple[int, int] | None:
         """The task a message we sent belongs to (task message, its draft, a reminder)."""
-        async with self.conn.execute(
+        row = await fetch_one(
+            self.conn,
             "SELECT case_id, task_seq FROM outbox WHERE chat_id = ? AND message_id = ? "
             "AND case_id IS NOT NULL AND task_seq IS NOT NULL ORDER BY id DESC LIMIT 1",
             (chat_id, message_id),
-        ) as cur:
-            row = await cur.fetchone()
+        )
         return None if row is None else (int(row[0]), int(row[1]))
 
     async def mark_attempt(self, row_id: int, error: str) -> None:
@@ -205,14 +244,15 @@ class Outbox:
 
     async def reminder_messages(self, case_id: int, task_seq: int, chat_id: int) -> list[int]:
         """The reminders of a task delivered into a chat (they carry the task's buttons)."""
-        async with self.conn.execute(
+        rows = await fetch_all(
+            self.conn,
             "SELECT message_id FROM outbox WHERE case_id = ? AND task_seq = ? AND chat_id = ? "
             "AND kind = 'send' AND message_id IS NOT NULL "
             "AND json_extract(payload_json, '$.reminder') IS NOT NULL "
             "AND json_extract(payload_json, '$.buttons[0]') IS NOT NULL ORDER BY id",
             (case_id, task_seq, chat_id),
-        ) as cur:
-            return [int(r[0]) for r in await cur.fetchall()]
+        )
+        return [int(r[0]) for r in rows]
 
     async def delivered_file(self, sha256: str, chat_id: int) -> DeliveredFile | None:
         """The newest message that carried this file to this chat, if any."""
@@ -235,12 +275,12 @@ class Outbox:
     async def _newest_delivery(
         self, where: str, params: tuple[object, ...]
     ) -> DeliveredFile | None:
-        async with self.conn.execute(
+        row = await fetch_one(
+            self.conn,
             f"SELECT {_DELIVERED_COLUMNS} FROM delivered_files WHERE {where} "
             "ORDER BY outbox_id DESC LIMIT 1",
             params,
-        ) as cur:
-            row = await cur.fetchone()
+        )
         if row is None:
             return None
         return DeliveredFile(row[0], row[1], row[2], int(row[3]), int(row[4]), row[5])
@@ -258,12 +298,12 @@ class Outbox:
         )
 
     async def task_message(self, case_id: int, task_seq: int) -> TaskMessage | None:
-        async with self.conn.execute(
+        row = await fetch_one(
+            self.conn,
             "SELECT chat_id, message_id, has_document FROM task_messages "
             "WHERE case_id = ? AND task_seq = ? ORDER BY rowid DESC LIMIT 1",
             (case_id, task_seq),
-        ) as cur:
-            row = await cur.fetchone()
+        )
         if row is None:
             return None
         return TaskMessage(int(row[0]), int(row[1]), bool(row[2]))

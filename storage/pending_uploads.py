@@ -13,6 +13,7 @@ import aiosqlite
 
 from bot.core.workflow import FileRef
 from storage.codec import to_iso
+from storage.query import fetch_one
 
 
 class PendingUploads:
@@ -31,22 +32,22 @@ class PendingUploads:
 
     async def peek(self, pending_id: int, telegram_id: int) -> FileRef | None:
         """The waiting file, left waiting (its sender still has to pick the item)."""
-        async with self.conn.execute(
+        row = await fetch_one(
+            self.conn,
             "SELECT sha256, filename, size, mime FROM pending_uploads WHERE id = ? "
             "AND telegram_id = ? AND resolved_at IS NULL",
             (pending_id, telegram_id),
-        ) as cur:
-            row = await cur.fetchone()
+        )
         return None if row is None else FileRef(row[0], row[1], int(row[2]), row[3])
 
     async def take(self, pending_id: int, telegram_id: int, now: datetime) -> FileRef | None:
         """The waiting file, once, and only for the account that sent it."""
-        async with self.conn.execute(
+        row = await fetch_one(
+            self.conn,
             "SELECT sha256, filename, size, mime FROM pending_uploads WHERE id = ? "
             "AND telegram_id = ? AND resolved_at IS NULL",
             (pending_id, telegram_id),
-        ) as cur:
-            row = await cur.fetchone()
+        )
         if row is None:
             return None
         await self.conn.execute(

@@ -15,6 +15,7 @@ from datetime import datetime
 import aiosqlite
 
 from storage.codec import from_iso, opt_from_iso, to_iso
+from storage.query import fetch_all, fetch_one
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,18 +69,19 @@ class Reminders:
         )
 
     async def due(self, now: datetime, limit: int = 500) -> list[ReminderRow]:
-        async with self.conn.execute(
+        rows = await fetch_all(
+            self.conn,
             "SELECT * FROM reminders WHERE sent_at IS NULL AND cancelled_at IS NULL "
             "AND due_at <= ? ORDER BY due_at, id LIMIT ?",
             (to_iso(now), limit),
-        ) as cur:
-            return [_row(r) for r in await cur.fetchall()]
+        )
+        return [_row(r) for r in rows]
 
     async def next_due(self) -> datetime | None:
-        async with self.conn.execute(
-            "SELECT MIN(due_at) FROM reminders WHERE sent_at IS NULL AND cancelled_at IS NULL"
-        ) as cur:
-            row = await cur.fetchone()
+        row = await fetch_one(
+            self.conn,
+            "SELECT MIN(due_at) FROM reminders WHERE sent_at IS NULL AND cancelled_at IS NULL",
+        )
         return None if row is None or row[0] is None else from_iso(row[0])
 
     async def mark_sent(self, reminder_id: int, now: datetime) -> bool:
@@ -90,11 +92,12 @@ class Reminders:
         return cur.rowcount == 1
 
     async def for_task(self, case_id: int, task_seq: int) -> list[ReminderRow]:
-        async with self.conn.execute(
+        rows = await fetch_all(
+            self.conn,
             "SELECT * FROM reminders WHERE case_id = ? AND task_seq = ? ORDER BY due_at, id",
             (case_id, task_seq),
-        ) as cur:
-            return [_row(r) for r in await cur.fetchall()]
+        )
+        return [_row(r) for r in rows]
 
     async def forget_settled(self, settled_before: datetime) -> int:
         """Drop the reminders of closed tasks that were sent or cancelled before

@@ -7,6 +7,7 @@ from datetime import datetime
 import aiosqlite
 
 from storage.codec import to_iso
+from storage.query import fetch_one
 
 
 class Snapshots:
@@ -21,8 +22,7 @@ class Snapshots:
         )
 
     async def text(self, sop_hash: str) -> str | None:
-        async with self.conn.execute(
-            "SELECT text FROM sop_snapshots WHERE hash = ?", (sop_hash,)
-        ) as cur:
-            row = await cur.fetchone()
+        row = await fetch_one(
+            self.conn, "SELECT text FROM sop_snapshots WHERE hash = ?", (sop_hash,)
+        )
         return None if row is None else str(row[0])

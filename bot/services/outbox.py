@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.views.outgoing import Outgoing, Send, encode
+from storage.outbox import NewMessage
 from storage.uow import Tx
 
 
@@ -35,6 +36,17 @@ async def enqueue(tx: Tx, out: Outgoing, now: datetime, *, case_id: int | None =
         case_id=case_id,
         task_seq=out.task_seq,
     )
+
+
+async def enqueue_all(
+    tx: Tx, outs: Sequence[Outgoing], now: datetime, *, case_id: int | None = None
+) -> None:
+    """Add messages to the outbox in this order, in one statement."""
+    rows = []
+    for out in outs:
+        kind, payload = encode(out.message)
+        rows.append(NewMessage(kind, payload, out.officer_key, out.chat_id, case_id, out.task_seq))
+    await tx.outbox.add_many(rows, now)
 
 
 async def language_of(tx: Tx, people: Officers, officer: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -69,7 +69,7 @@ from bot.core.workflow import (
     start_case,
 )
 from bot.crashpoints import crashpoint
-from bot.services.outbox import enqueue, language_of, notify_admins
+from bot.services.outbox import enqueue, enqueue_all, language_of, notify_admins
 from bot.services.task_press import (
     Acted,
     Ask,
@@ -168,6 +168,14 @@ class FileTask:
     task_seq: int
     case_code: str
     step: Step
+
+
+@dataclass(slots=True)
+class _Queued:
+    """What one transition sends and asks to be made, written in one statement each."""
+
+    messages: list[Outgoing] = field(default_factory=list)
+    jobs: list[tuple[str, int | None, Mapping[str, Any]]] = field(default_factory=list)
 
 
 class CaseCodeTaken(RuntimeError):
@@ -566,9 +574,29 @@ class WorkflowService:
 
     async def _apply(self, tx: Tx, ctx: Context, transition: Transition, now: datetime) -> None:
         state = transition.state
+        await tx.accounts.get_many(self._addressees(state, transition.effects))
         handovers = await self._handovers(tx, state, transition.effects)
+        queued = _Queued()
         for effect in transition.effects:
-            await self._apply_one(tx, ctx, state, effect, now, handovers)
+            await self._apply_one(tx, ctx, state, effect, now, handovers, queued)
+        await enqueue_all(tx, queued.messages, now, case_id=state.id)
+        await tx.jobs.add_many(queued.jobs, now)
+
+    def _addressees(self, state: CaseState, effects: Sequence[Effect]) -> list[str]:
+        """Everyone the effects write to, whose languages `_apply_one` asks one by one:
+        read together, in one query (three Kepala Bidang and the Sekretaris on a paraf)."""
+        keys: list[str] = []
+        for effect in effects:
+            if isinstance(effect, TaskOpened | TaskUpdated | TaskClosed | TaskHandedOver):
+                task = state.task(effect.task)
+                keys += [task.assignee] if task is not None else []
+            if isinstance(effect, TaskHandedOver):
+                keys.append(effect.previous)
+            elif isinstance(effect, Notify):
+                keys.append(effect.officer)
+            elif isinstance(effect, CaseFinished | CaseCancelled):
+                keys += self._case_audience(state)
+        return keys
 
     @staticmethod
     async def _handovers(tx: Tx, state: CaseState, effects: Sequence[Effect]) -> dict[int, int]:
@@ -612,8 +640,12 @@ class WorkflowService:
         effect: Effect,
         now: datetime,
         handovers: Mapping[int, int],
+        queued: _Queued,
     ) -> None:
+        """Reminders are written here, in effect order (a stop, then a start, of one
+        task's clock); messages and jobs go to `queued`, written together after."""
         presenter = self.presenter
+        send = queued.messages
         if isinstance(effect, TaskOpened | TaskUpdated | TaskClosed):
             task = state.task(effect.task)
             assert task is not None
@@ -621,17 +653,16 @@ class WorkflowService:
             if isinstance(effect, TaskOpened):
                 earlier = state.task(handovers[task.seq]) if task.seq in handovers else None
                 if earlier is not None:
-                    out = presenter.task_handover(ctx, state, earlier, task, lang)
-                    await enqueue(tx, out, now, case_id=state.id)
+                    send.append(presenter.task_handover(ctx, state, earlier, task, lang))
                 else:
-                    for out in presenter.task_message(ctx, state, task, lang):
-                        await enqueue(tx, out, now, case_id=state.id)
-                await self._queue_draft_pdf(tx, ctx, state, task, now)
+                    send += presenter.task_message(ctx, state, task, lang)
+                pdf = self._draft_pdf_job(ctx, state, task)
+                if pdf is not None:
+                    queued.jobs.append(("draft_pdf", state.id, pdf))
             elif task.seq in handovers.values():
                 pass  # its message becomes the next task's (`_handovers`)
             else:
-                out = presenter.task_update(ctx, state, task, lang)
-                await enqueue(tx, out, now, case_id=state.id)
+                send.append(presenter.task_update(ctx, state, task, lang))
         elif isinstance(effect, TaskHandedOver):
             task = state.task(effect.task)
             assert task is not None
@@ -639,8 +670,7 @@ class WorkflowService:
                 await language_of(tx, self.people, effect.previous),
                 await language_of(tx, self.people, task.assignee),
             )
-            for out in presenter.handed_over(ctx, state, task, effect.previous, effect.why, langs):
-                await enqueue(tx, out, now, case_id=state.id)
+            send += presenter.handed_over(ctx, state, task, effect.previous, effect.why, langs)
         elif isinstance(effect, ClockStarted):
             task = state.task(effect.task)
             assert task is not None
@@ -655,39 +685,33 @@ class WorkflowService:
             await tx.reminders.resume_for_task(state.id, effect.task)
         elif isinstance(effect, Notify):
             lang = await language_of(tx, self.people, effect.officer)
-            out = presenter.notice(effect.officer, effect.message, effect.params, lang)
-            await enqueue(tx, out, now, case_id=state.id)
+            send.append(presenter.notice(effect.officer, effect.message, effect.params, lang))
         elif isinstance(effect, RenderDocument):
-            await tx.jobs.add(
-                "render", state.id, {"document": effect.document, "step": effect.step_key}, now
-            )
+            job = {"document": effect.document, "step": effect.step_key}
+            queued.jobs.append(("render", state.id, job))
         elif isinstance(effect, CaseFinished | CaseCancelled):
             for officer in self._case_audience(state):
                 lang = await language_of(tx, self.people, officer)
-                out = presenter.case_ended(ctx, state, officer, lang)
-                await enqueue(tx, out, now, case_id=state.id)
+                send.append(presenter.case_ended(ctx, state, officer, lang))
 
     @staticmethod
-    async def _queue_draft_pdf(
-        tx: Tx, ctx: Context, state: CaseState, task: Task, now: datetime
-    ) -> None:
+    def _draft_pdf_job(ctx: Context, state: CaseState, task: Task) -> dict[str, Any] | None:
         """Who must approve, initial or sign a .docx draft may read it as PDF on a phone:
         the copy is made ahead, after the commit (where LibreOffice exists), and sent
-        when they press "PDF" (`handlers/on_demand.py`)."""
+        when they press "PDF" (`handlers/on_demand.py`). The job's payload, if any."""
         step = ctx.sop.step(task.step_key)
         draft = state.latest_draft
         if not (step.is_versioned and step.works_on_draft and draft is not None):
-            return
+            return None
         if not draft.filename.lower().endswith(".docx"):
-            return
-        payload = {
+            return None
+        return {
             "version": draft.number,
             "shown": draft.shown,
             "sha256": draft.sha256,
             "filename": draft.filename,
             "case_code": state.code,
         }
-        await tx.jobs.add("draft_pdf", state.id, payload, now)
 
     def _case_audience(self, state: CaseState) -> list[str]:
         """Who hears that a case ended: whoever started it and everyone who worked on it."""

@@ -15,6 +15,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import aiosqlite.core
 import pytest
 from telegram import CallbackQuery
 
@@ -68,6 +69,36 @@ def counter(monkeypatch: pytest.MonkeyPatch) -> TransactionCounter:
     return counted
 
 
+class StatementLog:
+    """The SQL each asyncio task sent to SQLite's thread, one entry per hop (a query read
+    whole, an `executemany`); the answering task's list is kept at its answer."""
+
+    def __init__(self) -> None:
+        self.by_task: dict[asyncio.Task[Any] | None, list[str]] = {}
+        self.at_answer: list[list[str]] = []
+
+
+@pytest.fixture
+def statements(monkeypatch: pytest.MonkeyPatch) -> StatementLog:
+    log = StatementLog()
+    execute = aiosqlite.core.Connection._execute
+
+    async def logging(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        sql = args[0] if args and isinstance(args[0], str) else getattr(fn, "__name__", "")
+        log.by_task.setdefault(asyncio.current_task(), []).append(" ".join(sql.split()))
+        return await execute(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(aiosqlite.core.Connection, "_execute", logging)
+    answer = CallbackQuery.answer
+
+    async def answering(self: CallbackQuery, *args: Any, **kwargs: Any) -> bool:
+        log.at_answer.append(log.by_task.pop(asyncio.current_task(), []))
+        return await answer(self, *args, **kwargs)
+
+    monkeypatch.setattr(CallbackQuery, "answer", answering)
+    return log
+
+
 async def _at_parallel_approval(st: Stage) -> None:
     """Steps 1-6: the case waits for the three Kabids' approvals (step 7)."""
     await start_case(st)
@@ -97,3 +128,31 @@ async def test_an_approval_is_one_read_and_one_write_before_its_answer(
         # The task's own buttons, then what it offers on demand ("PDF" when PDFs are made).
         offered = [b for b in task_message(sek, 8).button_texts if b != "PDF"]
         assert offered == ["Paraf", "Rincian"]
+
+
+async def test_the_paraf_that_opens_three_reviews_asks_sqlite_once_per_kind_of_row(
+    tmp_path: Path, statements: StatementLog
+) -> None:
+    """The Sekretaris's paraf opens a review for each of the three Kepala Bidang: their
+    languages are read in one query and their task messages and PDF jobs written in one
+    statement each, not one per officer (each is a hop to SQLite's thread, the most of a
+    press's time on a busy server)."""
+    async with stage(tmp_path, FakeClock(START)) as st:
+        await start_case(st)
+        await walk_to_review(st)
+        sek = st.user("sekretaris")
+        await press(st, sek, task_message(sek, 5), "Setujui")
+        statements.at_answer.clear()
+        assert await press(st, sek, task_message(sek, 6), "Paraf")
+        [sent] = statements.at_answer
+        kabids = [st.user(k) for k in ("kabid_1", "kabid_2", "kabid_3")]
+        assert all(task_message(k, 7) for k in kabids)  # the three reviews went out
+
+        def hops(fragment: str) -> int:
+            return sum(fragment in sql for sql in sent)
+
+        assert hops("FROM officer_accounts") == 2  # the presser; then every addressee
+        assert hops("INSERT INTO outbox") == 1
+        assert hops("INSERT INTO jobs") <= 1
+        assert hops("INSERT INTO audit_log") == 1
+        assert not [sql for sql in sent if sql in ("fetchone", "fetchall", "close")]
