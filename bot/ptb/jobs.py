@@ -12,10 +12,11 @@ and the demo call directly with a `FakeClock`'s time.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Coroutine
 from datetime import datetime, timedelta
 from typing import Any
 
-from telegram.ext import Application
+from telegram.ext import Application, JobQueue
 
 from bot.ptb.context import BotContext
 from bot.runtime import Runtime
@@ -48,6 +49,22 @@ OUTBOX_RETRY_SECONDS = 30
 PRUNE_EVERY = timedelta(days=1)
 
 _ONCE: dict[str, Any] = {"replace_existing": True, "misfire_grace_time": None}
+_JobCallback = Callable[[BotContext], Coroutine[Any, Any, None]]
+
+
+def _once_at(
+    job_queue: JobQueue[Any], callback: _JobCallback, name: str, when: datetime, now: datetime
+) -> None:
+    """Plan `callback` once at `when`, its name as its id, replacing the run planned before:
+    each run plans the next from the clock, so one waiting job per name is the whole
+    schedule. A time already come is planned a second on (never a delay of zero or less),
+    so a plan made late still runs."""
+    job_queue.run_once(
+        callback,
+        max(when - now, timedelta(seconds=1)),
+        name=name,
+        job_kwargs={"id": name, **_ONCE},
+    )
 
 
 def start_jobs(app: AnyApp, runtime: Runtime) -> None:
@@ -113,7 +130,7 @@ async def plan_wakeup(app: AnyApp, runtime: Runtime) -> datetime | None:
     if not runtime.calendar.is_working_time(when):
         when = runtime.calendar.next_opening(when)
     when = max(when, now + timedelta(seconds=1))
-    job_queue.run_once(_tick_job, when - now, name=TICK_JOB, job_kwargs={"id": TICK_JOB, **_ONCE})
+    _once_at(job_queue, _tick_job, TICK_JOB, when, now)
     return when
 
 
@@ -127,12 +144,7 @@ async def plan_digest(app: AnyApp, runtime: Runtime) -> datetime | None:
         return None
     now = runtime.clock.now()
     when = next_digest_at(now, runtime.digest, runtime)
-    job_queue.run_once(
-        _digest_job,
-        max(when - now, timedelta(seconds=1)),
-        name=DIGEST_JOB,
-        job_kwargs={"id": DIGEST_JOB, **_ONCE},
-    )
+    _once_at(job_queue, _digest_job, DIGEST_JOB, when, now)
     return when
 
 
@@ -174,12 +186,7 @@ async def plan_acting(app: AnyApp, runtime: Runtime) -> datetime | None:
     if when is None:
         return None
     now = runtime.clock.now()
-    job_queue.run_once(
-        _acting_job,
-        max(when - now, timedelta(seconds=1)),
-        name=ACTING_JOB,
-        job_kwargs={"id": ACTING_JOB, **_ONCE},
-    )
+    _once_at(job_queue, _acting_job, ACTING_JOB, when, now)
     return when
 
 
@@ -212,12 +219,7 @@ def plan_backup(app: AnyApp, runtime: Runtime) -> datetime | None:
         return None
     now = runtime.clock.now()
     when = next_backup_at(now, settings, runtime.tz, last_backup(runtime))
-    job_queue.run_once(
-        _backup_job,
-        max(when - now, timedelta(seconds=1)),
-        name=BACKUP_JOB,
-        job_kwargs={"id": BACKUP_JOB, **_ONCE},
-    )
+    _once_at(job_queue, _backup_job, BACKUP_JOB, when, now)
     return when
 
 

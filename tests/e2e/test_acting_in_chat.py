@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,18 @@ from bot.core.clock import FakeClock
 from bot.ptb.jobs import plan_acting
 from demo.stage import STAGE_TOKEN, Stage, stage
 from fakegram import FakeTelegram, FakeUser
-from tests.support.chat import START, press, say, start_case, task_message, upload
+from tests.support.chat import (
+    START,
+    collect,
+    dispose,
+    kabids_approve,
+    press,
+    say,
+    start_case,
+    task_message,
+    to_parallel_review,
+    write_drafts,
+)
 from tests.support.docs import docx_text, real_docx
 from tests.support.local_time import JAKARTA, at_local
 
@@ -38,28 +50,33 @@ async def record_plh(st: Stage, start: str, end: str) -> str:
     return (await say(st, sek, f"{start} {end}")).text
 
 
-async def dispose(st: Stage) -> None:
-    kadin = st.user("kadin")
-    await press(st, kadin, task_message(kadin, 1), "Disposisikan")
-    await say(st, kadin, "Segera susun laporan triwulan II")
-    await say(st, kadin, "-")
-
-
 async def walk_to_step_7(st: Stage) -> None:
-    """From the disposition to the three Kabid's parallel review (step 7)."""
-    sakip = st.user("sakip_1")
-    for item in ("RENSTRA", "RENJA", "DPA", "LKj", "Laporan Bulanan"):
-        await press(st, sakip, task_message(sakip, 2), f"⬜ {item}")
-    await press(st, sakip, task_message(sakip, 2), "Selesai")
-    ketua = st.user("sakip_ketua")
-    await upload(st, ketua, "konsep.docx", real_docx("Konsep laporan"))
-    await press(st, ketua, task_message(ketua, 3), "Kirim")
-    staf = st.user("staf_1")
-    await upload(st, staf, "draf.docx", real_docx("Laporan Kinerja Triwulan II"))
-    await press(st, staf, task_message(staf, 4), "Kirim")
-    sek = st.user("sekretaris")
-    await press(st, sek, task_message(sek, 5), "Setujui")
-    await press(st, sek, task_message(sek, 6), "Paraf")
+    """From the disposition to the three Kabid's parallel review (step 7), on real Word
+    files: the Plh's signature is read back from the signed report."""
+    await collect(st)
+    await write_drafts(
+        st, real_docx("Laporan Kinerja Triwulan II"), concept=real_docx("Konsep laporan")
+    )
+    await to_parallel_review(st)
+
+
+async def next_acting_change(st: Stage, clock: FakeClock, expected: datetime) -> datetime:
+    """Move the clock to when the acting job is planned and hand one task over there, as
+    the job would; the instant, checked against `expected` before the clock moves."""
+    when = await plan_acting(st.app, st.runtime)
+    assert when == expected
+    clock.set(when)
+    assert await st.runtime.acting.apply_due(when) == 1
+    await st.runtime.deliver()
+    return when
+
+
+async def case_history(st: Stage, user: FakeUser) -> str:
+    """What /riwayat answers the user, as one text: the trail, then the step performance
+    (two messages), so a test finds a line in either."""
+    before = len(user.transcript)
+    await say(st, user, "/riwayat LKT-2026-TW2")
+    return "\n".join(m.text for m in user.transcript[before:])
 
 
 def last_text(user: FakeUser) -> str:
@@ -77,9 +94,7 @@ async def test_a_case_runs_to_its_report_signed_by_the_plh_kadin(tmp_path: Path)
         assert "menjadi Plh. Kepala Dinas Pendidikan sejak 6 Juli 2026" in last_text(kadin)
 
         await walk_to_step_7(st)
-        for kabid in ("kabid_1", "kabid_2", "kabid_3"):
-            user = st.user(kabid)
-            await press(st, user, task_message(user, 7), "Setujui")
+        await kabids_approve(st)
         sek = st.user("sekretaris")
         await press(st, sek, task_message(sek, 8), "Paraf")
         signing = task_message(sek, 9)
@@ -109,9 +124,7 @@ async def test_a_case_runs_to_its_report_signed_by_the_plh_kadin(tmp_path: Path)
         assert sign.actor == "sekretaris"
         assert sign.data["acting"]["for"] == "kadin"
         assert sign.data["acting"]["letter"] == "800/12/SP/2026"
-        before = len(sek.transcript)
-        await say(st, sek, "/riwayat LKT-2026-TW2")  # the trail, then the step performance
-        history = "\n".join(m.text for m in sek.transcript[before:])
+        history = await case_history(st, sek)
         assert (
             "Sri Wahyuni, S.E., M.M.: menandatangani draf versi 2, sebagai Plh. Kepala Dinas "
             "Pendidikan (Surat Perintah 800/12/SP/2026)"
@@ -131,11 +144,7 @@ async def test_open_tasks_go_to_the_stand_in_on_the_start_day_and_back_after_the
         await record_plh(st, "2026-07-07", "2026-07-07")
         assert task_message(kadin, 1).buttons  # not yet: the letter starts tomorrow
 
-        when = await plan_acting(st.app, st.runtime)
-        assert when == at_local(2026, 7, 7, 0, 0)
-        clock.set(when)
-        assert await st.runtime.acting.apply_due(when) == 1
-        await st.runtime.deliver()
+        await next_acting_change(st, clock, at_local(2026, 7, 7, 0, 0))
         held = task_message(sek, 1)
         assert "Tugas ini Bapak/Ibu terima sebagai Plh. Kepala Dinas Pendidikan" in held.text
         assert f"Batas waktu: {deadline.group(1)}" in held.text  # the deadline is unchanged
@@ -146,20 +155,14 @@ async def test_open_tasks_go_to_the_stand_in_on_the_start_day_and_back_after_the
         assert case is not None and case.open_tasks()[0].assignee == "sekretaris"
         assert "Tugas Bapak/Ibu yang masih terbuka (1)" in last_text(kadin)
 
-        when = await plan_acting(st.app, st.runtime)
-        assert when == at_local(2026, 7, 8, 0, 0)
-        clock.set(when)
-        assert await st.runtime.acting.apply_due(when) == 1
-        await st.runtime.deliver()
+        when = await next_acting_change(st, clock, at_local(2026, 7, 8, 0, 0))
         back = task_message(kadin, 1)
         assert back.button_texts == ["Disposisikan"] and "kembali kepada Bapak/Ibu" in back.text
         assert task_message(sek, 1).buttons == []
         assert when.astimezone(JAKARTA).hour == 0
         await press(st, kadin, back, "Disposisikan")
         assert "instruksi disposisi" in last_text(kadin)
-        before = len(sek.transcript)
-        await say(st, sek, "/riwayat LKT-2026-TW2")  # the trail, then the step performance
-        history = "\n".join(m.text for m in sek.transcript[before:])
+        history = await case_history(st, sek)
         assert (
             "Langkah 1 · Sistem: tugas Dr. H. Ahmad Santoso, M.Pd. kini dipegang Sri Wahyuni, "
             "S.E., M.M. sebagai Plh. (Surat Perintah 800/12/SP/2026)"
@@ -196,9 +199,7 @@ async def test_an_admin_reassigns_a_task_mid_step(tmp_path: Path) -> None:
         mine = [m for m in kabid_3.transcript if "Langkah 7:" in m.text and m.buttons]
         assert len(mine) == 2  # their own review and the one reassigned to them
         assert "Alasan: Sedang diklat di Jakarta" in mine[-1].text
-        before = len(sek.transcript)
-        await say(st, sek, "/riwayat LKT-2026-TW2")  # the trail, then the step performance
-        history = "\n".join(m.text for m in sek.transcript[before:])
+        history = await case_history(st, sek)
         assert (
             f"Sri Wahyuni, S.E., M.M.: mengalihkan tugas dari {KABID_1} kepada Ir. Yusuf "
             "Hidayat. Alasan: Sedang diklat di Jakarta"

@@ -6,7 +6,16 @@ from pathlib import Path
 
 from bot.core.clock import FakeClock
 from demo.stage import stage
-from tests.support.chat import START, press, say, start_case, task_message, walk_to_review
+from tests.support.chat import (
+    START,
+    kabids_approve,
+    press,
+    say,
+    sign,
+    start_case,
+    task_message,
+    walk_to_review,
+)
 from tests.support.docs import tiny_docx
 
 
@@ -41,12 +50,9 @@ async def test_the_straight_path_in_chat_reaches_every_officer(tmp_path: Path) -
         assert card.button_texts[-1] == "Urungkan (s.d. 08.02 WIB)"
         assert [m.message_id for m in sek.transcript].count(review.message_id) == 1
         await press(st, sek, task_message(sek, 6), "Paraf")
-        for kabid in ("kabid_1", "kabid_2", "kabid_3"):
-            user = st.user(kabid)
-            await press(st, user, task_message(user, 7), "Setujui")
+        await kabids_approve(st)
         await press(st, sek, task_message(sek, 8), "Paraf")
-        await press(st, kadin, task_message(kadin, 9), "Tanda tangani")
-        await press(st, kadin, task_message(kadin, 9), "Ya, tanda tangani")
+        await sign(st)
         kasubag = st.user("kasubag")
         order = task_message(kasubag, 10)
         assert order.button_texts[:3] == ["⬜ Agus Salim", "⬜ Maya Sari, A.Md.", "Perintahkan"]

@@ -14,12 +14,26 @@ from pypdf import PdfReader
 from bot.core.clock import FakeClock
 from demo.stage import Stage, stage
 from fakegram import BotMessage, FakeUser
-from tests.support.chat import START, press, say, says, start_case, task_message, upload
+from tests.support.chat import (
+    INSTRUCTION,
+    START,
+    dispose,
+    press,
+    say,
+    says,
+    sign,
+    start_case,
+    task_message,
+    to_parallel_review,
+    upload,
+    walk_to_concept,
+    walk_to_signature,
+    write_drafts,
+)
 from tests.support.docs import docx_text, real_docx
 from tests.support.engine import LETTER
 from tests.support.qr import can_render_pages, qr_texts
 
-INSTRUCTION = "Segera susun laporan triwulan II"
 KADIN = "Dr. H. Ahmad Santoso, M.Pd."
 needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="no LibreOffice")
 
@@ -64,20 +78,6 @@ async def press_for_pdf(st: Stage, user: FakeUser, carrier: BotMessage) -> None:
     assert len(user.transcript) == before
 
 
-async def dispose(st: Stage) -> None:
-    kadin = st.user("kadin")
-    await press(st, kadin, task_message(kadin, 1), "Disposisikan")
-    await say(st, kadin, INSTRUCTION)
-    await say(st, kadin, "-")
-
-
-async def collect_material(st: Stage) -> None:
-    sakip = st.user("sakip_1")
-    for item in ("RENSTRA", "RENJA", "DPA", "LKj", "Laporan Bulanan"):
-        await press(st, sakip, task_message(sakip, 2), f"⬜ {item}")
-    await press(st, sakip, task_message(sakip, 2), "Selesai")
-
-
 async def test_the_kadin_gets_the_disposition_sheet_after_step_1(tmp_path) -> None:
     async with stage(tmp_path, FakeClock(START)) as st:
         await start_case(st)
@@ -97,30 +97,28 @@ async def test_the_kadin_gets_the_disposition_sheet_after_step_1(tmp_path) -> No
         assert not files_named(st.user("sekretaris"), "Lembar_Disposisi_TW2_2026_Disdik.docx")
 
 
-async def walk_to_signature(st: Stage, draft: bytes) -> None:
-    await dispose(st)
-    await collect_material(st)
-    await draft_to_signature(st, draft)
+async def walk_to_signed(st: Stage, draft: bytes, *, proof: bool = False) -> None:
+    """Steps 1-9 on real Word files, through the Kadin's signature: the signed report is
+    made by LibreOffice from them."""
+    await walk_to_signature(st, draft, concept=real_docx("Konsep laporan"), proof=proof)
+    await sign(st)
 
 
-async def draft_to_signature(st: Stage, draft: bytes) -> None:
-    """Steps 3-9 from the concept to the Kadin's signature."""
-    ketua = st.user("sakip_ketua")
-    await upload(st, ketua, "konsep.docx", real_docx("Konsep laporan"))
-    await press(st, ketua, task_message(ketua, 3), "Kirim")
-    staf = st.user("staf_1")
-    await upload(st, staf, "draf.docx", draft)
-    await press(st, staf, task_message(staf, 4), "Kirim")
-    sek = st.user("sekretaris")
-    await press(st, sek, task_message(sek, 5), "Setujui")
-    await press(st, sek, task_message(sek, 6), "Paraf")
-    for kabid in ("kabid_1", "kabid_2", "kabid_3"):
-        user = st.user(kabid)
-        await press(st, user, task_message(user, 7), "Setujui")
-    await press(st, sek, task_message(sek, 8), "Paraf")
-    kadin = st.user("kadin")
-    await press(st, kadin, task_message(kadin, 9), "Tanda tangani")
-    await press(st, kadin, task_message(kadin, 9), "Ya, tanda tangani")
+def verified(code: str, draft: bytes, final: bytes, pdf: bytes) -> str:
+    """What the bot answers for the signed report's code, typed or scanned: the case, what
+    was signed, by whom and when, and the fingerprints that let anyone check each file."""
+    return (
+        f"✅ Kode {code} sah.\n\n"
+        "Berkas: LKT-2026-TW2 (Triwulan II Tahun 2026)\n"
+        "Yang ditandatangani: draf versi 2\n"
+        f"Sidik draf (SHA-256): {hashlib.sha256(draft).hexdigest()}\n"
+        f"Ditandatangani oleh: {KADIN}, Kepala Dinas Pendidikan\n"
+        "Waktu: Senin, 6 Juli 2026 pukul 08.00 WIB\n"
+        "Sidik Laporan_Kinerja_TW2_2026_Disdik_final.docx (SHA-256): "
+        f"{hashlib.sha256(final).hexdigest()}\n"
+        "Sidik Laporan_Kinerja_TW2_2026_Disdik_final.pdf (SHA-256): "
+        f"{hashlib.sha256(pdf).hexdigest()}"
+    )
 
 
 @needs_soffice
@@ -128,7 +126,7 @@ async def test_the_signed_report_reaches_its_officers_and_its_code_verifies(tmp_
     draft = real_docx("Laporan Kinerja Triwulan II: isi yang ditandatangani")
     async with stage(tmp_path, FakeClock(START)) as st:
         await start_case(st)
-        await walk_to_signature(st, draft)
+        await walk_to_signed(st, draft)
 
         finals = {
             key: files_named(st.user(key), "Laporan_Kinerja_TW2_2026_Disdik_final.docx")
@@ -176,18 +174,7 @@ async def test_the_signed_report_reaches_its_officers_and_its_code_verifies(tmp_
         )
 
         answer = await say(st, st.user("staf_1"), f"/verifikasi {code.lower().replace('-', ' ')}")
-        assert answer.text == (
-            f"✅ Kode {code} sah.\n\n"
-            "Berkas: LKT-2026-TW2 (Triwulan II Tahun 2026)\n"
-            "Yang ditandatangani: draf versi 2\n"
-            f"Sidik draf (SHA-256): {hashlib.sha256(draft).hexdigest()}\n"
-            f"Ditandatangani oleh: {KADIN}, Kepala Dinas Pendidikan\n"
-            "Waktu: Senin, 6 Juli 2026 pukul 08.00 WIB\n"
-            "Sidik Laporan_Kinerja_TW2_2026_Disdik_final.docx (SHA-256): "
-            f"{hashlib.sha256(final).hexdigest()}\n"
-            "Sidik Laporan_Kinerja_TW2_2026_Disdik_final.pdf (SHA-256): "
-            f"{hashlib.sha256(kadin.downloaded_document(pdf)).hexdigest()}"
-        )
+        assert answer.text == verified(code, draft, final, kadin.downloaded_document(pdf))
         unknown = await say(st, st.user("staf_1"), "/verifikasi AAAA-BBBB-CC")
         assert unknown.text == (
             "❌ Kode AAAA-BBBB-CC tidak ditemukan. Dokumen dengan kode ini tidak "
@@ -215,7 +202,7 @@ async def test_the_qr_on_the_signed_report_verifies_for_anyone_who_scans_it(tmp_
     draft = real_docx("Laporan Kinerja Triwulan II: isi yang ditandatangani")
     async with stage(tmp_path, FakeClock(START)) as st:
         await start_case(st)
-        await walk_to_signature(st, draft)
+        await walk_to_signed(st, draft)
         await documents_done(st)
         kadin = st.user("kadin")
         final = kadin.downloaded_document(
@@ -236,18 +223,7 @@ async def test_the_qr_on_the_signed_report_verifies_for_anyone_who_scans_it(tmp_
         auditor = st.fake.user(4243, "Auditor Inspektorat")  # no officer of the agency
         auditor.start(link.split("?start=")[1])
         await st.settle()
-        assert auditor.transcript[-1].text == (
-            f"✅ Kode {code} sah.\n\n"
-            "Berkas: LKT-2026-TW2 (Triwulan II Tahun 2026)\n"
-            "Yang ditandatangani: draf versi 2\n"
-            f"Sidik draf (SHA-256): {hashlib.sha256(draft).hexdigest()}\n"
-            f"Ditandatangani oleh: {KADIN}, Kepala Dinas Pendidikan\n"
-            "Waktu: Senin, 6 Juli 2026 pukul 08.00 WIB\n"
-            "Sidik Laporan_Kinerja_TW2_2026_Disdik_final.docx (SHA-256): "
-            f"{hashlib.sha256(final).hexdigest()}\n"
-            "Sidik Laporan_Kinerja_TW2_2026_Disdik_final.pdf (SHA-256): "
-            f"{hashlib.sha256(printed).hexdigest()}"
-        )
+        assert auditor.transcript[-1].text == verified(code, draft, final, printed)
         scanned = auditor.transcript[-1].text
         typed = await say(st, auditor, f"/verifikasi {code}")
         assert typed.text == scanned  # the code beside the QR, typed: the same answer
@@ -258,14 +234,18 @@ async def test_the_qr_on_the_signed_report_verifies_for_anyone_who_scans_it(tmp_
         )
 
 
+async def at_the_sheet_upload(st: Stage) -> FakeUser:
+    """A new case at its concept step, where the Ketua SAKIP may upload the indicator
+    sheet instead of a concept; the Ketua."""
+    await start_case(st)
+    return await walk_to_concept(st)
+
+
 async def test_the_indicator_sheet_upload_reports_bad_rows_and_feeds_the_typist(
     tmp_path,
 ) -> None:
     async with stage(tmp_path, FakeClock(START)) as st:
-        await start_case(st)
-        await dispose(st)
-        await collect_material(st)
-        ketua = st.user("sakip_ketua")
+        ketua = await at_the_sheet_upload(st)
         assert task_message(ketua, 3).button_texts == ["Unggah data capaian"]
         assert "Unggah data capaian" not in task_message(st.user("sakip_1"), 2).button_texts
 
@@ -359,10 +339,7 @@ async def test_the_template_sent_back_untouched_is_refused_and_excel_csvs_come_a
     tmp_path,
 ) -> None:
     async with stage(tmp_path, FakeClock(START)) as st:
-        await start_case(st)
-        await dispose(st)
-        await collect_material(st)
-        ketua = st.user("sakip_ketua")
+        ketua = await at_the_sheet_upload(st)
         template = ketua.downloaded_document(await say(st, ketua, "/templat"))
         await press(st, ketua, task_message(ketua, 3), "Unggah data capaian")
         untouched = await upload(st, ketua, "Templat_Data_Capaian.xlsx", template)
@@ -417,14 +394,9 @@ async def test_verifikasi_explains_itself_and_refuses_what_is_no_code(tmp_path) 
 async def test_each_reviewer_also_gets_the_draft_as_pdf_to_read_on_a_phone(tmp_path) -> None:
     async with stage(tmp_path, FakeClock(START)) as st:
         await start_case(st)
-        await dispose(st)
-        await collect_material(st)
-        ketua = st.user("sakip_ketua")
-        await upload(st, ketua, "konsep.docx", real_docx("Konsep laporan"))
-        await press(st, ketua, task_message(ketua, 3), "Kirim")
+        await walk_to_concept(st)
+        await write_drafts(st, real_docx("Draf yang diketik"), concept=real_docx("Konsep laporan"))
         staf = st.user("staf_1")
-        await upload(st, staf, "draf.docx", real_docx("Draf yang diketik"))
-        await press(st, staf, task_message(staf, 4), "Kirim")
         await documents_done(st)
         sek = st.user("sekretaris")
         assert files_named(sek, "draf.pdf") == []  # offered, not pushed
@@ -439,8 +411,7 @@ async def test_each_reviewer_also_gets_the_draft_as_pdf_to_read_on_a_phone(tmp_p
             in PdfReader(io.BytesIO(sek.downloaded_document(pdf))).pages[0].extract_text()
         )
         assert not files_named(staf, "draf.pdf")  # the typist's step takes no decision
-        await press(st, sek, task_message(sek, 5), "Setujui")
-        await press(st, sek, task_message(sek, 6), "Paraf")
+        await to_parallel_review(st)
         await documents_done(st)
         copies = {sek.downloaded_document(pdf)}
         for kabid in ("kabid_1", "kabid_2", "kabid_3"):  # converted once, sent to each
@@ -458,14 +429,7 @@ async def test_berkas_and_verifikasi_count_drafts_when_a_proof_came_first(tmp_pa
     versions 1 and 2 in /berkas, in its buttons and in what /verifikasi says was signed."""
     async with stage(tmp_path, FakeClock(START)) as st:
         await start_case(st)
-        await dispose(st)
-        sakip = st.user("sakip_1")
-        question = await upload(st, sakip, "renstra.pdf", b"%PDF-1.4 renstra dinas")
-        await press(st, sakip, question, "RENSTRA")
-        for item in ("RENJA", "DPA", "LKj", "Laporan Bulanan"):
-            await press(st, sakip, task_message(sakip, 2), f"⬜ {item}")
-        await press(st, sakip, task_message(sakip, 2), "Selesai")
-        await draft_to_signature(st, real_docx("Laporan yang ditandatangani"))
+        await walk_to_signed(st, real_docx("Laporan yang ditandatangani"), proof=True)
         state = await st.runtime.service.case_by_code("LKT-2026-TW2")
         assert state is not None
         assert [(f.number, f.purpose) for f in state.files] == [

@@ -10,34 +10,31 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.core.clock import FakeClock
-from demo.stage import Stage, stage
-from tests.support.chat import START, press, say, says, start_case, task_message, walk_to_review
+from demo.stage import stage
+from tests.support.chat import (
+    START,
+    press,
+    says,
+    sign,
+    start_case,
+    task_message,
+    walk_to_concept,
+    walk_to_review,
+    walk_to_signature,
+)
 from tests.support.docs import tiny_docx
 from tests.support.engine import LETTER
 
 CASE = "LKT-2026-TW2"
 
 
-async def dispose_and_collect(st: Stage) -> None:
-    """Steps 1 and 2 of the newest case: the concept (an upload step) is then open."""
-    kadin = st.user("kadin")
-    await press(st, kadin, task_message(kadin, 1), "Disposisikan")
-    await say(st, kadin, "Segera susun laporan")
-    await say(st, kadin, "-")
-    sakip = st.user("sakip_1")
-    for item in ("RENSTRA", "RENJA", "DPA", "LKj", "Laporan Bulanan"):
-        await press(st, sakip, task_message(sakip, 2), f"⬜ {item}")
-    await press(st, sakip, task_message(sakip, 2), "Selesai")
-
-
 async def test_an_upload_step_says_how_and_a_reply_lands_on_that_task(tmp_path: Path) -> None:
     async with stage(tmp_path, FakeClock(START)) as st:
         await start_case(st)
-        await dispose_and_collect(st)
+        await walk_to_concept(st, "Segera susun laporan")
         await st.runtime.service.start_case("kadin", "pelaporan_kinerja", "TW1", 2026, LETTER)
         await st.runtime.deliver()
-        await dispose_and_collect(st)
-        ketua = st.user("sakip_ketua")
+        ketua = await walk_to_concept(st, "Segera susun laporan")
         concepts = [m for m in ketua.transcript if "Langkah 3:" in m.text]
         first = next(m for m in concepts if CASE in m.text)
         assert len(concepts) == 2
@@ -53,26 +50,14 @@ async def test_an_upload_step_says_how_and_a_reply_lands_on_that_task(tmp_path: 
         assert state is not None and [f.filename for f in state.files] == ["konsep.docx"]
 
 
-async def walk_to_signature(st: Stage) -> None:
-    await walk_to_review(st)
-    sek = st.user("sekretaris")
-    await press(st, sek, task_message(sek, 5), "Setujui")
-    await press(st, sek, task_message(sek, 6), "Paraf")
-    for kabid in ("kabid_1", "kabid_2", "kabid_3"):
-        user = st.user(kabid)
-        await press(st, user, task_message(user, 7), "Setujui")
-    await press(st, sek, task_message(sek, 8), "Paraf")
-
-
 async def test_the_order_arrives_as_the_signed_report_timed_from_it(tmp_path: Path) -> None:
     clock = FakeClock(START)
     async with stage(tmp_path, clock) as st:
         await start_case(st)
         await walk_to_signature(st)
-        kadin, kasubag = st.user("kadin"), st.user("kasubag")
+        kasubag = st.user("kasubag")
         worker, st.runtime.docjobs = st.runtime.docjobs, None  # the report not made yet
-        await press(st, kadin, task_message(kadin, 9), "Tanda tangani")
-        await press(st, kadin, task_message(kadin, 9), "Ya, tanda tangani")
+        await sign(st)
         assert not [m for m in kasubag.transcript if "Langkah 10:" in m.text]  # no draft
 
         clock.advance(hours=1)
@@ -103,9 +88,8 @@ async def test_the_order_and_the_distribution_name_the_signed_report_they_carry(
         await start_case(st)
         await walk_to_signature(st)
         # staf_2: not the typist (whose own upload the stand-in report may equal)
-        kadin, kasubag, staf = st.user("kadin"), st.user("kasubag"), st.user("staf_2")
-        await press(st, kadin, task_message(kadin, 9), "Tanda tangani")
-        await press(st, kadin, task_message(kadin, 9), "Ya, tanda tangani")
+        kasubag, staf = st.user("kasubag"), st.user("staf_2")
+        await sign(st)
         state = await st.runtime.service.case_by_code(CASE)
         assert state is not None and state.latest_draft is not None
         report = "Laporan_Kinerja_TW2_2026_Disdik_final.docx"
@@ -153,9 +137,8 @@ async def test_the_distribution_lists_each_recipient_with_channel_and_address(
     async with stage(tmp_path, FakeClock(START)) as st:
         await start_case(st)
         await walk_to_signature(st)
-        kadin, kasubag = st.user("kadin"), st.user("kasubag")
-        await press(st, kadin, task_message(kadin, 9), "Tanda tangani")
-        await press(st, kadin, task_message(kadin, 9), "Ya, tanda tangani")
+        kasubag = st.user("kasubag")
+        await sign(st)
         staf = st.user("staf_1")
         name = st.runtime.directory.name("staf_1")
         await press(st, kasubag, task_message(kasubag, 10), f"⬜ {name}")

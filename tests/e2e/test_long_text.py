@@ -13,9 +13,19 @@ from pathlib import Path
 from bot.core.clock import FakeClock
 from bot.core.workflow import Return
 from bot.views.textsplit import TEXT_LIMIT, visible_length
-from demo.stage import Stage, stage
+from demo.stage import stage
 from fakegram import BotMessage, FakeUser
-from tests.support.chat import START, press, say, says, start_case, task_message, walk_to_review
+from tests.support.chat import (
+    START,
+    answer,
+    choose,
+    press,
+    say,
+    says,
+    start_case,
+    task_message,
+    walk_to_signature,
+)
 from tests.support.engine import LETTER
 
 FRONT_OFFICE = 1099  # admin_telegram_ids in the demo config
@@ -37,18 +47,6 @@ PARAF_LINES = (
 def typed_text(length: int) -> str:
     """Plain sentences, `length` characters, no blank at either end."""
     return (SENTENCE * (length // len(SENTENCE) + 1))[: length - 1] + "."
-
-
-async def walk_to_signature(st: Stage) -> None:
-    """Steps 1-8 in chat: the case then waits at the Kadin's signature (step 9)."""
-    await walk_to_review(st)
-    sek = st.user("sekretaris")
-    await press(st, sek, task_message(sek, 5), "Setujui")
-    await press(st, sek, task_message(sek, 6), "Paraf")
-    for kabid in ("kabid_1", "kabid_2", "kabid_3"):
-        user = st.user(kabid)
-        await press(st, user, task_message(user, 7), "Setujui")
-    await press(st, sek, task_message(sek, 8), "Paraf")
 
 
 def texts(user: FakeUser, since: int = 0) -> list[str]:
@@ -127,28 +125,6 @@ async def test_a_reason_stored_longer_than_a_message_is_shortened_not_the_task(
         assert "Paraf" in paraf.button_texts
         assert "Batas waktu:" in paraf.text and "Langkah 8:" in paraf.text
         assert_reason_shortened_task_whole(paraf, reason)
-
-
-async def expect(st: Stage, user: FakeUser, since: int, needle: str) -> BotMessage:
-    found = await st.fake.wait_for(
-        lambda: next((m for m in user.transcript[since:] if needle in m.text), None)
-    )
-    assert found is not None, f"no message with {needle!r}"
-    return found
-
-
-async def answer(st: Stage, user: FakeUser, text: str, then: str) -> BotMessage:
-    since = len(user.transcript)
-    user.send_text(text)
-    return await expect(st, user, since, then)
-
-
-async def choose(
-    st: Stage, user: FakeUser, message: BotMessage, button: str, then: str
-) -> BotMessage:
-    since = len(user.transcript)
-    user.press_button(message, button)
-    return await expect(st, user, since, then)
 
 
 async def test_a_4096_character_perihal_is_refused_and_500_start_the_case(

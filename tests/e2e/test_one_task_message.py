@@ -10,66 +10,29 @@ from pathlib import Path
 import pytest
 
 from bot.core.clock import FakeClock
-from bot.ptb.jobs import plan_wakeup
 from demo.stage import Stage, stage
 from fakegram import BotMessage, FakeUser
-from tests.support.chat import START, press, say, says, start_case, task_message, upload
+from tests.support.chat import (
+    START,
+    dispose_at_eight,
+    kabids_approve,
+    next_tick,
+    press,
+    say,
+    says,
+    sign,
+    start_case,
+    task_message,
+    to_parallel_review,
+    upload,
+    walk_to_review,
+    walk_to_signature,
+)
 from tests.support.docs import real_docx, tiny_docx
-from tests.support.local_time import JAKARTA
 
 needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="no LibreOffice")
 REASON = "Tabel capaian belum sesuai format baku"
 WHEN = "Senin, 6 Juli 2026 pukul 08.00 WIB"  # the fake clock stands still
-
-
-async def walk_to_review(st: Stage, draft: bytes, *, proof: bool = False) -> None:
-    """Steps 1-4 in chat; with `proof`, a file for a checklist item first (it is no draft,
-    so it takes a file number but no draft number)."""
-    kadin = st.user("kadin")
-    await press(st, kadin, task_message(kadin, 1), "Disposisikan")
-    await say(st, kadin, "Segera susun laporan triwulan II")
-    await say(st, kadin, "-")
-    sakip = st.user("sakip_1")
-    items = ["RENSTRA", "RENJA", "DPA", "LKj", "Laporan Bulanan"]
-    if proof:
-        await upload(st, sakip, "renstra.pdf", b"%PDF-1.4 renstra dinas")
-        await press(st, sakip, sakip.transcript[-1], "RENSTRA")
-        items.remove("RENSTRA")
-    for item in items:
-        await press(st, sakip, task_message(sakip, 2), f"⬜ {item}")
-    await press(st, sakip, task_message(sakip, 2), "Selesai")
-    ketua = st.user("sakip_ketua")
-    await upload(st, ketua, "konsep.docx", tiny_docx("konsep"))
-    await press(st, ketua, task_message(ketua, 3), "Kirim")
-    staf = st.user("staf_1")
-    await upload(st, staf, "draf.docx", draft)
-    await press(st, staf, task_message(staf, 4), "Kirim")
-
-
-async def to_parallel_review(st: Stage) -> None:
-    """Step 5 approved and step 6 initialled: step 7 waits at the three Kabids."""
-    sek = st.user("sekretaris")
-    await press(st, sek, task_message(sek, 5), "Setujui")
-    await press(st, sek, task_message(sek, 6), "Paraf")
-
-
-async def dispose_at_eight(st: Stage) -> None:
-    """The Kadin's disposition at 08.00: step 2 ("2 jam") goes to the SAKIP team."""
-    await start_case(st)
-    kadin = st.user("kadin")
-    await press(st, kadin, task_message(kadin, 1), "Disposisikan")
-    await say(st, kadin, "Segera susun laporan triwulan II")
-    await say(st, kadin, "-")
-
-
-async def next_tick(st: Stage, clock: FakeClock) -> str:
-    """Move the clock to the planned wakeup and run the tick there; the local time."""
-    when = await plan_wakeup(st.app, st.runtime)
-    assert when is not None
-    clock.set(when)
-    await st.runtime.service.tick(when)
-    await st.runtime.deliver()
-    return when.astimezone(JAKARTA).strftime("%a %H.%M")
 
 
 def name(st: Stage, officer: str) -> str:
@@ -85,7 +48,7 @@ def documents(user: FakeUser, filename: str) -> list[BotMessage]:
 async def test_rincian_shows_the_full_sop_text_under_the_task(tmp_path: Path) -> None:
     async with stage(tmp_path, FakeClock(START)) as st:
         await start_case(st)
-        await walk_to_review(st, tiny_docx("draf diketik"))
+        await walk_to_review(st)
         sek = st.user("sekretaris")
         review = task_message(sek, 5)
         state = await st.runtime.service.case_by_code("LKT-2026-TW2")
@@ -137,7 +100,7 @@ async def test_a_later_task_on_the_same_file_points_to_the_message_that_carried_
 ) -> None:
     async with stage(tmp_path, FakeClock(START)) as st:
         await start_case(st)
-        await walk_to_review(st, tiny_docx("draf diketik"))
+        await walk_to_review(st)
         sek = st.user("sekretaris")
         review = task_message(sek, 5)
         assert review.kind == "document" and review.document is not None
@@ -145,9 +108,7 @@ async def test_a_later_task_on_the_same_file_points_to_the_message_that_carried_
         if gone:  # the officer cleared her chat: the file's message is no more
             await st.app.bot.delete_message(sek.chat_id, review.message_id)
         before = len(sek.transcript)
-        for kabid in ("kabid_1", "kabid_2", "kabid_3"):
-            user = st.user(kabid)
-            await press(st, user, task_message(user, 7), "Setujui")
+        await kabids_approve(st)
         paraf = task_message(sek, 8)
         assert paraf.kind == "text" and paraf.button_texts[0] == "Paraf"
         new = sek.transcript[before:]
@@ -190,7 +151,7 @@ async def test_a_reminder_replies_with_the_buttons_which_go_when_the_task_closes
 async def test_tugas_shows_a_task_again_as_a_reply_to_its_message(tmp_path: Path) -> None:
     async with stage(tmp_path, FakeClock(START)) as st:
         await start_case(st)
-        await walk_to_review(st, tiny_docx("draf diketik"))
+        await walk_to_review(st)
         sek = st.user("sekretaris")
         review = task_message(sek, 5)
         listing = await say(st, sek, "/tugas")
@@ -207,7 +168,7 @@ async def test_a_withdrawn_task_says_who_returned_it_why_and_that_nothing_is_nee
 ) -> None:
     async with stage(tmp_path, FakeClock(START)) as st:
         await start_case(st)
-        await walk_to_review(st, tiny_docx("draf diketik"))
+        await walk_to_review(st)
         await to_parallel_review(st)
         kabid_1, kabid_2 = st.user("kabid_1"), st.user("kabid_2")
         card = task_message(kabid_2, 7)
@@ -226,7 +187,7 @@ async def test_a_round_2_task_starts_with_the_return_and_the_new_version(
 ) -> None:
     async with stage(tmp_path, FakeClock(START)) as st:
         await start_case(st)
-        await walk_to_review(st, tiny_docx("draf diketik"), proof=True)
+        await walk_to_review(st, proof=True)
         state = await st.runtime.service.case_by_code("LKT-2026-TW2")
         assert state is not None and state.latest_draft is not None
         assert (state.latest_draft.number, state.latest_draft.shown) == (3, 2)
@@ -256,15 +217,8 @@ async def test_toggling_an_officer_in_the_order_step_keeps_pdf_and_rincian(
 ) -> None:
     async with stage(tmp_path, FakeClock(START)) as st:
         await start_case(st)
-        await walk_to_review(st, tiny_docx("draf diketik"))
-        await to_parallel_review(st)
-        for kabid in ("kabid_1", "kabid_2", "kabid_3"):
-            user = st.user(kabid)
-            await press(st, user, task_message(user, 7), "Setujui")
-        sek, kadin = st.user("sekretaris"), st.user("kadin")
-        await press(st, sek, task_message(sek, 8), "Paraf")
-        await press(st, kadin, task_message(kadin, 9), "Tanda tangani")
-        await press(st, kadin, task_message(kadin, 9), "Ya, tanda tangani")
+        await walk_to_signature(st)
+        await sign(st)
         kasubag = st.user("kasubag")
         order = task_message(kasubag, 10)
         before = order.button_texts

@@ -22,7 +22,14 @@ from telegram import CallbackQuery
 from bot.core.clock import FakeClock
 from demo.stage import Stage, stage
 from storage.db import Database
-from tests.support.chat import START, press, start_case, task_message, walk_to_review
+from tests.support.chat import (
+    START,
+    press,
+    start_case,
+    task_message,
+    to_parallel_review,
+    walk_to_review,
+)
 
 Counts = dict[asyncio.Task[Any] | None, Counter[str]]
 
@@ -103,9 +110,7 @@ async def _at_parallel_approval(st: Stage) -> None:
     """Steps 1-6: the case waits for the three Kabids' approvals (step 7)."""
     await start_case(st)
     await walk_to_review(st)
-    sek = st.user("sekretaris")
-    await press(st, sek, task_message(sek, 5), "Setujui")
-    await press(st, sek, task_message(sek, 6), "Paraf")
+    await to_parallel_review(st)
 
 
 async def test_an_approval_is_one_read_and_one_write_before_its_answer(

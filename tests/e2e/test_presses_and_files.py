@@ -11,23 +11,21 @@ from bot.core.clock import FakeClock
 from demo.stage import Stage, stage
 from storage.audit import AuditRow
 from storage.uow import reading
-from tests.support.chat import START, press, say, start_case, task_message, upload, walk_to_review
+from tests.support.chat import (
+    START,
+    dispose,
+    press,
+    say,
+    start_case,
+    task_message,
+    upload,
+    walk_to_concept,
+    walk_to_review,
+)
 from tests.support.docs import tiny_docx
 from tests.support.engine import LETTER
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-async def walk_to_step_3(st: Stage) -> None:
-    kadin = st.user("kadin")
-    await press(st, kadin, task_message(kadin, 1), "Disposisikan")
-    kadin.send_text("Segera susun laporan")
-    kadin.send_text("-")
-    await st.settle()
-    sakip = st.user("sakip_1")
-    for item in ("RENSTRA", "RENJA", "DPA", "LKj", "Laporan Bulanan"):
-        await press(st, sakip, task_message(sakip, 2), f"⬜ {item}")
-    await press(st, sakip, task_message(sakip, 2), "Selesai")
 
 
 async def _trail(st: Stage, case_id: int) -> list[AuditRow]:
@@ -57,8 +55,7 @@ async def test_an_approval_pressed_twice_is_recorded_once(tmp_path: Path) -> Non
 async def test_uploads_too_big_or_of_the_wrong_type_are_refused(tmp_path: Path) -> None:
     async with stage(tmp_path, FakeClock(START)) as st:
         await start_case(st)
-        await walk_to_step_3(st)
-        ketua = st.user("sakip_ketua")
+        ketua = await walk_to_concept(st, "Segera susun laporan", typed_ahead=True)
 
         ketua.send_document("konsep.docx", b"PK\x03\x04" + b"0" * (20_000_001 - 4))
         await st.settle()
@@ -90,11 +87,7 @@ async def test_uploads_too_big_or_of_the_wrong_type_are_refused(tmp_path: Path) 
 async def test_a_checklist_box_tapped_twice_is_ticked_once(tmp_path: Path) -> None:
     async with stage(tmp_path, FakeClock(START)) as st:
         await start_case(st)
-        kadin = st.user("kadin")
-        await press(st, kadin, task_message(kadin, 1), "Disposisikan")
-        kadin.send_text("Segera susun laporan")
-        kadin.send_text("-")
-        await st.settle()
+        await dispose(st, "Segera susun laporan", typed_ahead=True)
         sakip = st.user("sakip_1")
         message = task_message(sakip, 2)
         renstra = message.callback_data[0]
@@ -125,8 +118,7 @@ async def test_an_odt_draft_is_converted_to_docx_on_receipt(tmp_path: Path) -> N
     assert odt is not None and odt.startswith(b"PK")
     async with stage(tmp_path, FakeClock(START)) as st:
         await start_case(st)
-        await walk_to_step_3(st)
-        ketua = st.user("sakip_ketua")
+        ketua = await walk_to_concept(st, "Segera susun laporan", typed_ahead=True)
         ketua.send_document("konsep_lama.odt", odt)
         await st.settle()
         assert ketua.transcript[-1].text.startswith(
@@ -141,11 +133,7 @@ async def test_a_file_sent_at_the_checklist_step_is_attached_to_the_item_chosen(
 ) -> None:
     async with stage(tmp_path, FakeClock(START)) as st:
         await start_case(st)
-        kadin = st.user("kadin")
-        await press(st, kadin, task_message(kadin, 1), "Disposisikan")
-        kadin.send_text("Segera susun laporan")
-        kadin.send_text("-")
-        await st.settle()
+        await dispose(st, "Segera susun laporan", typed_ahead=True)
         sakip = st.user("sakip_1")
         sakip.send_document("renstra_2025_2029.pdf", b"%PDF-1.4 renstra dinas")
         await st.settle()

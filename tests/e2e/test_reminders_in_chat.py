@@ -9,33 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.core.clock import FakeClock
-from bot.ptb.jobs import DIGEST_JOB, plan_wakeup
+from bot.ptb.jobs import DIGEST_JOB
 from demo.stage import STAGE_TOKEN, Stage, stage
 from fakegram import BotMessage, FakeTelegram, FakeUser
-from tests.support.chat import START, press, say, start_case, task_message
-from tests.support.local_time import JAKARTA, at_local
+from tests.support.chat import START, dispose_at_eight, next_tick, press, say
+from tests.support.local_time import at_local
 
 GATHERING = "LKT-2026-TW2 · Langkah 2: Pengumpulan bahan"
 DEADLINE = "Senin, 6 Juli 2026 pukul 10.00 WIB"
-
-
-async def dispose(st: Stage) -> None:
-    """The Kadin's disposition at 08.00: step 2 ("2 jam") goes to the SAKIP team."""
-    await start_case(st)
-    kadin = st.user("kadin")
-    await press(st, kadin, task_message(kadin, 1), "Disposisikan")
-    await say(st, kadin, "Segera susun laporan triwulan II")
-    await say(st, kadin, "-")
-
-
-async def next_tick(st: Stage, clock: FakeClock) -> str:
-    """Move the clock to the planned wakeup and run the tick there; returns the local time."""
-    when = await plan_wakeup(st.app, st.runtime)
-    assert when is not None
-    clock.set(when)
-    await st.runtime.service.tick(when)
-    await st.runtime.deliver()
-    return when.astimezone(JAKARTA).strftime("%a %H.%M")
 
 
 def task_card(user: FakeUser, step_number: int) -> BotMessage:
@@ -62,7 +43,7 @@ async def test_the_deadline_reminder_and_the_escalation_reach_the_right_chats(
 ) -> None:
     clock = FakeClock(START)
     async with stage(tmp_path, clock) as st:
-        await dispose(st)
+        await dispose_at_eight(st)
         team = [st.user("sakip_ketua"), st.user("sakip_1")]
         sek, kadin = st.user("sekretaris"), st.user("kadin")
         seen = {u.id: len(u.transcript) for u in (*team, sek, kadin)}
@@ -111,7 +92,7 @@ async def test_ringkasan_answers_with_the_digest_and_its_button_with_the_case(
 ) -> None:
     clock = FakeClock(START)
     async with stage(tmp_path, clock) as st:
-        await dispose(st)
+        await dispose_at_eight(st)
         clock.set(at_local(2026, 7, 6, 10, 30))
         sek = st.user("sekretaris")
         digest = await say(st, sek, "/ringkasan")
@@ -161,7 +142,7 @@ async def test_a_restart_after_the_digest_time_sends_the_missed_digest_once(
     clock = FakeClock(START)  # Monday 08.00: the first start, after that day's digest time
     with FakeTelegram(token=STAGE_TOKEN) as fake:
         async with stage(tmp_path, clock, fake=fake) as st:
-            await dispose(st)
+            await dispose_at_eight(st)
             await st.fake.wait_for(lambda: daily_jobs_planned(st))
             sek = st.user("sekretaris")
             assert not [m for m in sek.transcript if m.text.startswith("Ringkasan")]

@@ -15,6 +15,7 @@ from tests.support.chat import (
     says,
     start_case,
     task_message,
+    to_parallel_review,
     walk_to_review,
 )
 
@@ -29,9 +30,7 @@ async def test_a_restart_in_step_7_and_in_a_reason_dialog_loses_nothing(tmp_path
         async with stage(tmp_path, clock, fake=fake) as st:
             await start_case(st)
             await walk_to_review(st)
-            sek = st.user("sekretaris")
-            await press(st, sek, task_message(sek, 5), "Setujui")
-            await press(st, sek, task_message(sek, 6), "Paraf")
+            await to_parallel_review(st)
             kabid_1 = st.user("kabid_1")
             await press(st, kabid_1, task_message(kabid_1, 7), "Setujui")
             kabid_2 = st.user("kabid_2")

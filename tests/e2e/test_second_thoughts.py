@@ -7,8 +7,16 @@ from pathlib import Path
 
 from bot.core.clock import FakeClock
 from demo.stage import Stage, stage
+from fakegram import BotMessage, FakeUser
 from storage.uow import reading
-from tests.support.chat import START, press, start_case, task_message, walk_to_review
+from tests.support.chat import (
+    START,
+    press,
+    start_case,
+    task_message,
+    walk_to_review,
+    walk_to_signature,
+)
 
 # The undo names until when it is valid (the clock stands at 08.00; two minutes).
 UNDO = "Urungkan (s.d. 08.02 WIB)"
@@ -21,15 +29,13 @@ async def _actions(st: Stage) -> list[tuple[str, str]]:
         return [(e.action, e.actor) for e in await tx.audit.for_case(state.id)]
 
 
-async def walk_to_signature(st: Stage) -> None:
+async def at_the_review(st: Stage) -> tuple[FakeUser, BotMessage]:
+    """A new case walked to the Sekretaris's review (step 5), whose approval is the one
+    taken back; she and her task message."""
+    await start_case(st)
     await walk_to_review(st)
     sek = st.user("sekretaris")
-    await press(st, sek, task_message(sek, 5), "Setujui")
-    await press(st, sek, task_message(sek, 6), "Paraf")
-    for kabid in ("kabid_1", "kabid_2", "kabid_3"):
-        user = st.user(kabid)
-        await press(st, user, task_message(user, 7), "Setujui")
-    await press(st, sek, task_message(sek, 8), "Paraf")
+    return sek, task_message(sek, 5)
 
 
 async def test_signing_asks_first_and_cancel_brings_the_buttons_back(tmp_path: Path) -> None:
@@ -68,10 +74,7 @@ async def test_signing_asks_first_and_cancel_brings_the_buttons_back(tmp_path: P
 async def test_an_approval_is_taken_back_within_two_minutes(tmp_path: Path) -> None:
     clock = FakeClock(START)
     async with stage(tmp_path, clock) as st:
-        await start_case(st)
-        await walk_to_review(st)
-        sek = st.user("sekretaris")
-        review = task_message(sek, 5)
+        sek, review = await at_the_review(st)
         sent_before = len(sek.transcript)
         await press(st, sek, review, "Setujui")
         done = sek.message(review.message_id)
@@ -100,10 +103,7 @@ async def test_an_approval_is_taken_back_within_two_minutes(tmp_path: Path) -> N
 async def test_after_two_minutes_the_undo_answers_why_not(tmp_path: Path) -> None:
     clock = FakeClock(START)
     async with stage(tmp_path, clock) as st:
-        await start_case(st)
-        await walk_to_review(st)
-        sek = st.user("sekretaris")
-        review = task_message(sek, 5)
+        sek, review = await at_the_review(st)
         await press(st, sek, review, "Setujui")
         clock.advance(minutes=2, seconds=1)
 
@@ -124,10 +124,7 @@ async def test_after_two_minutes_the_undo_answers_why_not(tmp_path: Path) -> Non
 
 async def test_once_the_next_step_acted_the_undo_answers_why_not(tmp_path: Path) -> None:
     async with stage(tmp_path, FakeClock(START)) as st:
-        await start_case(st)
-        await walk_to_review(st)
-        sek = st.user("sekretaris")
-        review = task_message(sek, 5)
+        sek, review = await at_the_review(st)
         await press(st, sek, review, "Setujui")
         approved = sek.message(review.message_id)
         undo_approval = dict(approved.buttons)[UNDO]

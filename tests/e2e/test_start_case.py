@@ -8,6 +8,7 @@ from pathlib import Path
 from bot.core.clock import FakeClock
 from demo.stage import STAGE_TOKEN, Stage, stage, write_stage_config
 from fakegram import BotMessage, FakeTelegram, FakeUser
+from tests.support.chat import answer, choose, expect
 from tests.support.engine import LETTER
 from tests.support.local_time import at_local
 from tests.support.paths import SOP_PATH
@@ -36,29 +37,6 @@ def front_office(st: Stage) -> FakeUser:
     return st.fake.user(FRONT_OFFICE, "Front Office", started=True)
 
 
-async def expect(st: Stage, user: FakeUser, since: int, needle: str) -> BotMessage:
-    """The first message the bot sent `user` after the first `since` that contains `needle`."""
-    found = await st.fake.wait_for(
-        lambda: next((m for m in user.transcript[since:] if needle in m.text), None)
-    )
-    assert found is not None
-    return found
-
-
-async def say(st: Stage, user: FakeUser, text: str, then: str) -> BotMessage:
-    since = len(user.transcript)
-    user.send_text(text)
-    return await expect(st, user, since, then)
-
-
-async def press(
-    st: Stage, user: FakeUser, message: BotMessage, button: str, then: str
-) -> BotMessage:
-    since = len(user.transcript)
-    user.press_button(message, button)
-    return await expect(st, user, since, then)
-
-
 async def answered(st: Stage, user: FakeUser, message: BotMessage, button: str) -> str:
     """Press a button that should only be answered (a refused or stale press)."""
     query = user.press_button(message, button)
@@ -77,25 +55,25 @@ def task_message(user: FakeUser, step_number: int) -> BotMessage:
 
 async def to_the_letter(st: Stage, user: FakeUser, period: str = "⭐ Triwulan II") -> BotMessage:
     """/mulai, a period and the suggested year; returns the question for the letter's sender."""
-    question = await say(st, user, "/mulai", "Laporan untuk periode apa?")
-    question = await press(st, user, question, period, "Tahun berapa untuk")
-    return await press(st, user, question, question.button_texts[0], "asal surat")
+    question = await answer(st, user, "/mulai", "Laporan untuk periode apa?")
+    question = await choose(st, user, question, period, "Tahun berapa untuk")
+    return await choose(st, user, question, question.button_texts[0], "asal surat")
 
 
 async def type_the_letter(st: Stage, user: FakeUser, date_text: str = "1 Juli 2026") -> BotMessage:
     """From the sender's question to the scan question (urgency "Segera")."""
-    await say(st, user, LETTER["from"], "nomor surat")
-    await say(st, user, LETTER["number"], "tanggal surat")
-    await say(st, user, date_text, "perihal")
-    await say(st, user, LETTER["subject"], "nomor agenda")
-    question = await say(st, user, LETTER["agenda"], "sifat")
-    return await press(st, user, question, "Segera", "foto atau PDF")
+    await answer(st, user, LETTER["from"], "nomor surat")
+    await answer(st, user, LETTER["number"], "tanggal surat")
+    await answer(st, user, date_text, "perihal")
+    await answer(st, user, LETTER["subject"], "nomor agenda")
+    question = await answer(st, user, LETTER["agenda"], "sifat")
+    return await choose(st, user, question, "Segera", "foto atau PDF")
 
 
 async def to_the_summary(st: Stage, user: FakeUser, period: str = "⭐ Triwulan II") -> BotMessage:
     await to_the_letter(st, user, period)
     scan = await type_the_letter(st, user)
-    return await press(st, user, scan, "Lewati", "Ringkasan proses baru")
+    return await choose(st, user, scan, "Lewati", "Ringkasan proses baru")
 
 
 async def start_as_kadin(st: Stage, period: str, year: int) -> None:
@@ -106,10 +84,10 @@ async def start_as_kadin(st: Stage, period: str, year: int) -> None:
 async def test_front_office_starts_a_case_with_the_defaults_and_a_scan(tmp_path: Path) -> None:
     async with stage(tmp_path, FakeClock(START)) as st:
         office = front_office(st)
-        periods = await say(st, office, "/mulai", "Laporan untuk periode apa?")
+        periods = await answer(st, office, "/mulai", "Laporan untuk periode apa?")
         assert "Memulai proses baru" in office.transcript[0].text
         assert periods.button_texts == PERIODS
-        years = await press(st, office, periods, "⭐ Triwulan II", "Tahun berapa")
+        years = await choose(st, office, periods, "⭐ Triwulan II", "Tahun berapa")
         assert years.text == "Tahun berapa untuk Triwulan II?"
         assert years.button_texts == ["⭐ 2026", "2025"]
         forged = office.forge_callback("sc:p:TW3", periods.message_id)  # an answered question
@@ -117,14 +95,14 @@ async def test_front_office_starts_a_case_with_the_defaults_and_a_scan(tmp_path:
         assert office.callback_answer(forged).text == "Tombol ini sudah tidak berlaku."
         answered_period = office.message(periods.message_id)
         assert answered_period.buttons == [] and answered_period.text.endswith("➜ Triwulan II")
-        await press(st, office, years, "⭐ 2026", "asal surat")
-        await say(st, office, "Bupati Contoh", "nomor surat")
-        await say(st, office, "050/123/2026", "tanggal surat")
-        await say(st, office, "1 Juli 2026", "perihal")
-        await say(st, office, "Penyampaian Laporan Kinerja Triwulan II", "nomor agenda")
-        urgency = await say(st, office, "0456", "sifat")
+        await choose(st, office, years, "⭐ 2026", "asal surat")
+        await answer(st, office, "Bupati Contoh", "nomor surat")
+        await answer(st, office, "050/123/2026", "tanggal surat")
+        await answer(st, office, "1 Juli 2026", "perihal")
+        await answer(st, office, "Penyampaian Laporan Kinerja Triwulan II", "nomor agenda")
+        urgency = await answer(st, office, "0456", "sifat")
         assert urgency.button_texts == URGENCIES
-        scan = await press(st, office, urgency, "Sangat segera", "foto atau PDF")
+        scan = await choose(st, office, urgency, "Sangat segera", "foto atau PDF")
         assert scan.button_texts == ["Lewati"]
 
         since = len(office.transcript)
@@ -152,7 +130,7 @@ async def test_front_office_starts_a_case_with_the_defaults_and_a_scan(tmp_path:
         )
         assert summary.button_texts == ["Mulai", "Batal"]
 
-        started = await press(st, office, summary, "Mulai", "telah dimulai")
+        started = await choose(st, office, summary, "Mulai", "telah dimulai")
         assert started.text == (
             "✅ Proses LKT-2026-TW2 (SOP Pelaporan Kinerja) telah dimulai.\n"
             f"Langkah 1: {STEP_1} telah dikirim kepada {KADIN}\n"
@@ -193,11 +171,11 @@ async def test_the_kadin_starting_it_gives_his_disposition_in_the_same_dialog(
         kadin = st.user("kadin")
         await to_the_letter(st, kadin)
         scan = await type_the_letter(st, kadin)
-        instruction = await press(st, kadin, scan, "Lewati", "instruksi disposisi")
+        instruction = await choose(st, kadin, scan, "Lewati", "instruksi disposisi")
         assert instruction.text == "Mohon tuliskan instruksi disposisi Bapak/Ibu untuk surat ini."
-        note = await say(st, kadin, "Segera susun laporan triwulan II", "catatan")
+        note = await answer(st, kadin, "Segera susun laporan triwulan II", "catatan")
         assert note.button_texts == ["Lewati"]
-        summary = await press(st, kadin, note, "Lewati", "Ringkasan proses baru")
+        summary = await choose(st, kadin, note, "Lewati", "Ringkasan proses baru")
         assert "Pindaian: tidak ada" in summary.text
         assert summary.text.endswith(
             "Disposisi Bapak/Ibu\n"
@@ -207,7 +185,7 @@ async def test_the_kadin_starting_it_gives_his_disposition_in_the_same_dialog(
         )
         assert st.user("sakip_1").transcript == []  # nothing leaves before "Mulai"
 
-        started = await press(st, kadin, summary, "Mulai", "telah dimulai")
+        started = await choose(st, kadin, summary, "Mulai", "telah dimulai")
         assert started.text == (
             "✅ Proses LKT-2026-TW2 (SOP Pelaporan Kinerja) telah dimulai dan disposisi "
             "Bapak/Ibu telah tercatat.\n"
@@ -246,17 +224,17 @@ async def test_with_two_sops_the_first_question_is_which_one(tmp_path: Path) -> 
         config.write_text(text.replace('language = "id"', sops + 'language = "id"', 1))
         async with stage(tmp_path, FakeClock(START), fake=fake) as st:
             office = front_office(st)
-            which = await say(st, office, "/mulai", "Proses SOP mana")
+            which = await answer(st, office, "/mulai", "Proses SOP mana")
             assert which.button_texts == ["SOP Pelaporan Kinerja", "SOP Laporan Semester"]
-            periods = await press(st, office, which, "SOP Laporan Semester", "periode apa?")
+            periods = await choose(st, office, which, "SOP Laporan Semester", "periode apa?")
             assert office.message(which.message_id).text.endswith("➜ SOP Laporan Semester")
-            years = await press(st, office, periods, "⭐ Triwulan II", "Tahun berapa")
-            await press(st, office, years, "⭐ 2026", "asal surat")
+            years = await choose(st, office, periods, "⭐ Triwulan II", "Tahun berapa")
+            await choose(st, office, years, "⭐ 2026", "asal surat")
             scan = await type_the_letter(st, office)
-            summary = await press(st, office, scan, "Lewati", "Ringkasan proses baru")
+            summary = await choose(st, office, scan, "Lewati", "Ringkasan proses baru")
             assert "SOP: SOP Laporan Semester\n" in summary.text
             assert "Kode proses: LKS-2026-TW2" in summary.text
-            await press(st, office, summary, "Mulai", "telah dimulai")
+            await choose(st, office, summary, "Mulai", "telah dimulai")
             case = await st.runtime.service.case_by_code("LKS-2026-TW2")
             assert case is not None and case.sop_key == "laporan_semester"
     finally:
@@ -267,48 +245,48 @@ async def test_an_unreadable_date_is_asked_again(tmp_path: Path) -> None:
     async with stage(tmp_path, FakeClock(START)) as st:
         office = front_office(st)
         await to_the_letter(st, office)
-        await say(st, office, "Bupati Contoh", "nomor surat")
-        await say(st, office, "050/123/2026", "tanggal surat")
-        error = await say(st, office, "kemarin", "tidak dapat dibaca")
+        await answer(st, office, "Bupati Contoh", "nomor surat")
+        await answer(st, office, "050/123/2026", "tanggal surat")
+        error = await answer(st, office, "kemarin", "tidak dapat dibaca")
         assert error.text == UNREADABLE.format("kemarin")
-        error = await say(st, office, "31/02/2026", "tidak dapat dibaca")
+        error = await answer(st, office, "31/02/2026", "tidak dapat dibaca")
         assert error.text == UNREADABLE.format("31/02/2026")
-        error = await say(st, office, "7/7/2026", "belum tiba")
+        error = await answer(st, office, "7/7/2026", "belum tiba")
         assert error.text == (
             "Tanggal surat 7 Juli 2026 belum tiba. Mohon periksa kembali tanggal pada surat."
         )
-        await say(st, office, "01-07-2026", "perihal")
-        await say(st, office, LETTER["subject"], "nomor agenda")
-        urgency = await say(st, office, LETTER["agenda"], "sifat")
-        wrong = await say(st, office, "segera", "Mohon pilih salah satu tombol")
+        await answer(st, office, "01-07-2026", "perihal")
+        await answer(st, office, LETTER["subject"], "nomor agenda")
+        urgency = await answer(st, office, LETTER["agenda"], "sifat")
+        wrong = await answer(st, office, "segera", "Mohon pilih salah satu tombol")
         assert wrong.text == (
             "Mohon pilih salah satu tombol pada pesan di atas, atau ketik /batal untuk "
             "membatalkan."
         )
-        scan = await press(st, office, urgency, "Segera", "foto atau PDF")
-        summary = await press(st, office, scan, "Lewati", "Ringkasan proses baru")
+        scan = await choose(st, office, urgency, "Segera", "foto atau PDF")
+        summary = await choose(st, office, scan, "Lewati", "Ringkasan proses baru")
         assert "Tanggal: 1 Juli 2026" in summary.text
 
 
 async def test_batal_leaves_the_dialog_and_starts_nothing(tmp_path: Path) -> None:
     async with stage(tmp_path, FakeClock(START)) as st:
         office = front_office(st)
-        periods = await say(st, office, "/mulai", "Laporan untuk periode apa?")
-        years = await press(st, office, periods, "Triwulan I", "Tahun berapa untuk Triwulan I?")
-        left = await say(st, office, "/batal", "dibatalkan")
+        periods = await answer(st, office, "/mulai", "Laporan untuk periode apa?")
+        years = await choose(st, office, periods, "Triwulan I", "Tahun berapa untuk Triwulan I?")
+        left = await answer(st, office, "/batal", "dibatalkan")
         assert left.text == "Pengisian dibatalkan; tidak ada proses yang dimulai."
         assert office.message(years.message_id).buttons == []
-        after = await say(st, office, "Bupati Contoh", "Mohon")
+        after = await answer(st, office, "Bupati Contoh", "Mohon")
         assert after.text == (
             "Mohon gunakan tombol pada pesan tugas, atau ketik /bantuan untuk petunjuk."
         )
         # Left in the middle of the typed part, too.
         await to_the_letter(st, office)
-        await say(st, office, "Bupati Contoh", "nomor surat")
-        left = await say(st, office, "/batal", "dibatalkan")
+        await answer(st, office, "Bupati Contoh", "nomor surat")
+        left = await answer(st, office, "/batal", "dibatalkan")
         assert left.text == "Pengisian dibatalkan; tidak ada proses yang dimulai."
         summary = await to_the_summary(st, office)
-        stopped = await press(st, office, summary, "Batal", "dibatalkan")
+        stopped = await choose(st, office, summary, "Batal", "dibatalkan")
         assert stopped.text == "Pengisian dibatalkan; tidak ada proses yang dimulai."
         assert await st.runtime.service.open_cases() == []
         assert st.user("kadin").transcript == []
@@ -320,23 +298,23 @@ async def test_a_restart_in_the_middle_continues_the_dialog(tmp_path: Path) -> N
     try:
         async with stage(tmp_path, clock, fake=fake) as st:
             office = front_office(st)
-            periods = await say(st, office, "/mulai", "Laporan untuk periode apa?")
-            years = await press(st, office, periods, "Triwulan I", "Tahun berapa")
+            periods = await answer(st, office, "/mulai", "Laporan untuk periode apa?")
+            years = await choose(st, office, periods, "Triwulan I", "Tahun berapa")
         async with stage(tmp_path, clock, fake=fake) as st:
             office = front_office(st)
-            await press(st, office, years, "⭐ 2026", "asal surat")
-            await say(st, office, LETTER["from"], "nomor surat")
+            await choose(st, office, years, "⭐ 2026", "asal surat")
+            await answer(st, office, LETTER["from"], "nomor surat")
         async with stage(tmp_path, clock, fake=fake) as st:
             office = front_office(st)
-            await say(st, office, LETTER["number"], "tanggal surat")
-            await say(st, office, "2026-07-01", "perihal")
-            await say(st, office, LETTER["subject"], "nomor agenda")
-            urgency = await say(st, office, LETTER["agenda"], "sifat")
-            scan = await press(st, office, urgency, "Biasa", "foto atau PDF")
-            summary = await press(st, office, scan, "Lewati", "Ringkasan proses baru")
+            await answer(st, office, LETTER["number"], "tanggal surat")
+            await answer(st, office, "2026-07-01", "perihal")
+            await answer(st, office, LETTER["subject"], "nomor agenda")
+            urgency = await answer(st, office, LETTER["agenda"], "sifat")
+            scan = await choose(st, office, urgency, "Biasa", "foto atau PDF")
+            summary = await choose(st, office, scan, "Lewati", "Ringkasan proses baru")
             assert "Kode proses: LKT-2026-TW1" in summary.text
             assert "Dari: Bupati Contoh\nNomor: 050/123/2026\nTanggal: 1 Juli 2026" in summary.text
-            await press(st, office, summary, "Mulai", "telah dimulai")
+            await choose(st, office, summary, "Mulai", "telah dimulai")
             case = await st.runtime.service.case_by_code("LKT-2026-TW1")
             assert case is not None and case.letter["from"] == LETTER["from"]
             assert case.letter["urgency"] == "biasa"
@@ -348,9 +326,9 @@ async def test_a_case_already_running_for_the_period_is_refused(tmp_path: Path) 
     async with stage(tmp_path, FakeClock(START)) as st:
         await start_as_kadin(st, "TW2", 2026)
         office = front_office(st)
-        periods = await say(st, office, "/mulai", "Laporan untuk periode apa?")
-        years = await press(st, office, periods, "⭐ Triwulan II", "Tahun berapa")
-        refused = await press(st, office, years, "⭐ 2026", "sudah berjalan")
+        periods = await answer(st, office, "/mulai", "Laporan untuk periode apa?")
+        years = await choose(st, office, periods, "⭐ Triwulan II", "Tahun berapa")
+        refused = await choose(st, office, years, "⭐ 2026", "sudah berjalan")
         assert refused.text == (
             "Proses LKT-2026-TW2 sudah berjalan.\nPosisinya dapat dilihat dengan /status."
         )
@@ -358,7 +336,7 @@ async def test_a_case_already_running_for_the_period_is_refused(tmp_path: Path) 
         # Started by someone else while the summary was on screen.
         summary = await to_the_summary(st, office, period="Triwulan I")
         await start_as_kadin(st, "TW1", 2026)
-        refused = await press(st, office, summary, "Mulai", "sudah berjalan")
+        refused = await choose(st, office, summary, "Mulai", "sudah berjalan")
         assert refused.text.startswith("Proses LKT-2026-TW1 sudah berjalan.")
         codes = sorted(c.code for c in await st.runtime.service.open_cases())
         assert codes == ["LKT-2026-TW1", "LKT-2026-TW2"]
@@ -367,13 +345,13 @@ async def test_a_case_already_running_for_the_period_is_refused(tmp_path: Path) 
 async def test_staff_cannot_start_a_case(tmp_path: Path) -> None:
     async with stage(tmp_path, FakeClock(START)) as st:
         staf = st.user("staf_1")
-        refused = await say(st, staf, "/mulai", "Mohon maaf")
+        refused = await answer(st, staf, "/mulai", "Mohon maaf")
         assert refused.text == (
             "Mohon maaf, proses baru hanya dapat dimulai oleh admin (penerima surat masuk) atau "
             "pejabat yang melaksanakan langkah pertama SOP."
         )
         assert refused.buttons == []
-        after = await say(st, staf, "Bupati Contoh", "Mohon")
+        after = await answer(st, staf, "Bupati Contoh", "Mohon")
         assert after.text.startswith("Mohon gunakan tombol pada pesan tugas")
 
 
@@ -383,15 +361,15 @@ async def test_an_admin_cancels_a_case_and_the_open_task_is_withdrawn(tmp_path: 
         kadin = st.user("kadin")
         assert task_message(kadin, 1).button_texts == ["Disposisikan"]
         sek = st.user("sekretaris")
-        asked = await say(st, sek, "/batalkan lkt-2026-tw2", "alasan pembatalan")
+        asked = await answer(st, sek, "/batalkan lkt-2026-tw2", "alasan pembatalan")
         assert asked.text == (
             "Mohon tuliskan alasan pembatalan LKT-2026-TW2 (SOP Pelaporan Kinerja). "
             "Semua tugas yang masih terbuka akan ditarik.\nKetik /batal untuk membatalkan."
         )
         since = len(sek.transcript)
-        await say(st, sek, "ok", "alasan pembatalan")
+        await answer(st, sek, "ok", "alasan pembatalan")
         assert sek.transcript[since].text == "Mohon tuliskan alasan sekurang-kurangnya 5 karakter."
-        done = await say(st, sek, "Surat ditarik oleh pengirimnya", "telah dibatalkan")
+        done = await answer(st, sek, "Surat ditarik oleh pengirimnya", "telah dibatalkan")
         assert done.text == (
             "Proses LKT-2026-TW2 telah dibatalkan.\n"
             "Alasan: Surat ditarik oleh pengirimnya\n"
@@ -406,7 +384,7 @@ async def test_an_admin_cancels_a_case_and_the_open_task_is_withdrawn(tmp_path: 
         )
         case = await st.runtime.service.case_by_code("LKT-2026-TW2")
         assert case is not None and case.status.value == "cancelled"
-        again = await say(st, sek, "/batalkan LKT-2026-TW2 sekali lagi", "sudah selesai")
+        again = await answer(st, sek, "/batalkan LKT-2026-TW2 sekali lagi", "sudah selesai")
         assert again.text == "Proses ini sudah selesai atau dibatalkan; tidak ada tindakan lagi."
 
 
@@ -414,7 +392,7 @@ async def test_the_front_office_cancels_with_the_reason_on_the_command(tmp_path:
     async with stage(tmp_path, FakeClock(START)) as st:
         await start_as_kadin(st, "TW2", 2026)
         office = front_office(st)
-        done = await say(
+        done = await answer(
             st, office, "/batalkan LKT-2026-TW2 Salah periode pelaporan", "telah dibatalkan"
         )
         assert done.text.startswith(
@@ -427,21 +405,21 @@ async def test_cancelling_is_refused_to_staff_and_for_unknown_codes(tmp_path: Pa
     async with stage(tmp_path, FakeClock(START)) as st:
         await start_as_kadin(st, "TW2", 2026)
         staf = st.user("staf_1")
-        refused = await say(st, staf, "/batalkan LKT-2026-TW2 tidak perlu lagi", "Mohon maaf")
+        refused = await answer(st, staf, "/batalkan LKT-2026-TW2 tidak perlu lagi", "Mohon maaf")
         assert refused.text == "Mohon maaf, pembatalan proses hanya dapat dilakukan oleh admin."
         kadin = st.user("kadin")  # holds step 1, but is no admin
-        refused = await say(st, kadin, "/batalkan LKT-2026-TW2", "Mohon maaf")
+        refused = await answer(st, kadin, "/batalkan LKT-2026-TW2", "Mohon maaf")
         assert refused.text == "Mohon maaf, pembatalan proses hanya dapat dilakukan oleh admin."
         sek = st.user("sekretaris")
-        unknown = await say(st, sek, "/batalkan LKT-2099-TW9 salah ketik", "tidak ditemukan")
+        unknown = await answer(st, sek, "/batalkan LKT-2099-TW9 salah ketik", "tidak ditemukan")
         assert unknown.text == (
             'Kode proses "LKT-2099-TW9" tidak ditemukan. Mohon periksa kembali penulisannya.'
         )
-        usage = await say(st, sek, "/batalkan", "kode proses")
+        usage = await answer(st, sek, "/batalkan", "kode proses")
         assert usage.text.startswith("Mohon sertakan kode prosesnya")
-        kept = await say(st, sek, "/batalkan LKT-2026-TW2", "alasan pembatalan")
+        kept = await answer(st, sek, "/batalkan LKT-2026-TW2", "alasan pembatalan")
         assert kept.buttons == []
-        left = await say(st, sek, "/batal", "tidak jadi dibatalkan")
+        left = await answer(st, sek, "/batal", "tidak jadi dibatalkan")
         assert left.text == "Baik, proses LKT-2026-TW2 tidak jadi dibatalkan dan tetap berjalan."
         case = await st.runtime.service.case_by_code("LKT-2026-TW2")
         assert case is not None and case.status.value == "open"
@@ -456,7 +434,7 @@ async def test_an_answer_whose_dialog_is_not_on_record_is_told_to_start_again(
         await to_the_letter(st, office)
         async with st.runtime.db.transaction() as conn:  # as if never written
             await conn.execute("DELETE FROM dialogs")
-        lost = await say(st, office, LETTER["from"], "belum tercatat")
+        lost = await answer(st, office, LETTER["from"], "belum tercatat")
         assert lost.text == (
             "Jawaban ini belum tercatat: pengisian yang dijawabnya tidak lagi tersimpan di bot. "
             "Mohon ulangi perintahnya: /mulai, atau /batalkan beserta kode prosesnya."
