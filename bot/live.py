@@ -39,6 +39,7 @@ def serve(config: Config, sops: Mapping[str, Sop]) -> int:
         base_url=telegram.base_url,
         base_file_url=telegram.base_file_url,
         local_mode=telegram.local_mode,
+        freeze_heap=True,
     )
     log.info(
         "serving %s (%s) for %s with SOPs %s",

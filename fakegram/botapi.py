@@ -662,6 +662,7 @@ class BotApi:
             ):
                 raise bad_request(QUERY_TOO_OLD)
             query.answered = True
+            query.answered_at = w.clock()
             query.text = text or None
             query.show_alert = p.get_bool("show_alert")
             query.url = p.get_str("url")

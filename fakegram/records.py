@@ -90,6 +90,7 @@ class CallbackAnswer:
     text: str | None
     show_alert: bool
     url: str | None
+    answered_at: float | None = None  # when the answer came, on the fake's clock
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from urllib.parse import parse_qs, unquote
 from fakegram.botapi import BotApi, default_failure_description
 from fakegram.errors import ApiError, FakeUsageError, bad_request, not_found, unauthorized
 from fakegram.params import Params, Upload
-from fakegram.records import ApiCall
+from fakegram.records import ApiCall, CallbackAnswer
 from fakegram.state import Chat, Failure, ScopeKey, UserState, World
 from fakegram.users import FakeGroup, FakeUser
 
@@ -414,6 +414,12 @@ class FakeTelegram:
         """Every Bot API call so far, in the order they finished (long polls included)."""
         with self._world.cond:
             return list(self._world.calls)
+
+    def callback_answer(self, query_id: str) -> CallbackAnswer:
+        """One pressed button and the bot's answer, by query id, whoever pressed it (read
+        in constant time: a harness waiting for answers re-checks after every call)."""
+        with self._world.cond:
+            return self._world.queries[query_id].snapshot()
 
     def calls_to(self, method: str) -> list[ApiCall]:
         wanted = (self._api.canonical(method) or method).lower()

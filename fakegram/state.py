@@ -175,6 +175,7 @@ class Query:
     data: str | None
     created: float
     answered: bool = False
+    answered_at: float | None = None  # on the fake's clock
     expired: bool = False
     text: str | None = None
     show_alert: bool = False
@@ -189,6 +190,7 @@ class Query:
             text=self.text,
             show_alert=self.show_alert,
             url=self.url,
+            answered_at=self.answered_at,
         )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -28,6 +28,8 @@ from bot.core.workflow import (
 )
 from storage.codec import dumps, from_iso, loads, opt_from_iso, opt_iso, to_iso
 from storage.query import fetch_all, fetch_one
+
+Row = sqlite3.Row | Mapping[str, Any]  # a row read as is, or one of a JSON array of rows
 
 
 class CaseNotFound(LookupError):
@@ -65,14 +67,43 @@ class BoardRow:
     deadline: datetime | None  # None: no task at its current step (it sorts last)
 
 
+_TASK_COLUMNS = (
+    "case_id, seq, step_key, round, assignee, status, created_at, deadline, closed_at, "
+    "outcome, reason, version, closed_by, data_json"
+)
+_FILE_COLUMNS = (
+    "case_id, number, sha256, filename, size, mime, uploaded_by, uploaded_at, step_key, "
+    "task_seq, purpose, item, draft_number"
+)
+
+
+def _json_rows(table: str, columns: str) -> str:
+    """A subquery giving the case's rows of `table` as one JSON array of objects, so
+    that a case, its tasks and its files come back in one query."""
+    fields = ", ".join(f"'{c.strip()}', {c.strip()}" for c in columns.split(","))
+    return f"(SELECT json_group_array(json_object({fields})) FROM {table} WHERE case_id = c.id)"
+
+
+_WHOLE_CASE = (
+    f"SELECT c.*, {_json_rows('tasks', _TASK_COLUMNS)} AS tasks_json, "
+    f"{_json_rows('files', _FILE_COLUMNS)} AS files_json FROM cases c"
+)
+
+
 class Cases:
-    """Every query is one hop to aiosqlite's thread (`storage.query`); a case is read
-    in three (its row, its tasks, its files), a page of cases in three too."""
+    """Every query is one hop to aiosqlite's thread (`storage.query`): a case with its
+    tasks and files is one query (`get`), a page of cases three.
+
+    A case read by `get` remembers what its task and file rows were, so `save` writes only
+    the tasks that changed and the files that are new: a checklist tick writes the case
+    row alone, not every task the case ever had."""
 
     def __init__(self, conn: aiosqlite.Connection, agency: str = "default") -> None:
         self.conn = conn
         self.agency = agency
         self._revisions: dict[int, int] = {}
+        self._task_rows: dict[int, dict[int, tuple[Any, ...]]] = {}
+        self._file_numbers: dict[int, set[int]] = {}
 
     async def next_id(self) -> int:
         row = await fetch_one(self.conn, "SELECT COALESCE(MAX(id), 0) + 1 FROM cases")
@@ -80,19 +111,19 @@ class Cases:
         return int(row[0])
 
     async def get(self, case_id: int) -> CaseState:
-        row = await fetch_one(self.conn, "SELECT * FROM cases WHERE id = ?", (case_id,))
+        row = await fetch_one(self.conn, f"{_WHOLE_CASE} WHERE c.id = ?", (case_id,))
         if row is None:
             raise CaseNotFound(case_id)
-        return await self._assemble(row)
+        return self._whole(row)
 
     async def find_by_code(self, code: str) -> CaseState | None:
         """The open case with this code, else the newest one."""
         sql = (
-            "SELECT * FROM cases WHERE agency = ? AND code = ? "
-            "ORDER BY status = 'open' DESC, id DESC LIMIT 1"
+            f"{_WHOLE_CASE} WHERE c.agency = ? AND c.code = ? "
+            "ORDER BY c.status = 'open' DESC, c.id DESC LIMIT 1"
         )
         row = await fetch_one(self.conn, sql, (self.agency, code.upper()))
-        return None if row is None else await self._assemble(row)
+        return None if row is None else self._whole(row)
 
     async def open_states(self) -> list[CaseState]:
         """Every running case, whole, in three queries however many run."""
@@ -221,6 +252,23 @@ class Cases:
         await self._save_files(state)
 
     async def _save_tasks(self, state: CaseState) -> None:
+        rows = {t.seq: _task_row(state.id, t) for t in state.tasks}
+        stored = self._task_rows.get(state.id, {})
+        changed = [row for seq, row in rows.items() if stored.get(seq) != row]
+        if changed:
+            await self._upsert_tasks(changed)
+        if state.id in self._task_rows:
+            self._task_rows[state.id] = rows
+
+    async def _save_files(self, state: CaseState) -> None:
+        stored = self._file_numbers.get(state.id, set())
+        new = [_file_row(state.id, f) for f in state.files if f.number not in stored]
+        if new:
+            await self._insert_files(new)
+        if state.id in self._file_numbers:
+            self._file_numbers[state.id] = {f.number for f in state.files}
+
+    async def _upsert_tasks(self, rows: Sequence[tuple[Any, ...]]) -> None:
         await self.conn.executemany(
             "INSERT INTO tasks (case_id, seq, step_key, round, assignee, status, created_at, "
             "deadline, closed_at, outcome, reason, version, closed_by, data_json) VALUES "
@@ -231,23 +279,24 @@ class Cases:
             "closed_at = excluded.closed_at, outcome = excluded.outcome, "
             "reason = excluded.reason, version = excluded.version, "
             "closed_by = excluded.closed_by, data_json = excluded.data_json",
-            [_task_row(state.id, t) for t in state.tasks],
+            rows,
         )
 
-    async def _save_files(self, state: CaseState) -> None:
+    async def _insert_files(self, rows: Sequence[tuple[Any, ...]]) -> None:
         await self.conn.executemany(
             "INSERT INTO files (case_id, number, sha256, filename, size, mime, uploaded_by, "
             "uploaded_at, step_key, task_seq, purpose, item, draft_number) VALUES "
             "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id, number) DO NOTHING",
-            [_file_row(state.id, f) for f in state.files],
+            rows,
         )
 
-    async def _assemble(self, row: sqlite3.Row) -> CaseState:
+    def _whole(self, row: sqlite3.Row) -> CaseState:
+        """A `_WHOLE_CASE` row as a case; what its tasks and files were is remembered."""
         case_id = int(row["id"])
-        sql = "SELECT * FROM tasks WHERE case_id = ? ORDER BY seq"
-        tasks = [_task_from(r) for r in await fetch_all(self.conn, sql, (case_id,))]
-        sql = "SELECT * FROM files WHERE case_id = ? ORDER BY number"
-        files = [_file_from(r) for r in await fetch_all(self.conn, sql, (case_id,))]
+        tasks = sorted((_task_from(t) for t in loads(row["tasks_json"])), key=_seq)
+        files = sorted((_file_from(f) for f in loads(row["files_json"])), key=_number)
+        self._task_rows[case_id] = {t.seq: _task_row(case_id, t) for t in tasks}
+        self._file_numbers[case_id] = {f.number for f in files}
         return self._state(row, tasks, files)
 
     def _state(self, row: sqlite3.Row, tasks: list[Task], files: list[FileVersion]) -> CaseState:
@@ -325,7 +374,15 @@ def _task_row(case_id: int, t: Task) -> tuple[Any, ...]:
     )
 
 
-def _task_from(r: sqlite3.Row) -> Task:
+def _seq(task: Task) -> int:
+    return task.seq
+
+
+def _number(version: FileVersion) -> int:
+    return version.number
+
+
+def _task_from(r: Row) -> Task:
     return Task(
         seq=int(r["seq"]),
         step_key=r["step_key"],
@@ -361,7 +418,7 @@ def _file_row(case_id: int, f: FileVersion) -> tuple[Any, ...]:
     )
 
 
-def _file_from(r: sqlite3.Row) -> FileVersion:
+def _file_from(r: Row) -> FileVersion:
     return FileVersion(
         number=int(r["number"]),
         sha256=r["sha256"],

@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import aiosqlite
 
@@ -27,6 +27,8 @@ from storage.migrations import MIGRATIONS
 from storage.query import fetch_all, fetch_one
 
 log = logging.getLogger(__name__)
+
+MIN_SQLITE: Final = (3, 38, 0)  # RETURNING (3.35) and JSON built in (3.38)
 
 
 _INCREMENTAL = 2  # PRAGMA auto_vacuum: 0 none, 1 full, 2 incremental
@@ -67,6 +69,11 @@ class Database:
         return self._conn
 
     async def open(self) -> None:
+        if sqlite3.sqlite_version_info < MIN_SQLITE:
+            raise DatabaseError(
+                f"SQLite {sqlite3.sqlite_version} is too old: the bot needs "
+                f"{'.'.join(map(str, MIN_SQLITE))} or newer (RETURNING, the JSON functions)"
+            )
         self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = await aiosqlite.connect(self.path, isolation_level=None, timeout=self._timeout)
         conn.row_factory = aiosqlite.Row

@@ -118,14 +118,15 @@ class Inbox:
             await conn.close()
 
     async def append(self, update_id: int, body_json: str) -> bool:
-        """Store the update; False when it is already here (delivered twice)."""
-        cur = await self.conn.execute(
+        """Store the update; False when it is already here (delivered twice). One hop
+        to SQLite's thread (`RETURNING`, read whole): this is on every update's path."""
+        stored = await fetch_all(
+            self.conn,
             "INSERT OR IGNORE INTO inbox (update_id, body_json, received_at) "
-            f"VALUES (?, ?, {_NOW})",
+            f"VALUES (?, ?, {_NOW}) RETURNING update_id",
             (update_id, body_json),
         )
-        fresh = cur.rowcount == 1
-        await cur.close()
+        fresh = bool(stored)
         if fresh:
             self.appends += 1
         return fresh

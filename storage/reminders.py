@@ -8,7 +8,7 @@ sent in the same transaction that puts its message in the outbox. `tick(now)` re
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -37,10 +37,17 @@ class Reminders:
         self, case_id: int, task_seq: int, items: Iterable[tuple[str, datetime]]
     ) -> None:
         """Add reminders; one of a kind per task, so planning twice changes nothing."""
+        await self.plan_many([(case_id, task_seq, kind, at) for kind, at in items])
+
+    async def plan_many(self, rows: Sequence[tuple[int, int, str, datetime]]) -> None:
+        """(case, task, kind, due) each, in one statement: the reminders of every task a
+        decision opens (three Kepala Bidang on a paraf)."""
+        if not rows:
+            return
         await self.conn.executemany(
             "INSERT INTO reminders (case_id, task_seq, kind, due_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (case_id, task_seq, kind) DO NOTHING",
-            [(case_id, task_seq, kind, to_iso(at)) for kind, at in items],
+            [(case_id, seq, kind, to_iso(at)) for case_id, seq, kind, at in rows],
         )
         self.planned = True
 

@@ -176,6 +176,13 @@ class _Queued:
 
     messages: list[Outgoing] = field(default_factory=list)
     jobs: list[tuple[str, int | None, Mapping[str, Any]]] = field(default_factory=list)
+    reminders: list[tuple[int, int, str, datetime]] = field(default_factory=list)
+
+    async def write_reminders(self, tx: Tx) -> None:
+        """The reminders planned so far; before a clock is stopped or resumed, so that
+        the rows change in the order the effects say."""
+        await tx.reminders.plan_many(self.reminders)
+        self.reminders.clear()
 
 
 class CaseCodeTaken(RuntimeError):
@@ -579,6 +586,7 @@ class WorkflowService:
         queued = _Queued()
         for effect in transition.effects:
             await self._apply_one(tx, ctx, state, effect, now, handovers, queued)
+        await queued.write_reminders(tx)
         await enqueue_all(tx, queued.messages, now, case_id=state.id)
         await tx.jobs.add_many(queued.jobs, now)
 
@@ -642,8 +650,8 @@ class WorkflowService:
         handovers: Mapping[int, int],
         queued: _Queued,
     ) -> None:
-        """Reminders are written here, in effect order (a stop, then a start, of one
-        task's clock); messages and jobs go to `queued`, written together after."""
+        """What the effects write goes to `queued`, written together after (reminders
+        before any clock stop or resume, in effect order)."""
         presenter = self.presenter
         send = queued.messages
         if isinstance(effect, TaskOpened | TaskUpdated | TaskClosed):
@@ -678,10 +686,12 @@ class WorkflowService:
             planned = plan_task_reminders(
                 task.created_at, effect.deadline, step.time, self.calendar, self.policy
             )
-            await tx.reminders.plan(state.id, task.seq, planned)
+            queued.reminders += [(state.id, task.seq, kind, at) for kind, at in planned]
         elif isinstance(effect, ClockStopped):
+            await queued.write_reminders(tx)
             await tx.reminders.cancel_for_task(state.id, effect.task, now)
         elif isinstance(effect, ClockResumed):
+            await queued.write_reminders(tx)
             await tx.reminders.resume_for_task(state.id, effect.task)
         elif isinstance(effect, Notify):
             lang = await language_of(tx, self.people, effect.officer)

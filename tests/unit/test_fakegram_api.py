@@ -422,6 +422,9 @@ def test_callback_queries_expire_on_the_fake_clock(http):
             (True, "Disetujui", True),
             (False, None, False),
         ]
+        # When each answer came, on the fake's clock, read by query id whoever pressed.
+        assert fake.callback_answer(quick).answered_at == 1_750_000_000.0
+        assert fake.callback_answer(slow).answered_at is None
 
 
 def test_injected_failures_hit_the_next_calls_only(fake, api):
