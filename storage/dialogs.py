@@ -34,11 +34,17 @@ class OpenDialog:
 class Dialogs:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.conn = conn
-        self.kept = 0  # dialogs opened or moved on through this object (an effect)
+        self.moved = 0  # dialogs moved on through this object (an effect of the update)
 
-    async def keep(self, dialog: OpenDialog, now: datetime) -> None:
-        """Open the dialog, or move it on (a user has one open dialog per conversation)."""
-        self.kept += 1
+    async def keep(self, dialog: OpenDialog, now: datetime, *, opens: bool = False) -> None:
+        """Open the dialog, or move it on (a user has one open dialog per conversation).
+
+        `opens`: the update in hand opened it (a button, a command), which, replayed after
+        a crash, opens it again and asks again: not an effect that makes the update done
+        (see `storage.inbox`). Moving it on (an answer taken) is: replayed, the answer
+        would be taken as the next question's."""
+        if not opens:
+            self.moved += 1
         await self.conn.execute(
             "INSERT INTO dialogs (name, user_id, chat_id, state, data_json, updated_at) "
             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name, user_id) DO UPDATE SET "

@@ -8,11 +8,12 @@ its own with `synchronous=NORMAL`: the append survives a killed process (SIGKILL
 OOM killer), not a power cut, and costs no fsync on the path of every update.
 
 An update is done in the same transaction as its effect: a unit of work that appends to
-the audit trail, or opens or moves on a dialog (an answer kept is an effect: replayed,
-it would be taken as the next question's answer), while the update is in hand marks it
+the audit trail, or moves on a dialog (an answer kept is an effect: replayed, it would
+be taken as the next question's answer), while the update is in hand marks it
 (`mark_in_hand_done`), so a crash either leaves both or neither. An update without such
-an effect (a query, answered again if it is replayed) is marked when its handling ends
-(`done`). At
+an effect (a query, answered again if it is replayed; a press or command that opens a
+dialog, which replayed opens it and asks its question again) is marked when its handling
+ends (`done`). At
 start, before polling, the unfinished ones are replayed (`take_unfinished`), each once
 per start and never also as Telegram's second delivery of it; one whose replay was cut
 short `MAX_REPLAYS` times is given up (logged), so an update that kills the bot cannot

@@ -61,9 +61,11 @@ async def unit_of_work(
 ) -> AsyncIterator[Tx]:
     """State, audit, reminders and outbox of one action commit together or not at all.
 
-    A unit of work that appends to the audit trail or opens or moves on a dialog is the
-    effect of the update in hand (a press, an upload, a dialog's answer): the update is
-    marked done in it (`storage.inbox`), so a crash leaves both or neither.
+    A unit of work that appends to the audit trail or moves on a dialog is the effect of
+    the update in hand (a press, an upload, a dialog's answer): the update is marked done
+    in it (`storage.inbox`), so a crash leaves both or neither. Opening a dialog is not:
+    the update is done once its question is sent, and replayed after a crash before
+    that, so the question is asked, never lost.
 
     After the commit, work it queued for after the commit (outbox rows, document jobs,
     reminders) is announced through `db.on_queued`: the delivery worker wakes on it.
@@ -71,7 +73,7 @@ async def unit_of_work(
     async with db.transaction(flush=flush) as conn:
         tx = Tx.bind(conn, agency, db.audit_key)
         yield tx
-        if tx.audit.appended or tx.dialogs.kept:
+        if tx.audit.appended or tx.dialogs.moved:
             await mark_in_hand_done(conn)
     if db.on_queued is not None and (
         tx.outbox.queued_for or tx.jobs.queued or tx.reminders.planned

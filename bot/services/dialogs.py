@@ -33,11 +33,16 @@ class DialogStore:
     async def keep(
         self, name: str, chat_id: int, user_id: int, state: int, data: Mapping[str, object]
     ) -> None:
-        """Open or move on the user's dialog; on disk when this returns."""
+        """Open or move on the user's dialog; on disk when this returns.
+
+        One this process knows to be closed (`_surely_closed`) is opened by the update in
+        hand: that update stays unfinished until its handling ends, after the question
+        (a crash before that replays it, and the question is asked). Any other keep moves
+        the dialog on, and finishes the update with it."""
+        opens = self._surely_closed(name, user_id)
         async with unit_of_work(self.db) as tx:
-            await tx.dialogs.keep(
-                OpenDialog(name, chat_id, user_id, state, dict(data)), self.clock.now()
-            )
+            dialog = OpenDialog(name, chat_id, user_id, state, dict(data))
+            await tx.dialogs.keep(dialog, self.clock.now(), opens=opens)
         self._open.add((name, user_id))
 
     async def data(self, name: str, user_id: int) -> dict[str, Any] | None:

@@ -1,9 +1,11 @@
-"""A SIGKILL right after a dialog's question arrived loses nothing the officer types next.
+"""A SIGKILL around a dialog's question loses neither the question nor the answer.
 
 The officer reads the question (the return reason's "Mohon tuliskan alasan…", a /mulai
 question), the bot dies at once (`dialog.prompted`, after Telegram's OK), restarts, and
 the officer simply types the answer, without pressing anything again. The answer is
 taken, exactly once: the dialog's row was in the database before the question was sent.
+Killed before the question went out (`dialog.stored`), the press that opened the dialog
+is replayed at the restart and the question arrives then, nobody pressing again.
 """
 
 from __future__ import annotations
@@ -74,6 +76,48 @@ def test_the_return_reason_typed_after_a_kill_at_its_question_is_taken_once(
             returns = "SELECT COUNT(*) FROM audit_log WHERE action = 'return' AND reason = ?"
             assert count(rig, returns, REASON) == 1
             assert rig.task_message(sekretaris, 5, "Kembalikan") is None  # old buttons gone
+            assert count(rig, "SELECT COUNT(*) FROM dialogs") == 0
+            assert rig.stop() == 0
+        finally:
+            if rig.alive:
+                rig.stop(signal.SIGKILL)
+
+
+def test_a_return_reason_question_killed_before_it_went_out_is_asked_at_the_restart(
+    tmp_path: Path, zygote: Zygote
+) -> None:
+    with FakeTelegram(token=STAGE_TOKEN) as fake:
+        # the first dialog.stored is the Kadin's disposition, the second the return reason
+        rig = Rig(tmp_path, fake, deque(["dialog.stored#2"]), zygote=zygote)
+        try:
+            rig.start_case_offline()
+            rig.spawn()
+            rig.settle()
+            labels = [i.label for i in CASE]
+            for intention in CASE[: labels.index("5 kembalikan")]:
+                rig.doing = intention.label
+                rig.perform(intention)
+                rig.settle()
+            rig.doing = "5 kembalikan"
+            sekretaris = rig.users["sekretaris"]
+            before = len(sekretaris.transcript)
+            press = Press(5, "Kembalikan", answer=None, prompt="alasan pengembalian")
+            assert rig.press(sekretaris, press) == "died"  # no question: the bot died first
+            assert rig.reply_outcome(sekretaris, before, "alasan pengembalian") is None
+            killed_after_the_question(rig)  # restarted: the press is replayed ...
+            assert rig.await_reply(sekretaris, before, "alasan pengembalian") == "ok"  # asked
+
+            asked = len(sekretaris.transcript)
+            sekretaris.send_text(REASON)  # nothing pressed again
+            assert rig.await_reply(sekretaris, asked, REASON_SAVED) == "ok", rig.log_tail()
+            rig.settle()
+            assert [k.point for k in rig.kills] == ["dialog.stored#2"]
+            questions = [
+                m for m in sekretaris.transcript[before:] if "alasan pengembalian" in m.text
+            ]
+            assert len(questions) == 1  # asked once, at the restart
+            returns = "SELECT COUNT(*) FROM audit_log WHERE action = 'return' AND reason = ?"
+            assert count(rig, returns, REASON) == 1
             assert count(rig, "SELECT COUNT(*) FROM dialogs") == 0
             assert rig.stop() == 0
         finally:
