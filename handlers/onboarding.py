@@ -273,6 +273,7 @@ async def on_language_pick(update: Update, context: BotContext) -> None:
     await runtime.set_language(officer, chosen)
     await answer_press(query, runtime.plain(chosen, "common.language_set"))
     await _edit(query, runtime.text(chosen, "common.language_set"), None)
+    await publish_menu_of(context.bot, runtime, officer)  # the "/" menu in that language
 
 
 # -- /bantuan ---------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 """The command menus Telegram shows under "/" (`setMyCommands`), from the registry.
 
-Everyone's menu is the default scope; an officer who sees more (an admin, the Kadin and
-the Sekretaris for /kepatuhan: `bot.views.commands.menu`) gets their own in their chat
-with the bot. Published at start for every linked chat, and for an officer when they
-join by invite (their chat is known only from then).
+Everyone's menu is the default scope, in the configured language; an officer who sees
+more (an admin, the Kadin and the Sekretaris for /kepatuhan: `bot.views.commands.menu`)
+or reads another language (`/bahasa`) gets their own in their chat with the bot.
+Published at start for every linked chat, for an officer when they join by invite (their
+chat is known only from then) and when they choose a language.
 """
 
 from __future__ import annotations
@@ -19,29 +20,34 @@ from bot.views.commands import EVERYONE, Command, menu
 log = logging.getLogger(__name__)
 
 
-def _listed(runtime: Runtime, commands: Sequence[Command]) -> list[BotCommand]:
-    lang = runtime.config.language.value
+def _listed(runtime: Runtime, commands: Sequence[Command], lang: str) -> list[BotCommand]:
     return [BotCommand(c.name, runtime.plain(lang, c.description_key)) for c in commands]
 
 
 async def publish_menus(bot: Bot, runtime: Runtime) -> None:
-    """Everyone's menu, then the own menu of each officer who sees more."""
-    await bot.set_my_commands(_listed(runtime, EVERYONE), scope=BotCommandScopeDefault())
+    """Everyone's menu, then the own menu of each officer who sees more or reads another
+    language."""
+    everyone = _listed(runtime, EVERYONE, runtime.config.language.value)
+    await bot.set_my_commands(everyone, scope=BotCommandScopeDefault())
     directory = runtime.directory
     for key in dict.fromkeys([*directory.admins(), *directory.officers]):
         await publish_menu_of(bot, runtime, key)
 
 
 async def publish_menu_of(bot: Bot, runtime: Runtime, key: str) -> None:
-    """The officer's own menu in their chat, when it is more than everyone's."""
+    """The officer's own menu in their chat, when it differs from everyone's (more
+    commands, another language); none, so everyone's shows, when it does not."""
     officer = runtime.directory.get(key)
     own = menu(runtime.directory.is_admin(key), officer.role if officer else None)
-    if own == EVERYONE:
-        return
+    lang = await runtime.language_of(key)
     chat = await runtime.chat_of(key)
     if chat is None:
         return
+    scope = BotCommandScopeChat(chat)
     try:
-        await bot.set_my_commands(_listed(runtime, own), scope=BotCommandScopeChat(chat))
+        if own == EVERYONE and lang == runtime.config.language.value:
+            await bot.delete_my_commands(scope=scope)  # one left from another language
+        else:
+            await bot.set_my_commands(_listed(runtime, own, lang), scope=scope)
     except Exception as exc:  # an officer who never opened the chat: not fatal
         log.info("could not set the command menu of %s: %s", key, exc)

@@ -283,12 +283,31 @@ async def test_bahasa_switches_to_english_for_later_messages(tmp_path: Path) -> 
         greeting = await say(st, staf, "/start")
         assert greeting.text.startswith("Welcome, Agus Salim.\nPosition: Pengadministrasi Umum")
 
+        menu = dict(st.fake.visible_commands(staf))  # the "/" menu follows the choice
+        assert menu["tugas"] == "Tasks waiting for you"
+        assert menu["bahasa"] == "Change the language (Indonesia/English)"
+        others = dict(st.fake.visible_commands(st.user("staf_2")))
+        assert others["tugas"] == "Daftar tugas yang menunggu Bapak/Ibu"  # theirs unchanged
+
         prompt = await say(st, staf, "/bahasa")
         assert prompt.text == "Please choose a language:"
         await press(st, staf, prompt, "Bahasa Indonesia")
         assert staf.message(prompt.message_id).text == (
             "Bot sekarang menggunakan Bahasa Indonesia."
         )
+        assert st.fake.visible_commands(staf) == st.fake.visible_commands(st.user("staf_2"))
+
+
+async def test_an_admin_who_reads_english_sees_the_admin_menu_in_english(
+    tmp_path: Path,
+) -> None:
+    async with stage(tmp_path, FakeClock(START)) as st:
+        sekretaris = st.user("sekretaris")  # an admin: a menu of their own
+        prompt = await say(st, sekretaris, "/bahasa")
+        await press(st, sekretaris, prompt, "English")
+        menu = dict(st.fake.visible_commands(sekretaris))
+        assert menu["tugas"] == "Tasks waiting for you"
+        assert "kepatuhan" in menu and "wakil" in menu  # still the admin's commands
 
 
 async def test_bantuan_lists_the_commands_and_how_tasks_work(tmp_path: Path) -> None:
