@@ -20,6 +20,7 @@ from bot.views.callbacks import acting_choice
 from bot.views.fmt import format_date
 from bot.views.i18n import Catalogue
 from bot.views.outgoing import Edit, Outgoing
+from bot.views.textsplit import typed
 
 ACTING_KINDS = ("plh", "plt")
 
@@ -31,7 +32,9 @@ class TaskRenderer(Protocol):
         self, ctx: Context, state: CaseState, task: Task, lang: str, *, intro: str | None = None
     ) -> list[Outgoing]: ...
 
-    def task_update(self, ctx: Context, state: CaseState, task: Task, lang: str) -> Outgoing: ...
+    def task_update(
+        self, ctx: Context, state: CaseState, task: Task, lang: str, intro: str = ""
+    ) -> Outgoing: ...
 
 
 def kind_label(cat: Catalogue, lang: str, kind: str) -> str:
@@ -50,7 +53,8 @@ def _params(
     """What the lines about a change name: the act (kind, title, letter) or the reason."""
     if why == "reassigned":
         done: Mapping[str, Any] = task.data.get("reassigned") or {}
-        return {"admin": people.name(str(done.get("by"))), "reason": done.get("reason") or ""}
+        reason = typed(done.get("reason") or "")  # typed by the admin: `fit` may shorten it
+        return {"admin": people.name(str(done.get("by"))), "reason": reason}
     key = "acting_ended" if why == "acting_end" else "acting"
     acting: Mapping[str, Any] = task.data.get(key) or {}
     return {
@@ -76,11 +80,10 @@ def handed_over(
     previous_lang, lang = langs
     mine = _params(cat, people, task, previous, why, previous_lang)
     held = cat.text(previous_lang, f"acting.held_{why}", name=people.name(task.assignee), **mine)
-    old = renderer.task_update(ctx, state, task, previous_lang)
+    old = renderer.task_update(ctx, state, task, previous_lang, intro=held)
     assert isinstance(old.message, Edit)
-    caption = old.message.caption and f"{held}\n\n{old.message.caption}"
     edit = Outgoing(
-        previous, Edit(f"{held}\n\n{old.message.text}", caption=caption), task_seq=task.seq
+        previous, Edit(old.message.text, caption=old.message.caption), task_seq=task.seq
     )
     theirs = _params(cat, people, task, previous, why, lang)
     intro = cat.text(lang, f"acting.intro_{why}", name=people.name(previous), **theirs)

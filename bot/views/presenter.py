@@ -528,10 +528,14 @@ class CataloguePresenter:
         edit = Edit(fitted, [*buttons, *undo], task.seq, caption)
         return Outgoing(task.assignee, edit, task_seq=earlier.seq)
 
-    def task_update(self, ctx: Context, state: CaseState, task: Task, lang: str) -> Outgoing:
+    def task_update(
+        self, ctx: Context, state: CaseState, task: Task, lang: str, intro: str = ""
+    ) -> Outgoing:
+        """The task's message as it is now; `intro` first (who holds it now, for a task
+        that changed hands), fitted with the rest to Telegram's limits."""
         compact = self._is_on_file(ctx, state, task, lang)
         text, buttons = self._render_task(ctx, state, task, lang, compact)
-        fitted, caption = self._fit_both(text, state, lang)
+        fitted, caption = self._fit_both(f"{intro}\n\n{text}" if intro else text, state, lang)
         return Outgoing(task.assignee, Edit(fitted, buttons, caption=caption), task_seq=task.seq)
 
     def notice(self, officer: str, message: str, params: Mapping[str, Any], lang: str) -> Outgoing:

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.core import input_limits
+from bot.core.handover import reassign
 from bot.core.timestd import AlwaysOpenCalendar
 from bot.core.workflow import (
     AttachFile,
@@ -34,12 +36,14 @@ from bot.views.textsplit import CAPTION_LIMIT, TEXT_LIMIT
 from fakegram.formatting import parse_html, utf16_len
 from tests.support.engine import (
     CHECKLIST,
+    LETTER,
     T0,
     CaseDriver,
     approve_and_paraf,
     file_ref,
     make_context,
     type_draft,
+    walk_to_review,
 )
 from tests.support.harness import directory
 from tests.support.local_time import JAKARTA
@@ -155,6 +159,13 @@ def test_every_payload_fits_and_keeps_its_buttons(typed: Typed, lang: str) -> No
     seq = d.task_of("sekretaris").seq
     d.do("sekretaris", Return(seq, typed.returned, d.version))
     check_task(p, d, lang, [])  # the typist's task again, with the reason; no draft yet
+    typist = d.task_of("staf_1")  # an admin hands it to the other typist, with a reason
+    moved = reassign(d.ctx, d.state, "admin", typist.seq, "staf_2", typed.returned, T0)
+    task = moved.state.task(typist.seq)
+    assert task is not None
+    handed = p.handed_over(d.ctx, moved.state, task, "staf_1", "reassigned", (lang, lang))
+    for out in handed:  # the old holder's message, read-only, and the new holder's task
+        check(out, (d.state.code,))
     type_draft(d, "staf_1", "draf kedua")
     approve_and_paraf(d)
     for kabid in ("kabid_1", "kabid_2", "kabid_3"):
@@ -167,3 +178,30 @@ def test_every_payload_fits_and_keeps_its_buttons(typed: Typed, lang: str) -> No
         check(p.case_ended(d.ctx, d.state, officer, lang))
     for task in d.state.tasks:
         check(p.task_update(d.ctx, d.state, task, lang))
+
+
+def test_a_task_handed_over_with_the_longest_reason_still_fits_both_messages() -> None:
+    """An admin gives a Kepala Bidang's review (a task on the draft: a caption of 1,024)
+    to another with a reason as long as the bot takes: the old holder's card, now
+    read-only and naming who holds it, and the new holder's task both fit, the reason cut
+    where it must be and pointing at the history."""
+    p, ctx = presenter(), make_context()
+    request = CaseRequest(case_id=1, period_key="TW2", year=2026, letter=dict(LETTER))
+    d = CaseDriver(ctx, start_case(ctx, request, "kadin", T0).state)
+    walk_to_review(d)
+    approve_and_paraf(d)
+    reason = ("Kepala Bidang cuti, tugas dialihkan sesuai arahan. " * 25)[: input_limits.REASON]
+    seq = d.task_of("kabid_1").seq
+    moved = reassign(d.ctx, d.state, "admin", seq, "kabid_2", reason, T0)
+    task = moved.state.task(seq)
+    assert task is not None
+    for lang in ("id", "en"):
+        old, *new = p.handed_over(d.ctx, moved.state, task, "kabid_1", "reassigned", (lang, lang))
+        assert isinstance(old.message, Edit) and old.officer_key == "kabid_1"
+        check(old, (d.state.code,))
+        if old.message.caption is not None:  # fitted as a caption too, where it is one
+            caption, _ = parse_html(old.message.caption)
+            assert utf16_len(caption) <= CAPTION_LIMIT
+            assert "/riwayat" in caption  # the rest of the reason is in the history
+        for out in new:
+            check(out, (d.state.code,))
