@@ -8,9 +8,11 @@ worker) on the demo's Dinas (`demo.stage`). Both run in this process, each talki
 to its own `fakegram` stand-in; latency is from the user's press to the stand-in
 receiving `answerCallbackQuery`, on the stand-in's clock. The bare bot is pressed right
 after each of our timed presses and its load run comes just before ours (`Bare`), so
-each row compares the two in the same minutes of the machine. The presses are on step 2's checklist: a tick is an ordinary press (the
-decision, its audit row, the edit of the task message), "Selesai" is the press that opens
-the next step (a new task message for another officer, reminders, a document job).
+each row compares the two in the same minutes of the machine. The presses are on step
+2's checklist: a tick is an ordinary press (the decision, its audit row, the edit of the
+task message), "Selesai" is the press that opens the next step (a new task message for
+another officer, reminders, a document job); then step 5's approval and step 6's paraf,
+which opens the three Kepala Bidang's reviews.
 Sequential presses wait for delivery between presses; the load run presses at `--rate`
 per second without waiting. Transactions are counted per asyncio task up to the answer
 (the handler's), and in total (delivery included) per press; the inbox append each

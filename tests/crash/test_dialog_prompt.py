@@ -42,6 +42,19 @@ def killed_after_the_question(rig: Rig) -> None:
     rig.settle()
 
 
+def to_the_return(rig: Rig) -> None:
+    """The case walked, by its officers, up to the Sekretaris's "Kembalikan" at step 5."""
+    rig.start_case_offline()
+    rig.spawn()
+    rig.settle()
+    labels = [i.label for i in CASE]
+    for intention in CASE[: labels.index("5 kembalikan")]:
+        rig.doing = intention.label
+        rig.perform(intention)
+        rig.settle()
+    rig.doing = "5 kembalikan"
+
+
 def count(rig: Rig, sql: str, *params: object) -> int:
     with rig.db() as conn:
         return int(conn.execute(sql, params).fetchone()[0])
@@ -54,15 +67,7 @@ def test_the_return_reason_typed_after_a_kill_at_its_question_is_taken_once(
         # the first dialog.prompted is the Kadin's disposition, the second the return reason
         rig = Rig(tmp_path, fake, deque(["dialog.prompted#2"]), zygote=zygote)
         try:
-            rig.start_case_offline()
-            rig.spawn()
-            rig.settle()
-            labels = [i.label for i in CASE]
-            for intention in CASE[: labels.index("5 kembalikan")]:
-                rig.doing = intention.label
-                rig.perform(intention)
-                rig.settle()
-            rig.doing = "5 kembalikan"
+            to_the_return(rig)
             sekretaris = rig.users["sekretaris"]
             press = Press(5, "Kembalikan", answer=None, prompt="alasan pengembalian")
             assert rig.press(sekretaris, press) == "ok"  # the question arrived ...
@@ -90,15 +95,7 @@ def test_a_return_reason_question_killed_before_it_went_out_is_asked_at_the_rest
         # the first dialog.stored is the Kadin's disposition, the second the return reason
         rig = Rig(tmp_path, fake, deque(["dialog.stored#2"]), zygote=zygote)
         try:
-            rig.start_case_offline()
-            rig.spawn()
-            rig.settle()
-            labels = [i.label for i in CASE]
-            for intention in CASE[: labels.index("5 kembalikan")]:
-                rig.doing = intention.label
-                rig.perform(intention)
-                rig.settle()
-            rig.doing = "5 kembalikan"
+            to_the_return(rig)
             sekretaris = rig.users["sekretaris"]
             before = len(sekretaris.transcript)
             press = Press(5, "Kembalikan", answer=None, prompt="alasan pengembalian")
