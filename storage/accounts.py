@@ -7,7 +7,7 @@ Telegram id bound through an invite, the language chosen, that someone blocked t
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -52,8 +52,15 @@ class Accounts:
             f"SELECT * FROM officer_accounts WHERE agency = ? AND officer_key IN ({marks})",
             (self.agency, *wanted),
         )
+        self._remember(wanted, rows)
+
+    def _remember(self, wanted: Sequence[str], rows: Iterable[sqlite3.Row]) -> list[Account]:
+        """The accounts `rows` hold, kept for this unit of work; `wanted` keys without a
+        row are kept as having none."""
         self._read.update(dict.fromkeys(wanted))
-        self._read.update((row["officer_key"], _account(row)) for row in rows)
+        accounts = [_account(row) for row in rows]
+        self._read.update((a.officer_key, a) for a in accounts)
+        return accounts
 
     async def all(self) -> list[Account]:
         rows = await fetch_all(
@@ -61,9 +68,7 @@ class Accounts:
             "SELECT * FROM officer_accounts WHERE agency = ? ORDER BY officer_key",
             (self.agency,),
         )
-        accounts = [_account(row) for row in rows]
-        self._read.update((a.officer_key, a) for a in accounts)
-        return accounts
+        return self._remember((), rows)
 
     async def bind(self, officer_key: str, telegram_id: int, now: datetime) -> None:
         """Link a Telegram account to an officer (an account serves one officer only)."""
@@ -92,9 +97,7 @@ class Accounts:
             f"AND (telegram_id = ? OR officer_key IN ({', '.join('?' * len(wanted))}))",
             (self.agency, telegram_id, *wanted),
         )
-        self._read.update(dict.fromkeys(wanted))
-        accounts = [_account(row) for row in rows]
-        self._read.update((a.officer_key, a) for a in accounts)
+        accounts = self._remember(wanted, rows)
         bound = [a.officer_key for a in accounts if a.telegram_id == telegram_id]
         return bound[0] if bound else configured
 

@@ -67,23 +67,35 @@ class BoardRow:
     deadline: datetime | None  # None: no task at its current step (it sorts last)
 
 
+# The columns of a task and of a file row, in the order of `_task_row` and `_file_row`:
+# what `save` writes and what `get` reads back.
 _TASK_COLUMNS = (
-    "case_id, seq, step_key, round, assignee, status, created_at, deadline, closed_at, "
-    "outcome, reason, version, closed_by, data_json"
-)
+    "case_id", "seq", "step_key", "round", "assignee", "status", "created_at", "deadline",
+    "closed_at", "outcome", "reason", "version", "closed_by", "data_json",
+)  # fmt: skip
 _FILE_COLUMNS = (
-    "case_id, number, sha256, filename, size, mime, uploaded_by, uploaded_at, step_key, "
-    "task_seq, purpose, item, draft_number"
-)
+    "case_id", "number", "sha256", "filename", "size", "mime", "uploaded_by", "uploaded_at",
+    "step_key", "task_seq", "purpose", "item", "draft_number",
+)  # fmt: skip
+_TASK_KEEPS = 4  # case, seq, step, round: what an upsert of a task never changes
 
 
-def _json_rows(table: str, columns: str) -> str:
+def _insert(table: str, columns: Sequence[str]) -> str:
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+
+
+def _json_rows(table: str, columns: Sequence[str]) -> str:
     """A subquery giving the case's rows of `table` as one JSON array of objects, so
     that a case, its tasks and its files come back in one query."""
-    fields = ", ".join(f"'{c.strip()}', {c.strip()}" for c in columns.split(","))
+    fields = ", ".join(f"'{c}', {c}" for c in columns)
     return f"(SELECT json_group_array(json_object({fields})) FROM {table} WHERE case_id = c.id)"
 
 
+_UPSERT_TASKS = (
+    f"{_insert('tasks', _TASK_COLUMNS)} ON CONFLICT (case_id, seq) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in _TASK_COLUMNS[_TASK_KEEPS:])
+)
+_INSERT_FILES = f"{_insert('files', _FILE_COLUMNS)} ON CONFLICT (case_id, number) DO NOTHING"
 _WHOLE_CASE = (
     f"SELECT c.*, {_json_rows('tasks', _TASK_COLUMNS)} AS tasks_json, "
     f"{_json_rows('files', _FILE_COLUMNS)} AS files_json FROM cases c"
@@ -269,26 +281,10 @@ class Cases:
             self._file_numbers[state.id] = {f.number for f in state.files}
 
     async def _upsert_tasks(self, rows: Sequence[tuple[Any, ...]]) -> None:
-        await self.conn.executemany(
-            "INSERT INTO tasks (case_id, seq, step_key, round, assignee, status, created_at, "
-            "deadline, closed_at, outcome, reason, version, closed_by, data_json) VALUES "
-            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (case_id, seq) DO UPDATE SET assignee = excluded.assignee, "
-            "status = excluded.status, created_at = excluded.created_at, "
-            "deadline = excluded.deadline, "
-            "closed_at = excluded.closed_at, outcome = excluded.outcome, "
-            "reason = excluded.reason, version = excluded.version, "
-            "closed_by = excluded.closed_by, data_json = excluded.data_json",
-            rows,
-        )
+        await self.conn.executemany(_UPSERT_TASKS, rows)
 
     async def _insert_files(self, rows: Sequence[tuple[Any, ...]]) -> None:
-        await self.conn.executemany(
-            "INSERT INTO files (case_id, number, sha256, filename, size, mime, uploaded_by, "
-            "uploaded_at, step_key, task_seq, purpose, item, draft_number) VALUES "
-            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id, number) DO NOTHING",
-            rows,
-        )
+        await self.conn.executemany(_INSERT_FILES, rows)
 
     def _whole(self, row: sqlite3.Row) -> CaseState:
         """A `_WHOLE_CASE` row as a case; what its tasks and files were is remembered."""

@@ -111,9 +111,12 @@ class Outbox:
     ) -> int:
         """One row; its id (to ask later whether it was delivered)."""
         row = NewMessage(kind, payload, officer_key, chat_id, case_id, task_seq)
+        return await self.add_row(row, now)
+
+    async def add_row(self, row: NewMessage, now: datetime) -> int:
         cur = await self.conn.execute(_INSERT, row.values(now))
         assert cur.lastrowid is not None
-        self.queued_for.add(recipient(officer_key, chat_id))
+        self.queued_for.add(recipient(row.officer_key, row.chat_id))
         return int(cur.lastrowid)
 
     async def add_many(self, rows: Sequence[NewMessage], now: datetime) -> None:

@@ -24,29 +24,21 @@ class Officers(Protocol):
     def admins(self) -> Sequence[str]: ...
 
 
+def _row(out: Outgoing, case_id: int | None) -> NewMessage:
+    kind, payload = encode(out.message)
+    return NewMessage(kind, payload, out.officer_key, out.chat_id, case_id, out.task_seq)
+
+
 async def enqueue(tx: Tx, out: Outgoing, now: datetime, *, case_id: int | None = None) -> int:
     """Add one message to the outbox; it is delivered after `tx` commits."""
-    kind, payload = encode(out.message)
-    return await tx.outbox.add(
-        kind,
-        payload,
-        now,
-        officer_key=out.officer_key,
-        chat_id=out.chat_id,
-        case_id=case_id,
-        task_seq=out.task_seq,
-    )
+    return await tx.outbox.add_row(_row(out, case_id), now)
 
 
 async def enqueue_all(
     tx: Tx, outs: Sequence[Outgoing], now: datetime, *, case_id: int | None = None
 ) -> None:
     """Add messages to the outbox in this order, in one statement."""
-    rows = []
-    for out in outs:
-        kind, payload = encode(out.message)
-        rows.append(NewMessage(kind, payload, out.officer_key, out.chat_id, case_id, out.task_seq))
-    await tx.outbox.add_many(rows, now)
+    await tx.outbox.add_many([_row(out, case_id) for out in outs], now)
 
 
 async def language_of(tx: Tx, people: Officers, officer: str) -> str:
