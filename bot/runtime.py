@@ -337,6 +337,11 @@ class Runtime:
         async with reading(self.db, self.agency) as tx:
             return await language_of(tx, self.directory, officer_key)
 
+    async def chosen_languages(self) -> dict[str, str]:
+        """Officer -> the language they chose with /bahasa, for those who did (one read)."""
+        async with reading(self.db, self.agency) as tx:
+            return {a.officer_key: a.language for a in await tx.accounts.all() if a.language}
+
     async def set_language(self, officer_key: str, language: str) -> None:
         async with unit_of_work(self.db, self.agency) as tx:
             await tx.accounts.set_language(officer_key, language)

@@ -25,20 +25,27 @@ def _listed(runtime: Runtime, commands: Sequence[Command], lang: str) -> list[Bo
 
 
 async def publish_menus(bot: Bot, runtime: Runtime) -> None:
-    """Everyone's menu, then the own menu of each officer who sees more or reads another
-    language."""
+    """Everyone's menu, then the own menu of each officer who sees more or chose a
+    language. Only theirs: a call per officer would hold up the start (and the replay
+    of the updates a crash left) by a round trip to Telegram for each."""
     everyone = _listed(runtime, EVERYONE, runtime.config.language.value)
     await bot.set_my_commands(everyone, scope=BotCommandScopeDefault())
     directory = runtime.directory
+    chosen = await runtime.chosen_languages()
     for key in dict.fromkeys([*directory.admins(), *directory.officers]):
-        await publish_menu_of(bot, runtime, key)
+        if key in chosen or _own_menu(runtime, key) != EVERYONE:
+            await publish_menu_of(bot, runtime, key)
+
+
+def _own_menu(runtime: Runtime, key: str) -> tuple[Command, ...]:
+    officer = runtime.directory.get(key)
+    return menu(runtime.directory.is_admin(key), officer.role if officer else None)
 
 
 async def publish_menu_of(bot: Bot, runtime: Runtime, key: str) -> None:
     """The officer's own menu in their chat, when it differs from everyone's (more
     commands, another language); none, so everyone's shows, when it does not."""
-    officer = runtime.directory.get(key)
-    own = menu(runtime.directory.is_admin(key), officer.role if officer else None)
+    own = _own_menu(runtime, key)
     lang = await runtime.language_of(key)
     chat = await runtime.chat_of(key)
     if chat is None:

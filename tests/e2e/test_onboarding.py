@@ -310,6 +310,39 @@ async def test_an_admin_who_reads_english_sees_the_admin_menu_in_english(
         assert "kepatuhan" in menu and "wakil" in menu  # still the admin's commands
 
 
+def menu_calls_to_chats(fake: FakeTelegram) -> list[tuple[str, int]]:
+    """(method, chat id) of every menu set or removed in one officer's chat."""
+    return [
+        (call.method, int(scope["chat_id"]))
+        for call in fake.calls
+        if call.method in ("setMyCommands", "deleteMyCommands")
+        for scope in [call.params.get("scope") or {}]
+        if scope.get("type") == "chat"
+    ]
+
+
+async def test_a_start_sets_the_own_menus_only_of_who_has_one(
+    tmp_path: Path, fake: FakeTelegram
+) -> None:
+    """At start the bot sets a chat's menu only where it differs from everyone's: the
+    admins', the Kadin's, and an officer's who chose another language, again after a
+    restart; not one call per officer, which would hold up the start."""
+    async with stage(tmp_path, FakeClock(START), fake) as st:
+        admins = [await st.runtime.chat_of(k) for k in st.runtime.directory.admins()]
+        own = {st.user("kadin").id, *(chat for chat in admins if chat is not None)}
+        assert st.user("sekretaris").id in own and len(own) < len(st.users)
+        assert {chat for _, chat in menu_calls_to_chats(fake)} == own
+        staf = st.user("staf_1")
+        await press(st, staf, await say(st, staf, "/bahasa"), "English")
+    before = len(fake.calls)
+    async with stage(tmp_path, FakeClock(START), fake) as st:  # a restart
+        started = menu_calls_to_chats(fake)[-len(own) - 1 :]
+        assert len(fake.calls) > before
+        assert ("setMyCommands", staf.id) in started
+        assert {chat for _, chat in started} == own | {staf.id}
+        assert dict(fake.visible_commands(staf))["tugas"] == "Tasks waiting for you"
+
+
 async def test_bantuan_lists_the_commands_and_how_tasks_work(tmp_path: Path) -> None:
     async with stage(tmp_path, FakeClock(START)) as st:
         staf_help = (await say(st, st.user("staf_1"), "/bantuan")).text
