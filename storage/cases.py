@@ -289,9 +289,10 @@ class Cases:
     def _whole(self, row: sqlite3.Row) -> CaseState:
         """A `_WHOLE_CASE` row as a case; what its tasks and files were is remembered."""
         case_id = int(row["id"])
-        tasks = sorted((_task_from(t) for t in loads(row["tasks_json"])), key=_seq)
+        stored = loads(row["tasks_json"])  # rows as written: `save` compares against them
+        tasks = sorted((_task_from(t) for t in stored), key=_seq)
         files = sorted((_file_from(f) for f in loads(row["files_json"])), key=_number)
-        self._task_rows[case_id] = {t.seq: _task_row(case_id, t) for t in tasks}
+        self._task_rows[case_id] = {t["seq"]: tuple(t[c] for c in _TASK_COLUMNS) for t in stored}
         self._file_numbers[case_id] = {f.number for f in files}
         return self._state(row, tasks, files)
 

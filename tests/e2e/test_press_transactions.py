@@ -24,6 +24,7 @@ from demo.stage import Stage, stage
 from storage.db import Database
 from tests.support.chat import (
     START,
+    dispose,
     press,
     start_case,
     task_message,
@@ -161,3 +162,23 @@ async def test_the_paraf_that_opens_three_reviews_asks_sqlite_once_per_kind_of_r
         assert hops("INSERT INTO jobs") <= 1
         assert hops("INSERT INTO audit_log") == 1
         assert not [sql for sql in sent if sql in ("fetchone", "fetchall", "close")]
+
+
+async def test_a_checklist_tick_writes_the_case_row_and_no_task_row(
+    tmp_path: Path, statements: StatementLog
+) -> None:
+    """A tick changes the case's checklist, not its tasks: its save writes the case row
+    alone, not every task the case has (they are compared with what was read). The
+    first tick is not such a one: it claims the step, closing the other holder's task."""
+    async with stage(tmp_path, FakeClock(START)) as st:
+        await start_case(st)
+        await dispose(st)
+        sakip = st.user("sakip_1")
+        assert await press(st, sakip, task_message(sakip, 2), "⬜ RENSTRA")  # the claim
+        statements.by_task.clear()
+        statements.at_answer.clear()
+        assert await press(st, sakip, task_message(sakip, 2), "⬜ RENJA")
+        [sent] = statements.at_answer
+        assert sum("UPDATE cases" in sql for sql in sent) == 1
+        assert not [sql for sql in sent if "INTO tasks" in sql or "INTO files" in sql]
+        assert "✅ RENJA" in task_message(sakip, 2).button_texts  # the tick took effect
